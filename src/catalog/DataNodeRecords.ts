@@ -1,0 +1,111 @@
+/**
+ * The catalog's records of DataNode work: one update row per node identity and output table, the history of
+ * its runs, and its watermarks (per entity, the first and last time index written). This module is the
+ * contract; `SqlDataNodeRecords` keeps them in the catalog's schema, beside the tables they describe.
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type { CatalogStorageError } from "./CatalogErrors.ts"
+
+/** A node identity writing into one table (the spec's DataNodeUpdate). */
+export interface UpdateRecord {
+  readonly uid: string
+  readonly updateHash: string
+  readonly kind: string
+  readonly metaTableUid: string
+  readonly hashNamespace: string | null
+  readonly createdAt: Date
+}
+
+/** Where one entity of a node's output stands: the first and last time index the node wrote for it. */
+export interface Watermark {
+  /** The JSON array of the entity's grain values as text; `[]` when the grain is the time index alone. */
+  readonly entityKey: string
+  /** The entity's grain values by row property. */
+  readonly entity: Readonly<Record<string, string | number | boolean>>
+  readonly first: Date
+  readonly last: Date
+}
+
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted"
+
+export interface RunRecord {
+  readonly uid: string
+  readonly updateUid: string
+  readonly status: RunStatus
+  /** Started by `--force`, ignoring freshness. */
+  readonly forced: boolean
+  readonly attempts: number
+  readonly batches: number
+  readonly rowsInserted: number
+  readonly rowsUpdated: number
+  readonly rowsUnchanged: number
+  /** The failure's tag and message, for a failed run. */
+  readonly error: { readonly tag: string; readonly message: string } | null
+  readonly startedAt: Date
+  readonly finishedAt: Date | null
+}
+
+/** What one committed batch changes: the run's counters and the watermarks of the entities it wrote. */
+export interface BatchRecord {
+  readonly runUid: string
+  readonly updateUid: string
+  readonly inserted: number
+  readonly updated: number
+  readonly unchanged: number
+  /** Instants as canonical UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`). */
+  readonly entities: ReadonlyArray<{
+    readonly key: string
+    readonly entity: Readonly<Record<string, string | number | boolean>>
+    readonly first: string
+    readonly last: string
+  }>
+}
+
+/** A node's standing, for `nodes status`. */
+export interface UpdateStatus {
+  readonly update: UpdateRecord
+  readonly table: { readonly identifier: string; readonly schema: string; readonly tableName: string }
+  readonly lastRun: RunRecord | undefined
+  readonly lastSuccessAt: Date | undefined
+  /** Over every entity; undefined before the first row. */
+  readonly watermark: { readonly first: Date; readonly last: Date; readonly entities: number } | undefined
+  readonly totals: { readonly runs: number; readonly rowsInserted: number; readonly rowsUpdated: number }
+}
+
+export interface RegisterUpdateRequest {
+  readonly updateHash: string
+  readonly kind: string
+  readonly metaTableUid: string
+  readonly hashNamespace: string | undefined
+  /** The canonical JSON text of the configuration, as hashed. */
+  readonly configuration: string
+}
+
+export interface DataNodeRecordsService {
+  /** The update row of a node identity and table, created on first use. */
+  readonly registerUpdate: (request: RegisterUpdateRequest) => Effect.Effect<UpdateRecord, CatalogStorageError>
+  readonly watermarks: (updateUid: string) => Effect.Effect<ReadonlyArray<Watermark>, CatalogStorageError>
+  /** The newest run that succeeded. */
+  readonly lastSuccess: (updateUid: string) => Effect.Effect<RunRecord | undefined, CatalogStorageError>
+  readonly startRun: (request: {
+    readonly updateUid: string
+    readonly forced: boolean
+    readonly startedAt: Date
+  }) => Effect.Effect<RunRecord, CatalogStorageError>
+  /** Adds a batch to its run and advances watermarks; call it inside the batch's transaction. */
+  readonly recordBatch: (batch: BatchRecord) => Effect.Effect<void, CatalogStorageError>
+  readonly finishRun: (request: {
+    readonly runUid: string
+    readonly status: Exclude<RunStatus, "running">
+    readonly attempts: number
+    readonly error: { readonly tag: string; readonly message: string } | null
+    readonly finishedAt: Date
+  }) => Effect.Effect<RunRecord, CatalogStorageError>
+  /** Every update with its last run, watermark and totals, ordered by table and kind. */
+  readonly status: Effect.Effect<ReadonlyArray<UpdateStatus>, CatalogStorageError>
+}
+
+export class DataNodeRecords extends Context.Service<DataNodeRecords, DataNodeRecordsService>()(
+  "metatables/catalog/DataNodeRecords"
+) {}

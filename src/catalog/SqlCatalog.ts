@@ -1,0 +1,480 @@
+/**
+ * The catalog kept in SQL tables of the connected database (schema `metatables` by default), on a
+ * PostgreSQL server or the embedded database alike. See `Catalog` for the contract.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { Database } from "../db/Database.ts"
+import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
+import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import { TableContract, tableContract } from "../storage/Contract.ts"
+import { computeMetaTableContractHash } from "../storage/ContractHash.ts"
+import type { AnyStorageTable } from "../storage/StorageTable.ts"
+import {
+  type ActiveResolution,
+  Catalog,
+  type CatalogService,
+  type CatalogTable,
+  type CredentialOptions,
+  type DataSource,
+  type FinalizedTable,
+  type FinalizeRequest,
+  type ProviderIdentity
+} from "./Catalog.ts"
+import {
+  CatalogNotReadyError,
+  CatalogStorageError,
+  CatalogTableNotFoundError,
+  CredentialError,
+  DeletionProtectedError,
+  type InvalidCatalogSchemaError,
+  TableReservationError,
+  VersionRegistryError
+} from "./CatalogErrors.ts"
+import {
+  appliedCatalogVersion,
+  CATALOG_VERSION,
+  DEFAULT_CATALOG_SCHEMA,
+  ensureCatalogSchema,
+  validateCatalogSchema
+} from "./CatalogSchema.ts"
+import { MigrationCredentials } from "./MigrationCredentials.ts"
+import { compareWithContract, introspectTables, physicalKey } from "./TableIntrospection.ts"
+
+export interface SqlCatalogOptions {
+  /** The schema of the catalog's own tables (default `metatables`). */
+  readonly schema?: string | undefined
+  /**
+   * Attach to an existing catalog at this metatables' version without creating, upgrading or registering
+   * anything (what `startEngine` and `nodes status` do); otherwise a `CatalogNotReadyError` naming `attach`.
+   * By default the catalog's tables are created or upgraded on first use, as the migration lifecycle needs.
+   */
+  readonly attach?: string | undefined
+}
+
+const CatalogRow = Schema.Struct({
+  uid: Schema.String,
+  dataSourceUid: Schema.String,
+  identifier: Schema.String,
+  namespace: Schema.String,
+  kind: Schema.Literals(["relational", "time-indexed"]),
+  role: Schema.Literals(["application", "version-registry"]),
+  schema: Schema.String,
+  tableName: Schema.String,
+  status: Schema.Literals(["reserved", "active", "failed", "deleted"]),
+  statusReason: Schema.NullOr(Schema.String),
+  contract: TableContract,
+  contractHash: Schema.String,
+  providerKey: Schema.NullOr(Schema.String),
+  versionRegistryUid: Schema.NullOr(Schema.String),
+  appliedRevision: Schema.NullOr(Schema.String),
+  protectFromDeletion: Schema.Boolean,
+  description: Schema.String,
+  labels: Schema.Array(Schema.String),
+  createdAt: Schema.Date,
+  updatedAt: Schema.Date
+})
+const decodeRows = Schema.decodeUnknownEffect(Schema.Array(CatalogRow), { onExcessProperty: "error" })
+
+const ROW_COLUMNS = `uid::text AS "uid", data_source_uid::text AS "dataSourceUid", identifier, namespace, kind, role,
+  physical_schema AS "schema", physical_table AS "tableName", status, status_reason AS "statusReason", contract,
+  contract_hash AS "contractHash", provider_key AS "providerKey", version_registry_uid::text AS "versionRegistryUid",
+  applied_revision AS "appliedRevision", protect_from_deletion AS "protectFromDeletion", description, labels,
+  created_at AS "createdAt", updated_at AS "updatedAt"`
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const storageFailure = (operation: string) => (error: SqlError) =>
+  new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
+
+/** Fails unless the catalog in `schema` exists at exactly the version this metatables writes. */
+const requireCatalogVersion = (schema: string, attaching: string) =>
+  Effect.gen(function*() {
+    const found = yield* appliedCatalogVersion(schema).pipe(Effect.mapError(storageFailure("read its version")))
+    if (found !== CATALOG_VERSION) {
+      return yield* new CatalogNotReadyError({ schema, found, expected: CATALOG_VERSION, attaching })
+    }
+  })
+
+/** The contract hash the catalog records for a table, computed from its model. */
+export const modelContractHash = (table: AnyStorageTable): string =>
+  Result.getOrThrow(computeMetaTableContractHash(table, { namespace: table.metadata.namespace }))
+
+const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
+  const schema = yield* validateCatalogSchema(options.schema ?? DEFAULT_CATALOG_SCHEMA)
+  const sql = yield* SqlClient.SqlClient
+  const database = yield* Database
+  const credentials = yield* MigrationCredentials
+  if (options.attach === undefined) yield* ensureCatalogSchema(schema)
+  else yield* requireCatalogVersion(schema, options.attach)
+  const tables = `"${schema}".meta_tables`
+
+  const selectRows = (where: string, params: ReadonlyArray<unknown>, operation: string) =>
+    sql.unsafe(`SELECT ${ROW_COLUMNS} FROM ${tables} WHERE ${where} ORDER BY namespace, identifier`, params).pipe(
+      Effect.mapError(storageFailure(operation)),
+      Effect.flatMap((rows) =>
+        decodeRows(rows).pipe(
+          Effect.mapError((error) => new CatalogStorageError({ operation, detail: `a stored row is invalid: ${error.message}` }))
+        )
+      )
+    )
+
+  const dataSource: DataSource = yield* Effect.gen(function*() {
+    if (options.attach === undefined) {
+      yield* sql.unsafe(
+        `INSERT INTO "${schema}".data_sources (name, backend, database_name)
+         VALUES ('default', $1, current_database()) ON CONFLICT (name) DO NOTHING`,
+        [database.backend]
+      )
+    }
+    const [row] = yield* sql.unsafe<DataSource>(
+      `SELECT uid::text AS "uid", name, backend, database_name AS "databaseName"
+       FROM "${schema}".data_sources WHERE name = 'default'`
+    )
+    return row
+  }).pipe(
+    Effect.mapError(storageFailure("register the default data source")),
+    Effect.flatMap((row) =>
+      row === undefined
+        ? Effect.fail(
+          new CatalogStorageError({
+            operation: "find its default data source",
+            detail: "the catalog has none; run `bun run migrate upgrade`, which registers it"
+          })
+        )
+        : Effect.succeed(row)
+    )
+  )
+
+  const rowsByPhysical = (names: ReadonlyArray<{ readonly schema: string; readonly table: string }>, operation: string) =>
+    Effect.map(
+      selectRows(
+        `data_source_uid = $1::uuid AND (physical_schema || '.' || physical_table) = ANY($2::text[])`,
+        [dataSource.uid, pgArrayLiteral(names.map(physicalKey))],
+        operation
+      ),
+      (rows) => new Map(rows.map((row) => [physicalKey({ schema: row.schema, table: row.tableName }), row]))
+    )
+
+  const rowsByIdentifier = (keys: ReadonlyArray<{ readonly namespace: string; readonly identifier: string }>) =>
+    selectRows(
+      `(namespace || '/' || identifier) = ANY($1::text[])`,
+      [pgArrayLiteral(keys.map((key) => `${key.namespace}/${key.identifier}`))],
+      "look up identifiers"
+    )
+
+  const physicalOf = (table: AnyStorageTable) => ({ schema: table.metadata.schema, table: table.metadata.tableName })
+
+  const insertReserved = (
+    provider: ProviderIdentity,
+    role: "application" | "version-registry",
+    versionRegistryUid: string | null,
+    entries: ReadonlyArray<AnyStorageTable>
+  ) =>
+    sql.unsafe(
+      `INSERT INTO ${tables} (data_source_uid, identifier, namespace, kind, role, physical_schema, physical_table,
+         status, contract, contract_hash, provider_key, version_registry_uid, protect_from_deletion, description, labels)
+       SELECT $1::uuid, u.identifier, u.namespace, u.kind, $2, u.physical_schema, u.physical_table, 'reserved',
+         u.contract::jsonb, u.contract_hash, $3, $4::uuid, u.protect, u.description, u.labels::jsonb
+       FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[],
+         $13::text[], $14::text[])
+         AS u(identifier, namespace, kind, physical_schema, physical_table, contract, contract_hash, protect,
+           description, labels)
+       ON CONFLICT DO NOTHING`,
+      [
+        dataSource.uid,
+        role,
+        provider.key,
+        versionRegistryUid,
+        pgArrayLiteral(entries.map((table) => table.metadata.identifier)),
+        pgArrayLiteral(entries.map((table) => table.metadata.namespace)),
+        pgArrayLiteral(entries.map((table) => table.metadata.kind)),
+        pgArrayLiteral(entries.map((table) => table.metadata.schema)),
+        pgArrayLiteral(entries.map((table) => table.metadata.tableName)),
+        pgArrayLiteral(entries.map((table) => JSON.stringify(tableContract(table)))),
+        pgArrayLiteral(entries.map(modelContractHash)),
+        pgArrayLiteral(entries.map((table) => table.metadata.protectFromDeletion)),
+        pgArrayLiteral(entries.map((table) => table.metadata.description)),
+        pgArrayLiteral(entries.map((table) => JSON.stringify(table.metadata.labels)))
+      ]
+    )
+
+  /** Why `row` cannot serve `table` for `provider`, or undefined when it can. */
+  const refusal = (
+    provider: ProviderIdentity,
+    table: AnyStorageTable,
+    row: CatalogTable,
+    role: "application" | "version-registry"
+  ): TableReservationError | undefined => {
+    const base = {
+      table: physicalKey(physicalOf(table)),
+      identifier: table.metadata.identifier,
+      provider: provider.key,
+      owner: row.providerKey,
+      status: row.status
+    }
+    if (row.dataSourceUid !== dataSource.uid) {
+      return new TableReservationError({ ...base, reason: "other-data-source", detail: row.dataSourceUid })
+    }
+    if (row.role !== role) return new TableReservationError({ ...base, reason: "role-mismatch", detail: row.role })
+    if (row.providerKey !== provider.key) {
+      return new TableReservationError({ ...base, reason: "foreign-owner", detail: null })
+    }
+    if (row.status === "failed") return new TableReservationError({ ...base, reason: "failed", detail: row.statusReason })
+    if (row.status === "deleted") return new TableReservationError({ ...base, reason: "deleted", detail: null })
+    return undefined
+  }
+
+  const identifierConflict = (provider: ProviderIdentity, table: AnyStorageTable) =>
+    Effect.flatMap(rowsByIdentifier([table.metadata]), ([holder]) =>
+      Effect.fail(
+        new TableReservationError({
+          table: physicalKey(physicalOf(table)),
+          identifier: table.metadata.identifier,
+          provider: provider.key,
+          owner: holder?.providerKey ?? null,
+          status: holder?.status ?? null,
+          reason: holder !== undefined && holder.dataSourceUid !== dataSource.uid ? "other-data-source" : "identifier-taken",
+          detail: holder === undefined ? null : physicalKey({ schema: holder.schema, table: holder.tableName })
+        })
+      ))
+
+  const ensureVersionRegistry: CatalogService["ensureVersionRegistry"] = (provider, registry) =>
+    Effect.gen(function*() {
+      yield* insertReserved(provider, "version-registry", null, [registry]).pipe(
+        Effect.mapError(storageFailure("register the version registry"))
+      )
+      const row = (yield* rowsByPhysical([physicalOf(registry)], "read the version registry")).get(
+        physicalKey(physicalOf(registry))
+      )
+      const table = physicalKey(physicalOf(registry))
+      if (row === undefined) {
+        const [holder] = yield* rowsByIdentifier([registry.metadata])
+        return yield* new VersionRegistryError({
+          table,
+          provider: provider.key,
+          problems: [
+            `identifier ${registry.metadata.namespace}/${registry.metadata.identifier} is used by ` +
+            `${holder === undefined ? "another table" : physicalKey({ schema: holder.schema, table: holder.tableName })}`
+          ]
+        })
+      }
+      const problems = [
+        row.role === "version-registry" ? undefined : `role: expected version-registry, found ${row.role}`,
+        row.providerKey === provider.key ? undefined : `provider: expected ${provider.key}, found ${row.providerKey ?? "none"}`,
+        row.identifier === registry.metadata.identifier
+          ? undefined
+          : `identifier: expected ${registry.metadata.identifier}, found ${row.identifier}`,
+        row.namespace === registry.metadata.namespace
+          ? undefined
+          : `namespace: expected ${registry.metadata.namespace}, found ${row.namespace}`,
+        row.kind === registry.metadata.kind ? undefined : `kind: expected ${registry.metadata.kind}, found ${row.kind}`,
+        row.status === "reserved" || row.status === "active" ? undefined : `status: expected reserved or active, found ${row.status}`,
+        row.versionRegistryUid === null ? undefined : `parent: expected none, found ${row.versionRegistryUid}`
+      ].filter((problem): problem is string => problem !== undefined)
+      if (problems.length > 0) return yield* new VersionRegistryError({ table, provider: provider.key, problems })
+      return row
+    })
+
+  const reserve: CatalogService["reserve"] = (request) =>
+    sql.withTransaction(Effect.gen(function*() {
+      const { provider } = request
+      const scope: Array<AnyStorageTable> = []
+      for (const table of request.tables) {
+        if (scope.includes(table)) continue
+        const twin = scope.find((other) =>
+          physicalKey(physicalOf(other)) === physicalKey(physicalOf(table)) ||
+          (other.metadata.namespace === table.metadata.namespace && other.metadata.identifier === table.metadata.identifier)
+        )
+        if (twin !== undefined) {
+          return yield* new TableReservationError({
+            table: physicalKey(physicalOf(table)),
+            identifier: table.metadata.identifier,
+            provider: provider.key,
+            owner: null,
+            status: null,
+            reason: "duplicate",
+            detail: `also declared as ${twin.metadata.identifier} (${physicalKey(physicalOf(twin))})`
+          })
+        }
+        scope.push(table)
+      }
+      if (scope.length === 0) return []
+      yield* insertReserved(provider, "application", request.versionRegistryUid, scope).pipe(
+        Effect.mapError(storageFailure("reserve tables"))
+      )
+      const rows = yield* rowsByPhysical(scope.map(physicalOf), "read reserved tables")
+      const reserved: Array<CatalogTable> = []
+      for (const table of scope) {
+        const row = rows.get(physicalKey(physicalOf(table)))
+        if (row === undefined) return yield* identifierConflict(provider, table)
+        const refused = refusal(provider, table, row, "application")
+        if (refused !== undefined) return yield* refused
+        reserved.push(row)
+      }
+      return reserved
+    })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storageFailure("reserve tables")(error))))
+
+  const migrationCredential: CatalogService["migrationCredential"] = (provider, options?: CredentialOptions) => {
+    const ttlSeconds = options?.ttlSeconds ?? 900
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 3600) {
+      return Effect.fail(
+        new CredentialError({ provider: provider.key, reason: "ttl-out-of-range", detail: `${ttlSeconds} seconds` })
+      )
+    }
+    return Effect.flatMap(
+      sql<{ readonly schema: string }>`
+        SELECT DISTINCT physical_schema AS schema FROM ${sql(schema)}.meta_tables
+        WHERE provider_key = ${provider.key} AND physical_schema <> 'public'`.pipe(
+        Effect.mapError(storageFailure("read the provider's schemas"))
+      ),
+      (schemas) =>
+        credentials.issue(provider, {
+          ttlSeconds,
+          lockTimeout: options?.lockTimeout ?? "10s",
+          statementTimeout: options?.statementTimeout ?? "15min",
+          schemas: schemas.map((row) => row.schema)
+        })
+    )
+  }
+
+  const finalize: CatalogService["finalize"] = (request: FinalizeRequest) =>
+    Effect.gen(function*() {
+      const uids = request.tables.map((entry) => entry.uid)
+      const rows = yield* selectRows(`uid = ANY($1::uuid[])`, [pgArrayLiteral(uids)], "read tables to finalize")
+      const byUid = new Map(rows.map((row) => [row.uid, row]))
+      const unknown = uids.find((uid) => !byUid.has(uid))
+      if (unknown !== undefined) return yield* new CatalogTableNotFoundError({ reference: unknown })
+      const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
+        Effect.provideService(SqlClient.SqlClient, sql),
+        Effect.mapError(storageFailure("introspect the physical tables"))
+      )
+      const revision = request.revision
+      const report: Array<FinalizedTable> = []
+      yield* sql.withTransaction(Effect.forEach(request.tables, (entry) =>
+        Effect.gen(function*() {
+          const row = byUid.get(entry.uid)!
+          const liveTable = live.get(physicalKey({ schema: row.schema, table: row.tableName }))
+          const base = {
+            uid: row.uid,
+            identifier: row.identifier,
+            schema: row.schema,
+            tableName: row.tableName,
+            previousStatus: row.status,
+            physicalTableExists: liveTable !== undefined
+          }
+          const untouchable = row.providerKey !== request.provider.key
+            ? `owned by ${row.providerKey ?? "no provider"}, not ${request.provider.key}`
+            : row.status === "failed" || row.status === "deleted"
+            ? `the row is ${row.status}${row.statusReason === null ? "" : `: ${row.statusReason}`}`
+            : undefined
+          if (untouchable !== undefined) {
+            report.push({ ...base, status: row.status, finalized: false, reason: untouchable })
+            return
+          }
+          const expectation = entry.expectation
+          const problems = expectation._tag === "Present"
+            ? compareWithContract(liveTable, expectation.contract)
+            : [liveTable === undefined
+              ? `revision ${revision ?? "base"} does not create the table`
+              : `the table exists although revision ${revision ?? "base"} does not create it`]
+          const active = problems.length === 0
+          const reason = active ? null : problems.join("; ")
+          const contract = expectation._tag === "Present" ? expectation.contract : row.contract
+          const hash = expectation._tag === "Present" ? expectation.contractHash : row.contractHash
+          yield* sql.unsafe(
+            `UPDATE ${tables} SET status = $2, status_reason = $3, applied_revision = $4, contract = $5::jsonb,
+               contract_hash = $6, updated_at = now() WHERE uid = $1::uuid`,
+            [row.uid, active ? "active" : "reserved", reason, revision, JSON.stringify(contract), hash]
+          )
+          report.push({ ...base, status: active ? "active" : "reserved", finalized: active, reason })
+        }), { discard: true })).pipe(Effect.mapError(storageFailure("record finalized tables")))
+      const count = (status: string) => report.filter((entry) => entry.status === status).length
+      return {
+        ok: report.every((entry) => entry.finalized),
+        activeCount: count("active"),
+        reservedCount: count("reserved"),
+        failedCount: count("failed"),
+        tables: report
+      }
+    })
+
+  const resolveActive: CatalogService["resolveActive"] = (requested) =>
+    Effect.map(rowsByPhysical(requested.map(physicalOf), "resolve active tables"), (rows) => {
+      const resolution: {
+        active: Array<ActiveResolution["active"][number]>
+        missing: Array<AnyStorageTable>
+        notActive: Array<ActiveResolution["notActive"][number]>
+        mismatched: Array<ActiveResolution["mismatched"][number]>
+      } = { active: [], missing: [], notActive: [], mismatched: [] }
+      for (const table of requested) {
+        const row = rows.get(physicalKey(physicalOf(table)))
+        if (row === undefined) resolution.missing.push(table)
+        else if (row.status !== "active") resolution.notActive.push({ table, row })
+        else if (row.contractHash !== modelContractHash(table)) {
+          resolution.mismatched.push({ table, row, modelContractHash: modelContractHash(table) })
+        } else resolution.active.push({ table, row })
+      }
+      return resolution
+    })
+
+  const markDeleted: CatalogService["markDeleted"] = (uid) =>
+    Effect.gen(function*() {
+      if (!UUID.test(uid)) return yield* new CatalogTableNotFoundError({ reference: uid })
+      const [row] = yield* selectRows(`uid = $1::uuid`, [uid], "read the table to delete")
+      if (row === undefined) return yield* new CatalogTableNotFoundError({ reference: uid })
+      if (row.protectFromDeletion) {
+        return yield* new DeletionProtectedError({
+          uid,
+          identifier: row.identifier,
+          table: physicalKey({ schema: row.schema, table: row.tableName })
+        })
+      }
+      yield* sql.unsafe(`UPDATE ${tables} SET status = 'deleted', updated_at = now() WHERE uid = $1::uuid`, [uid]).pipe(
+        Effect.mapError(storageFailure("mark the table deleted"))
+      )
+      return { ...row, status: "deleted" as const }
+    })
+
+  const list = selectRows("true", [], "list tables")
+
+  const find: CatalogService["find"] = (reference) =>
+    Effect.map(
+      selectRows(
+        `($1 <> '' AND uid::text = $1) OR physical_table = $2 OR (physical_schema || '.' || physical_table) = $2
+           OR identifier = $2`,
+        [UUID.test(reference) ? reference.toLowerCase() : "", reference],
+        "find a table"
+      ),
+      (rows) => Option.fromUndefinedOr(rows[0])
+    )
+
+  return Catalog.of({
+    schema,
+    dataSource,
+    ensureVersionRegistry,
+    reserve,
+    migrationCredential,
+    revokeCredential: credentials.revoke,
+    finalize,
+    resolveActive,
+    markDeleted,
+    list,
+    find
+  })
+})
+
+/** The SQL catalog over the connection in context; its tables are created or upgraded on first use. */
+export const layer = (
+  options: SqlCatalogOptions = {}
+): Layer.Layer<
+  Catalog,
+  CatalogStorageError | CatalogNotReadyError | InvalidCatalogSchemaError,
+  SqlClient.SqlClient | Database
+> =>
+  Layer.effect(Catalog, make(options)).pipe(Layer.provide(MigrationCredentials.layer))

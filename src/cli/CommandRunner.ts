@@ -1,0 +1,64 @@
+/**
+ * Runs one command's body the same way for every command: it gets `Output`, and whatever fails is rendered
+ * once for people (and as a JSON document with `--json`), then becomes `CommandFailed` with exit code 1.
+ */
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Runtime from "effect/Runtime"
+import * as Schema from "effect/Schema"
+import type { JsonFlag } from "./GlobalFlags.ts"
+import { Output } from "./Output.ts"
+
+/** A command failed and has already told the user why; only the exit code is left to set. */
+export class CommandFailed extends Schema.TaggedError<CommandFailed>()("CommandFailed", {
+  exitCode: Schema.Int
+}) {
+  override get [Runtime.errorExitCode](): number {
+    return this.exitCode
+  }
+  override get message(): string {
+    return `The command failed (exit code ${this.exitCode})`
+  }
+}
+
+/** The error's own fields (tag, message and the data it carries), for the JSON error document. */
+const errorDocument = (error: unknown): Record<string, unknown> => {
+  if (!Predicate.isObject(error)) return { _tag: "UnknownError", message: String(error) }
+  const fields = Object.fromEntries(Object.entries(error).filter(([, value]) => !Predicate.isFunction(value)))
+  const tag = Predicate.hasProperty(error, "_tag") && Predicate.isString(error._tag) ? error._tag : "Error"
+  const message = error instanceof Error ? error.message : String(error)
+  return { ...fields, _tag: tag, message }
+}
+
+const renderFailure = <E>(cause: Cause.Cause<E>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const failure = Cause.findErrorOption(cause)
+    if (Option.isSome(failure) && Predicate.isTagged(failure.value, "CommandFailed")) {
+      return yield* Effect.failCause(cause as Cause.Cause<CommandFailed>)
+    }
+    if (Option.isNone(failure) && Cause.hasInterruptsOnly(cause)) {
+      yield* output.text("Interrupted.")
+      return yield* new CommandFailed({ exitCode: 130 })
+    }
+    const document = Option.isSome(failure)
+      ? errorDocument(failure.value)
+      : { _tag: "InternalError", message: Cause.pretty(cause) }
+    const headline = Option.isSome(failure)
+      ? `error: ${document.message}`
+      : `internal error (please report it): ${Cause.pretty(cause)}`
+    yield* output.text(headline)
+    if (output.json) yield* output.result({ text: headline, document: { ok: false, error: document } })
+    return yield* new CommandFailed({ exitCode: 1 })
+  })
+
+/** Wraps a command handler's body: provides `Output` and renders any failure exactly once. */
+export const runCommand = <A, E, R>(
+  body: Effect.Effect<A, E, R>
+): Effect.Effect<A, CommandFailed, Exclude<R, Output> | JsonFlag> =>
+  body.pipe(
+    Effect.catchCause(renderFailure),
+    Effect.provide(Output.layer)
+  )

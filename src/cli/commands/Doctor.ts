@@ -1,0 +1,63 @@
+/**
+ * `metatables doctor`: which database a command would use (password redacted), which PostgreSQL answers
+ * there, and which runtime runs metatables. It connects, so it also proves the database works.
+ */
+import * as Command from "effect/cli/Command"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import { Database } from "../../db/Database.ts"
+import { describeDatabaseTarget } from "../../db/DatabaseTarget.ts"
+import { METATABLES_VERSION } from "../../version.ts"
+import { resolveCliDatabase } from "../CliDatabase.ts"
+import { CommandFailed, runCommand } from "../CommandRunner.ts"
+import { Output } from "../Output.ts"
+import { detectRuntime, runtimeLabel } from "../RuntimeInfo.ts"
+
+const table = (rows: ReadonlyArray<readonly [string, string]>): string =>
+  rows.map(([label, value]) => `${label.padEnd(12)}${value}`).join("\n")
+
+export const doctorCommand = Command.make("doctor", {}, () =>
+  runCommand(Effect.gen(function*() {
+    const output = yield* Output
+    const runtime = detectRuntime()
+    const { target, source } = yield* resolveCliDatabase
+    const backend = target._tag === "Server" ? "postgres" : "pglite"
+    const connected = yield* Effect.result(Effect.provide(Database, Database.layer(target)))
+    const database = Result.match(connected, {
+      onSuccess: (info) => ({ backend, target: info.description, source, ok: true, serverVersion: info.serverVersion }),
+      onFailure: (error) => ({
+        backend,
+        target: describeDatabaseTarget(target),
+        source,
+        ok: false,
+        error: { reason: error._tag === "DatabaseConnectionError" ? error.reason : "failed", message: error.message }
+      })
+    })
+    const engine = backend === "postgres" ? "server" : "embedded in PGlite"
+    const status = Result.match(connected, {
+      onSuccess: (info) => `ok: PostgreSQL ${info.serverVersion}, ${engine}`,
+      onFailure: (error) => `cannot connect: ${error.message}`
+    })
+    yield* output.result({
+      text: table([
+        ["metatables", METATABLES_VERSION],
+        ["runtime", runtimeLabel(runtime)],
+        ["database", `${database.target} (${source})`],
+        ["status", status]
+      ]),
+      document: { ok: database.ok, metatables: METATABLES_VERSION, runtime, database }
+    })
+    if (Result.isFailure(connected)) return yield* new CommandFailed({ exitCode: 1 })
+  }))).pipe(
+    Command.withDescription(
+      "Check the set-up: which database commands would use (password hidden), whether it answers and " +
+        "with which PostgreSQL version, and which runtime runs metatables"
+    ),
+    Command.withExamples([
+      { command: "metatables doctor", description: "Check the embedded database (or DATABASE_URL)" },
+      {
+        command: "metatables doctor --json --database-url postgres://postgres@127.0.0.1:5432/postgres",
+        description: "Check a server and print the report as JSON"
+      }
+    ])
+  )

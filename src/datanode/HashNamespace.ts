@@ -1,0 +1,63 @@
+/**
+ * Hash namespaces: a name mixed into update hashes so that the same nodes can run side by side under
+ * separate identities (a test run, a branch). A node's own explicit namespace wins; otherwise the ambient one
+ * applies, and a running node passes its namespace on to the dependencies it builds. A namespace separates
+ * update identities only: storage identity is the bound table's catalog uid, never the namespace.
+ *
+ * ```ts
+ * program.pipe(withHashNamespace("backtest-2024"))
+ * ```
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { HashNamespaceError } from "./HashNamespaceError.ts"
+
+/** The ambient hash namespace, `undefined` for none. */
+export const CurrentHashNamespace = Context.Reference<string | undefined>("metatables/datanode/CurrentHashNamespace", {
+  defaultValue: () => undefined
+})
+
+const isBlank = (namespace: string): boolean => namespace.trim() === ""
+
+const blank = (namespace: string) => new HashNamespaceError({ reason: "blank", values: [namespace] })
+
+/**
+ * Runs `effect` with `namespace` as the ambient hash namespace. Nesting it inside a different explicit
+ * namespace is a conflict, not an override: the outer scope asked for its namespace explicitly too.
+ */
+export const withHashNamespace = (namespace: string) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | HashNamespaceError, R> =>
+  Effect.gen(function*() {
+    if (isBlank(namespace)) return yield* blank(namespace)
+    const current = yield* CurrentHashNamespace
+    if (current !== undefined && current !== namespace) {
+      return yield* new HashNamespaceError({ reason: "conflict", values: [current, namespace] })
+    }
+    return yield* Effect.provideService(effect, CurrentHashNamespace, namespace)
+  })
+
+/**
+ * Runs `effect` (a node's dependencies being built or run) under the namespace its parent node resolved,
+ * replacing the ambient one: dependencies inherit their parent's namespace, explicit or not.
+ */
+export const inheritHashNamespace = (namespace: string | undefined) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(effect, CurrentHashNamespace, namespace)
+
+/**
+ * A node's hash namespace: its explicit value (given in one or more places, which must agree), else the
+ * ambient one, else none.
+ */
+export const resolveHashNamespace = Effect.fnUntraced(function*(
+  ...explicit: ReadonlyArray<string | undefined>
+): Effect.fn.Return<string | undefined, HashNamespaceError> {
+  const given = explicit.filter((namespace): namespace is string => namespace !== undefined)
+  const empty = given.find(isBlank)
+  if (empty !== undefined) return yield* blank(empty)
+  const distinct = [...new Set(given)]
+  if (distinct.length > 1) return yield* new HashNamespaceError({ reason: "conflict", values: distinct })
+  if (distinct[0] !== undefined) return distinct[0]
+  const ambient = yield* CurrentHashNamespace
+  if (ambient !== undefined && isBlank(ambient)) return yield* blank(ambient)
+  return ambient
+})

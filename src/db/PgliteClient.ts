@@ -1,0 +1,207 @@
+/**
+ * An `effect/sql` client over PGlite, the embedded PostgreSQL (WASM) that metatables uses by default.
+ *
+ * It implements `@effect/sql-pg`'s `PgClient` interface, so drizzle's `effect-postgres` driver and any code
+ * written against `SqlClient` run on it unchanged, and it decodes values the way the server client does:
+ * int8 as `bigint`, `date` as a `YYYY-MM-DD` string, `timestamp`/`timestamptz` as `Date`. PGlite has a single
+ * connection, so statements, transactions and reserved connections take turns through one permit.
+ */
+import { PGlite, types as PgliteTypes } from "@electric-sql/pglite"
+import type { ParserOptions, Results } from "@electric-sql/pglite"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import type * as PgConnection from "@effect/sql-pg/PgConnection"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Predicate from "effect/Predicate"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
+import * as Stream from "effect/Stream"
+import type * as Reactivity from "effect/reactivity/Reactivity"
+import * as SqlClient from "effect/sql/SqlClient"
+import type * as SqlConnection from "effect/sql/SqlConnection"
+import {
+  AuthenticationError,
+  AuthorizationError,
+  ConnectionError,
+  ConstraintError,
+  DeadlockError,
+  LockTimeoutError,
+  SerializationError,
+  SqlError,
+  type SqlErrorReason,
+  SqlSyntaxError,
+  StatementTimeoutError,
+  UniqueViolation,
+  UnknownError
+} from "effect/sql/SqlError"
+import * as Statement from "effect/sql/Statement"
+import { parseInterval, parseTimestamp } from "./internal/textValues.ts"
+
+/** How to open the embedded database. */
+export interface PgliteClientConfig {
+  /** A directory on disk; without one the database lives in memory and vanishes with the client. */
+  readonly dataDir?: string | undefined
+  /** Start from a dumped data directory (`PGlite.dumpDataDir`) instead of running `initdb`. */
+  readonly loadDataDir?: Blob | undefined
+}
+
+/**
+ * Decode like `@effect/sql-pg`: int8 always as bigint (PGlite would give a number when it fits), calendar
+ * dates as text, timestamps as instants whatever the JavaScript engine, intervals as their three parts.
+ * PGlite derives each array type's parser from its element's.
+ */
+const parsers: ParserOptions = {
+  [PgliteTypes.INT8]: (text: string) => BigInt(text),
+  [PgliteTypes.DATE]: (text: string) => text,
+  [PgliteTypes.TIMESTAMP]: parseTimestamp,
+  [PgliteTypes.TIMESTAMPTZ]: parseTimestamp,
+  [PgliteTypes.INTERVAL]: parseInterval
+}
+
+const codeOf = (cause: unknown): string | undefined =>
+  Predicate.hasProperty(cause, "code") && Predicate.isString(cause.code) ? cause.code : undefined
+
+const constraintOf = (cause: unknown): string =>
+  Predicate.hasProperty(cause, "constraint") && Predicate.isString(cause.constraint) && cause.constraint !== ""
+    ? cause.constraint
+    : "unknown"
+
+/** Maps a SQLSTATE to the same `SqlError` reasons the server client uses. */
+const classify = (cause: unknown, operation: string): SqlErrorReason => {
+  const props = { cause, message: "PGlite: Query failed", operation }
+  const code = codeOf(cause)
+  if (code === undefined) return new UnknownError(props)
+  if (code.startsWith("08")) return new ConnectionError(props)
+  if (code.startsWith("28")) return new AuthenticationError(props)
+  if (code === "42501") return new AuthorizationError(props)
+  if (code.startsWith("42")) return new SqlSyntaxError(props)
+  if (code === "23505") return new UniqueViolation({ ...props, constraint: constraintOf(cause) })
+  if (code.startsWith("23")) return new ConstraintError(props)
+  if (code === "40P01") return new DeadlockError(props)
+  if (code === "40001") return new SerializationError(props)
+  if (code === "55P03") return new LockTimeoutError(props)
+  if (code === "57014") return new StatementTimeoutError(props)
+  return new UnknownError(props)
+}
+
+const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, SqlError> =>
+  Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ reason: classify(cause, operation) }) })
+
+type RowTransform = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
+
+const makeConnection = (pg: PGlite): SqlConnection.Connection => {
+  const query = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
+    attempt("execute", () => pg.query<Record<string, unknown>>(sql, [...params], { rowMode }))
+  const rows = (sql: string, params: ReadonlyArray<unknown>, transformRows: RowTransform) =>
+    Effect.map(query(sql, params, "object"), (result) =>
+      transformRows === undefined ? result.rows : transformRows(result.rows))
+  // Without parameters a statement may hold several commands (DDL scripts); the last result is returned.
+  const unprepared = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
+    params.length > 0
+      ? Effect.map(query(sql, params, rowMode), (result) => result.rows)
+      : Effect.map(
+        attempt("execute", () => pg.exec(sql, { rowMode })),
+        (results: ReadonlyArray<Results<unknown>>) => results.at(-1)?.rows ?? []
+      )
+  return {
+    execute: rows,
+    executeRaw: (sql, params) => query(sql, params, "object"),
+    executeStream: (sql, params, transformRows) =>
+      Stream.unwrap(Effect.map(rows(sql, params, transformRows), (all) => Stream.fromIterable(all))),
+    executeValues: (sql, params) =>
+      Effect.map(query(sql, params, "array"), (result) => result.rows as unknown as ReadonlyArray<ReadonlyArray<unknown>>),
+    executeValuesUnprepared: (sql, params) =>
+      Effect.map(unprepared(sql, params, "array"), (values) => values as ReadonlyArray<ReadonlyArray<unknown>>),
+    executeUnprepared: (sql, params, transformRows) =>
+      Effect.map(unprepared(sql, params, "object"), (all) => {
+        const objects = all as ReadonlyArray<Record<string, unknown>>
+        return transformRows === undefined ? objects : transformRows(objects)
+      })
+  }
+}
+
+const escapeIdentifier = Statement.defaultEscape("\"")
+
+const PgJson = Statement.custom<PgClient.PgCustom>("PgJson")
+
+/** The PostgreSQL dialect compiler, binding JSON fragments as text (PGlite parses it server-side). */
+const compiler = Statement.makeCompiler<PgClient.PgCustom>({
+  dialect: "pg",
+  placeholder: (index) => `$${index}`,
+  onIdentifier: (value) => escapeIdentifier(value),
+  onRecordUpdate: (placeholders, valueAlias, valueColumns, values, returning) => [
+    `(values ${placeholders}) AS ${valueAlias}${valueColumns}${returning ? ` RETURNING ${returning[0]}` : ""}`,
+    returning ? values.flat().concat(returning[1]) : values.flat()
+  ],
+  onCustom: (custom, placeholder) => [placeholder(undefined), [JSON.stringify(custom.paramA)]]
+})
+
+const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError, Scope.Scope> =>
+  Effect.acquireRelease(
+    attempt("connect", async () => {
+      // One options object: PGlite ignores the second argument when the first is not a string.
+      const pg = new PGlite({
+        parsers,
+        ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),
+        ...(config.loadDataDir === undefined ? {} : { loadDataDir: config.loadDataDir })
+      })
+      await pg.waitReady
+      return pg
+    }),
+    (pg) =>
+      attempt("close", () => pg.close()).pipe(
+        Effect.catch((error) => Effect.logWarning("Closing the embedded database failed", error))
+      )
+  )
+
+/**
+ * Opens PGlite and builds a `PgClient` over it. The database closes (and, on disk, flushes) when the scope
+ * closes.
+ */
+export const make = Effect.fnUntraced(function*(
+  config: PgliteClientConfig
+): Effect.fn.Return<PgClient.PgClient, SqlError, Scope.Scope | Reactivity.Reactivity> {
+  const pg = yield* openPglite(config)
+  const connection = makeConnection(pg)
+  const permit = yield* Semaphore.make(1)
+  const lease = Effect.as(permit.takeScoped(1), connection)
+
+  const client = yield* SqlClient.make({
+    acquirer: lease,
+    transactionAcquirer: lease,
+    borrower: (use) => permit.withPermits(1)(use(connection)),
+    compiler,
+    driver: "pglite",
+    spanAttributes: [["db.system.name", "postgresql"], ["db.namespace", config.dataDir ?? "memory"]],
+    isTransaction: () => pg.isInTransaction()
+  })
+
+  const listen = (channel: string) =>
+    Effect.gen(function*() {
+      const notifications = yield* Queue.unbounded<PgConnection.Notification, SqlError>()
+      yield* Effect.acquireRelease(
+        attempt("listen", () =>
+          pg.listen(channel, (payload) => {
+            Queue.offerUnsafe(notifications, { processId: 0, channel, payload })
+          })),
+        (unlisten) => Effect.ignore(attempt("unlisten", () => unlisten()))
+      )
+      return notifications as Queue.Dequeue<PgConnection.Notification, SqlError>
+    })
+
+  const notify = (channel: string, payload: string) =>
+    Effect.asVoid(client`SELECT pg_notify(${channel}, ${payload})`)
+
+  return Object.assign(client, {
+    [PgClient.TypeId]: PgClient.TypeId,
+    config: {},
+    json: (value: unknown) => Statement.fragment([PgJson(value, undefined, undefined)]),
+    listen,
+    notify
+  }) satisfies PgClient.PgClient
+})
+
+/** Provides the embedded database as both `PgClient` (for drizzle) and `SqlClient`. */
+export const layer = (config: PgliteClientConfig): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> =>
+  PgClient.layerFrom(make(config))

@@ -1,0 +1,53 @@
+/**
+ * `startEngine` refused to attach: some tables are not deployed as their models say. One error lists every
+ * table with what is wrong and what to run, so one fix-and-retry cycle is enough.
+ */
+import * as Schema from "effect/Schema"
+
+export const AttachProblem = Schema.Literals(["missing", "not-active", "changed", "drift", "duplicate"])
+export type AttachProblem = typeof AttachProblem.Type
+
+export const AttachRefusal = Schema.Struct({
+  identifier: Schema.String,
+  /** `schema.table`. */
+  table: Schema.String,
+  problem: AttachProblem,
+  /** The catalog row's status, when there is a row. */
+  status: Schema.NullOr(Schema.String),
+  /** What differs, one sentence each. */
+  details: Schema.Array(Schema.String)
+})
+export type AttachRefusal = typeof AttachRefusal.Type
+
+const explain = (refusal: AttachRefusal): string => {
+  const subject = `${refusal.identifier} (${refusal.table})`
+  const details = refusal.details.length === 0 ? "" : `: ${refusal.details.join("; ")}`
+  switch (refusal.problem) {
+    case "missing":
+      return `${subject} has no catalog row: it was never migrated. Add it to your migration provider, then run ` +
+        "`bun run migrate revision -m \"...\"` and `bun run migrate upgrade`."
+    case "not-active":
+      return `${subject} is ${refusal.status} in the catalog, not active${details}. Run \`bun run migrate upgrade\` ` +
+        "and check its report."
+    case "changed":
+      return `${subject} changed since it was migrated (its model's contract differs from the catalog's)${details}. ` +
+        "Run `bun run migrate revision -m \"...\"` to write a revision for the change, then `bun run migrate upgrade`."
+    case "drift":
+      return `${subject} in the database differs from its contract${details}. Something changed it outside the ` +
+        "migrations; run `bun run migrate check` to see the drift, and fix it with a revision."
+    case "duplicate":
+      return `${subject} is given by two different storage table classes${details}; pass one.`
+  }
+}
+
+export class EngineAttachError extends Schema.TaggedError<EngineAttachError>()("EngineAttachError", {
+  refusals: Schema.Array(AttachRefusal),
+  /** How many tables were asked for. */
+  requested: Schema.Number
+}) {
+  override get message(): string {
+    const count = this.refusals.length
+    return `startEngine cannot attach ${count} of ${this.requested} storage table${this.requested === 1 ? "" : "s"} ` +
+      `(it never creates or changes tables):\n${this.refusals.map((refusal) => `  - ${explain(refusal)}`).join("\n")}`
+  }
+}

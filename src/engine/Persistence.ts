@@ -1,0 +1,59 @@
+/**
+ * Writes validated batches into their storage table: one idempotent upsert statement per batch on the
+ * table's grain, which rewrites only rows whose values changed and reports what it did. The runner calls it
+ * inside the transaction that also moves the node's watermarks and run counters.
+ */
+import * as Effect from "effect/Effect"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import type { RowShape } from "../datanode/RowShape.ts"
+import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
+import { textArrayLiteral } from "./internal/textArrayLiteral.ts"
+import { upsertStatement } from "./internal/upsertStatement.ts"
+
+/** What one upsert did to each row of its batch. */
+export interface PersistOutcome {
+  /** Rows whose grain was new. */
+  readonly inserted: number
+  /** Rows whose grain existed with at least one different value, rewritten with the batch's values. */
+  readonly updated: number
+  /** Rows whose grain existed with the same values: left as they were, nothing rewritten. */
+  readonly unchanged: number
+}
+
+/**
+ * Rows per batch the runner hands to validation and `upsertBatch`.
+ */
+export const DEFAULT_BATCH_SIZE = 25_000
+
+export const emptyOutcome: PersistOutcome = { inserted: 0, updated: 0, unchanged: 0 }
+
+/** The sum of two outcomes, for a run's counters over its batches. */
+export const addOutcomes = (left: PersistOutcome, right: PersistOutcome): PersistOutcome => ({
+  inserted: left.inserted + right.inserted,
+  updated: left.updated + right.updated,
+  unchanged: left.unchanged + right.unchanged
+})
+
+/**
+ * Upserts `batch` into the table of `shape` on its grain in one statement: new grains are inserted, existing
+ * ones get the batch's non-grain columns only where a value differs, and columns the batch does not write
+ * keep their default (insert) or stored value (update). It runs in the current transaction and opens none:
+ * a failing statement leaves nothing once that transaction rolls back. An empty batch runs no query.
+ */
+export const upsertBatch = Effect.fnUntraced(function*(
+  shape: RowShape,
+  batch: ValidatedBatch
+): Effect.fn.Return<PersistOutcome, SqlError, SqlClient.SqlClient> {
+  if (batch.rowCount === 0) return emptyOutcome
+  const sql = yield* SqlClient.SqlClient
+  const statement = upsertStatement(shape, batch.columns)
+  const params = batch.values.map(textArrayLiteral)
+  const [counts] = yield* sql.unsafe<{ readonly inserted: bigint | number; readonly updated: bigint | number }>(
+    statement.sql,
+    params
+  )
+  const inserted = Number(counts?.inserted ?? 0)
+  const updated = Number(counts?.updated ?? 0)
+  return { inserted, updated, unchanged: batch.rowCount - inserted - updated }
+})

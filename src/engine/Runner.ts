@@ -1,0 +1,341 @@
+/**
+ * The runner: runs a graph of DataNodes on an attached engine. It collects the graph (deduplicated by update
+ * hash, cycles refused), then runs every node once its dependencies are done, at most `concurrency` at a time:
+ * each node gets its update row and a run record, its update is given its watermarks, and every batch it
+ * produces is validated against the table's contract and upserted on the grain in one transaction with its
+ * watermarks and run counters. A failing update is retried on a `Schedule` (not for invalid rows: they would
+ * fail again); a node that still fails is reported, and the nodes that depend on it are skipped.
+ *
+ * ```ts
+ * const report = yield* runNodes([new RollingVolatility(config)], { concurrency: 4 })
+ * ```
+ */
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
+import * as Schedule from "effect/Schedule"
+import * as Semaphore from "effect/Semaphore"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as Stream from "effect/Stream"
+import type { Watermark } from "../catalog/DataNodeRecords.ts"
+import { Database } from "../db/Database.ts"
+import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import type { AnyDataNode, NodeWatermarks, UpdateContext } from "../datanode/DataNode.ts"
+import type { RowShape } from "../datanode/RowShape.ts"
+import { entityKeyOf, validateBatch } from "../datanode/RowValidation.ts"
+import type { UpdateHashError } from "../datanode/UpdateHash.ts"
+import { dependencyReader } from "./DependencyReader.ts"
+import { Engine } from "./Engine.ts"
+import { collectGraph, type GraphNode } from "./NodeGraph.ts"
+import type { NodeGraphError } from "./NodeGraphError.ts"
+import { NodeOutputError } from "./NodeOutputError.ts"
+import { DEFAULT_BATCH_SIZE, upsertBatch } from "./Persistence.ts"
+import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
+import { RunOptionsError } from "./RunOptionsError.ts"
+
+export const DEFAULT_CONCURRENCY = 4
+
+/** Two retries, half a second then a second later. */
+export const defaultRetry: Schedule.Schedule<unknown, unknown> = Schedule.max([
+  Schedule.exponential("500 millis"),
+  Schedule.recurs(2)
+])
+
+export interface RunOptions {
+  /** How many nodes run at once (default 4). */
+  readonly concurrency?: number | undefined
+  /** Run nodes even when they are fresh (`freshFor`). */
+  readonly force?: boolean | undefined
+  /** Rows per batch: per validation, statement and transaction (default `DEFAULT_BATCH_SIZE`). */
+  readonly batchSize?: number | undefined
+  /** When to try a failing update again (default `defaultRetry`); invalid rows are never retried. */
+  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+  /** Progress, as it happens. */
+  readonly onEvent?: ((event: RunEvent) => Effect.Effect<void>) | undefined
+}
+
+export type RunnerError = NodeGraphError | UpdateHashError | RunOptionsError
+
+/** Failures that would fail again on a retry: the rows or the output are wrong, not the moment. */
+const DETERMINISTIC = new Set(["RowValidationError", "NodeOutputError", "DataNodeDefinitionError"])
+
+const isRetryable = (error: unknown): boolean => {
+  if (!Predicate.hasProperty(error, "_tag")) return true
+  if (DETERMINISTIC.has(String(error._tag))) return false
+  if (error._tag === "DependencyReadError") return Predicate.hasProperty(error, "reason") && error.reason === "database"
+  return true
+}
+
+/** A failure as the catalog and the report keep it: its tag and a message a person can act on. */
+const describeFailure = (cause: Cause.Cause<unknown>): { readonly tag: string; readonly message: string } => {
+  const error = Cause.squash(cause)
+  if (Predicate.hasProperty(error, "_tag") && error._tag === "SqlError") {
+    return { tag: "SqlError", message: formatSqlFailure(describeSqlFailure(error as Parameters<typeof describeSqlFailure>[0])) }
+  }
+  const tag = Predicate.hasProperty(error, "_tag") && Predicate.isString(error._tag)
+    ? error._tag
+    : error instanceof Error
+    ? error.name
+    : "Error"
+  const message = Predicate.hasProperty(error, "message") && Predicate.isString(error.message)
+    ? error.message
+    : String(error)
+  return { tag, message }
+}
+
+const describeValue = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : Predicate.isObject(value) ? "an object" : typeof value
+
+const watermarksOf = (shape: RowShape, rows: ReadonlyArray<Watermark>): NodeWatermarks => {
+  const byKey = new Map(rows.map((row) => [row.entityKey, row]))
+  const firsts = rows.map((row) => row.first.getTime())
+  const lasts = rows.map((row) => row.last.getTime())
+  return {
+    first: rows.length === 0 ? undefined : new Date(Math.min(...firsts)),
+    last: rows.length === 0 ? undefined : new Date(Math.max(...lasts)),
+    entities: rows.map((row) => ({ entity: row.entity, first: row.first, last: row.last })),
+    lastFor: (entity) => {
+      const key = entityKeyOf(shape, entity)
+      // An entity with the wrong columns is a bug in the update: it surfaces as the run's failure.
+      if (Result.isFailure(key)) throw key.failure
+      return byKey.get(key.success)?.last
+    }
+  }
+}
+
+const labelOf = (graphNode: GraphNode): NodeLabel => ({
+  kind: graphNode.node.kind,
+  updateHash: graphNode.identity.updateHash,
+  table: graphNode.binding.identifier
+})
+
+const validateOptions = (options: RunOptions) => {
+  const problems: Array<string> = []
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      problems.push(`${name} must be a whole number of at least 1, not ${value}`)
+    }
+  }
+  positive("concurrency", options.concurrency)
+  positive("batchSize", options.batchSize)
+  return problems.length === 0 ? Effect.void : Effect.fail(new RunOptionsError({ problems }))
+}
+
+/**
+ * Runs `nodes` and everything they depend on. Fails only when the graph cannot be built; a node that fails is
+ * reported in the `RunReport` (`ok: false`), with the nodes it blocked.
+ */
+export const runNodes = <R>(
+  nodes: ReadonlyArray<AnyDataNode<R>>,
+  options: RunOptions = {}
+): Effect.Effect<RunReport, RunnerError, R | Engine | SqlClient.SqlClient | Database> =>
+  Effect.gen(function*() {
+    yield* validateOptions(options)
+    const engine = yield* Engine
+    const sql = yield* SqlClient.SqlClient
+    const database = yield* Database
+    const emit = options.onEvent ?? (() => Effect.void)
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    const retry = options.retry ?? defaultRetry
+    const runStarted = yield* Clock.currentTimeMillis
+    const asOf = new Date(runStarted)
+
+    const graph = yield* collectGraph(nodes)
+    yield* emit({ _tag: "RunStarted", nodes: graph.nodes.length, asOf })
+    const semaphore = yield* Semaphore.make(options.concurrency ?? DEFAULT_CONCURRENCY)
+    const done = new Map<string, Deferred.Deferred<NodeOutcome>>()
+    for (const graphNode of graph.nodes) done.set(graphNode.identity.updateHash, yield* Deferred.make<NodeOutcome>())
+
+    const outcomeOf = (
+      graphNode: GraphNode,
+      fields: Partial<NodeOutcome> & Pick<NodeOutcome, "status">
+    ): NodeOutcome => ({
+      ...labelOf(graphNode),
+      runUid: null,
+      attempts: 0,
+      batches: 0,
+      rowsInserted: 0,
+      rowsUpdated: 0,
+      rowsUnchanged: 0,
+      durationMs: 0,
+      error: null,
+      skippedBecause: [],
+      dependsOn: graphNode.dependsOn,
+      ...fields
+    })
+
+    /** One node's run, once its dependencies succeeded (or were fresh). */
+    const execute = (graphNode: GraphNode) =>
+      Effect.gen(function*() {
+        const label = labelOf(graphNode)
+        const started = yield* Clock.currentTimeMillis
+        const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - started)
+        const { records } = engine
+        const update = yield* records.registerUpdate({
+          updateHash: label.updateHash,
+          kind: label.kind,
+          metaTableUid: graphNode.binding.uid,
+          hashNamespace: graphNode.identity.hashNamespace,
+          configuration: graphNode.identity.canonicalJson
+        })
+        const freshFor = graphNode.node.freshFor
+        if (options.force !== true && freshFor !== undefined) {
+          const last = yield* records.lastSuccess(update.uid)
+          if (last !== undefined && last.startedAt.getTime() + Duration.toMillis(Duration.fromInputUnsafe(freshFor)) > runStarted) {
+            return outcomeOf(graphNode, { status: "fresh", durationMs: yield* elapsed })
+          }
+        }
+        const run = yield* records.startRun({ updateUid: update.uid, forced: options.force === true, startedAt: new Date(started) })
+        const totals = { attempts: 0, batches: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0 }
+
+        const writeBatch = (rows: ReadonlyArray<unknown>, batch: number, firstRow: number) =>
+          Effect.gen(function*() {
+            const validated = yield* Effect.fromResult(
+              validateBatch(graphNode.shape, rows, { node: `${label.kind} (${label.updateHash})`, batch, firstRow })
+            )
+            const written = yield* sql.withTransaction(Effect.gen(function*() {
+              const outcome = yield* upsertBatch(graphNode.shape, validated)
+              yield* records.recordBatch({
+                runUid: run.uid,
+                updateUid: update.uid,
+                inserted: outcome.inserted,
+                updated: outcome.updated,
+                unchanged: outcome.unchanged,
+                entities: [...validated.entities].map(([key, range]) => ({
+                  key,
+                  entity: range.entity,
+                  first: range.first,
+                  last: range.last
+                }))
+              })
+              return outcome
+            }))
+            totals.batches++
+            totals.rowsInserted += written.inserted
+            totals.rowsUpdated += written.updated
+            totals.rowsUnchanged += written.unchanged
+            return written
+          })
+
+        const attempt = Effect.gen(function*() {
+          totals.attempts++
+          yield* emit({ _tag: "NodeStarted", node: label, attempt: totals.attempts })
+          const watermarks = watermarksOf(graphNode.shape, yield* records.watermarks(update.uid))
+          const reader = dependencyReader(engine, graphNode, graph.byInstance, database)
+          const context: UpdateContext<never, never, never> = {
+            kind: label.kind,
+            configuration: graphNode.node.configuration as never,
+            storage: graphNode.node.storage as never,
+            updateHash: label.updateHash,
+            asOf,
+            watermarks,
+            dependencies: graphNode.dependencies as never,
+            read: reader.read,
+            readTable: reader.readTable
+          }
+          // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
+          const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, R>)
+          let batch = 0
+          let written = 0
+          const writeRows = (rows: unknown) =>
+            Effect.gen(function*() {
+              if (!Array.isArray(rows)) {
+                return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(rows) })
+              }
+              for (let offset = 0; offset < rows.length; offset += batchSize) {
+                const chunk = rows.slice(offset, offset + batchSize)
+                const result = yield* writeBatch(chunk, batch, written)
+                written += chunk.length
+                yield* emit({
+                  _tag: "BatchWritten",
+                  node: label,
+                  batch,
+                  rows: chunk.length,
+                  ...result,
+                  totalRows: written,
+                  elapsedMs: yield* elapsed
+                })
+                batch++
+              }
+            })
+          if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, R>, writeRows)
+          else yield* writeRows(output)
+        }).pipe(
+          Effect.tapError((error) =>
+            emit({
+              _tag: "AttemptFailed",
+              node: label,
+              attempt: totals.attempts,
+              message: describeFailure(Cause.fail(error)).message,
+              retrying: isRetryable(error)
+            })
+          )
+        )
+
+        const exit = yield* attempt.pipe(
+          Effect.retry({ schedule: retry, while: isRetryable }),
+          Effect.onInterrupt(() =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.ignore(records.finishRun({
+                runUid: run.uid,
+                status: "interrupted",
+                attempts: totals.attempts,
+                error: null,
+                finishedAt: new Date(now)
+              }))
+            )
+          ),
+          Effect.exit
+        )
+        const error = Exit.isFailure(exit) ? describeFailure(exit.cause) : null
+        const finishedAt = yield* Clock.currentTimeMillis
+        yield* records.finishRun({
+          runUid: run.uid,
+          status: error === null ? "succeeded" : "failed",
+          attempts: totals.attempts,
+          error,
+          finishedAt: new Date(finishedAt)
+        })
+        return outcomeOf(graphNode, {
+          status: error === null ? "succeeded" : "failed",
+          runUid: run.uid,
+          ...totals,
+          durationMs: finishedAt - started,
+          error
+        })
+      }).pipe(
+        // The catalog itself failing (registering the update, recording the run) fails the node, not the run.
+        Effect.catch((error) =>
+          Effect.succeed(outcomeOf(graphNode, { status: "failed", error: describeFailure(Cause.fail(error)) }))
+        )
+      )
+
+    const schedule = (graphNode: GraphNode) =>
+      Effect.gen(function*() {
+        const dependencies = yield* Effect.forEach(graphNode.dependsOn, (hash) => Deferred.await(done.get(hash)!))
+        const blockers = dependencies.filter((outcome) => outcome.status === "failed" || outcome.status === "skipped")
+        const outcome = blockers.length > 0
+          ? outcomeOf(graphNode, {
+            status: "skipped",
+            skippedBecause: blockers.map((blocker) => `${blocker.kind} (${blocker.updateHash})`)
+          })
+          : yield* semaphore.withPermits(1)(execute(graphNode))
+        yield* emit({ _tag: "NodeFinished", outcome })
+        yield* Deferred.succeed(done.get(graphNode.identity.updateHash)!, outcome)
+        return outcome
+      })
+
+    const outcomes = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" })
+    const finished = yield* Clock.currentTimeMillis
+    return {
+      ok: outcomes.every((outcome) => outcome.status === "succeeded" || outcome.status === "fresh"),
+      asOf,
+      durationMs: finished - runStarted,
+      nodes: outcomes
+    }
+  })

@@ -1,0 +1,157 @@
+/**
+ * `startEngine`: attach a process to the storage tables it will write and read. For each table it finds the
+ * catalog row by physical name, requires it to be active with the model's contract, and checks the live table
+ * against that contract; then it provides the tables' bindings (and the `Engine`) as a Layer.
+ *
+ * ```ts
+ * const program = runNodes([new SyntheticPrices(config)]).pipe(
+ *   Effect.provide(startEngine({ tables: exampleTables })),
+ *   Effect.provide(Database.layer(target))
+ * )
+ * ```
+ *
+ * It only reads: it never creates, alters, registers or migrates anything (the catalog must already be at
+ * this version; `bun run migrate upgrade` is what deploys). A refusal lists every table that is not ready.
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as SqlClient from "effect/sql/SqlClient"
+import { bindingOf, Catalog, type CatalogTable } from "../catalog/Catalog.ts"
+import { CatalogStorageError, type CatalogNotReadyError, type InvalidCatalogSchemaError } from "../catalog/CatalogErrors.ts"
+import { DataNodeRecords } from "../catalog/DataNodeRecords.ts"
+import * as SqlCatalog from "../catalog/SqlCatalog.ts"
+import * as SqlDataNodeRecords from "../catalog/SqlDataNodeRecords.ts"
+import { compareWithContract, introspectTables } from "../catalog/TableIntrospection.ts"
+import type { Database } from "../db/Database.ts"
+import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import { rowShapeOf } from "../datanode/RowShape.ts"
+import { type TableContract, tableContract } from "../storage/Contract.ts"
+import { type AnyStorageTable, bindingServiceKey, type StorageBinding } from "../storage/StorageTable.ts"
+import { type AttachedTable, attachedKey, Engine } from "./Engine.ts"
+import { type AttachRefusal, EngineAttachError } from "./EngineAttachError.ts"
+
+export interface StartEngineOptions<T extends ReadonlyArray<AnyStorageTable>> {
+  /** Every storage table the process writes or reads (node outputs and the tables they read). */
+  readonly tables: T
+  /** The catalog's schema (default `metatables`). */
+  readonly catalogSchema?: string | undefined
+}
+
+/** The binding services a list of storage table classes provides. */
+export type BoundTables<T extends ReadonlyArray<AnyStorageTable>> = T[number] extends infer Table
+  ? Table extends Context.Key<infer Identifier, StorageBinding> ? Identifier : never
+  : never
+
+export type StartEngineError =
+  | EngineAttachError
+  | CatalogNotReadyError
+  | CatalogStorageError
+  | InvalidCatalogSchemaError
+
+/** How a model's contract differs from the one recorded in the catalog, one sentence per difference. */
+const contractDifferences = (recorded: TableContract, model: TableContract): ReadonlyArray<string> => {
+  const before = new Map(recorded.columns.map((column) => [column.name, column]))
+  const after = new Map(model.columns.map((column) => [column.name, column]))
+  const differences: Array<string> = []
+  for (const [name, column] of after) {
+    const old = before.get(name)
+    if (old === undefined) differences.push(`column ${name} was added`)
+    else {
+      if (old.backend_type !== column.backend_type) {
+        differences.push(`column ${name} is ${column.backend_type} in the model, ${old.backend_type} in the catalog`)
+      }
+      if (old.nullable !== column.nullable) {
+        differences.push(`column ${name} is ${column.nullable ? "nullable" : "NOT NULL"} in the model`)
+      }
+    }
+  }
+  for (const name of before.keys()) if (!after.has(name)) differences.push(`column ${name} was removed`)
+  const grain = (contract: TableContract) => contract.time_indexed?.index_names.join(", ") ?? ""
+  if (grain(recorded) !== grain(model)) {
+    differences.push(`the grain is (${grain(model)}) in the model, (${grain(recorded)}) in the catalog`)
+  }
+  return differences
+}
+
+const refusal = (
+  table: AnyStorageTable,
+  problem: AttachRefusal["problem"],
+  row: CatalogTable | undefined,
+  details: ReadonlyArray<string>
+): AttachRefusal => ({
+  identifier: table.metadata.identifier,
+  table: attachedKey(table),
+  problem,
+  status: row?.status ?? null,
+  details: [...details]
+})
+
+const attach = (requested: ReadonlyArray<AnyStorageTable>) =>
+  Effect.gen(function*() {
+    const catalog = yield* Catalog
+    const records = yield* DataNodeRecords
+    const refusals: Array<AttachRefusal> = []
+
+    // The same class listed twice is fine; two classes claiming one physical table are not.
+    const unique = new Map<string, AnyStorageTable>()
+    for (const table of requested) {
+      const held = unique.get(attachedKey(table))
+      if (held === undefined) unique.set(attachedKey(table), table)
+      else if (held !== table) {
+        refusals.push(refusal(table, "duplicate", undefined, [`also declared as ${held.metadata.identifier}`]))
+      }
+    }
+    const tables = [...unique.values()]
+    const resolution = yield* catalog.resolveActive(tables)
+    for (const table of resolution.missing) refusals.push(refusal(table, "missing", undefined, []))
+    for (const { row, table } of resolution.notActive) {
+      refusals.push(refusal(table, "not-active", row, row.statusReason === null ? [] : [row.statusReason]))
+    }
+    for (const { row, table } of resolution.mismatched) {
+      refusals.push(refusal(table, "changed", row, contractDifferences(row.contract, tableContract(table))))
+    }
+    const live = yield* introspectTables(
+      resolution.active.map(({ row }) => ({ schema: row.schema, table: row.tableName }))
+    ).pipe(
+      Effect.mapError((error) =>
+        new CatalogStorageError({ operation: "read the live tables", detail: formatSqlFailure(describeSqlFailure(error)) })
+      )
+    )
+    const attached = new Map<string, AttachedTable>()
+    for (const { row, table } of resolution.active) {
+      const drift = compareWithContract(live.get(`${row.schema}.${row.tableName}`), row.contract)
+      if (drift.length > 0) refusals.push(refusal(table, "drift", row, drift))
+      else attached.set(attachedKey(table), { table, binding: bindingOf(row), shape: rowShapeOf(table) })
+    }
+    if (refusals.length > 0) {
+      return yield* new EngineAttachError({ refusals, requested: new Set(requested).size })
+    }
+
+    let bindings: Context.Context<never> = Context.empty()
+    for (const { binding, table } of attached.values()) {
+      bindings = Context.add(bindings, bindingServiceKey(table), binding) as Context.Context<never>
+    }
+    const engine = Engine.of({
+      catalogSchema: catalog.schema,
+      dataSource: catalog.dataSource,
+      records,
+      tables: attached,
+      bindings
+    })
+    return Context.merge(Context.make(Engine, engine), bindings)
+  })
+
+/**
+ * Attaches to `tables` and provides their bindings and the `Engine`; fails with one `EngineAttachError` listing
+ * every table that is missing, not active, changed since its migration, or drifted from its contract.
+ */
+export const startEngine = <const T extends ReadonlyArray<AnyStorageTable>>(
+  options: StartEngineOptions<T>
+): Layer.Layer<Engine | BoundTables<T>, StartEngineError, SqlClient.SqlClient | Database> => {
+  const catalog = SqlCatalog.layer({ schema: options.catalogSchema, attach: "startEngine" })
+  const services = Layer.provideMerge(SqlDataNodeRecords.layer, catalog)
+  // The bindings are keyed by the classes in `tables`, which the context's type cannot follow one by one.
+  const provided = Effect.map(attach(options.tables), (context) => context as Context.Context<Engine | BoundTables<T>>)
+  return Layer.effectContext(provided).pipe(Layer.provide(services))
+}

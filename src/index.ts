@@ -1,0 +1,408 @@
+/**
+ * metatables' public API. Everything a project (and the metatables command line) uses comes from here.
+ */
+
+// Databases: the server and embedded layers, target resolution, and reading database failures.
+export {
+  Database,
+  type DatabaseBackend,
+  type DatabaseInfo,
+  type DatabaseServices,
+  type DrizzleDatabase,
+  type MemoryOptions,
+  type ServerOptions
+} from "./db/Database.ts"
+export { ConnectionFailureReason, DatabaseConnectionError } from "./db/DatabaseConnectionError.ts"
+export {
+  type DatabaseTarget,
+  type DatabaseTargetInputs,
+  defaultEmbeddedDataDir,
+  describeDatabaseTarget,
+  type EmbeddedTarget,
+  embeddedTarget,
+  InvalidDatabaseUrlError,
+  type MemoryTarget,
+  memoryTarget,
+  redactDatabaseUrl,
+  resolveDatabaseTarget,
+  type ServerTarget,
+  serverTarget
+} from "./db/DatabaseTarget.ts"
+export { PGLITE_VERSION } from "./db/EmbeddedDataDirectory.ts"
+export * as PgliteClient from "./db/PgliteClient.ts"
+export { describeSqlFailure, formatSqlFailure, type SqlFailure } from "./db/SqlFailure.ts"
+
+// The catalog: the backend of record for storage tables.
+export {
+  type ActiveResolution,
+  bindingOf,
+  Catalog,
+  type CatalogService,
+  type CatalogTable,
+  type CredentialOptions,
+  type DataSource,
+  type FinalizedTable,
+  type FinalizeExpectation,
+  type FinalizeReport,
+  type FinalizeRequest,
+  type MetaTableRole,
+  type MigrationCredential,
+  type ProviderIdentity,
+  providerIdentity,
+  type ReserveRequest
+} from "./catalog/Catalog.ts"
+export {
+  CatalogNotReadyError,
+  CatalogStorageError,
+  CatalogTableNotFoundError,
+  CredentialError,
+  CredentialFailure,
+  DeletionProtectedError,
+  InvalidCatalogSchemaError,
+  ReservationRefusal,
+  TableReservationError,
+  VersionRegistryError
+} from "./catalog/CatalogErrors.ts"
+export { appliedCatalogVersion, CATALOG_VERSION, DEFAULT_CATALOG_SCHEMA } from "./catalog/CatalogSchema.ts"
+export {
+  CREDENTIAL_GROUP_ROLE,
+  CREDENTIAL_ROLE_PREFIX,
+  MigrationCredentials,
+  OWNER_ROLE_PREFIX
+} from "./catalog/MigrationCredentials.ts"
+export {
+  type BatchRecord,
+  DataNodeRecords,
+  type DataNodeRecordsService,
+  type RegisterUpdateRequest,
+  type RunRecord,
+  type RunStatus,
+  type UpdateRecord,
+  type UpdateStatus,
+  type Watermark
+} from "./catalog/DataNodeRecords.ts"
+export * as SqlCatalog from "./catalog/SqlCatalog.ts"
+export * as SqlDataNodeRecords from "./catalog/SqlDataNodeRecords.ts"
+export {
+  compareWithContract,
+  introspectTables,
+  type LiveColumn,
+  type LiveTable,
+  normalizeSqlType,
+  type PhysicalName
+} from "./catalog/TableIntrospection.ts"
+export { type PgArrayElement, pgArrayLiteral } from "./db/PgArrayLiteral.ts"
+
+// The migration engine: revision files, the revision graph, plans, apply, autogenerate and check.
+export {
+  autogenerate,
+  AutogenerateError,
+  type AutogenerateRequest,
+  type AutogenerateResult,
+  type DestructiveChange,
+  type DestructiveKind,
+  destructiveChanges,
+  emptySnapshot,
+  normalizeSnapshot,
+  parseRenameHint,
+  type RenameHint,
+  RenameHintError
+} from "./migrations/Autogenerate.ts"
+export {
+  advisoryLockKeys,
+  type AppliedStep,
+  applyMigration,
+  type ApplyError,
+  type ApplyOptions,
+  type ApplyRequest,
+  type ApplyResult,
+  type EditedRevision,
+  editedRevisions,
+  type LedgerEntry,
+  MigrationDatabaseError,
+  MigrationLockTimeoutError,
+  type MigrationState,
+  MigrationStepError,
+  readMigrationState,
+  stampMigration,
+  type StampResult
+} from "./migrations/MigrationApply.ts"
+export { type CheckReport, type CheckRequest, checkMigrations, compareWithSnapshot } from "./migrations/MigrationCheck.ts"
+export {
+  type MigrationDirection,
+  type MigrationPlan,
+  type PlanError,
+  planMigration,
+  type PlannedStep,
+  type PlanRequest,
+  type PlanStatement,
+  renderPlanSql,
+  resetSession,
+  sessionStatements,
+  type StatementOptions,
+  stepStatements
+} from "./migrations/MigrationPlan.ts"
+export {
+  buildMetaTableModelRegistry,
+  buildMigrationProvider,
+  buildVersionMetaTable,
+  defaultVersionTableName,
+  isMigrationProvider,
+  type MigrationProvider,
+  type MigrationProviderOptions,
+  type ModelSource,
+  ProviderDefinitionError,
+  type ProviderHook,
+  type ProviderHookContext,
+  ProviderTypeId,
+  type VersionMetaTableOptions,
+  versionTableOf
+} from "./migrations/Provider.ts"
+export {
+  discoverProvider,
+  importProvider,
+  ProviderDiscoveryError,
+  ProviderDiscoveryFailure,
+  type ProviderReference
+} from "./migrations/ProviderDiscovery.ts"
+export {
+  type CredentialObserver,
+  type CurrentReport,
+  currentRevision,
+  type LifecycleError,
+  type LifecycleServices,
+  migrateProvider,
+  type MigrationOptions,
+  type MigrationReport,
+  ProviderHookError,
+  ProviderPhysicalStateError,
+  stampProvider
+} from "./migrations/ProviderLifecycle.ts"
+export { type DataMigration, type Revision, type RevisionOperation } from "./migrations/Revision.ts"
+export {
+  createMergeRevision,
+  createRevision,
+  type MergeRevisionRequest,
+  type NewRevisionError,
+  type NewRevisionOutcome,
+  type NewRevisionRequest,
+  nextRevisionId,
+  RevisionAuthoringError
+} from "./migrations/RevisionAuthoring.ts"
+export { RevisionDirectionError } from "./migrations/RevisionDirectionError.ts"
+export {
+  readSnapshot,
+  renderRevisionModule,
+  renderSnapshotFile,
+  type RevisionDraft,
+  RevisionFileExistsError,
+  revisionFileName,
+  SNAPSHOT_FORMAT,
+  SnapshotFileError,
+  snapshotPathFor,
+  writeRevisionFiles
+} from "./migrations/RevisionFile.ts"
+export { type AncestryOptions, RevisionGraph, type RevisionNode } from "./migrations/RevisionGraph.ts"
+export { describeRevisionGraphProblem, RevisionGraphError, RevisionGraphProblem } from "./migrations/RevisionGraphError.ts"
+export { RevisionHeadsError } from "./migrations/RevisionHeadsError.ts"
+export { compareRevisionIds, invalidRevisionIdReason, RESERVED_REVISION_IDS } from "./migrations/RevisionId.ts"
+export {
+  type LoadedRevisions,
+  loadRevisions,
+  RevisionLoadError,
+  RevisionLoadProblem
+} from "./migrations/RevisionLoader.ts"
+export { headsToMerge } from "./migrations/RevisionMerge.ts"
+export {
+  ScaffoldError,
+  type ScaffoldFile,
+  scaffoldFiles,
+  type ScaffoldOptions,
+  scaffoldProvider
+} from "./migrations/Scaffold.ts"
+export { RevisionMergeError } from "./migrations/RevisionMergeError.ts"
+export { downgradeSteps, type RevisionStep, type RevisionStepsError, upgradeSteps } from "./migrations/RevisionSteps.ts"
+export {
+  formatRevisionTarget,
+  parseRevisionTarget,
+  resolveRevisionTarget,
+  type ResolvedRevisionTarget,
+  type RevisionAnchor,
+  type RevisionTarget
+} from "./migrations/RevisionTarget.ts"
+export { RevisionTargetError, RevisionTargetFailure } from "./migrations/RevisionTargetError.ts"
+export {
+  createVersionTables,
+  ledgerTableName,
+  VERSION_COLUMN,
+  type VersionTableLocation
+} from "./migrations/VersionTable.ts"
+
+// Storage tables: naming, definers, contracts and the contract hash.
+export { canonicalJson, CanonicalJsonError, type CanonicalJsonValue } from "./storage/CanonicalJson.ts"
+export {
+  backendTypeOf,
+  dataTypeTokenOf,
+  type DataTypeToken,
+  serverDefaultOf
+} from "./storage/ColumnTypes.ts"
+export {
+  ContractColumn,
+  ContractTimeIndexedProfile,
+  CONTRACT_VERSION,
+  decodeTableContract,
+  TableContract,
+  tableContract
+} from "./storage/Contract.ts"
+export {
+  computeMetaTableContractHash,
+  ContractHashError,
+  type ContractHashOptions,
+  contractHashPayload
+} from "./storage/ContractHash.ts"
+export {
+  boundedIdentifier,
+  boundedIdentifierResult,
+  MAX_IDENTIFIER_LENGTH,
+  namespaceVersionSlug,
+  normalizeIdentifierPart,
+  parseSchemaTableName,
+  schemaCheckConstraintName,
+  schemaForeignKeyName,
+  schemaIndexName,
+  SchemaNameError,
+  schemaPrimaryKeyName,
+  schemaTableName,
+  type SchemaTableNameParts,
+  schemaTableNameResult,
+  schemaUniqueConstraintName,
+  slugifyIdentifier
+} from "./storage/Naming.ts"
+export {
+  bindingKey,
+  CurrentMigrationRegistration,
+  MigrationManagedTableError,
+  type MigrationRegistration,
+  registerMetaTable
+} from "./storage/Registration.ts"
+export { StorageDefinitionError } from "./storage/StorageDefinitionError.ts"
+export { storageFactory } from "./storage/StorageFactory.ts"
+export {
+  applyNamingConvention,
+  type SchemaEntity,
+  type SchemaSnapshot,
+  SchemaSnapshotError,
+  storageSchemaSnapshot
+} from "./storage/StorageSchema.ts"
+export {
+  type AnyStorageTable,
+  bindingServiceKey,
+  type ColumnInfo,
+  type ColumnMetadata,
+  type DefinedTable,
+  isStorageTable,
+  type MetaTableKind,
+  type MetaTableMetadata,
+  type MetaTableStatus,
+  PlatformManagedMetaTable,
+  type PlatformManagedDefinition,
+  PlatformTimeIndexMetaTable,
+  type PlatformTimeIndexDefinition,
+  type Provisioning,
+  type StorageBinding,
+  type StorageInsert,
+  type StorageRow,
+  StorageTableTypeId,
+  type TableConstraints,
+  type TimeIndexedProfile
+} from "./storage/StorageTable.ts"
+
+// DataNode configurations and node identity: the configuration base, hash exclusion, storage references, the
+// canonical form, the update hash and hash namespaces.
+export {
+  canonicalConfiguration,
+  configurationStorageReferences,
+  type StorageReferenceUse
+} from "./datanode/CanonicalConfiguration.ts"
+export {
+  ConfigurationDefinitionError,
+  ConfigurationProblem,
+  ConfigurationProblemReason
+} from "./datanode/ConfigurationDefinitionError.ts"
+export { ConfigurationHashError } from "./datanode/ConfigurationHashError.ts"
+export {
+  type AnyDataNode,
+  DataNode,
+  type DataNodeClass,
+  type DataNodeDefinition,
+  type DataNodeOptions,
+  DataNodeTypeId,
+  type DependencyMap,
+  type EntityValues,
+  isDataNode,
+  type NodeOutput,
+  type NodeRequirements,
+  type NodeRow,
+  type NodeWatermarks,
+  type ReadRange,
+  type StorageOf,
+  type UpdateContext
+} from "./datanode/DataNode.ts"
+export { DataNodeDefinitionError } from "./datanode/DataNodeDefinitionError.ts"
+export { DependencyReadError } from "./datanode/DependencyReadError.ts"
+export { type ColumnRole, type RowShape, rowShapeOf, type ShapeColumn } from "./datanode/RowShape.ts"
+export { type BatchContext, canonicalInstant, entityKeyOf, validateBatch } from "./datanode/RowValidation.ts"
+export { RowValidationError } from "./datanode/RowValidationError.ts"
+export { type EntityRange, type ValidatedBatch } from "./datanode/ValidatedBatch.ts"
+export { configurationJsonSchema } from "./datanode/ConfigurationJsonSchema.ts"
+export {
+  type AnyDataNodeConfiguration,
+  type AnyDataNodeConfigurationClass,
+  DataNodeConfiguration,
+  type DataNodeConfigurationClass,
+  ConfigurationTypeId,
+  isDataNodeConfiguration,
+  isDataNodeConfigurationClass
+} from "./datanode/DataNodeConfiguration.ts"
+export { hashExcluded } from "./datanode/HashExcluded.ts"
+export {
+  CurrentHashNamespace,
+  inheritHashNamespace,
+  resolveHashNamespace,
+  withHashNamespace
+} from "./datanode/HashNamespace.ts"
+export { HashNamespaceError } from "./datanode/HashNamespaceError.ts"
+export { StorageNotBoundError } from "./datanode/StorageNotBoundError.ts"
+export { type ConfigurationStorage, StorageReference } from "./datanode/StorageReference.ts"
+export {
+  computeNodeIdentity,
+  computeUpdateHash,
+  type NodeIdentity,
+  UPDATE_HASH_VERSION,
+  type UpdateHashError,
+  updateHashOf,
+  type UpdateHashInput,
+  updateHashPayload
+} from "./datanode/UpdateHash.ts"
+
+// The engine: attach to deployed tables, run graphs of nodes, persist their rows.
+export { type AttachedTable, Engine, type EngineService } from "./engine/Engine.ts"
+export { AttachProblem, AttachRefusal, EngineAttachError } from "./engine/EngineAttachError.ts"
+export { importNodes, NodeImportError } from "./engine/NodeImport.ts"
+export { collectGraph, type GraphNode, type NodeGraph } from "./engine/NodeGraph.ts"
+export { NodeGraphError } from "./engine/NodeGraphError.ts"
+export { NodeOutputError } from "./engine/NodeOutputError.ts"
+export { graphTables } from "./engine/NodeTables.ts"
+export { DEFAULT_BATCH_SIZE, type PersistOutcome, upsertBatch } from "./engine/Persistence.ts"
+export { RunOptionsError } from "./engine/RunOptionsError.ts"
+export {
+  DEFAULT_CONCURRENCY,
+  defaultRetry,
+  type RunnerError,
+  runNodes,
+  type RunOptions
+} from "./engine/Runner.ts"
+export { type NodeLabel, type NodeOutcome, type NodeStatus, type RunEvent, type RunReport } from "./engine/RunReport.ts"
+export { type BoundTables, startEngine, type StartEngineError, type StartEngineOptions } from "./engine/StartEngine.ts"
+
+export { METATABLES_VERSION } from "./version.ts"

@@ -1,0 +1,275 @@
+/**
+ * Autogenerate: the SQL that takes the database from the head revision's model to the current models
+ * (upgrade) and back (downgrade), with drizzle-kit's diff over both sides' flat models.
+ *
+ * Renames happen only when a hint says so (declared with the provider or given on the command line); every
+ * other "renamed or new?" question is answered "new", so a rename is never guessed, and the drop it implies
+ * is flagged destructive, like narrowing type changes and NOT NULL without a default.
+ */
+import { generateDrizzleJson, generateMigration } from "drizzle-kit/api-postgres"
+import type { AnyPgTable } from "drizzle-orm/pg-core"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type { SchemaEntity, SchemaSnapshot } from "../storage/StorageSchema.ts"
+import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
+import type { AnyStorageTable } from "../storage/StorageTable.ts"
+
+/** An explicit rename; without one, a table or column that disappears while another appears is a drop and an add. */
+export type RenameHint =
+  | { readonly kind: "table"; readonly schema: string; readonly from: string; readonly to: string }
+  | {
+    readonly kind: "column"
+    readonly schema: string
+    /** The table's name after the change. */
+    readonly table: string
+    readonly from: string
+    readonly to: string
+  }
+
+export class RenameHintError extends Schema.TaggedError<RenameHintError>()("RenameHintError", {
+  hint: Schema.String
+}) {
+  override get message(): string {
+    return `Cannot read the rename hint ${JSON.stringify(this.hint)}: write table:[SCHEMA.]OLD=NEW or ` +
+      "column:[SCHEMA.]TABLE.OLD=NEW."
+  }
+}
+
+/** Reads `table:[schema.]old=new` or `column:[schema.]table.old=new` (the command line's `--rename`). */
+export const parseRenameHint = (text: string): RenameHint | RenameHintError => {
+  const match = /^(table|column):([^=]+)=([^=.]+)$/.exec(text.trim())
+  if (match === null) return new RenameHintError({ hint: text })
+  const [, kind, path = "", to = ""] = match
+  const parts = path.split(".")
+  if (kind === "table") {
+    if (parts.length > 2 || parts.some((part) => part === "")) return new RenameHintError({ hint: text })
+    return parts.length === 2
+      ? { kind: "table", schema: parts[0]!, from: parts[1]!, to }
+      : { kind: "table", schema: "public", from: parts[0]!, to }
+  }
+  if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === "")) return new RenameHintError({ hint: text })
+  return parts.length === 3
+    ? { kind: "column", schema: parts[0]!, table: parts[1]!, from: parts[2]!, to }
+    : { kind: "column", schema: "public", table: parts[0]!, from: parts[1]!, to }
+}
+
+export type DestructiveKind = "drop-table" | "drop-column" | "type-change" | "not-null-without-default"
+
+export interface DestructiveChange {
+  readonly kind: DestructiveKind
+  /** `schema.table` or `schema.table.column`. */
+  readonly entity: string
+  readonly description: string
+}
+
+export interface AutogenerateResult {
+  readonly upgrade: ReadonlyArray<string>
+  readonly downgrade: ReadonlyArray<string>
+  /** The models after the upgrade, to store beside the revision. */
+  readonly snapshot: SchemaSnapshot
+  readonly destructive: ReadonlyArray<DestructiveChange>
+  readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
+}
+
+export class AutogenerateError extends Schema.TaggedError<AutogenerateError>()("AutogenerateError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Autogenerate failed: ${this.detail}`
+  }
+}
+
+const EMPTY_ID = "00000000-0000-0000-0000-000000000000"
+
+/** A snapshot without drizzle-kit's random id, so the same models always give the same file. */
+export const normalizeSnapshot = (snapshot: SchemaSnapshot): SchemaSnapshot => ({ ...snapshot, id: EMPTY_ID, prevIds: [] })
+
+/** The model of no tables at all: the baseline of a provider's first revision. */
+export const emptySnapshot: Effect.Effect<SchemaSnapshot, AutogenerateError> = Effect.tryPromise({
+  try: () => generateDrizzleJson({}),
+  catch: (cause) => new AutogenerateError({ detail: String(cause) })
+}).pipe(Effect.map(normalizeSnapshot))
+
+type DrizzleHint = NonNullable<Parameters<typeof generateMigration>[2]>["hints"] extends ReadonlyArray<infer H> | undefined
+  ? H
+  : never
+
+const drizzleRename = (hint: RenameHint, reverse: boolean): DrizzleHint => {
+  const [from, to] = reverse ? [hint.to, hint.from] : [hint.from, hint.to]
+  return hint.kind === "table"
+    ? { type: "rename", kind: "table", from: [hint.schema, from], to: [hint.schema, to] }
+    : { type: "rename", kind: "column", from: [hint.schema, hint.table, from], to: [hint.schema, hint.table, to] }
+}
+
+interface MissingHint {
+  readonly type: string
+  readonly kind: string
+  readonly entity: ReadonlyArray<string>
+}
+
+const missingHintsOf = (error: unknown): ReadonlyArray<MissingHint> | undefined =>
+  Predicate.hasProperty(error, "missingHints") && Array.isArray(error.missingHints)
+    ? (error.missingHints as ReadonlyArray<MissingHint>)
+    : undefined
+
+/** drizzle-kit's diff, answering each unhinted "renamed or new?" with "new". */
+const diff = (
+  from: SchemaSnapshot,
+  to: SchemaSnapshot,
+  renames: ReadonlyArray<DrizzleHint>
+): Effect.Effect<ReadonlyArray<string>, AutogenerateError> =>
+  Effect.gen(function*() {
+    let hints: Array<DrizzleHint> = [...renames]
+    for (let round = 0; round < 20; round++) {
+      const attempt = yield* Effect.tryPromise({
+        try: () => generateMigration(from, to, { hints }),
+        catch: (cause) => cause
+      }).pipe(Effect.result)
+      if (attempt._tag === "Success") return attempt.success
+      const missing = missingHintsOf(attempt.failure)
+      if (missing === undefined || missing.length === 0) {
+        return yield* new AutogenerateError({
+          detail: attempt.failure instanceof Error ? attempt.failure.message : String(attempt.failure)
+        })
+      }
+      const answers = missing.map((hint): DrizzleHint =>
+        (hint.type === "rename_or_create"
+          ? { type: "create", kind: hint.kind, entity: hint.entity }
+          : { type: "confirm_data_loss", kind: hint.kind, entity: hint.entity }) as DrizzleHint
+      )
+      hints = [...hints, ...answers]
+    }
+    return yield* new AutogenerateError({ detail: "drizzle-kit kept asking for hints" })
+  })
+
+type ColumnEntity = Extract<SchemaEntity, { readonly entityType: "columns" }>
+type TableEntity = Extract<SchemaEntity, { readonly entityType: "tables" }>
+
+const entities = <K extends SchemaEntity["entityType"]>(snapshot: SchemaSnapshot, kind: K) =>
+  snapshot.ddl.filter((entity): entity is Extract<SchemaEntity, { readonly entityType: K }> => entity.entityType === kind)
+
+const tableKey = (schema: string, table: string) => `${schema}.${table}`
+const columnKey = (column: ColumnEntity) => `${column.schema}.${column.table}.${column.name}`
+
+const varcharLength = /^(?:varchar|character varying)\((\d+)\)$/
+const integerRank: Record<string, number> = { smallint: 1, integer: 2, bigint: 3 }
+const floatRank: Record<string, number> = { real: 1, "double precision": 2 }
+
+/** Whether changing `from` to `to` keeps every value: lengthening, a wider integer or float, any to text. */
+const isWidening = (from: string, to: string): boolean => {
+  if (to === "text" && (varcharLength.test(from) || from === "varchar")) return true
+  const fromLength = varcharLength.exec(from)?.[1]
+  const toLength = varcharLength.exec(to)?.[1]
+  if (fromLength !== undefined && (to === "varchar" || (toLength !== undefined && Number(toLength) >= Number(fromLength)))) {
+    return true
+  }
+  const numericFrom = /^numeric\((\d+),(\d+)\)$/.exec(from.replace(/\s/g, ""))
+  const numericTo = /^numeric\((\d+),(\d+)\)$/.exec(to.replace(/\s/g, ""))
+  if (numericFrom !== null && (to === "numeric" || (numericTo !== null &&
+    Number(numericTo[1]) - Number(numericTo[2]) >= Number(numericFrom[1]) - Number(numericFrom[2]) &&
+    Number(numericTo[2]) >= Number(numericFrom[2])))) {
+    return true
+  }
+  if (from in integerRank && to in integerRank) return integerRank[to]! >= integerRank[from]!
+  if (from in floatRank && to in floatRank) return floatRank[to]! >= floatRank[from]!
+  return false
+}
+
+/** What the diff from `from` to `to` would lose or refuse on a table with rows. */
+export const destructiveChanges = (
+  from: SchemaSnapshot,
+  to: SchemaSnapshot,
+  renames: ReadonlyArray<RenameHint>
+): ReadonlyArray<DestructiveChange> => {
+  const renamedTables = new Map<string, string>(
+    renames.flatMap((hint) => hint.kind === "table" ? [[tableKey(hint.schema, hint.from), tableKey(hint.schema, hint.to)] as const] : [])
+  )
+  const renamedColumns = new Map<string, string>(
+    renames.flatMap((hint) =>
+      hint.kind === "column" ? [[`${hint.schema}.${hint.table}.${hint.from}`, `${hint.schema}.${hint.table}.${hint.to}`] as const] : []
+    )
+  )
+  const tablesAfter = new Set(entities(to, "tables").map((table: TableEntity) => tableKey(table.schema, table.name)))
+  const tablesBefore = new Set(entities(from, "tables").map((table: TableEntity) => tableKey(table.schema, table.name)))
+  const columnsAfter = new Map(entities(to, "columns").map((column) => [columnKey(column), column]))
+  const changes: Array<DestructiveChange> = []
+  for (const table of entities(from, "tables")) {
+    const key = tableKey(table.schema, table.name)
+    if (!tablesAfter.has(key) && !renamedTables.has(key)) {
+      changes.push({ kind: "drop-table", entity: key, description: `drops table ${key} and its rows` })
+    }
+  }
+  for (const column of entities(from, "columns")) {
+    const key = columnKey(column)
+    const table = tableKey(column.schema, column.table)
+    if (!tablesAfter.has(table)) continue
+    const after = columnsAfter.get(renamedColumns.get(key) ?? key)
+    if (after === undefined) {
+      changes.push({ kind: "drop-column", entity: key, description: `drops column ${key} and its values` })
+      continue
+    }
+    if (after.type !== column.type && !isWidening(column.type, after.type)) {
+      changes.push({
+        kind: "type-change",
+        entity: key,
+        description: `changes ${key} from ${column.type} to ${after.type}, which may fail or lose values`
+      })
+    }
+    if (!column.notNull && after.notNull && after.default === null) {
+      changes.push({
+        kind: "not-null-without-default",
+        entity: key,
+        description: `makes ${key} NOT NULL without a default, which fails while a row holds NULL`
+      })
+    }
+  }
+  const columnsBefore = new Set(entities(from, "columns").map(columnKey))
+  const renamedTargets = new Set<string>(renamedColumns.values())
+  for (const column of entities(to, "columns")) {
+    const key = columnKey(column)
+    const table = tableKey(column.schema, column.table)
+    if (!tablesBefore.has(table) || columnsBefore.has(key) || renamedTargets.has(key)) continue
+    if (column.notNull && column.default === null && column.generated === null && column.identity === null) {
+      changes.push({
+        kind: "not-null-without-default",
+        entity: key,
+        description: `adds ${key} NOT NULL without a default, which fails on a table with rows`
+      })
+    }
+  }
+  return changes
+}
+
+export interface AutogenerateRequest {
+  /** The provider's target tables: storage tables or plain drizzle tables. */
+  readonly tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  /** The model after the head revision; the empty model for a first revision. */
+  readonly baseline: SchemaSnapshot
+  readonly renames: ReadonlyArray<RenameHint>
+}
+
+export const autogenerate = (request: AutogenerateRequest): Effect.Effect<AutogenerateResult, AutogenerateError> =>
+  Effect.gen(function*() {
+    const snapshot = normalizeSnapshot(
+      yield* storageSchemaSnapshot(request.tables).pipe(
+        Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
+      )
+    )
+    const upgrade = yield* diff(request.baseline, snapshot, request.renames.map((hint) => drizzleRename(hint, false)))
+    const downgrade = upgrade.length === 0
+      ? []
+      : yield* diff(snapshot, request.baseline, request.renames.map((hint) => drizzleRename(hint, true)))
+    const reversed = request.renames.map((hint): RenameHint =>
+      hint.kind === "table"
+        ? { ...hint, from: hint.to, to: hint.from }
+        : { ...hint, from: hint.to, to: hint.from }
+    )
+    return {
+      upgrade,
+      downgrade,
+      snapshot,
+      destructive: destructiveChanges(request.baseline, snapshot, request.renames),
+      downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed)
+    }
+  })

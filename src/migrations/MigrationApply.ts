@@ -1,0 +1,371 @@
+/**
+ * Applies a migration plan on one reserved connection.
+ *
+ * The connection takes a session advisory lock for the (database, provider) pair, waiting up to a timeout;
+ * under the lock it reads the heads, plans, and runs each step: a transactional revision in one transaction
+ * together with its version-table and ledger rows, a non-transactional one statement by statement and
+ * recorded only after it succeeds. A failing statement rolls its revision back and leaves the version table
+ * at the last good revision. The lock is released when the scope closes, even on failure or interruption.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as SqlClient from "effect/sql/SqlClient"
+import type * as SqlConnection from "effect/sql/SqlConnection"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import * as NodeCrypto from "node:crypto"
+import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import {
+  type MigrationDirection,
+  type MigrationPlan,
+  planMigration,
+  type PlanError,
+  type PlannedStep,
+  resetSession,
+  sessionStatements,
+  stepStatements
+} from "./MigrationPlan.ts"
+import { resolveRevisionTarget } from "./RevisionTarget.ts"
+import type { LoadedRevisions } from "./RevisionLoader.ts"
+import {
+  createVersionTables,
+  moveHeads,
+  qualifiedLedgerTable,
+  quoteLiteral,
+  recordApplied,
+  selectHeads,
+  selectLedger,
+  selectVersionTablesPresent,
+  type VersionTableLocation
+} from "./VersionTable.ts"
+
+/** The database failed while reading or preparing migration state (not inside a revision). */
+export class MigrationDatabaseError extends Schema.TaggedError<MigrationDatabaseError>()("MigrationDatabaseError", {
+  operation: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Could not ${this.operation}: ${this.detail}`
+  }
+}
+
+/** Another migration of the same provider held the lock for longer than we would wait. */
+export class MigrationLockTimeoutError extends Schema.TaggedError<MigrationLockTimeoutError>()(
+  "MigrationLockTimeoutError",
+  {
+    provider: Schema.String,
+    waitedSeconds: Schema.Number,
+    holderPid: Schema.NullOr(Schema.Number)
+  }
+) {
+  override get message(): string {
+    return `Another migration of ${this.provider} is running` +
+      (this.holderPid === null ? "" : ` (database process ${this.holderPid})`) +
+      `; gave up after waiting ${this.waitedSeconds} seconds for its lock. Try again when it has finished.`
+  }
+}
+
+/** A revision failed; nothing of it was kept (unless it is not transactional) and the heads stayed. */
+export class MigrationStepError extends Schema.TaggedError<MigrationStepError>()("MigrationStepError", {
+  revision: Schema.String,
+  source: Schema.String,
+  direction: Schema.Literals(["up", "down"]),
+  /** The failing operation's 1-based number in the revision's list, or null for the bookkeeping. */
+  statementNumber: Schema.NullOr(Schema.Number),
+  /** The beginning of the failing statement. */
+  statement: Schema.String,
+  /** The database's (or the data migration's) report. */
+  detail: Schema.String,
+  transactional: Schema.Boolean,
+  /** The heads the version table still holds. */
+  heads: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    const where = this.statementNumber === null ? "recording it" : `statement ${this.statementNumber}`
+    const kept = this.transactional
+      ? "It was rolled back"
+      : "It is not transactional: the statements before the failing one stay applied"
+    return `Revision ${this.revision} (${this.source}) failed ${this.direction === "up" ? "upgrading" : "downgrading"} at ` +
+      `${where}: ${this.detail}\n  ${this.statement}\n${kept}; the version table stays at ` +
+      `${this.heads.join(", ") || "<base>"}.`
+  }
+}
+
+export type ApplyError = PlanError | MigrationLockTimeoutError | MigrationStepError | MigrationDatabaseError
+
+export interface AppliedStep {
+  readonly revision: string
+  readonly message: string
+  readonly source: string
+  readonly direction: "up" | "down"
+  readonly headsAfter: ReadonlyArray<string>
+  readonly durationMs: number
+}
+
+export interface ApplyOptions {
+  /** The provider's key; it names the lock and the messages. */
+  readonly providerKey: string
+  readonly versionTable: VersionTableLocation
+  /** How long to wait for another migration of the provider (default 60 seconds). */
+  readonly lockWaitSeconds?: number | undefined
+  /** `lock_timeout` of every statement (default `10s`). */
+  readonly lockTimeout?: string | undefined
+  /** Called after each applied revision (progress). */
+  readonly onStep?: ((step: AppliedStep) => Effect.Effect<void>) | undefined
+  /** Called with each SQL statement before it runs. */
+  readonly onStatement?: ((sql: string) => Effect.Effect<void>) | undefined
+}
+
+export interface ApplyRequest {
+  readonly loaded: LoadedRevisions
+  readonly direction: MigrationDirection
+  readonly target: string
+}
+
+export interface LedgerEntry {
+  readonly revision: string
+  readonly checksum: string
+  readonly appliedAt: Date
+}
+
+export interface MigrationState {
+  readonly heads: ReadonlyArray<string>
+  readonly ledger: ReadonlyArray<LedgerEntry>
+}
+
+export interface ApplyResult {
+  readonly plan: MigrationPlan
+  readonly applied: ReadonlyArray<AppliedStep>
+  /** Applied revisions whose files changed since (their checksum differs from the ledger's). */
+  readonly editedRevisions: ReadonlyArray<EditedRevision>
+}
+
+export interface EditedRevision {
+  readonly revision: string
+  readonly source: string
+  readonly appliedChecksum: string
+  readonly fileChecksum: string
+}
+
+const databaseFailure = (operation: string) => (error: SqlError) =>
+  new MigrationDatabaseError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
+
+/** The two int4 keys of the provider's advisory lock (positive, so pg_locks shows them as they are). */
+export const advisoryLockKeys = (providerKey: string): readonly [number, number] => {
+  const digest = NodeCrypto.createHash("sha256").update(`metatables/migrations/${providerKey}`).digest()
+  return [digest.readUInt32BE(0) & 0x7fffffff, digest.readUInt32BE(4) & 0x7fffffff]
+}
+
+const query = <A>(connection: SqlConnection.Connection, sql: string, params: ReadonlyArray<unknown> = []) =>
+  connection.executeUnprepared(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
+
+/** The heads and ledger, or empty ones when the version tables do not exist yet. */
+const readState = (connection: SqlConnection.Connection, location: VersionTableLocation) =>
+  Effect.gen(function*() {
+    const [presence] = yield* query<{ readonly present: boolean }>(connection, selectVersionTablesPresent(location))
+    if (presence?.present !== true) return { heads: [], ledger: [] } satisfies MigrationState
+    const heads = yield* query<{ readonly revision: string }>(connection, selectHeads(location))
+    const ledger = yield* query<LedgerEntry>(connection, selectLedger(location))
+    return { heads: heads.map((row) => row.revision), ledger } satisfies MigrationState
+  }).pipe(Effect.mapError(databaseFailure("read the version table")))
+
+/** The provider's heads and ledger, read without locking (for `current`, `history` and `check`). */
+export const readMigrationState = (
+  location: VersionTableLocation
+): Effect.Effect<MigrationState, MigrationDatabaseError, SqlClient.SqlClient> =>
+  Effect.scoped(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
+    return yield* readState(connection, location)
+  }))
+
+/** Applied revisions whose file is not the one that was applied. */
+export const editedRevisions = (loaded: LoadedRevisions, ledger: ReadonlyArray<LedgerEntry>): ReadonlyArray<EditedRevision> =>
+  ledger.flatMap((entry) => {
+    const revision = loaded.revisions.get(entry.revision)
+    return revision === undefined || revision.checksum === entry.checksum
+      ? []
+      : [{ revision: entry.revision, source: revision.source, appliedChecksum: entry.checksum, fileChecksum: revision.checksum }]
+  })
+
+const takeLock = (connection: SqlConnection.Connection, options: ApplyOptions) =>
+  Effect.gen(function*() {
+    const [first, second] = advisoryLockKeys(options.providerKey)
+    const waitSeconds = options.lockWaitSeconds ?? 60
+    const deadline = (yield* Clock.currentTimeMillis) + waitSeconds * 1000
+    while (true) {
+      const [row] = yield* query<{ readonly locked: boolean }>(
+        connection,
+        "SELECT pg_try_advisory_lock($1, $2) AS locked",
+        [first, second]
+      )
+      if (row?.locked === true) return
+      if ((yield* Clock.currentTimeMillis) >= deadline) {
+        const [holder] = yield* query<{ readonly pid: number }>(
+          connection,
+          "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 " +
+            "AND granted LIMIT 1",
+          [first, second]
+        )
+        return yield* new MigrationLockTimeoutError({
+          provider: options.providerKey,
+          waitedSeconds: waitSeconds,
+          holderPid: holder?.pid ?? null
+        })
+      }
+      yield* Effect.sleep(Duration.millis(200))
+    }
+  }).pipe(
+    Effect.catchIf(isSqlError, (error) => Effect.fail(databaseFailure("take the migration lock")(error))),
+    Effect.andThen(Effect.addFinalizer(() => {
+      const [first, second] = advisoryLockKeys(options.providerKey)
+      return Effect.ignore(query(connection, "SELECT pg_advisory_unlock($1, $2)", [first, second]))
+    }))
+  )
+
+const excerpt = (text: string): string => {
+  const flat = text.replace(/\s+/g, " ").trim()
+  return flat.length > 240 ? `${flat.slice(0, 237)}...` : flat
+}
+
+const failureDetail = (error: unknown): string =>
+  isSqlError(error)
+    ? formatSqlFailure(describeSqlFailure(error))
+    : Predicate.hasProperty(error, "message") && Predicate.isString(error.message)
+    ? error.message
+    : String(error)
+
+/**
+ * Locks, plans under the lock and applies. With `request.direction` `upgrade` and the target already
+ * reached, nothing is applied and the result says so; a second concurrent upgrade waits, then finds that.
+ */
+export const applyMigration = (
+  request: ApplyRequest,
+  options: ApplyOptions
+): Effect.Effect<ApplyResult, ApplyError, SqlClient.SqlClient> =>
+  Effect.scoped(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
+    yield* takeLock(connection, options)
+    const lockTimeout = options.lockTimeout ?? "10s"
+    const onStatement = options.onStatement
+    const run = (statement: string) =>
+      onStatement === undefined ? query(connection, statement) : Effect.andThen(onStatement(statement), query(connection, statement))
+
+    const state = yield* readState(connection, options.versionTable)
+    const plan = yield* Effect.fromResult(planMigration({
+      loaded: request.loaded,
+      currentHeads: state.heads,
+      direction: request.direction,
+      target: request.target,
+      versionTable: options.versionTable
+    }))
+    // The lock timeout holds for the whole session; put back however apply ends.
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isSuccess(exit) ? Effect.void : Effect.ignore(Effect.forEach(resetSession, (statement) => query(connection, statement)))
+    )
+    for (const statement of sessionStatements({ lockTimeout })) {
+      yield* run(statement).pipe(Effect.mapError(databaseFailure("set the lock timeout")))
+    }
+    for (const statement of plan.preamble) {
+      yield* run(statement).pipe(Effect.mapError(databaseFailure("create the version table")))
+    }
+
+    /** A step's statements in order; one handler rolls the step back and names the statement that failed. */
+    const runStep = (step: PlannedStep) => {
+      const statements = stepStatements(step)
+      let current = 0
+      return Effect.gen(function*() {
+        for (; current < statements.length; current++) {
+          const statement = statements[current]!
+          yield* statement._tag === "Sql"
+            ? run(statement.sql)
+            : statement.run(sql).pipe(Effect.provideService(sql.transactionService, [connection, 0] as const))
+        }
+      }).pipe(
+        Effect.catch((error: unknown) =>
+          Effect.gen(function*() {
+            const statement = statements[current]!
+            if (step.revision.transactional) yield* Effect.ignore(query(connection, "ROLLBACK"))
+            const heads = yield* readState(connection, options.versionTable).pipe(
+              Effect.map((state) => state.heads),
+              Effect.orElseSucceed(() => step.headsBefore)
+            )
+            return yield* new MigrationStepError({
+              revision: step.revision.id,
+              source: step.revision.source,
+              direction: step.direction,
+              statementNumber: statement.operation ?? null,
+              statement: statement._tag === "Sql" ? excerpt(statement.sql) : "(data migration)",
+              detail: failureDetail(error),
+              transactional: step.revision.transactional,
+              heads
+            })
+          })
+        )
+      )
+    }
+
+    const applied: Array<AppliedStep> = []
+    for (const step of plan.steps) {
+      const started = yield* Clock.currentTimeMillis
+      yield* runStep(step)
+      const done: AppliedStep = {
+        revision: step.revision.id,
+        message: step.revision.message,
+        source: step.revision.source,
+        direction: step.direction,
+        headsAfter: step.headsAfter,
+        durationMs: (yield* Clock.currentTimeMillis) - started
+      }
+      applied.push(done)
+      if (options.onStep !== undefined) yield* options.onStep(done)
+    }
+    for (const statement of resetSession) {
+      yield* run(statement).pipe(Effect.mapError(databaseFailure("reset the lock timeout")))
+    }
+    return { plan, applied, editedRevisions: editedRevisions(request.loaded, state.ledger) }
+  }))
+
+export interface StampResult {
+  readonly from: ReadonlyArray<string>
+  readonly to: ReadonlyArray<string>
+}
+
+/**
+ * Sets the version table to `target` without running any revision (Alembic's `stamp`), for a database whose
+ * schema already matches it; the ledger then lists the target's revisions with their current checksums.
+ */
+export const stampMigration = (
+  request: { readonly loaded: LoadedRevisions; readonly target: string },
+  options: ApplyOptions
+): Effect.Effect<StampResult, ApplyError, SqlClient.SqlClient> =>
+  Effect.scoped(Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
+    yield* takeLock(connection, options)
+    const state = yield* readState(connection, options.versionTable)
+    const resolved = yield* Effect.fromResult(resolveRevisionTarget(request.loaded.graph, request.target, state.heads))
+    const applied = request.loaded.graph.inTopologicalOrder(request.loaded.graph.appliedSet(resolved.revisions))
+    const ledger = qualifiedLedgerTable(options.versionTable)
+    const statements = [
+      ...createVersionTables(options.versionTable),
+      "BEGIN;",
+      ...moveHeads(options.versionTable, state.heads, resolved.revisions),
+      applied.length === 0
+        ? `DELETE FROM ${ledger};`
+        : `DELETE FROM ${ledger} WHERE "revision" NOT IN (${applied.map(quoteLiteral).join(", ")});`,
+      ...applied.map((id) => recordApplied(options.versionTable, request.loaded.revisions.get(id)!)),
+      "COMMIT;"
+    ]
+    for (const statement of statements) {
+      yield* Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement)).pipe(
+        Effect.tapError(() => Effect.ignore(query(connection, "ROLLBACK"))),
+        Effect.mapError(databaseFailure("stamp the version table"))
+      )
+    }
+    return { from: state.heads, to: [...resolved.revisions].sort() }
+  }))

@@ -1,0 +1,376 @@
+/**
+ * The provider lifecycle, as `metatables migrations` runs it.
+ *
+ * `current`: the version registry, a credential, the heads; it never reserves application tables.
+ * `upgrade` / `downgrade`: registry -> reserve -> credential -> apply -> revoke -> finalize with the resolved
+ * revision -> the provider's hook, only when every table is active (otherwise `ProviderPhysicalStateError`
+ * names each table, its status and why). Every step is idempotent, so running again after a failure at any
+ * step converges: reserved rows are reused and nothing is duplicated.
+ */
+import * as Effect from "effect/Effect"
+import type * as FileSystem from "effect/FileSystem"
+import * as Option from "effect/Option"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import type * as SqlClient from "effect/sql/SqlClient"
+import * as NodeCrypto from "node:crypto"
+import {
+  bindingOf,
+  Catalog,
+  type CatalogTable,
+  type FinalizeExpectation,
+  type FinalizeReport,
+  type MigrationCredential,
+  providerIdentity
+} from "../catalog/Catalog.ts"
+import type {
+  CatalogStorageError,
+  CatalogTableNotFoundError,
+  CredentialError,
+  TableReservationError,
+  VersionRegistryError
+} from "../catalog/CatalogErrors.ts"
+import { modelContractHash } from "../catalog/SqlCatalog.ts"
+import { normalizeSqlType } from "../catalog/TableIntrospection.ts"
+import { Database } from "../db/Database.ts"
+import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
+import { canonicalJson } from "../storage/CanonicalJson.ts"
+import { dataTypeTokenForSqlType } from "../storage/ColumnTypes.ts"
+import { type ContractColumn, type TableContract, tableContract } from "../storage/Contract.ts"
+import { bindingKey, CurrentMigrationRegistration } from "../storage/Registration.ts"
+import type { SchemaEntity, SchemaSnapshot } from "../storage/StorageSchema.ts"
+import type { AnyStorageTable } from "../storage/StorageTable.ts"
+import {
+  type AppliedStep,
+  applyMigration,
+  type ApplyError,
+  type EditedRevision,
+  readMigrationState,
+  stampMigration,
+  type StampResult
+} from "./MigrationApply.ts"
+import type { MigrationDirection } from "./MigrationPlan.ts"
+import { type MigrationProvider, versionTableOf } from "./Provider.ts"
+import { readSnapshot, type SnapshotFileError } from "./RevisionFile.ts"
+import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./RevisionLoader.ts"
+
+/** After finalize, some provider tables are not active; the hook did not run. */
+export class ProviderPhysicalStateError extends Schema.TaggedError<ProviderPhysicalStateError>()(
+  "ProviderPhysicalStateError",
+  {
+    provider: Schema.String,
+    revision: Schema.NullOr(Schema.String),
+    tables: Schema.Array(Schema.Struct({
+      identifier: Schema.String,
+      table: Schema.String,
+      status: Schema.String,
+      physicalTableExists: Schema.Boolean,
+      reason: Schema.String
+    }))
+  }
+) {
+  override get message(): string {
+    return `Not every table of provider ${this.provider} is active after migrating to ` +
+      `${this.revision ?? "base"}, so its hook did not run:\n` +
+      this.tables.map((table) =>
+        `  - ${table.table} (${table.identifier}): ${table.status}` +
+        `${table.physicalTableExists ? "" : ", no physical table"}: ${table.reason}`
+      ).join("\n") +
+      "\nAdd or fix the revisions that create these tables, then run the upgrade again."
+  }
+}
+
+/** The provider's hook failed after every table was finalized. */
+export class ProviderHookError extends Schema.TaggedError<ProviderHookError>()("ProviderHookError", {
+  provider: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `The afterRegisterMetaTables hook of ${this.provider} failed: ${this.detail}. The tables are active; ` +
+      "fix the hook and run the upgrade again to rerun it."
+  }
+}
+
+export type LifecycleError =
+  | RevisionLoadError
+  | VersionRegistryError
+  | TableReservationError
+  | CredentialError
+  | CatalogStorageError
+  | CatalogTableNotFoundError
+  | DatabaseConnectionError
+  | SnapshotFileError
+  | ApplyError
+  | ProviderPhysicalStateError
+  | ProviderHookError
+
+export type LifecycleServices = Catalog | Database | SqlClient.SqlClient | FileSystem.FileSystem
+
+export interface CurrentReport {
+  readonly provider: string
+  readonly heads: ReadonlyArray<string>
+  /** Whether the database is at the history's heads. */
+  readonly atHead: boolean
+  readonly historyHeads: ReadonlyArray<string>
+}
+
+export interface MigrationReport {
+  readonly ok: boolean
+  readonly provider: string
+  readonly package: string
+  readonly migrationNamespace: string
+  readonly direction: MigrationDirection
+  readonly from: ReadonlyArray<string>
+  readonly to: ReadonlyArray<string>
+  readonly applied: ReadonlyArray<AppliedStep>
+  readonly metaTables: ReadonlyArray<{ readonly uid: string; readonly table: string; readonly status: string }>
+  readonly activeCount: number
+  readonly reservedCount: number
+  readonly failedCount: number
+  /** Tables the revision the database is now at does not have (after a downgrade); they stay reserved. */
+  readonly absentAtRevision: ReadonlyArray<string>
+  /** Whether `afterRegisterMetaTables` ran (it runs only when every table is active). */
+  readonly hookRan: boolean
+  readonly editedRevisions: ReadonlyArray<EditedRevision>
+}
+
+export interface MigrationOptions {
+  readonly target: string
+  readonly direction: MigrationDirection
+  readonly credentialTtlSeconds?: number | undefined
+  readonly lockWaitSeconds?: number | undefined
+  readonly onStep?: ((step: AppliedStep) => Effect.Effect<void>) | undefined
+  readonly onCredential?: CredentialObserver | undefined
+}
+
+const sameHeads = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
+  a.length === b.length && a.every((id) => b.includes(id))
+
+/** Runs `body` on the credential's connection: a new pool for a server role, the process's own otherwise. */
+const withCredential = <A, E, R>(
+  credential: MigrationCredential,
+  body: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | DatabaseConnectionError, Exclude<R, Database | SqlClient.SqlClient> | Database | SqlClient.SqlClient> =>
+  credential._tag === "ServerCredential"
+    ? Effect.provide(body, Database.layerServer(credential.uri, { maxConnections: 2 })) as Effect.Effect<
+      A,
+      E | DatabaseConnectionError,
+      Exclude<R, Database | SqlClient.SqlClient>
+    >
+    : body as Effect.Effect<A, E, Exclude<R, Database | SqlClient.SqlClient> | Database | SqlClient.SqlClient>
+
+/** Told about each credential as it is issued (the command line protects its secrets from output). */
+export type CredentialObserver = (credential: MigrationCredential) => Effect.Effect<void>
+
+/** Takes a credential, runs `body` with it and revokes it, whatever happens. */
+const usingCredential = <A, E, R>(
+  provider: MigrationProvider,
+  options: { readonly ttlSeconds?: number | undefined; readonly onCredential?: CredentialObserver | undefined },
+  body: Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function*() {
+    const catalog = yield* Catalog
+    return yield* Effect.acquireUseRelease(
+      catalog.migrationCredential(providerIdentity(provider.packageName, provider.migrationNamespace), {
+        ttlSeconds: options.ttlSeconds
+      }).pipe(Effect.tap((credential) => options.onCredential?.(credential) ?? Effect.void)),
+      (credential) => withCredential(credential, body),
+      (credential) => Effect.ignore(catalog.revokeCredential(credential))
+    )
+  })
+
+/** `current`: the heads the database is at, through the provider's registry and a credential. */
+export const currentRevision = (
+  provider: MigrationProvider,
+  options: { readonly onCredential?: CredentialObserver | undefined } = {}
+): Effect.Effect<CurrentReport, LifecycleError, LifecycleServices> =>
+  Effect.gen(function*() {
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const catalog = yield* Catalog
+    yield* catalog.ensureVersionRegistry(providerIdentity(provider.packageName, provider.migrationNamespace), provider.versionRegistry)
+    const state = yield* usingCredential(provider, options, readMigrationState(versionTableOf(provider)))
+    return {
+      provider: provider.key,
+      heads: state.heads,
+      atHead: sameHeads(state.heads, loaded.graph.heads),
+      historyHeads: loaded.graph.heads
+    }
+  })
+
+type Entity<K extends SchemaEntity["entityType"]> = Extract<SchemaEntity, { readonly entityType: K }>
+
+const ofType = <K extends SchemaEntity["entityType"]>(snapshot: SchemaSnapshot, kind: K) =>
+  snapshot.ddl.filter((entity): entity is Entity<K> => entity.entityType === kind)
+
+/** The contract of `table` as the snapshot has it (labels and descriptions from the model where known). */
+const contractInSnapshot = (table: AnyStorageTable, snapshot: SchemaSnapshot): TableContract | undefined => {
+  const { schema, tableName } = table.metadata
+  const here = <E extends { readonly schema: string; readonly table: string }>(entity: E) =>
+    entity.schema === schema && entity.table === tableName
+  if (!ofType(snapshot, "tables").some((entity) => entity.schema === schema && entity.name === tableName)) return undefined
+  const model = tableContract(table)
+  const known = new Map(model.columns.map((column) => [column.name, column]))
+  const primary = new Set(ofType(snapshot, "pks").filter(here).flatMap((key) => key.columns))
+  const unique = new Set(ofType(snapshot, "uniques").filter(here).filter((key) => key.columns.length === 1).flatMap((key) => key.columns))
+  const columns = ofType(snapshot, "columns").filter(here).map((column): ContractColumn => ({
+    name: column.name,
+    data_type: dataTypeTokenForSqlType(column.type),
+    backend_type: column.type.toUpperCase(),
+    nullable: !column.notNull && !primary.has(column.name),
+    primary_key: primary.has(column.name),
+    unique: unique.has(column.name),
+    server_default: column.default,
+    label: known.get(column.name)?.label ?? column.name,
+    description: known.get(column.name)?.description ?? ""
+  }))
+  return { ...model, columns }
+}
+
+const sameShape = (a: TableContract, b: TableContract) =>
+  a.columns.length === b.columns.length &&
+  a.columns.every((column) => {
+    const other = b.columns.find((candidate) => candidate.name === column.name)
+    return other !== undefined && other.nullable === column.nullable &&
+      normalizeSqlType(other.backend_type) === normalizeSqlType(column.backend_type)
+  })
+
+/**
+ * What each provider table should look like at `heads`. At the history's heads every table must match its
+ * model (a table no revision creates is an error). At an earlier state (after a downgrade) a table is as the
+ * snapshot of that revision says: matching the model when the snapshot agrees with it, shaped as the snapshot
+ * otherwise, and absent when that revision does not have it.
+ */
+const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.heads)
+    const snapshot = !atHistoryHead && heads.length === 1
+      ? yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source)
+      : Option.none()
+    return (table: AnyStorageTable): FinalizeExpectation => {
+      const model = { _tag: "Present" as const, contract: tableContract(table), contractHash: modelContractHash(table) }
+      if (atHistoryHead) return model
+      if (heads.length === 0) return { _tag: "Absent" }
+      if (Option.isNone(snapshot)) return model
+      const atRevision = contractInSnapshot(table, snapshot.value)
+      if (atRevision === undefined) return { _tag: "Absent" }
+      if (sameShape(atRevision, model.contract)) return model
+      const digest = NodeCrypto.createHash("sha256").update(Result.getOrThrow(canonicalJson(atRevision))).digest("hex")
+      return { _tag: "Present", contract: atRevision, contractHash: `rev_${heads[0]}_${digest.slice(0, 32)}` }
+    }
+  })
+
+/** `upgrade` or `downgrade` a provider to `target`, end to end. */
+export const migrateProvider = (
+  provider: MigrationProvider,
+  options: MigrationOptions
+): Effect.Effect<MigrationReport, LifecycleError, LifecycleServices> =>
+  Effect.gen(function*() {
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const catalog = yield* Catalog
+    const identity = providerIdentity(provider.packageName, provider.migrationNamespace)
+    const registry = yield* catalog.ensureVersionRegistry(identity, provider.versionRegistry)
+    const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
+    const result = yield* usingCredential(
+      provider,
+      { ttlSeconds: options.credentialTtlSeconds, onCredential: options.onCredential },
+      applyMigration({ loaded, direction: options.direction, target: options.target }, {
+        providerKey: provider.key,
+        versionTable: versionTableOf(provider),
+        lockWaitSeconds: options.lockWaitSeconds,
+        onStep: options.onStep
+      })
+    )
+    const heads = result.plan.to
+    const expect = yield* expectationsAt(loaded, heads)
+    const expectations = provider.tables.map((table, index) => ({ uid: reserved[index]!.uid, expectation: expect(table) }))
+    const expectedAbsent = new Set(
+      expectations.filter((entry) => entry.expectation._tag === "Absent").map((entry) => entry.uid)
+    )
+    const revision = heads.length === 0 ? null : heads.join(",")
+    const report: FinalizeReport = yield* catalog.finalize({
+      provider: identity,
+      revision,
+      tables: [
+        {
+          uid: registry.uid,
+          expectation: {
+            _tag: "Present",
+            contract: tableContract(provider.versionRegistry),
+            contractHash: modelContractHash(provider.versionRegistry)
+          }
+        },
+        ...expectations
+      ]
+    })
+    const rows = yield* catalog.list
+    const byUid = new Map(rows.map((row) => [row.uid, row]))
+    const inScope = reserved.map((row) => byUid.get(row.uid)).filter((row): row is CatalogTable => row !== undefined)
+    // A table the revision does not have, and that is not there, is as it should be: not active, not wrong.
+    const wrong = report.tables.filter((entry) =>
+      !entry.finalized && !(expectedAbsent.has(entry.uid) && !entry.physicalTableExists)
+    )
+    if (wrong.length > 0) {
+      return yield* new ProviderPhysicalStateError({
+        provider: provider.key,
+        revision,
+        tables: wrong.map((entry) => ({
+          identifier: entry.identifier,
+          table: `${entry.schema}.${entry.tableName}`,
+          status: entry.status,
+          physicalTableExists: entry.physicalTableExists,
+          reason: entry.reason ?? "not verified"
+        }))
+      })
+    }
+    const hookRan = report.ok && provider.afterRegisterMetaTables !== undefined
+    if (report.ok && provider.afterRegisterMetaTables !== undefined) {
+      const registered = provider.tables.map((table, index) => ({ table, row: inScope[index]!, binding: bindingOf(inScope[index]!) }))
+      yield* provider.afterRegisterMetaTables({ provider, tables: provider.tables, registered }).pipe(
+        Effect.provideService(CurrentMigrationRegistration, {
+          providerKey: provider.key,
+          bindings: new Map(registered.map(({ binding }) => [bindingKey(binding.schema, binding.tableName), binding]))
+        }),
+        Effect.mapError((error) =>
+          new ProviderHookError({
+            provider: provider.key,
+            detail: error instanceof Error ? error.message : String(error)
+          })
+        )
+      )
+    }
+    return {
+      ok: true,
+      provider: provider.key,
+      package: provider.packageName,
+      migrationNamespace: provider.migrationNamespace,
+      direction: options.direction,
+      from: result.plan.from,
+      to: heads,
+      applied: result.applied,
+      metaTables: report.tables.map((entry) => ({ uid: entry.uid, table: `${entry.schema}.${entry.tableName}`, status: entry.status })),
+      activeCount: report.activeCount,
+      reservedCount: report.reservedCount,
+      failedCount: report.failedCount,
+      absentAtRevision: report.tables.filter((entry) => expectedAbsent.has(entry.uid) && !entry.physicalTableExists)
+        .map((entry) => `${entry.schema}.${entry.tableName}`),
+      hookRan,
+      editedRevisions: result.editedRevisions
+    }
+  })
+
+/** `stamp`: records `target` in the version table without running revisions (registry and credential only). */
+export const stampProvider = (
+  provider: MigrationProvider,
+  target: string,
+  options: { readonly onCredential?: CredentialObserver | undefined } = {}
+): Effect.Effect<StampResult, LifecycleError, LifecycleServices> =>
+  Effect.gen(function*() {
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const catalog = yield* Catalog
+    yield* catalog.ensureVersionRegistry(providerIdentity(provider.packageName, provider.migrationNamespace), provider.versionRegistry)
+    return yield* usingCredential(
+      provider,
+      options,
+      stampMigration({ loaded, target }, { providerKey: provider.key, versionTable: versionTableOf(provider) })
+    )
+  })

@@ -1,0 +1,88 @@
+/**
+ * A revision: one TypeScript module under a provider's version location that exports its id, parents,
+ * message, creation time, whether it runs in a transaction, and its `upgrade` and `downgrade` operations,
+ * each a SQL statement or, for data migrations, an Effect function given the SqlClient.
+ *
+ * ```ts
+ * export const id = "0002"
+ * export const parents = ["0001"]
+ * export const message = "add account status"
+ * export const createdAt = "2026-11-21T10:00:00.000Z"
+ * export const transactional = true
+ * export const upgrade = [`ALTER TABLE "sdk_examples__account" ADD COLUMN "status" varchar(32) DEFAULT 'active' NOT NULL;`]
+ * export const downgrade = [`ALTER TABLE "sdk_examples__account" DROP COLUMN "status";`]
+ * ```
+ */
+import type * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import type * as SqlClient from "effect/sql/SqlClient"
+
+/** A data migration: Effect code run with the migration's connection, inside the revision's transaction. */
+export type DataMigration = (sql: SqlClient.SqlClient) => Effect.Effect<unknown, unknown>
+
+/** One operation of a revision. */
+export type RevisionOperation = string | DataMigration
+
+/** A revision as loaded from its file. */
+export interface Revision {
+  readonly id: string
+  /** None for a base, one for an ordinary revision, several for a merge. */
+  readonly parents: ReadonlyArray<string>
+  readonly message: string
+  readonly createdAt: string
+  readonly transactional: boolean
+  readonly upgrade: ReadonlyArray<RevisionOperation>
+  readonly downgrade: ReadonlyArray<RevisionOperation>
+  /** The file it was loaded from. */
+  readonly source: string
+  /** SHA-256 of the file's bytes; the ledger records it when the revision is applied. */
+  readonly checksum: string
+}
+
+/** What is wrong with a module's exports, one phrase per problem; empty when it is a valid revision. */
+export const revisionExportProblems = (exports: Record<string, unknown>): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const { createdAt, downgrade, id, message, parents, transactional, upgrade } = exports
+  if (!Predicate.isString(id) || id.trim() === "") problems.push("export `id` must be a non-empty string")
+  if (!Array.isArray(parents) || !parents.every(Predicate.isString)) {
+    problems.push("export `parents` must be an array of revision ids (empty for a first revision)")
+  }
+  if (!Predicate.isString(message)) problems.push("export `message` must be a string")
+  if (!Predicate.isString(createdAt) || Number.isNaN(Date.parse(createdAt))) {
+    problems.push("export `createdAt` must be an ISO-8601 date string")
+  }
+  if (transactional !== undefined && !Predicate.isBoolean(transactional)) {
+    problems.push("export `transactional` must be true or false when given")
+  }
+  for (const [name, operations] of [["upgrade", upgrade], ["downgrade", downgrade]] as const) {
+    if (!Array.isArray(operations)) {
+      problems.push(`export \`${name}\` must be an array of SQL statements or Effect functions`)
+      continue
+    }
+    operations.forEach((operation, index) => {
+      if (!Predicate.isString(operation) && !Predicate.isFunction(operation)) {
+        problems.push(`\`${name}[${index}]\` must be a SQL string or a function (sql) => Effect`)
+      } else if (Predicate.isString(operation) && operation.trim() === "") {
+        problems.push(`\`${name}[${index}]\` is an empty statement`)
+      }
+    })
+  }
+  return problems
+}
+
+/** The revision a module describes; call only when `revisionExportProblems` found none. */
+export const revisionFromExports = (
+  exports: Record<string, unknown>,
+  source: string,
+  checksum: string
+): Revision => ({
+  id: exports.id as string,
+  parents: [...(exports.parents as ReadonlyArray<string>)],
+  message: exports.message as string,
+  createdAt: exports.createdAt as string,
+  transactional: (exports.transactional as boolean | undefined) ?? true,
+  upgrade: [...(exports.upgrade as ReadonlyArray<RevisionOperation>)],
+  downgrade: [...(exports.downgrade as ReadonlyArray<RevisionOperation>)],
+  source,
+  checksum
+})

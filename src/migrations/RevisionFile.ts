@@ -1,0 +1,159 @@
+/**
+ * Revision files on disk: the TypeScript module a reviewer reads (its header says what it does and what it
+ * destroys; its body is exactly the SQL that will run) and, beside it, the versioned model snapshot that the
+ * next autogenerate diffs against.
+ */
+import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as NodePath from "node:path"
+import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
+import type { DestructiveChange } from "./Autogenerate.ts"
+
+export interface RevisionDraft {
+  readonly id: string
+  readonly parents: ReadonlyArray<string>
+  readonly message: string
+  readonly createdAt: string
+  readonly upgrade: ReadonlyArray<string>
+  readonly downgrade: ReadonlyArray<string>
+  readonly destructive: ReadonlyArray<DestructiveChange>
+  readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
+}
+
+/** `0002_add_account_status.ts`: the id, then the message as a short slug. */
+export const revisionFileName = (id: string, message: string): string => {
+  const slug = message.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 48).replace(/_+$/, "")
+  return slug === "" ? `${id}.ts` : `${id}_${slug}.ts`
+}
+
+export const snapshotPathFor = (revisionPath: string): string =>
+  revisionPath.replace(/\.(ts|mts|js|mjs)$/, "") + ".snapshot.json"
+
+const templateLiteral = (sql: string): string =>
+  "`" + sql.replaceAll("\\", "\\\\").replaceAll("`", "\\`").replaceAll("${", "\\${") + "`"
+
+const commentSafe = (text: string): string => text.replaceAll("*/", "* /")
+
+const operationsBlock = (name: string, statements: ReadonlyArray<string>): string =>
+  statements.length === 0
+    ? `export const ${name}: ReadonlyArray<string> = [\n  // SQL statements, in order; for a data migration, a function (sql) => Effect.\n]`
+    : `export const ${name}: ReadonlyArray<string> = [\n${statements.map((sql) => `  ${templateLiteral(sql)}`).join(",\n")}\n]`
+
+const destructiveLines = (draft: RevisionDraft): ReadonlyArray<string> => {
+  const entries = [
+    ...draft.destructive.map((change) => `upgrade ${change.description}`),
+    ...draft.downgradeDestructive.map((change) => `downgrade ${change.description}`)
+  ]
+  return entries.length === 0
+    ? [" * Destructive changes: none."]
+    : [" * DESTRUCTIVE CHANGES, review them before applying:", ...entries.map((entry) => ` *   - ${commentSafe(entry)}`)]
+}
+
+/** The module's text. The same draft always renders the same bytes. */
+export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string): string =>
+  [
+    "/**",
+    ` * ${commentSafe(draft.message)}`,
+    " *",
+    ` * Revision ID: ${draft.id}`,
+    ` * Revises: ${draft.parents.join(", ") || "<base>"}`,
+    ` * Create Date: ${draft.createdAt}`,
+    " *",
+    ...destructiveLines(draft),
+    " *",
+    " * Written by `metatables migrations revision`: review it, edit it if needed, commit it. The model after this",
+    ` * revision is in ${snapshotFile}, which the next autogenerate compares the models with.`,
+    " */",
+    "",
+    `export const id = ${JSON.stringify(draft.id)}`,
+    `export const parents: ReadonlyArray<string> = [${draft.parents.map((parent) => JSON.stringify(parent)).join(", ")}]`,
+    `export const message = ${JSON.stringify(draft.message)}`,
+    `export const createdAt = ${JSON.stringify(draft.createdAt)}`,
+    "export const transactional = true",
+    "",
+    operationsBlock("upgrade", draft.upgrade),
+    "",
+    operationsBlock("downgrade", draft.downgrade),
+    ""
+  ].join("\n")
+
+export const SNAPSHOT_FORMAT = "metatables.schema-snapshot.v1"
+
+const SnapshotFile = Schema.Struct({
+  format: Schema.Literal(SNAPSHOT_FORMAT),
+  revision: Schema.String,
+  schema: Schema.Struct({
+    version: Schema.String,
+    dialect: Schema.Literal("postgres"),
+    id: Schema.String,
+    prevIds: Schema.Array(Schema.String),
+    ddl: Schema.Array(Schema.Record(Schema.String, Schema.Unknown))
+  })
+})
+const decodeSnapshotFile = Schema.decodeUnknownEffect(Schema.fromJsonString(SnapshotFile))
+
+export const renderSnapshotFile = (revision: string, snapshot: SchemaSnapshot): string =>
+  `${JSON.stringify({ format: SNAPSHOT_FORMAT, revision, schema: snapshot }, null, 2)}\n`
+
+export class SnapshotFileError extends Schema.TaggedError<SnapshotFileError>()("SnapshotFileError", {
+  path: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `The model snapshot ${this.path} ${this.problem}`
+  }
+}
+
+/** The snapshot beside a revision file, or none when there is no such file. */
+export const readSnapshot = (
+  revisionPath: string
+): Effect.Effect<Option.Option<SchemaSnapshot>, SnapshotFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = snapshotPathFor(revisionPath)
+    if (!(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) return Option.none()
+    const text = yield* fs.readFileString(path).pipe(
+      Effect.mapError((error) => new SnapshotFileError({ path, problem: `cannot be read: ${error.message}` }))
+    )
+    const file = yield* decodeSnapshotFile(text).pipe(
+      Effect.mapError((error) => new SnapshotFileError({ path, problem: `is not a valid snapshot: ${error.message}` }))
+    )
+    return Option.some(file.schema as unknown as SchemaSnapshot)
+  })
+
+export class RevisionFileExistsError extends Schema.TaggedError<RevisionFileExistsError>()("RevisionFileExistsError", {
+  path: Schema.String
+}) {
+  override get message(): string {
+    return `${this.path} exists already; choose another revision id (--rev-id) or message.`
+  }
+}
+
+/** Writes the module and its snapshot; refuses to replace an existing file. */
+export const writeRevisionFiles = (
+  directory: string,
+  draft: RevisionDraft,
+  snapshot: SchemaSnapshot
+): Effect.Effect<string, RevisionFileExistsError | SnapshotFileError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = NodePath.join(directory, revisionFileName(draft.id, draft.message))
+    const snapshotPath = snapshotPathFor(path)
+    const failure = (error: { readonly message: string }) =>
+      new SnapshotFileError({ path: snapshotPath, problem: `cannot be written: ${error.message}` })
+    yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(failure))
+    for (const target of [path, snapshotPath]) {
+      if (yield* fs.exists(target).pipe(Effect.orElseSucceed(() => false))) {
+        return yield* new RevisionFileExistsError({ path: target })
+      }
+    }
+    yield* fs.writeFileString(snapshotPath, renderSnapshotFile(draft.id, snapshot)).pipe(Effect.mapError(failure))
+    yield* fs.writeFileString(path, renderRevisionModule(draft, NodePath.basename(snapshotPath)), { flag: "wx" }).pipe(
+      Effect.mapError((error) =>
+        error.reason._tag === "AlreadyExists" ? new RevisionFileExistsError({ path }) : failure(error)
+      )
+    )
+    return path
+  })

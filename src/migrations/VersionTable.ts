@@ -1,0 +1,119 @@
+/**
+ * A provider's version table and its ledger, as SQL.
+ *
+ * The version table holds the current heads, one row per head, exactly as Alembic keeps it. The ledger
+ * beside it (`<version table>__ledger`) holds one row per applied revision with the checksum of its file,
+ * written in the same transaction as the revision's DDL, so an edited applied revision can be noticed.
+ * Statements are plain literals (no parameters), so the SQL printed by `--sql` is the SQL executed.
+ */
+import { boundedIdentifier } from "../storage/Naming.ts"
+
+/** Where a provider keeps its migration state. */
+export interface VersionTableLocation {
+  /** The physical schema; `public` by default. */
+  readonly schema: string
+  readonly table: string
+}
+
+export const VERSION_COLUMN = "version_num"
+
+export const ledgerTableName = (location: VersionTableLocation): string => boundedIdentifier(location.table, "ledger")
+
+const quoteIdentifier = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
+export const quoteLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`
+
+export const qualifiedVersionTable = (location: VersionTableLocation): string =>
+  `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`
+
+export const qualifiedLedgerTable = (location: VersionTableLocation): string =>
+  `${quoteIdentifier(location.schema)}.${quoteIdentifier(ledgerTableName(location))}`
+
+/** Creates the schema (when named), the version table and the ledger if they are missing. */
+export const createVersionTables = (location: VersionTableLocation): ReadonlyArray<string> => [
+  ...(location.schema === "public" ? [] : [`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(location.schema)};`]),
+  `CREATE TABLE IF NOT EXISTS ${qualifiedVersionTable(location)} (\n` +
+  `\t${quoteIdentifier(VERSION_COLUMN)} varchar(255) NOT NULL,\n` +
+  `\tCONSTRAINT ${quoteIdentifier(boundedIdentifier("pk", location.table))} PRIMARY KEY (${quoteIdentifier(VERSION_COLUMN)})\n` +
+  ");",
+  `CREATE TABLE IF NOT EXISTS ${qualifiedLedgerTable(location)} (\n` +
+  "\t\"revision\" varchar(255) NOT NULL,\n" +
+  "\t\"checksum\" varchar(64) NOT NULL,\n" +
+  "\t\"message\" text NOT NULL,\n" +
+  "\t\"applied_at\" timestamp with time zone DEFAULT now() NOT NULL,\n" +
+  `\tCONSTRAINT ${quoteIdentifier(boundedIdentifier("pk", ledgerTableName(location)))} PRIMARY KEY ("revision")\n` +
+  ");"
+]
+
+/** The version table rows a step removes and adds (Alembic: the heads before and after it). */
+const headChanges = (before: ReadonlyArray<string>, after: ReadonlyArray<string>) => ({
+  removed: before.filter((head) => !after.includes(head)),
+  added: after.filter((head) => !before.includes(head))
+})
+
+const deleteHeads = (location: VersionTableLocation, heads: ReadonlyArray<string>): string =>
+  `DELETE FROM ${qualifiedVersionTable(location)} WHERE ${quoteIdentifier(VERSION_COLUMN)} IN (${heads.map(quoteLiteral).join(", ")})`
+
+const insertHeads = (location: VersionTableLocation, heads: ReadonlyArray<string>): string =>
+  `INSERT INTO ${qualifiedVersionTable(location)} (${quoteIdentifier(VERSION_COLUMN)}) VALUES ` +
+  heads.map((id) => `(${quoteLiteral(id)})`).join(", ")
+
+/** Moves the version table from `before` to `after`, as separate statements. */
+export const moveHeads = (
+  location: VersionTableLocation,
+  before: ReadonlyArray<string>,
+  after: ReadonlyArray<string>
+): ReadonlyArray<string> => {
+  const { added, removed } = headChanges(before, after)
+  return [
+    ...(removed.length === 0 ? [] : [`${deleteHeads(location, removed)};`]),
+    ...(added.length === 0 ? [] : [`${insertHeads(location, added)};`])
+  ]
+}
+
+/** Records an applied revision with its checksum in the ledger. */
+export const recordApplied = (
+  location: VersionTableLocation,
+  revision: { readonly id: string; readonly checksum: string; readonly message: string }
+): string =>
+  `INSERT INTO ${qualifiedLedgerTable(location)} ("revision", "checksum", "message") VALUES ` +
+  `(${quoteLiteral(revision.id)}, ${quoteLiteral(revision.checksum)}, ${quoteLiteral(revision.message)}) ` +
+  `ON CONFLICT ("revision") DO UPDATE SET "checksum" = EXCLUDED."checksum", "message" = EXCLUDED."message", ` +
+  `"applied_at" = now();`
+
+/** Removes an un-applied revision from the ledger. */
+export const recordUnapplied = (location: VersionTableLocation, revision: string): string =>
+  `DELETE FROM ${qualifiedLedgerTable(location)} WHERE "revision" = ${quoteLiteral(revision)};`
+
+/**
+ * A step's whole bookkeeping as one statement: the version table's heads move from `before` to `after` in
+ * data-modifying `WITH` clauses, and the ledger records (or forgets) the revision. One round trip per
+ * revision instead of three; the rows the clauses touch are disjoint, so their order does not matter.
+ */
+export const stepBookkeeping = (
+  location: VersionTableLocation,
+  step: {
+    readonly headsBefore: ReadonlyArray<string>
+    readonly headsAfter: ReadonlyArray<string>
+    readonly ledger: string
+  }
+): string => {
+  const { added, removed } = headChanges(step.headsBefore, step.headsAfter)
+  const clauses = [
+    ...(removed.length === 0 ? [] : [`"heads_removed" AS (${deleteHeads(location, removed)})`]),
+    ...(added.length === 0 ? [] : [`"heads_added" AS (${insertHeads(location, added)})`])
+  ]
+  return clauses.length === 0 ? step.ledger : `WITH ${clauses.join(",\n  ")}\n${step.ledger}`
+}
+
+/** Reads the heads; the version table may not exist yet (no revision applied). */
+export const selectHeads = (location: VersionTableLocation): string =>
+  `SELECT ${quoteIdentifier(VERSION_COLUMN)} AS "revision" FROM ${qualifiedVersionTable(location)} ` +
+  `ORDER BY ${quoteIdentifier(VERSION_COLUMN)}`
+
+export const selectLedger = (location: VersionTableLocation): string =>
+  `SELECT "revision", "checksum", "applied_at" AS "appliedAt" FROM ${qualifiedLedgerTable(location)} ORDER BY "revision"`
+
+/** Whether both tables exist, as one boolean column `present`. */
+export const selectVersionTablesPresent = (location: VersionTableLocation): string =>
+  `SELECT to_regclass(${quoteLiteral(qualifiedVersionTable(location))}) IS NOT NULL ` +
+  `AND to_regclass(${quoteLiteral(qualifiedLedgerTable(location))}) IS NOT NULL AS "present"`

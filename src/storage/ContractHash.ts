@@ -1,0 +1,146 @@
+/**
+ * `computeMetaTableContractHash`: an opt-in fingerprint of a table's storage shape (not an identity).
+ *
+ * It changes with the table name, columns, types, nullability, keys, defaults, index shape, foreign-key
+ * shape and actions, the grain and cadence, and any extra components; labels, descriptions, identifiers and
+ * index or constraint names do not enter it. The payload is rendered as canonical JSON and hashed with
+ * SHA-256, so the result does not depend on any language's JSON formatting.
+ */
+import { is, SQL } from "drizzle-orm"
+import { getTableConfig, PgDialect } from "drizzle-orm/pg-core"
+import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
+import * as NodeCrypto from "node:crypto"
+import { canonicalJson, type CanonicalJsonError } from "./CanonicalJson.ts"
+import { tableContract } from "./Contract.ts"
+import { slugifyIdentifier } from "./Naming.ts"
+import type { AnyStorageTable } from "./StorageTable.ts"
+
+export interface ContractHashOptions {
+  readonly namespace: string
+  /** The physical schema; none, `""` and `public` are the same (default: the table's). */
+  readonly schema?: string | undefined
+  readonly hashNamespace?: string | undefined
+  /** More inputs, merged at the top level; they may not replace the reserved keys. */
+  readonly extraComponents?: Readonly<Record<string, unknown>> | undefined
+}
+
+const RESERVED_KEYS = ["namespace", "schema", "table_storage_identity", "hash_namespace"] as const
+
+export class ContractHashError extends Schema.TaggedError<ContractHashError>()("ContractHashError", {
+  table: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `Cannot compute the contract hash of "${this.table}": ${this.problem}.`
+  }
+}
+
+const dialect = new PgDialect()
+const sqlText = (value: unknown): string | null => is(value, SQL) ? dialect.sqlToQuery(value).sql : null
+
+const sortCanonically = <A>(items: ReadonlyArray<A>): Array<A> =>
+  items
+    .map((item) => [Result.getOrThrow(canonicalJson(item)), item] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, item]) => item)
+
+/** Index and unique-constraint shapes, without their names. */
+const indexShapes = (storage: AnyStorageTable) => {
+  const config = getTableConfig(storage.table)
+  const indexes = config.indexes.map((index) => ({
+    kind: "index",
+    columns: index.config.columns.map((column) =>
+      Predicate.hasProperty(column, "name") ? String(column.name) : (sqlText(column) ?? "")
+    ),
+    unique: index.config.unique,
+    method: index.config.method ?? "btree",
+    where: sqlText(index.config.where)
+  }))
+  const uniques = config.uniqueConstraints.map((unique) => ({
+    kind: "unique_constraint",
+    columns: unique.columns.map((column) => column.name),
+    nulls_not_distinct: unique.nullsNotDistinct
+  }))
+  return sortCanonically([...indexes, ...uniques])
+}
+
+/** Foreign-key shapes (columns, targets, actions), without their names. */
+const foreignKeyShapes = (storage: AnyStorageTable) => {
+  const config = getTableConfig(storage.table)
+  return sortCanonically(config.foreignKeys.map((foreignKey) => {
+    const reference = foreignKey.reference()
+    const target = getTableConfig(reference.foreignTable)
+    return {
+      elements: reference.columns.map((column, index) => ({
+        source_column: column.name,
+        target_schema: target.schema ?? "public",
+        target_table: target.name,
+        target_column: reference.foreignColumns[index]?.name ?? ""
+      })),
+      actions: { on_delete: foreignKey.onDelete ?? "no action", on_update: foreignKey.onUpdate ?? "no action" }
+    }
+  }))
+}
+
+/** What the hash is computed from, before extra components are merged in. */
+export const contractHashPayload = (storage: AnyStorageTable, options: ContractHashOptions) => {
+  const contract = tableContract(storage)
+  const relational = {
+    columns: contract.columns.map((column, index) => ({
+      ordinal_position: index + 1,
+      name: column.name,
+      data_type: column.data_type,
+      backend_type: column.backend_type,
+      nullable: column.nullable,
+      primary_key: column.primary_key,
+      unique: column.unique,
+      server_default: column.server_default
+    })),
+    indexes: indexShapes(storage),
+    foreign_keys: foreignKeyShapes(storage)
+  }
+  const identity = contract.time_indexed === null
+    ? { physical_table_name: contract.physical.table_name, relational }
+    : {
+      physical_table_name: contract.physical.table_name,
+      relational_table: relational,
+      time_indexed_profile: { kind: "time_indexed", ...contract.time_indexed }
+    }
+  const schema = options.schema === undefined ? contract.physical.schema : options.schema.trim() || "public"
+  return {
+    namespace: options.namespace,
+    schema,
+    table_storage_identity: identity,
+    ...(options.hashNamespace === undefined ? {} : { hash_namespace: options.hashNamespace })
+  }
+}
+
+/** `mt_<namespace>_<32 hex digits of SHA-256>`: the fingerprint of a table's storage shape. */
+export const computeMetaTableContractHash = (
+  storage: AnyStorageTable,
+  options: ContractHashOptions
+): Result.Result<string, ContractHashError> => {
+  const table = storage.metadata.tableName
+  const extras = options.extraComponents ?? {}
+  const overriding = RESERVED_KEYS.filter((key) => Object.hasOwn(extras, key))
+  if (overriding.length > 0) {
+    return Result.fail(
+      new ContractHashError({
+        table,
+        problem: `extraComponents may not replace the reserved key${overriding.length > 1 ? "s" : ""} ${overriding.join(", ")}`
+      })
+    )
+  }
+  return canonicalJson({ ...extras, ...contractHashPayload(storage, options) }).pipe(
+    Result.mapError((error: CanonicalJsonError) =>
+      new ContractHashError({ table, problem: `extraComponents ${error.path.replace(/^\$/, "")}: ${error.found} is not JSON` })
+    ),
+    Result.map((text) => {
+      const digest = NodeCrypto.createHash("sha256").update(text, "utf8").digest("hex").slice(0, 32)
+      const prefix = slugifyIdentifier(`mt_${options.namespace}`).slice(0, 30).replace(/_+$/, "")
+      return `${prefix}_${digest}`
+    })
+  )
+}

@@ -1,0 +1,118 @@
+/**
+ * The drizzle-kit model of a set of storage tables (the flat list of tables, columns, indexes and
+ * constraints that migrations diff), with the SDK's naming convention applied to every primary key, unique
+ * constraint, foreign key and index the author did not name: `pk__T`, `uq__T__cols`,
+ * `fk__T__cols__target__cols`, `ix__T__cols`, `uix__T__cols`.
+ */
+import { generateDrizzleJson } from "drizzle-kit/api-postgres"
+import { type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { schemaForeignKeyName, schemaIndexName, schemaPrimaryKeyName, schemaUniqueConstraintName } from "./Naming.ts"
+import { type AnyStorageTable, isStorageTable } from "./StorageTable.ts"
+
+/** drizzle-kit's PostgreSQL schema model. */
+export type SchemaSnapshot = Awaited<ReturnType<typeof generateDrizzleJson>>
+export type SchemaEntity = SchemaSnapshot["ddl"][number]
+
+export class SchemaSnapshotError extends Schema.TaggedError<SchemaSnapshotError>()("SchemaSnapshotError", {
+  tables: Schema.Array(Schema.String),
+  cause: Schema.Defect()
+}) {
+  override get message(): string {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `drizzle-kit could not model the tables ${this.tables.join(", ")}: ${reason}`
+  }
+}
+
+/** Names an unnamed entity by the SDK convention; named ones (and other entity types) pass unchanged. */
+export const applyNamingConvention = (entity: SchemaEntity): SchemaEntity => {
+  switch (entity.entityType) {
+    case "pks":
+      return entity.nameExplicit ? entity : { ...entity, name: schemaPrimaryKeyName(entity.table), nameExplicit: true }
+    case "uniques":
+      return entity.nameExplicit
+        ? entity
+        : { ...entity, name: schemaUniqueConstraintName(entity.table, entity.columns), nameExplicit: true }
+    case "fks":
+      return entity.nameExplicit ? entity : {
+        ...entity,
+        name: schemaForeignKeyName(entity.table, entity.columns, entity.tableTo, entity.columnsTo),
+        nameExplicit: true
+      }
+    case "indexes":
+      return entity.nameExplicit ? entity : {
+        ...entity,
+        name: schemaIndexName(entity.table, entity.columns.map((column) => column.value), { unique: entity.isUnique }),
+        nameExplicit: true
+      }
+    default:
+      return entity
+  }
+}
+
+const drizzleTableOf = (table: AnyStorageTable | AnyPgTable): AnyPgTable =>
+  isStorageTable(table) ? table.table : table
+
+/** drizzle-kit ended the process: it prints a schema's problems and calls `process.exit(1)`. */
+class DrizzleKitExit extends Error {
+  readonly code: number
+  constructor(code: number, report: string) {
+    super(report === "" ? `drizzle-kit exited with code ${code}` : report)
+    this.code = code
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ansi = /\u001b\[[0-9;]*m/g
+
+/**
+ * Runs drizzle-kit with `process.exit` and `console.log` taken over: its schema errors become a failure that
+ * carries its report, instead of ending the process and printing on stdout (which holds JSON documents).
+ */
+const containDrizzleKit = <A>(run: () => Promise<A>): Effect.Effect<A, unknown> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const saved = { exit: process.exit, log: console.log }
+      const lines: Array<string> = []
+      console.log = (...args: Array<unknown>) => {
+        lines.push(args.map(String).join(" ").replace(ansi, ""))
+      }
+      process.exit = ((code?: number) => {
+        throw new DrizzleKitExit(code ?? 0, lines.join("\n").trim())
+      }) as typeof process.exit
+      return saved
+    }),
+    () => Effect.tryPromise({ try: run, catch: (cause) => cause }),
+    (saved) =>
+      Effect.sync(() => {
+        process.exit = saved.exit
+        console.log = saved.log
+      })
+  )
+
+const physicalName = (table: AnyPgTable): string => {
+  const config = getTableConfig(table)
+  return `${config.schema ?? "public"}.${config.name}`
+}
+
+/** The model of `tables` (storage tables or plain drizzle tables), named by the SDK convention. */
+export const storageSchemaSnapshot = (
+  tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+): Effect.Effect<SchemaSnapshot, SchemaSnapshotError> =>
+  Effect.gen(function*() {
+    const drizzleTables = [...new Set(tables.map(drizzleTableOf))]
+    const names = drizzleTables.map(physicalName)
+    const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))]
+    if (repeated.length > 0) {
+      return yield* new SchemaSnapshotError({
+        tables: names,
+        cause: new Error(`different table definitions share the name ${repeated.join(", ")}`)
+      })
+    }
+    const imports = Object.fromEntries(drizzleTables.map((table, index) => [`table${index}`, table]))
+    const snapshot = yield* containDrizzleKit(() => generateDrizzleJson(imports)).pipe(
+      Effect.mapError((cause) => new SchemaSnapshotError({ tables: names, cause }))
+    )
+    return { ...snapshot, ddl: snapshot.ddl.map(applyNamingConvention) }
+  })

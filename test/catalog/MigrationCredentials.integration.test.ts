@@ -1,0 +1,179 @@
+/**
+ * Migration credentials on the PostgreSQL server: an expiring LOGIN role whose sessions act as the
+ * provider's owner role. These tests need password authentication for credential roles (the global setup
+ * adds it to a local server's pg_hba.conf; `.ci/run` does too) and fail, rather than pass, without it.
+ */
+import { assert } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeUtil from "node:util"
+import { Catalog, type MigrationCredential, providerIdentity } from "../../src/catalog/Catalog.ts"
+import { CREDENTIAL_GROUP_ROLE, CREDENTIAL_ROLE_PREFIX } from "../../src/catalog/MigrationCredentials.ts"
+import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
+import { Database } from "../../src/db/Database.ts"
+import { describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
+
+const provider = providerIdentity("creds", "tests")
+
+const serverCredential = (credential: MigrationCredential) => {
+  assert.strictEqual(credential._tag, "ServerCredential")
+  if (credential._tag !== "ServerCredential") throw new Error("unreachable")
+  return credential
+}
+
+/** Connects with `url` and runs `body`; the connection closes afterwards. */
+const connectAs = <A, E>(url: string, body: Effect.Effect<A, E, SqlClient.SqlClient | Database>) =>
+  Effect.provide(body, Database.layerServer(Redacted.make(url), { maxConnections: 1, connectTimeoutSeconds: 5 }))
+
+const withWrongPassword = (uri: Redacted.Redacted<string>) => {
+  const url = new URL(Redacted.value(uri))
+  url.password = "not-the-password"
+  return url.toString()
+}
+
+const passwordAuthHint =
+  `password authentication is not enforced for credential roles: add ` +
+  `"host all +${CREDENTIAL_GROUP_ROLE} 127.0.0.1/32 scram-sha-256" at the top of pg_hba.conf and reload ` +
+  "(the test setup and .ci/run do this for a local server)"
+
+describeServer("migration credentials", (it) => {
+  const withCatalog = <A, E, R>(body: Effect.Effect<A, E, R>) =>
+    Effect.andThen(resetDatabase, Effect.provide(body, SqlCatalog.layer()))
+
+  it.effect("connects, acts as the owner role and creates tables owned by it, with timeouts set", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const credential = serverCredential(yield* catalog.migrationCredential(provider, { ttlSeconds: 120 }))
+      assert.isTrue(credential.role.startsWith(CREDENTIAL_ROLE_PREFIX))
+      assert.isAbove(credential.expiresAt.getTime(), Date.now() + 100_000)
+      assert.isBelow(credential.expiresAt.getTime(), Date.now() + 140_000)
+
+      const seen = yield* connectAs(Redacted.value(credential.uri), Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`CREATE TABLE made_by_migration (id int PRIMARY KEY)`
+        const [row] = yield* sql<{ readonly current: string; readonly session: string; readonly lock: string; readonly statement: string }>`
+          SELECT current_user AS current, session_user AS session,
+            current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement`
+        return row!
+      }))
+      assert.deepStrictEqual(seen, { current: credential.ownerRole, session: credential.role, lock: "10s", statement: "15min" })
+
+      const sql = yield* SqlClient.SqlClient
+      const [owner] = yield* sql<{ readonly owner: string }>`
+        SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'made_by_migration'`
+      assert.strictEqual(owner?.owner, credential.ownerRole)
+      yield* catalog.revokeCredential(credential)
+    })))
+
+  it.effect("refuses a wrong password, so passwords and expiry are really checked", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const credential = serverCredential(yield* catalog.migrationCredential(provider))
+      const attempt = yield* Effect.result(connectAs(withWrongPassword(credential.uri), Effect.void))
+      assert.strictEqual(attempt._tag, "Failure", passwordAuthHint)
+      if (attempt._tag === "Failure") assert.strictEqual(attempt.failure.reason, "authentication")
+      yield* catalog.revokeCredential(credential)
+    })))
+
+  it.effect("cannot connect once expired", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const credential = serverCredential(yield* catalog.migrationCredential(provider))
+      yield* sql.unsafe(`ALTER ROLE "${credential.role}" VALID UNTIL '2000-01-01'`)
+      const attempt = yield* Effect.result(connectAs(Redacted.value(credential.uri), Effect.void))
+      assert.strictEqual(attempt._tag, "Failure", `an expired credential connected: ${passwordAuthHint}`)
+      yield* catalog.revokeCredential(credential)
+    })))
+
+  it.effect("revoke ends the sessions and drops the role", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const credential = serverCredential(yield* catalog.migrationCredential(provider))
+      const roleExists = Effect.map(
+        sql<{ readonly found: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${credential.role}) AS found`,
+        ([row]) => row?.found
+      )
+      assert.isTrue(yield* roleExists)
+      const revokedWhileConnected = yield* connectAs(Redacted.value(credential.uri), Effect.gen(function*() {
+        const session = yield* SqlClient.SqlClient
+        yield* session`SELECT 1`
+        yield* catalog.revokeCredential(credential)
+        return yield* Effect.result(session`SELECT 1`)
+      }))
+      assert.strictEqual(revokedWhileConnected._tag, "Failure", "the open session was terminated")
+      assert.isFalse(yield* roleExists)
+      const attempt = yield* Effect.result(connectAs(Redacted.value(credential.uri), Effect.void))
+      assert.strictEqual(attempt._tag, "Failure")
+    })))
+
+  it.effect("sweeps expired leftover roles when issuing a new credential", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const stale = serverCredential(yield* catalog.migrationCredential(provider))
+      yield* sql.unsafe(`ALTER ROLE "${stale.role}" VALID UNTIL '2000-01-01'`)
+      const fresh = serverCredential(yield* catalog.migrationCredential(provider))
+      const roles = yield* sql<{ readonly role: string }>`
+        SELECT rolname AS role FROM pg_roles WHERE rolname IN (${stale.role}, ${fresh.role})`
+      assert.deepStrictEqual(roles.map((row) => row.role), [fresh.role])
+      yield* catalog.revokeCredential(fresh)
+    })))
+
+  it.effect("keeps the password and URI out of every rendering, log and error", () =>
+    withCatalog(Effect.gen(function*() {
+      const logs: Array<string> = []
+      const capture = Logger.make(({ message, cause }) => logs.push(`${NodeUtil.inspect(message, { depth: 6 })} ${String(cause)}`))
+      const catalog = yield* Catalog
+      const credential = serverCredential(
+        yield* catalog.migrationCredential(provider).pipe(Effect.provide(Logger.layer([capture])))
+      )
+      const uri = Redacted.value(credential.uri)
+      const password = decodeURIComponent(new URL(uri).password)
+      assert.isAtLeast(password.length, 24)
+      const failed = yield* Effect.flip(connectAs(withWrongPassword(credential.uri), Effect.void))
+      yield* Effect.logInfo("issued", credential).pipe(Effect.provide(Logger.layer([capture])))
+      const renderings = [
+        JSON.stringify(credential),
+        String(credential.uri),
+        NodeUtil.inspect(credential, { depth: 6 }),
+        failed.message,
+        NodeUtil.inspect(failed, { depth: 6 }),
+        ...logs
+      ]
+      for (const text of renderings) {
+        assert.notInclude(text, password)
+        assert.notInclude(text, uri)
+      }
+      yield* catalog.revokeCredential(credential)
+    })))
+})
+
+describeServer("migration credentials without the privilege", (it) => {
+  it.effect("say the connecting user needs CREATEROLE", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const sql = yield* SqlClient.SqlClient
+      const weak = `mt_weak_${Math.random().toString(16).slice(2, 10)}`
+      yield* sql.unsafe(`CREATE ROLE "${weak}" LOGIN`)
+      yield* sql.unsafe(`GRANT ALL ON SCHEMA public TO "${weak}"`)
+      yield* sql.unsafe(`GRANT CREATE ON DATABASE "${(yield* TestDatabase).databaseName}" TO "${weak}"`)
+      const url = new URL(Redacted.value((yield* TestDatabase).url!))
+      url.username = weak
+      const error = yield* Effect.flip(connectAs(url.toString(), Effect.gen(function*() {
+        const catalog = yield* Catalog
+        return yield* catalog.migrationCredential(provider)
+      }).pipe(Effect.provide(SqlCatalog.layer({ schema: `cat_${weak}` })))))
+      yield* sql.unsafe(`DROP SCHEMA IF EXISTS "cat_${weak}" CASCADE`)
+      yield* sql.unsafe(`REASSIGN OWNED BY "${weak}" TO CURRENT_USER`)
+      yield* sql.unsafe(`DROP OWNED BY "${weak}"`)
+      yield* sql.unsafe(`REVOKE ALL ON DATABASE "${(yield* TestDatabase).databaseName}" FROM "${weak}"`)
+      yield* sql.unsafe(`DROP ROLE "${weak}"`)
+      assert.strictEqual(error._tag, "CredentialError")
+      assert.include(error.message, "may not create migration roles for creds:tests")
+      assert.include(error.message, "CREATEROLE")
+    }))
+})

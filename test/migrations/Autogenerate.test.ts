@@ -1,0 +1,159 @@
+/**
+ * Autogenerate without a database: the first revision from nothing, an added column with its server default
+ * (and the drop in downgrade), renames only by hint, destructive changes flagged, no changes means nothing,
+ * `public` versus no schema, and the same models giving the same file.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { integer, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
+import * as Effect from "effect/Effect"
+import { autogenerate, emptySnapshot, parseRenameHint, type RenameHint } from "../../src/migrations/Autogenerate.ts"
+import { renderRevisionModule } from "../../src/migrations/RevisionFile.ts"
+import { PlatformManagedMetaTable } from "../../src/index.ts"
+
+const info = (label: string) => ({ label, description: `${label}.` })
+
+const accounts = (extra: "none" | "status" | "renamed" | "narrow" | "required-note") => {
+  class Accounts extends PlatformManagedMetaTable<Accounts>()({
+    name: "gen__accounts",
+    namespace: "gen",
+    identifier: "gen.accounts",
+    description: "Accounts for autogenerate tests.",
+    columns: {
+      uid: uuid().primaryKey().defaultRandom(),
+      code: extra === "narrow" ? varchar({ length: 16 }).notNull() : varchar({ length: 64 }).notNull(),
+      ...(extra === "renamed" ? { displayName: text("display_name") } : { name: text() }),
+      ...(extra === "status" ? { status: varchar({ length: 32 }).notNull().default("active") } : {}),
+      ...(extra === "required-note" ? { note: text().notNull() } : {})
+    },
+    columnInfo: {
+      uid: info("UID"),
+      code: info("Code"),
+      ...(extra === "renamed" ? { displayName: info("Display name") } : { name: info("Name") }),
+      ...(extra === "status" ? { status: info("Status") } : {}),
+      ...(extra === "required-note" ? { note: info("Note") } : {})
+    } as never
+  }) {}
+  return Accounts
+}
+
+const generate = (tables: Parameters<typeof autogenerate>[0]["tables"], baseline?: Parameters<typeof autogenerate>[0]["baseline"], renames: ReadonlyArray<RenameHint> = []) =>
+  Effect.gen(function*() {
+    return yield* autogenerate({ tables, baseline: baseline ?? (yield* emptySnapshot), renames })
+  })
+
+describe("autogenerate", () => {
+  it.effect("writes the first revision from nothing, and its exact reverse", () =>
+    Effect.gen(function*() {
+      const result = yield* generate([accounts("none")])
+      assert.deepStrictEqual(result.upgrade, [
+        'CREATE TABLE "gen__accounts" (\n\t"uid" uuid DEFAULT gen_random_uuid(),\n\t"code" varchar(64) NOT NULL,\n' +
+        '\t"name" text,\n\tCONSTRAINT "pk__gen__accounts" PRIMARY KEY("uid")\n);\n'
+      ])
+      assert.deepStrictEqual(result.downgrade, ['DROP TABLE "gen__accounts";'])
+      assert.deepStrictEqual(result.destructive, [])
+      assert.deepStrictEqual(result.downgradeDestructive.map((change) => change.kind), ["drop-table"])
+    }))
+
+  it.effect("adds a column with its server default, and drops it in downgrade", () =>
+    Effect.gen(function*() {
+      const first = yield* generate([accounts("none")])
+      const second = yield* generate([accounts("status")], first.snapshot)
+      assert.deepStrictEqual(second.upgrade, [
+        `ALTER TABLE "gen__accounts" ADD COLUMN "status" varchar(32) DEFAULT 'active' NOT NULL;`
+      ])
+      assert.deepStrictEqual(second.downgrade, ['ALTER TABLE "gen__accounts" DROP COLUMN "status";'])
+      assert.deepStrictEqual(second.destructive, [])
+      assert.deepStrictEqual(second.downgradeDestructive, [
+        {
+          kind: "drop-column",
+          entity: "public.gen__accounts.status",
+          description: "drops column public.gen__accounts.status and its values"
+        }
+      ])
+    }))
+
+  it.effect("finds nothing to do when the models equal the snapshot", () =>
+    Effect.gen(function*() {
+      const first = yield* generate([accounts("status")])
+      const again = yield* generate([accounts("status")], first.snapshot)
+      assert.deepStrictEqual([again.upgrade, again.downgrade], [[], []])
+    }))
+
+  it.effect("never guesses a rename: without a hint it drops and adds, flagged", () =>
+    Effect.gen(function*() {
+      const first = yield* generate([accounts("none")])
+      const guessed = yield* generate([accounts("renamed")], first.snapshot)
+      assert.deepStrictEqual(guessed.upgrade, [
+        'ALTER TABLE "gen__accounts" ADD COLUMN "display_name" text;',
+        'ALTER TABLE "gen__accounts" DROP COLUMN "name";'
+      ])
+      assert.deepStrictEqual(guessed.destructive.map((change) => change.entity), ["public.gen__accounts.name"])
+
+      const hint = parseRenameHint("column:gen__accounts.name=display_name")
+      assert.notStrictEqual((hint as { readonly _tag?: string })._tag, "RenameHintError")
+      const renamed = yield* generate([accounts("renamed")], first.snapshot, [hint as RenameHint])
+      assert.deepStrictEqual(renamed.upgrade, ['ALTER TABLE "gen__accounts" RENAME COLUMN "name" TO "display_name";'])
+      assert.deepStrictEqual(renamed.downgrade, ['ALTER TABLE "gen__accounts" RENAME COLUMN "display_name" TO "name";'])
+      assert.deepStrictEqual(renamed.destructive, [])
+    }))
+
+  it.effect("flags narrowing type changes and NOT NULL without a default", () =>
+    Effect.gen(function*() {
+      const first = yield* generate([accounts("none")])
+      const narrowed = yield* generate([accounts("narrow")], first.snapshot)
+      assert.deepStrictEqual(narrowed.destructive.map((change) => change.description), [
+        "changes public.gen__accounts.code from varchar(64) to varchar(16), which may fail or lose values"
+      ])
+      assert.deepStrictEqual(narrowed.downgradeDestructive, [], "widening back is safe")
+      const required = yield* generate([accounts("required-note")], first.snapshot)
+      assert.deepStrictEqual(required.destructive.map((change) => change.kind), ["not-null-without-default"])
+    }))
+
+  it.effect("sees no difference between public and no schema", () =>
+    Effect.gen(function*() {
+      const plain = pgTable("gen__plain", { id: integer().primaryKey(), at: timestamp({ withTimezone: true }) })
+      class Managed extends PlatformManagedMetaTable<Managed>()({
+        name: "gen__plain",
+        schema: "public",
+        namespace: "gen",
+        identifier: "gen.plain",
+        description: "The same table declared with public.",
+        columns: { id: integer().primaryKey(), at: timestamp({ withTimezone: true }) },
+        columnInfo: { id: info("Id"), at: info("At") },
+        constraints: () => []
+      }) {}
+      const first = yield* generate([plain])
+      const second = yield* generate([Managed], first.snapshot)
+      assert.deepStrictEqual(second.upgrade, [])
+    }))
+
+  it.effect("gives the same file for the same models, byte for byte", () =>
+    Effect.gen(function*() {
+      const render = (result: { readonly upgrade: ReadonlyArray<string>; readonly downgrade: ReadonlyArray<string> }) =>
+        renderRevisionModule({
+          id: "0001",
+          parents: [],
+          message: "initial",
+          createdAt: "2026-01-01T00:00:00.000Z",
+          upgrade: result.upgrade,
+          downgrade: result.downgrade,
+          destructive: [],
+          downgradeDestructive: []
+        }, "0001_initial.snapshot.json")
+      const one = yield* generate([accounts("status")])
+      const two = yield* generate([accounts("status")])
+      assert.strictEqual(render(one), render(two))
+      assert.deepStrictEqual(one.snapshot, two.snapshot)
+    }))
+
+  it("reads rename hints and refuses malformed ones", () => {
+    assert.deepStrictEqual(parseRenameHint("table:old=new"), { kind: "table", schema: "public", from: "old", to: "new" })
+    assert.deepStrictEqual(parseRenameHint("table:analytics.old=new"), { kind: "table", schema: "analytics", from: "old", to: "new" })
+    assert.deepStrictEqual(parseRenameHint("column:t.a=b"), { kind: "column", schema: "public", table: "t", from: "a", to: "b" })
+    assert.deepStrictEqual(parseRenameHint("column:s.t.a=b"), { kind: "column", schema: "s", table: "t", from: "a", to: "b" })
+    for (const bad of ["column:a=b", "index:a=b", "table:a.b.c=d", "table:a=", "table:=b"]) {
+      const parsed = parseRenameHint(bad)
+      assert.strictEqual((parsed as { readonly _tag?: string })._tag, "RenameHintError", bad)
+    }
+  })
+})

@@ -1,0 +1,284 @@
+/**
+ * Applying revisions on both backends: round trips leave the same schema, a failing revision leaves no
+ * trace, the offline SQL is exactly what runs online, non-transactional and data-migration revisions, and
+ * edited applied revisions. On the server: concurrent upgrades and the lock timeout.
+ */
+import { NodeFileSystem } from "@effect/platform-node"
+import { assert } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Result from "effect/Result"
+import * as SqlClient from "effect/sql/SqlClient"
+import { TestClock } from "effect/testing"
+import * as NodeFs from "node:fs"
+import { Database } from "../../src/db/Database.ts"
+import { applyMigration, readMigrationState } from "../../src/migrations/MigrationApply.ts"
+import { planMigration, renderPlanSql } from "../../src/migrations/MigrationPlan.ts"
+import { loadRevisions } from "../../src/migrations/RevisionLoader.ts"
+import { scratchDirectory, writeRevision } from "../support/revisions.ts"
+import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
+
+const versionTable = { schema: "public", table: "tests__alembic_version" }
+const options = { providerKey: "tests:apply", versionTable }
+
+/** 0001 creates a table, 0002 adds a column and an index, 0003 adds a second table. */
+const writeChain = (directory: string) => {
+  writeRevision(directory, {
+    id: "0001",
+    message: "create items",
+    upgrade: ["CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)"],
+    downgrade: ["DROP TABLE items"]
+  })
+  writeRevision(directory, {
+    id: "0002",
+    parents: ["0001"],
+    message: "add price",
+    upgrade: ["ALTER TABLE items ADD COLUMN price numeric(10,2) DEFAULT 0 NOT NULL", "CREATE INDEX ix_items_name ON items (name)"],
+    downgrade: ["DROP INDEX ix_items_name", "ALTER TABLE items DROP COLUMN price"]
+  })
+  writeRevision(directory, {
+    id: "0003",
+    parents: ["0002"],
+    message: "add tags",
+    upgrade: ["CREATE TABLE tags (item_id int NOT NULL REFERENCES items (id), tag text NOT NULL)"],
+    downgrade: ["DROP TABLE tags"]
+  })
+  return directory
+}
+
+const load = (directory: string) => loadRevisions([directory]).pipe(Effect.provide(NodeFileSystem.layer))
+
+/** Every user table's columns and every index, for comparing schemas. */
+const schemaShape = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const columns = yield* sql<{ readonly shape: string }>`
+    SELECT table_name || '.' || column_name || ':' || data_type || ':' || is_nullable AS shape
+    FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1`
+  const indexes = yield* sql<{ readonly shape: string }>`
+    SELECT tablename || ':' || indexname AS shape FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`
+  return [...columns, ...indexes].map((row) => row.shape)
+})
+
+const heads = readMigrationState(versionTable).pipe(Effect.map((state) => state.heads))
+
+describeBackends("applyMigration", (it) => {
+  it.effect("upgrades to head, downgrades to base and upgrades again to the same schema", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const loaded = yield* load(writeChain(scratchDirectory()))
+      const progress: Array<string> = []
+      const first = yield* applyMigration({ loaded, direction: "upgrade", target: "head" }, {
+        ...options,
+        onStep: (step) => Effect.sync(() => progress.push(`${step.direction} ${step.revision}`))
+      })
+      assert.deepStrictEqual(first.applied.map((step) => step.revision), ["0001", "0002", "0003"])
+      assert.deepStrictEqual(progress, ["up 0001", "up 0002", "up 0003"])
+      assert.deepStrictEqual(yield* heads, ["0003"])
+      const atHead = yield* schemaShape
+
+      const down = yield* applyMigration({ loaded, direction: "downgrade", target: "base" }, options)
+      assert.deepStrictEqual(down.applied.map((step) => `${step.direction} ${step.revision}`), ["down 0003", "down 0002", "down 0001"])
+      assert.deepStrictEqual(yield* heads, [])
+      const bare = yield* schemaShape
+      assert.isFalse(bare.some((shape) => shape.startsWith("items") || shape.startsWith("tags")))
+
+      yield* applyMigration({ loaded, direction: "upgrade", target: "head" }, options)
+      assert.deepStrictEqual(yield* schemaShape, atHead)
+      const again = yield* applyMigration({ loaded, direction: "upgrade", target: "head" }, options)
+      assert.deepStrictEqual(again.applied, [])
+
+      yield* applyMigration({ loaded, direction: "downgrade", target: "-1" }, options)
+      assert.deepStrictEqual(yield* heads, ["0002"])
+      const state = yield* readMigrationState(versionTable)
+      assert.deepStrictEqual(state.ledger.map((entry) => entry.revision), ["0001", "0002"])
+      assert.deepStrictEqual(state.ledger[0]?.checksum, loaded.revisions.get("0001")?.checksum)
+    }))
+
+  it.effect("rolls a failing revision back and names the revision, the statement and the database's message", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeChain(scratchDirectory())
+      writeRevision(directory, {
+        id: "0004",
+        parents: ["0003"],
+        message: "broken",
+        upgrade: ["CREATE TABLE half_done (id int)", "ALTER TABLE items ADD COLUMN name text"],
+        downgrade: ["DROP TABLE half_done"]
+      })
+      const loaded = yield* load(directory)
+      const error = yield* Effect.flip(applyMigration({ loaded, direction: "upgrade", target: "head" }, options))
+      assert.strictEqual(error._tag, "MigrationStepError")
+      if (error._tag === "MigrationStepError") {
+        assert.strictEqual(error.revision, "0004")
+        assert.strictEqual(error.statementNumber, 2)
+        assert.match(error.detail, /column "name" of relation "items" already exists \(SQLSTATE 42701\)/)
+        assert.deepStrictEqual(error.heads, ["0003"])
+        assert.include(error.message, "Revision 0004")
+        assert.include(error.message, "failed upgrading at statement 2")
+        assert.include(error.message, "It was rolled back; the version table stays at 0003.")
+      }
+      assert.deepStrictEqual(yield* heads, ["0003"])
+      const sql = yield* SqlClient.SqlClient
+      const [leftover] = yield* sql<{ readonly found: boolean }>`SELECT to_regclass('half_done') IS NOT NULL AS found`
+      assert.isFalse(leftover?.found)
+      const state = yield* readMigrationState(versionTable)
+      assert.notInclude(state.ledger.map((entry) => entry.revision), "0004")
+    }))
+
+  it.effect("executes exactly the statements the offline SQL shows", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const loaded = yield* load(writeChain(scratchDirectory()))
+      const offline = yield* Effect.fromResult(
+        planMigration({ loaded, currentHeads: [], direction: "upgrade", target: "head", versionTable })
+      )
+      const printed = renderPlanSql(offline, { lockTimeout: "10s" }).split("\n")
+        .filter((line) => line !== "" && !line.startsWith("--"))
+      const executed: Array<string> = []
+      yield* applyMigration({ loaded, direction: "upgrade", target: "head" }, {
+        ...options,
+        onStatement: (sql) => Effect.sync(() => executed.push(...sql.split("\n")))
+      })
+      assert.deepStrictEqual(executed, printed)
+
+      const backward = yield* Effect.fromResult(
+        planMigration({ loaded, currentHeads: ["0003"], direction: "downgrade", target: "0001", versionTable })
+      )
+      const printedDown = renderPlanSql(backward, { lockTimeout: "10s" }).split("\n")
+        .filter((line) => line !== "" && !line.startsWith("--"))
+      const executedDown: Array<string> = []
+      yield* applyMigration({ loaded, direction: "downgrade", target: "0001" }, {
+        ...options,
+        onStatement: (sql) => Effect.sync(() => executedDown.push(...sql.split("\n")))
+      })
+      assert.deepStrictEqual(executedDown, printedDown)
+    }))
+
+  it.effect("runs a non-transactional revision outside a transaction and records it only after it succeeds", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeChain(scratchDirectory())
+      writeRevision(directory, {
+        id: "0004",
+        parents: ["0003"],
+        message: "concurrent index",
+        transactional: false,
+        upgrade: ["CREATE INDEX CONCURRENTLY ix_tags_tag ON tags (tag)"],
+        downgrade: ["DROP INDEX CONCURRENTLY ix_tags_tag"]
+      })
+      const loaded = yield* load(directory)
+      yield* applyMigration({ loaded, direction: "upgrade", target: "head" }, options)
+      assert.deepStrictEqual(yield* heads, ["0004"])
+      yield* applyMigration({ loaded, direction: "downgrade", target: "0003" }, options)
+      assert.deepStrictEqual(yield* heads, ["0003"])
+    }))
+
+  it.effect("runs data migrations with the migration's connection, inside the revision's transaction", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeChain(scratchDirectory())
+      writeRevision(directory, {
+        id: "0004",
+        parents: ["0003"],
+        message: "seed",
+        prelude: `import * as Effect from "effect/Effect"`,
+        upgradeSource: `[
+          "INSERT INTO items (id, name) VALUES (1, 'one'), (2, 'two')",
+          (sql) => Effect.gen(function*() {
+            const rows = yield* sql\`SELECT count(*) AS n FROM items\`
+            yield* sql\`INSERT INTO tags (item_id, tag) VALUES (1, \${"count:" + rows[0].n})\`
+          })
+        ]`,
+        downgradeSource: `["DELETE FROM tags", "DELETE FROM items"]`
+      })
+      writeRevision(directory, {
+        id: "0005",
+        parents: ["0004"],
+        message: "fails after data",
+        prelude: `import * as Effect from "effect/Effect"`,
+        upgradeSource: `[(sql) => sql\`INSERT INTO items (id, name) VALUES (3, 'three')\`, (sql) => Effect.fail(new Error("the data does not add up"))]`
+      })
+      const loaded = yield* load(directory)
+      const error = yield* Effect.flip(applyMigration({ loaded, direction: "upgrade", target: "head" }, options))
+      assert.strictEqual(error._tag, "MigrationStepError")
+      if (error._tag === "MigrationStepError") {
+        assert.strictEqual(error.revision, "0005")
+        assert.strictEqual(error.statementNumber, 2)
+        assert.strictEqual(error.detail, "the data does not add up")
+      }
+      const sql = yield* SqlClient.SqlClient
+      const tags = yield* sql<{ readonly tag: string }>`SELECT tag FROM tags`
+      assert.deepStrictEqual(tags, [{ tag: "count:2" }])
+      const items = yield* sql<{ readonly id: number }>`SELECT id FROM items ORDER BY id`
+      assert.deepStrictEqual(items.map((row) => row.id), [1, 2], "the failed revision's insert was rolled back")
+      assert.deepStrictEqual(yield* heads, ["0004"])
+    }))
+
+  it.effect("reports applied revisions whose files were edited since", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeChain(scratchDirectory())
+      const loaded = yield* load(directory)
+      yield* applyMigration({ loaded, direction: "upgrade", target: "0002" }, options)
+      const path = loaded.revisions.get("0001")!.source
+      NodeFs.appendFileSync(path, "\n// edited after it was applied\n")
+      const edited = yield* load(directory)
+      const result = yield* applyMigration({ loaded: edited, direction: "upgrade", target: "head" }, options)
+      assert.deepStrictEqual(result.editedRevisions.map((entry) => [entry.revision, entry.source]), [["0001", path]])
+      assert.strictEqual(result.editedRevisions[0]?.appliedChecksum, loaded.revisions.get("0001")?.checksum)
+    }))
+})
+
+describeServer("applyMigration concurrency", (it) => {
+  /** A second connection pool to the suite's database, like another process. */
+  const otherProcess = Effect.map(TestDatabase, (database) =>
+    Database.layerServer(database.url!, { maxConnections: 2 }))
+
+  // Waiting for the lock takes real time, so these run on the live clock.
+  it.effect("applies once when two upgrades race; the other waits, then finds nothing to do", () =>
+    TestClock.withLive(Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeChain(scratchDirectory())
+      writeRevision(directory, {
+        id: "0004",
+        parents: ["0003"],
+        message: "slow",
+        upgrade: ["SELECT pg_sleep(1)", "CREATE TABLE slow_done (id int)"],
+        downgrade: ["DROP TABLE slow_done"]
+      })
+      const loaded = yield* load(directory)
+      const layer = yield* otherProcess
+      const run = (pool: Layer.Layer<SqlClient.SqlClient | Database, unknown>) =>
+        applyMigration({ loaded, direction: "upgrade", target: "head" }, options).pipe(Effect.provide(pool))
+      const [first, second] = yield* Effect.all([run(layer), run(yield* otherProcess)], { concurrency: 2 })
+      const counts = [first.applied.length, second.applied.length].sort()
+      assert.deepStrictEqual(counts, [0, 4])
+      assert.deepStrictEqual(yield* heads, ["0004"])
+    })))
+
+  it.effect("gives up waiting for the lock after the timeout, naming the holder's process", () =>
+    TestClock.withLive(Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeRevision(scratchDirectory(), {
+        id: "0001",
+        upgrade: ["SELECT pg_sleep(3)"],
+        downgrade: []
+      })
+      const loaded = yield* load(directory.replace(/\/[^/]+$/, ""))
+      const holder = applyMigration({ loaded, direction: "upgrade", target: "head" }, options).pipe(
+        Effect.provide(yield* otherProcess)
+      )
+      const waiter = Effect.andThen(
+        Effect.sleep("500 millis"),
+        applyMigration({ loaded, direction: "upgrade", target: "head" }, { ...options, lockWaitSeconds: 1 })
+      )
+      const [held, waited] = yield* Effect.all([Effect.result(holder), Effect.result(waiter)], { concurrency: 2 })
+      assert.isTrue(Result.isSuccess(held))
+      assert.isTrue(Result.isFailure(waited))
+      if (Result.isFailure(waited)) {
+        assert.strictEqual(waited.failure._tag, "MigrationLockTimeoutError")
+        assert.match(waited.failure.message, /Another migration of tests:apply is running \(database process \d+\); gave up after waiting 1 seconds/)
+      }
+    })))
+})
+

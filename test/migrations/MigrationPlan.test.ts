@@ -1,0 +1,98 @@
+/**
+ * The plan as SQL, without a database: one transaction per revision with its version-table moves (a merge
+ * replaces both heads) and ledger rows; non-transactional revisions recorded after; data migrations noted.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
+import { planMigration, renderPlanSql } from "../../src/migrations/MigrationPlan.ts"
+import type { Revision } from "../../src/migrations/Revision.ts"
+import { RevisionGraph } from "../../src/migrations/RevisionGraph.ts"
+
+const revision = (id: string, parents: ReadonlyArray<string>, overrides: Partial<Revision> = {}): Revision => ({
+  id,
+  parents,
+  message: `revision ${id}`,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  transactional: true,
+  upgrade: [`CREATE TABLE t_${id} (id int)`],
+  downgrade: [`DROP TABLE t_${id}`],
+  source: `versions/${id}.ts`,
+  checksum: id.padEnd(64, "0"),
+  ...overrides
+})
+
+const loaded = (revisions: ReadonlyArray<Revision>) => ({
+  revisions: new Map(revisions.map((entry) => [entry.id, entry])),
+  graph: Result.getOrThrow(RevisionGraph.make(revisions))
+})
+
+const versionTable = { schema: "public", table: "app__alembic_version" }
+
+describe("renderPlanSql", () => {
+  it("prints the bookkeeping tables, then each revision in its transaction with its version moves", () => {
+    const history = loaded([
+      revision("a1", []),
+      revision("b1", ["a1"]),
+      revision("c1", ["a1"]),
+      revision("m1", ["b1", "c1"], { upgrade: [], downgrade: [] })
+    ])
+    const plan = Result.getOrThrow(planMigration({ loaded: history, currentHeads: [], direction: "upgrade", target: "heads", versionTable }))
+    assert.deepStrictEqual(plan.steps.map((step) => [step.revision.id, step.headsAfter]), [
+      ["a1", ["a1"]],
+      ["b1", ["b1"]],
+      ["c1", ["b1", "c1"]],
+      ["m1", ["m1"]]
+    ])
+    const sql = renderPlanSql(plan, { lockTimeout: "5s" })
+    assert.strictEqual(
+      sql.split("\n").slice(0, 4).join("\n"),
+      "-- metatables upgrade to heads: <base> -> m1, 4 steps\n\n" +
+        "SET lock_timeout = '5s';\n" +
+        'CREATE TABLE IF NOT EXISTS "public"."app__alembic_version" ('
+    )
+    assert.include(
+      sql,
+      "-- Upgrade b1 -> b1, c1: c1 revision c1 (versions/c1.ts)\n" +
+        "BEGIN;\nCREATE TABLE t_c1 (id int);\n" +
+        `WITH "heads_added" AS (INSERT INTO "public"."app__alembic_version" ("version_num") VALUES ('c1'))\n` +
+        `INSERT INTO "public"."app__alembic_version__ledger" ("revision", "checksum", "message") VALUES ('c1', '${"c1".padEnd(64, "0")}', 'revision c1') ` +
+        `ON CONFLICT ("revision") DO UPDATE SET "checksum" = EXCLUDED."checksum", "message" = EXCLUDED."message", "applied_at" = now();\n` +
+        "COMMIT;"
+    )
+    assert.include(sql, `WITH "heads_removed" AS (DELETE FROM "public"."app__alembic_version" WHERE "version_num" IN ('b1', 'c1')),\n` +
+      `  "heads_added" AS (INSERT INTO "public"."app__alembic_version" ("version_num") VALUES ('m1'))\n` +
+      `INSERT INTO "public"."app__alembic_version__ledger"`)
+    assert.isTrue(sql.endsWith("COMMIT;\n\nRESET lock_timeout;"), "the script resets the session's lock timeout at its end")
+  })
+
+  it("runs a non-transactional revision as it is and records it afterwards; notes data migrations", () => {
+    const history = loaded([
+      revision("a1", [], { transactional: false, upgrade: ["CREATE INDEX CONCURRENTLY i ON t (c)"] }),
+      revision("b1", ["a1"], { upgrade: ["UPDATE t SET c = 1", () => Effect.void] })
+    ])
+    const plan = Result.getOrThrow(planMigration({ loaded: history, currentHeads: [], direction: "upgrade", target: "head", versionTable }))
+    const sql = renderPlanSql(plan, { lockTimeout: "10s" })
+    assert.include(sql, "(versions/a1.ts)\nCREATE INDEX CONCURRENTLY i ON t (c);\nBEGIN;\nWITH \"heads_added\" AS (INSERT INTO")
+    assert.include(sql, "UPDATE t SET c = 1;\n-- operation 2 of b1 is a data migration written in TypeScript; it runs only online\n")
+  })
+
+  it("plans from a given starting revision, without a database (FROM:TO)", () => {
+    const history = loaded([revision("a1", []), revision("b1", ["a1"]), revision("c1", ["b1"])])
+    const plan = Result.getOrThrow(planMigration({ loaded: history, currentHeads: ["a1"], direction: "upgrade", target: "c1", versionTable }))
+    assert.deepStrictEqual(plan.steps.map((step) => step.revision.id), ["b1", "c1"])
+    const down = Result.getOrThrow(planMigration({ loaded: history, currentHeads: ["c1"], direction: "downgrade", target: "base", versionTable }))
+    const sql = renderPlanSql(down, { lockTimeout: "10s" })
+    assert.include(sql, "-- metatables downgrade to base: c1 -> <base>, 3 steps")
+    assert.include(sql, `DROP TABLE t_c1;\nWITH "heads_removed" AS (DELETE FROM "public"."app__alembic_version" WHERE "version_num" IN ('c1')),\n` +
+      `  "heads_added" AS (INSERT INTO "public"."app__alembic_version" ("version_num") VALUES ('b1'))\n` +
+      `DELETE FROM "public"."app__alembic_version__ledger" WHERE "revision" = 'c1';`)
+  })
+
+  it("refuses a target the history cannot reach", () => {
+    const history = loaded([revision("a1", []), revision("b1", ["a1"])])
+    const result = planMigration({ loaded: history, currentHeads: ["b1"], direction: "upgrade", target: "a1", versionTable })
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) assert.include(result.failure.message, "Use downgrade to go back")
+  })
+})

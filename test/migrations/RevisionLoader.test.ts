@@ -1,0 +1,73 @@
+/**
+ * Loading revision files: a valid history becomes a graph; every problem of a broken one (unimportable files,
+ * invalid exports, duplicate ids, unknown parents, cycles) is reported at once, each with its file.
+ */
+import { NodeFileSystem } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { loadRevisions } from "../../src/migrations/RevisionLoader.ts"
+import { scratchDirectory, writeRevision } from "../support/revisions.ts"
+
+const load = (...locations: ReadonlyArray<string>) => loadRevisions(locations).pipe(Effect.provide(NodeFileSystem.layer))
+
+describe("loadRevisions", () => {
+  it.effect("loads a history from several locations, with checksums and defaults", () =>
+    Effect.gen(function*() {
+      const first = scratchDirectory()
+      const second = scratchDirectory()
+      writeRevision(first, { id: "0001", upgrade: ["CREATE TABLE a (id int)"], downgrade: ["DROP TABLE a"] })
+      writeRevision(second, { id: "0002", parents: ["0001"], transactional: false, upgrade: ["SELECT 1"] })
+      NodeFs.writeFileSync(NodePath.join(first, "index.ts"), "export const ignored = true\n")
+      NodeFs.writeFileSync(NodePath.join(first, "notes.md"), "not a revision\n")
+      const loaded = yield* load(first, second, NodePath.join(first, "missing"))
+      assert.deepStrictEqual([...loaded.revisions.keys()], ["0001", "0002"])
+      assert.deepStrictEqual(loaded.graph.heads, ["0002"])
+      const revision = loaded.revisions.get("0001")!
+      assert.deepStrictEqual(revision.upgrade, ["CREATE TABLE a (id int)"])
+      assert.isTrue(revision.transactional)
+      assert.isFalse(loaded.revisions.get("0002")!.transactional)
+      assert.match(revision.checksum, /^[0-9a-f]{64}$/)
+      assert.strictEqual(revision.source, NodePath.join(first, "0001_revision.ts"))
+    }))
+
+  it.effect("reports every problem of a broken history in one error, with its file", () =>
+    Effect.gen(function*() {
+      const directory = scratchDirectory()
+      writeRevision(directory, { id: "0001" })
+      writeRevision(directory, { id: "0002", parents: ["0001"] })
+      const duplicate = NodePath.join(directory, "0002_copy.ts")
+      NodeFs.copyFileSync(NodePath.join(directory, "0002_revision.ts"), duplicate)
+      writeRevision(directory, { id: "0003", parents: ["9999"] })
+      writeRevision(directory, { id: "0004", parents: ["0005"], message: "loop a" })
+      writeRevision(directory, { id: "0005", parents: ["0004"], message: "loop b" })
+      const syntax = NodePath.join(directory, "0006_syntax.ts")
+      NodeFs.writeFileSync(syntax, "export const id = \n")
+      const invalid = NodePath.join(directory, "0007_invalid.ts")
+      NodeFs.writeFileSync(invalid, "export const id = 7\nexport const upgrade = 'DROP TABLE x'\n")
+      const error = yield* Effect.flip(load(directory))
+      assert.strictEqual(error._tag, "RevisionLoadError")
+      const lines = error.message.split("\n")
+      assert.match(lines[0]!, /^The revisions cannot be loaded \(5 problems\):$/)
+      const text = error.message
+      assert.include(text, `${syntax}: cannot be imported:`)
+      assert.include(text, `${invalid}: does not export a valid revision: export \`id\` must be a non-empty string; ` +
+        "export `parents` must be an array of revision ids (empty for a first revision)")
+      assert.include(text, "export `upgrade` must be an array of SQL statements or Effect functions")
+      assert.include(text, `revision "0002" is defined 2 times: ${duplicate}, ${NodePath.join(directory, "0002_revision.ts")}`)
+      assert.include(text, `revision "0003" (${NodePath.join(directory, "0003_revision.ts")}) has parent "9999", which no revision defines`)
+      assert.include(text, 'cycle "0004" -> "0005" -> "0004"')
+    }))
+
+  it.effect("reads an edited file afresh in the same process", () =>
+    Effect.gen(function*() {
+      const directory = scratchDirectory()
+      const path = writeRevision(directory, { id: "0001", upgrade: ["SELECT 1"] })
+      const before = yield* load(directory)
+      NodeFs.writeFileSync(path, NodeFs.readFileSync(path, "utf8").replace("SELECT 1", "SELECT 2"))
+      const after = yield* load(directory)
+      assert.deepStrictEqual(after.revisions.get("0001")!.upgrade, ["SELECT 2"])
+      assert.notStrictEqual(after.revisions.get("0001")!.checksum, before.revisions.get("0001")!.checksum)
+    }))
+})

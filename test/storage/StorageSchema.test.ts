@@ -1,0 +1,40 @@
+/**
+ * The drizzle-kit model of storage tables refuses bad schemas with an error instead of letting drizzle-kit
+ * end the process and print on stdout.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { index, integer, pgTable } from "drizzle-orm/pg-core"
+import * as Effect from "effect/Effect"
+import { storageSchemaSnapshot } from "../../src/index.ts"
+import { Account } from "../../storage/Account.ts"
+
+describe("storageSchemaSnapshot", () => {
+  it.effect("counts the same table given twice once", () =>
+    Effect.gen(function*() {
+      const snapshot = yield* storageSchemaSnapshot([Account, Account, Account.table])
+      assert.strictEqual(snapshot.ddl.filter((entity) => entity.entityType === "tables").length, 1)
+    }))
+
+  it.effect("refuses two different tables with one name", () =>
+    Effect.gen(function*() {
+      const twin = pgTable("sdk_examples__account", { id: integer() })
+      const error = yield* Effect.flip(storageSchemaSnapshot([Account, twin]))
+      assert.include(error.message, "different table definitions share the name public.sdk_examples__account")
+    }))
+
+  it.effect("turns drizzle-kit's refusal into an error with its report, printing nothing", () =>
+    Effect.gen(function*() {
+      const first = pgTable("ss_first", { id: integer() }, (table) => [index("same_name").on(table.id)])
+      const second = pgTable("ss_second", { id: integer() }, (table) => [index("same_name").on(table.id)])
+      const printed: Array<unknown> = []
+      const log = console.log
+      console.log = (...args: Array<unknown>) => printed.push(args)
+      const error = yield* Effect.flip(storageSchemaSnapshot([first, second])).pipe(
+        Effect.ensuring(Effect.sync(() => (console.log = log)))
+      )
+      assert.strictEqual(error._tag, "SchemaSnapshotError")
+      assert.include(error.message, "same_name")
+      assert.deepStrictEqual(printed, [])
+      assert.strictEqual(console.log, log, "console.log is restored")
+    }))
+})

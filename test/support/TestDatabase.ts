@@ -1,0 +1,156 @@
+/**
+ * Fresh, isolated databases for tests, on both backends.
+ *
+ * `describeBackends` registers a suite once per backend; each registration gets its own database for the
+ * life of the suite: on PGlite a new in-memory instance (started from the global template), on the server a
+ * database with a random name, created through the admin URL and dropped afterwards. Without a reachable
+ * server the server suites are skipped with the reason in their name (under CI=true the global setup fails
+ * the run instead).
+ */
+import * as PgClient from "@effect/sql-pg/PgClient"
+import { it as effectIt, layer } from "@effect/vitest"
+import type * as Vitest from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Reactivity from "effect/reactivity/Reactivity"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import * as NodeCrypto from "node:crypto"
+import * as NodeFs from "node:fs"
+import { describe, inject } from "vitest"
+import { credentialRolePrefix, ownerRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
+import { Database, type DatabaseServices } from "../../src/db/Database.ts"
+import type { DatabaseConnectionError } from "../../src/db/DatabaseConnectionError.ts"
+import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
+
+export type Backend = "pglite" | "postgres"
+
+export const allBackends: ReadonlyArray<Backend> = ["pglite", "postgres"]
+
+export interface TestDatabaseInfo {
+  readonly backend: Backend
+  /** The server database's URL; `undefined` on PGlite. */
+  readonly url: Redacted.Redacted<string> | undefined
+  /** The server database's name; `undefined` on PGlite. */
+  readonly databaseName: string | undefined
+  /** The admin URL the server database was created through; `undefined` on PGlite. */
+  readonly adminUrl: string | undefined
+}
+
+/** Which backend the current suite runs on, and how to reach its database from outside. */
+export class TestDatabase extends Context.Service<TestDatabase, TestDatabaseInfo>()("test/TestDatabase") {}
+
+export type TestDatabaseServices = DatabaseServices | TestDatabase
+
+/** `url` with its database name replaced. */
+export const withDatabaseName = (url: string, databaseName: string): string => {
+  const parsed = new URL(url)
+  parsed.pathname = `/${databaseName}`
+  return parsed.toString()
+}
+
+/** A random name for a scratch database or role, safe as an unquoted identifier. */
+export const randomName = (prefix: string): string =>
+  `${prefix}_${NodeCrypto.randomBytes(8).toString("hex")}`
+
+const pgliteTemplate = (): Blob => new Blob([NodeFs.readFileSync(inject("pgliteTemplate"))])
+
+/** An in-memory PGlite database that lives as long as the layer. */
+export const pgliteLayer = (): Layer.Layer<TestDatabaseServices, DatabaseConnectionError> =>
+  Layer.merge(
+    Database.layerMemory({ loadDataDir: pgliteTemplate() }),
+    Layer.succeed(TestDatabase, { backend: "pglite", url: undefined, databaseName: undefined, adminUrl: undefined })
+  )
+
+/**
+ * Creates a database with a random name on the test server, and drops it afterwards with its sessions and
+ * the (cluster-wide) roles that migration credentials created for it.
+ */
+const scratchServerDatabase = (adminUrl: string) =>
+  Effect.gen(function*() {
+    const admin = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1 })
+    const databaseName = randomName("mt_test")
+    const dropRoles = Effect.gen(function*() {
+      const prefixes = [credentialRolePrefix(databaseName), ownerRolePrefix(databaseName)]
+      const roles = yield* admin<{ readonly role: string }>`
+        SELECT rolname AS role FROM pg_roles
+        WHERE starts_with(rolname, ${prefixes[0]!}) OR starts_with(rolname, ${prefixes[1]!})
+        ORDER BY starts_with(rolname, ${prefixes[0]!}) DESC`
+      for (const { role } of roles) yield* admin`DROP ROLE IF EXISTS ${admin(role)}`
+    })
+    yield* Effect.acquireRelease(
+      admin`CREATE DATABASE ${admin(databaseName)}`,
+      () => Effect.orDie(Effect.andThen(admin`DROP DATABASE IF EXISTS ${admin(databaseName)} WITH (FORCE)`, dropRoles))
+    )
+    return databaseName
+  }).pipe(Effect.provide(Reactivity.layer))
+
+/** A fresh database on the test server that lives as long as the layer. */
+export const serverLayer = (): Layer.Layer<TestDatabaseServices, DatabaseConnectionError | SqlError> =>
+  Layer.unwrap(Effect.gen(function*() {
+    const adminUrl = inject("metatablesServer").url
+    const databaseName = yield* scratchServerDatabase(adminUrl)
+    const url = Redacted.make(withDatabaseName(adminUrl, databaseName))
+    return Layer.merge(
+      Database.layerServer(url, { maxConnections: 4 }),
+      Layer.succeed(TestDatabase, { backend: "postgres", url, databaseName, adminUrl })
+    )
+  }))
+
+export const backendLayer = (backend: Backend) => backend === "pglite" ? pgliteLayer() : serverLayer()
+
+export interface BackendSuiteOptions {
+  /** The backends to run on (default: both). Server-only behaviour passes `["postgres"]`. */
+  readonly backends?: ReadonlyArray<Backend>
+}
+
+/**
+ * Registers `body` as one suite per backend, each with its own fresh database. Inside, `it.effect` tests
+ * have `Database`, `SqlClient`, `PgClient` and `TestDatabase` available.
+ */
+export const describeBackends = (
+  name: string,
+  body: (it: Vitest.Vitest.MethodsNonLive<TestDatabaseServices>, backend: Backend) => void,
+  options?: BackendSuiteOptions
+): void => {
+  const server = inject("metatablesServer")
+  for (const backend of options?.backends ?? allBackends) {
+    const suiteName = `${name} [${backend}]`
+    if (backend === "postgres" && !server.available) {
+      describe.skip(`${suiteName} (skipped: no PostgreSQL server at ${redactDatabaseUrl(server.url)})`, () => {
+        body(effectIt as unknown as Vitest.Vitest.MethodsNonLive<TestDatabaseServices>, backend)
+      })
+      continue
+    }
+    layer(backendLayer(backend), { timeout: 120_000 })(suiteName, (it) => body(it, backend))
+  }
+}
+
+/** Server-only behaviour: roles, locks, concurrent sessions. */
+export const describeServer = (
+  name: string,
+  body: (it: Vitest.Vitest.MethodsNonLive<TestDatabaseServices>) => void
+): void => describeBackends(name, (it) => body(it), { backends: ["postgres"] })
+
+/** Reads one value with the suite's `SqlClient`; a convenience for assertions. */
+export const queryValue = <A>(text: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql.unsafe<{ readonly value: A }>(text)
+    return rows[0]?.value
+  })
+
+/**
+ * Empties the suite's database: every schema but PostgreSQL's own is dropped and `public` made again. Tests
+ * in one suite share a database; those that need a clean slate start with this.
+ */
+export const resetDatabase = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const schemas = yield* sql<{ readonly name: string }>`
+    SELECT nspname AS name FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_%'`
+  for (const { name } of schemas) yield* sql`DROP SCHEMA ${sql(name)} CASCADE`
+  yield* sql`CREATE SCHEMA public`
+})

@@ -1,0 +1,117 @@
+/**
+ * Runs once before all test files: checks that the PostgreSQL test server answers (a failure under CI=true,
+ * a printed skip reason otherwise) and prepares a PGlite template data directory, so that each test file's
+ * fresh in-memory database starts from a dump instead of running `initdb`.
+ */
+import { PGlite } from "@electric-sql/pglite"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeFs from "node:fs"
+import * as NodeOs from "node:os"
+import * as NodePath from "node:path"
+import type { TestProject } from "vitest/node"
+import { CREDENTIAL_GROUP_ROLE, CREDENTIAL_ROLE_PREFIX } from "../../src/catalog/MigrationCredentials.ts"
+import { PGLITE_VERSION } from "../../src/db/EmbeddedDataDirectory.ts"
+import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
+import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
+import { serverAdminUrl, type ServerAvailability } from "./serverAvailability.ts"
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    readonly metatablesServer: ServerAvailability
+    readonly pgliteTemplate: string
+  }
+}
+
+const probeServer = async (url: string): Promise<ServerAvailability> => {
+  const probe = Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`SELECT 1`
+  }).pipe(
+    Effect.provide(PgClient.layer({ url: Redacted.make(url), connectTimeout: "5 seconds" })),
+    Effect.timeout("10 seconds"),
+    Effect.scoped
+  )
+  return Effect.runPromise(
+    probe.pipe(
+      Effect.as<ServerAvailability>({ available: true, url, reason: "" }),
+      Effect.catch((error) =>
+        Effect.succeed<ServerAvailability>({
+          available: false,
+          url,
+          reason: error._tag === "SqlError" ? describeSqlFailure(error).message : error.message
+        })
+      )
+    )
+  )
+}
+
+const HBA_MARKER = "# metatables: migration credential roles authenticate with passwords"
+const HBA_RULES = [
+  HBA_MARKER,
+  `host all +${CREDENTIAL_GROUP_ROLE} 127.0.0.1/32 scram-sha-256`,
+  `host all +${CREDENTIAL_GROUP_ROLE} ::1/128 scram-sha-256`,
+  `local all +${CREDENTIAL_GROUP_ROLE} scram-sha-256`
+]
+
+/**
+ * Trust authentication checks neither passwords nor VALID UNTIL, so the credential tests need password
+ * authentication for credential roles. When the server's pg_hba.conf is writable here (a local server, as
+ * in CI), the rules are put first in it and the server reloads; otherwise the credential tests fail and say
+ * how to add them.
+ */
+const ensurePasswordAuthForCredentialRoles = async (url: string): Promise<string> => {
+  const program = Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [row] = yield* sql<{ readonly path: string }>`SELECT current_setting('hba_file') AS path`
+    const path = row?.path ?? ""
+    if (path === "" || !NodeFs.existsSync(path)) return `pg_hba.conf is not on this machine (${path || "unknown"})`
+    const content = NodeFs.readFileSync(path, "utf8")
+    if (content.startsWith(`${HBA_RULES.join("\n")}\n`)) return "already configured"
+    // Earlier versions of these rules are replaced, wherever they are.
+    const others = content.split("\n").filter((line) =>
+      line !== HBA_MARKER && !line.includes(`/^${CREDENTIAL_ROLE_PREFIX}`) && !line.includes(`+${CREDENTIAL_GROUP_ROLE}`)
+    )
+    NodeFs.writeFileSync(path, `${HBA_RULES.join("\n")}\n${others.join("\n")}`)
+    yield* sql`SELECT pg_reload_conf()`
+    return `added password authentication for members of ${CREDENTIAL_GROUP_ROLE} to ${path}`
+  }).pipe(
+    Effect.provide(PgClient.layer({ url: Redacted.make(url), connectTimeout: "5 seconds" })),
+    Effect.scoped
+  )
+  return Effect.runPromise(
+    program.pipe(Effect.catch((error) => Effect.succeed(`could not configure pg_hba.conf: ${error.message}`)))
+  )
+}
+
+/** The template is cached by PGlite version in the temp directory; it is rebuilt when missing. */
+const ensurePgliteTemplate = async (): Promise<string> => {
+  const path = NodePath.join(NodeOs.tmpdir(), `metatables-pglite-template-${PGLITE_VERSION}.tar`)
+  if (NodeFs.existsSync(path)) return path
+  const pg = await PGlite.create()
+  const dump = await pg.dumpDataDir("none")
+  await pg.close()
+  const partial = `${path}.${process.pid}.partial`
+  NodeFs.writeFileSync(partial, new Uint8Array(await dump.arrayBuffer()))
+  NodeFs.renameSync(partial, path)
+  return path
+}
+
+export default async function setup(project: TestProject): Promise<void> {
+  const url = serverAdminUrl()
+  const [server, template] = await Promise.all([probeServer(url), ensurePgliteTemplate()])
+  if (!server.available) {
+    const message = `PostgreSQL test server ${redactDatabaseUrl(url)} is unreachable: ${server.reason}.`
+    if (process.env["CI"] === "true") {
+      throw new Error(`${message} CI=true requires it: start the server or set TEST_DATABASE_URL.`)
+    }
+    console.warn(`\n${message}\nServer suites are skipped; set TEST_DATABASE_URL to run them.\n`)
+  } else {
+    const outcome = await ensurePasswordAuthForCredentialRoles(url)
+    if (outcome !== "already configured") console.warn(`\nCredential tests: ${outcome}.\n`)
+  }
+  project.provide("metatablesServer", server)
+  project.provide("pgliteTemplate", template)
+}
