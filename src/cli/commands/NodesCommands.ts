@@ -108,7 +108,7 @@ const runCommandDefinition = Command.make(
     ),
     concurrency: Flag.Int("concurrency").pipe(
       Flag.filter((value) => value >= 1, (value) => `--concurrency must be at least 1, not ${value}`),
-      Flag.withDescription("How many nodes run at once"),
+      Flag.withDescription(`How many nodes run at once (default ${DEFAULT_CONCURRENCY})`),
       Flag.withDefault(DEFAULT_CONCURRENCY)
     ),
     force: Flag.Boolean("force").pipe(
