@@ -1,7 +1,7 @@
 /**
  * The DataNode command line as a user types it: `npm run demo` twice in a copy of the example project on the
  * embedded database (the first run migrates and writes the example graph, the second writes nothing new),
- * `nodes status`, and the refusals of `nodes run` (a bad reference, a database whose tables were never
+ * the same main job on Bun and Deno, `nodes status`, and the refusals of `nodes run` (a bad reference, a database whose tables were never
  * migrated, options that cannot work) on the server, which leave the database as they found it.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -81,6 +81,32 @@ describe("nodes on the command line", () => {
         assert.strictEqual(node.totals.rowsInserted, written.get(node.kind), node.kind)
       }
       assert.strictEqual(document.nodes.find((node) => node.kind === "PortfolioPositions")?.watermark.entities, 15)
+    } finally {
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 240_000)
+
+  it.each(["bun", "deno"] as const)("%s: migrates and runs the example graph on the embedded database", async (runtime) => {
+    const project = exampleProject()
+    try {
+      const upgrade = await runCli(["migrations", "upgrade"], { cwd: project, runtime })
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      const run = await runCli(["nodes", "run", "nodes/index.ts:exampleGraph", "--json"], { cwd: project, runtime })
+      assert.strictEqual(run.exitCode, 0, run.stderr)
+      const report = JSON.parse(run.stdout) as {
+        readonly ok: boolean
+        readonly nodes: ReadonlyArray<{ readonly kind: string; readonly status: string; readonly rowsInserted: number }>
+      }
+      assert.isTrue(report.ok)
+      assert.deepStrictEqual(report.nodes.map((node) => [node.kind, node.status]).sort(), [
+        ["DailyReturns", "succeeded"],
+        ["PortfolioPositions", "succeeded"],
+        ["RollingVolatility", "succeeded"],
+        ["SyntheticPrices", "succeeded"]
+      ])
+      const prices = report.nodes.find((node) => node.kind === "SyntheticPrices")!.rowsInserted
+      assert.isAbove(prices, 100)
+      assert.strictEqual(report.nodes.find((node) => node.kind === "PortfolioPositions")!.rowsInserted, 3 * prices)
     } finally {
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
