@@ -1,8 +1,9 @@
 /**
  * The DataNode command line as a user types it: `npm run demo` twice in a copy of the example project on the
  * embedded database (the first run migrates and writes the example graph, the second writes nothing new),
- * the same main job on Bun and Deno, `nodes status`, and the refusals of `nodes run` (a bad reference, a database whose tables were never
- * migrated, options that cannot work) on the server, which leave the database as they found it.
+ * the same main job on Bun and Deno, `nodes status`, and the refusals of `nodes run` (a bad reference, a
+ * database whose tables were never migrated, options that cannot work) on the server, which leave the
+ * database as they found it.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
