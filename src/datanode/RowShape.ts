@@ -28,9 +28,12 @@ export interface ShapeColumn {
   readonly serverDefault: boolean
   /** A value computed in JavaScript when the row leaves the column out (drizzle's `$defaultFn`). */
   readonly defaultFn: (() => unknown) | undefined
-  /** A generated column: the database computes it, rows must not carry it. */
+  /** A generated column or an identity GENERATED ALWAYS: the database computes it, rows must not carry it. */
   readonly generated: boolean
-  /** The declared length of `varchar(n)` and `char(n)` columns (of their elements for arrays), in characters. */
+  /**
+   * The declared length of `varchar(n)` and `char(n)` columns (of their elements for arrays), in characters;
+   * 1 for `char` without one, as PostgreSQL reads it.
+   */
   readonly maxLength: number | undefined
   /** `numeric(precision, scale)` (of the elements for arrays); both undefined for an unconstrained `numeric`. */
   readonly precision: number | undefined
@@ -53,6 +56,8 @@ export interface RowShape {
 }
 
 const LENGTH = /^(?:varchar|character varying|char|character)\s*\(\s*(\d+)\s*\)$/i
+/** `char` without a length is `char(1)` to PostgreSQL, which an explicit cast truncates to silently. */
+const SINGLE_CHARACTER = /^(?:char|character)$/i
 const NUMERIC = /^(?:numeric|decimal)\s*\(\s*(\d+)\s*(?:,\s*(-?\d+)\s*)?\)$/i
 
 const shapeColumn = (key: string, column: PgColumn, role: ColumnRole): ShapeColumn => {
@@ -71,8 +76,9 @@ const shapeColumn = (key: string, column: PgColumn, role: ColumnRole): ShapeColu
     notNull: column.notNull,
     serverDefault,
     defaultFn: column.defaultFn,
-    generated: column.generated !== undefined,
-    maxLength: length === null ? undefined : Number(length[1]),
+    // An identity GENERATED ALWAYS takes no value from an INSERT either (PostgreSQL refuses one).
+    generated: column.generated !== undefined || column.generatedIdentity?.type === "always",
+    maxLength: length !== null ? Number(length[1]) : SINGLE_CHARACTER.test(elementType) ? 1 : undefined,
     precision: numeric === null ? undefined : Number(numeric[1]),
     scale: numeric === null ? undefined : Number(numeric[2] ?? 0),
     role

@@ -6,8 +6,9 @@
  *
  * What each column takes (rows are plain objects keyed by the drizzle property, as in `$inferInsert`):
  * - `timestamp with time zone` (the time index among them): a valid `Date`, or an ISO-8601 string with an
- *   offset (`Z`, `+02:00`, `+0200`, `+02`; `T`, `t` or a space between date and time; seconds and a fraction
- *   optional, digits past microseconds rounded half up). Stored as canonical UTC text,
+ *   offset (`Z`, `+02:00`, `+0200`, `+02`, up to ±15:59 as PostgreSQL takes; `T`, `t` or a space between date
+ *   and time; seconds and a fraction optional, digits past microseconds rounded as PostgreSQL rounds them:
+ *   `rint(fraction × 10⁶)` on the double, ties to even). Stored as canonical UTC text,
  *   `YYYY-MM-DDTHH:MM:SS.ffffffZ`, rounded like PostgreSQL to the column's declared fractional precision.
  * - `timestamp` without time zone: a `Date` (its UTC wall time) or an ISO-8601 string without an offset (a
  *   bare date means midnight), as `YYYY-MM-DDTHH:MM:SS.ffffff`. `date`: a `YYYY-MM-DD` string or a `Date`
@@ -19,10 +20,12 @@
  *   an optional exponent (`-12.50`, `1e3`; not `NaN` or `Infinity`). Rendered in plain notation: rounded
  *   half away from zero to the declared scale with exactly that many fraction digits (as PostgreSQL stores
  *   it), checked against `precision - scale` integer digits; an unconstrained numeric keeps its display
- *   scale (`12.50` stays `12.50`).
- * - `string`: strings of at most the declared length in characters (code points), without U+0000 (text
- *   cannot hold it) and without lone surrogates (they would not survive UTF-8). `bool`: booleans. `uuid`:
- *   8-4-4-4-12 hex strings in any case, stored lower-case.
+ *   scale (`12.50` stays `12.50`). As written, a value stays within what PostgreSQL reads before any
+ *   rounding: 131072 digits before the decimal point, 16383 after it, exponents up to ±1073741823.
+ * - `string`: strings of at most the declared length in characters (code points; a `char` declared without a
+ *   length holds one, as in PostgreSQL), without U+0000 (text cannot hold it) and without lone surrogates
+ *   (they would not survive UTF-8). `bool`: booleans. `uuid`: 8-4-4-4-12 hex strings in any case, stored
+ *   lower-case.
  * - `json`/`jsonb`: JSON values (plain objects, arrays, strings, finite numbers, booleans, null, nested);
  *   a property whose value is `undefined` is left out, as `JSON.stringify` does; everything else that would
  *   not come back the same is refused (`undefined` in an array, bigints, NaN, functions, symbols, cycles,
@@ -31,8 +34,10 @@
  *   the element type takes or `null`; rendered as an array literal.
  * - Any other type (`interval`, `inet`, enums, ...): strings, passed through as text for PostgreSQL to parse.
  *
- * Entities are keyed by the JSON array of their columns' canonical text (`entityKeyOf`): int columns given as
- * `42` or `42n`, uuids in any case, unconstrained numerics as `1.5` or `1.50` give one key. In
+ * Entities are keyed by the JSON array of their columns' canonical text (`entityKeyOf`), made equal where the
+ * column's equality is (as the unique index over the grain sees it): int columns given as `42` or `42n`, uuids
+ * in any case, unconstrained numerics as `1.5` or `1.50`, `char(n)` with or without trailing spaces, floats
+ * `0` and `-0` (reals: floats that round to one single), jsonb objects with keys in any order give one key. In
  * `EntityRange.entity`, int16/int32 columns are numbers, bool columns booleans, and everything else strings
  * (int64 and numeric as decimal text, uuids lower-case).
  */
@@ -154,6 +159,17 @@ const twoDigitsAt = (text: string, index: number): number => {
   return high < 0 || low < 0 ? -1 : high * 10 + low
 }
 
+/**
+ * C's `rint` (to the nearest, ties to even) of a non-negative double. PostgreSQL reads a fraction of a second
+ * longer than microseconds as a double and rounds it so (`rint(strtod(".1234565") * 1e6)` is 123456): doing
+ * the same arithmetic gives the microseconds it would store.
+ */
+const roundToEven = (value: number): number => {
+  const floor = Math.floor(value)
+  const rest = value - floor
+  return rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor
+}
+
 /** Whether the microseconds of an instant at `second` round up to `precision` fraction digits, and by how much. */
 const roundMicros = (micros: number, precision: number, second: number): number => {
   if (precision >= 6) return micros
@@ -262,10 +278,9 @@ const isoText = (text: string, instant: boolean, precision: number): string | Pr
         while (digitAt(text, index) >= 0) index++
         const digits = index - start
         if (digits === 0) return invalid()
-        micros = digits >= 6
-          ? Number(text.slice(start, start + 6))
-          : Number(text.slice(start, index)) * 10 ** (6 - digits)
-        if (digits > 6 && digitAt(text, start + 6) >= 5) micros += 1
+        micros = digits <= 6
+          ? Number(text.slice(start, index)) * 10 ** (6 - digits)
+          : roundToEven(Number(text.slice(start - 1, index)) * 1_000_000)
       }
     }
     if (hour > 23 || minute > 59 || second > 59) return problem("invalid-value", `${expected}, with a real time of day`)
@@ -284,7 +299,9 @@ const isoText = (text: string, instant: boolean, precision: number): string | Pr
           offsetMinutes = twoDigitsAt(text, index)
           index += 2
         }
-        if (offsetHours < 0 || offsetMinutes < 0 || offsetHours > 23 || offsetMinutes > 59) return invalid()
+        if (offsetHours < 0 || offsetMinutes < 0 || offsetMinutes > 59) return invalid()
+        // PostgreSQL refuses offsets beyond ±15:59 ("time zone displacement out of range").
+        if (offsetHours > 15) return problem("invalid-value", `${expected}, with an offset within ±15:59`)
         offset = (sign === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutes)
       } else {
         return invalid()
@@ -364,7 +381,8 @@ const encodeDate: Encode = (value) => {
     month < 0 || day < 0 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45
   ) return problem("invalid-value", DATE_EXPECTED)
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
-    return problem("invalid-value", `${DATE_EXPECTED} naming a real date in years 0001 to 9999`)
+    // Year 0000 is out of range, as for timestamps; a 13th month or a 30th of February is no date at all.
+    return problem(year < 1 ? "out-of-range" : "invalid-value", `${DATE_EXPECTED} naming a real date in years 0001 to 9999`)
   }
   return value
 }
@@ -462,10 +480,19 @@ const encodeInt64: Encode = (value) => {
   return problem("wrong-type", INT64_EXPECTED)
 }
 
-const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,9}))?$/
+const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?)(\d+))?$/
+/** PostgreSQL refuses a larger exponent, even of a zero (`value overflows numeric format`). */
+const NUMERIC_MAX_EXPONENT = 1073741823
 /** PostgreSQL's limits for an unconstrained numeric: digits before and after the decimal point. */
 const NUMERIC_INTEGER_DIGITS = 131072
 const NUMERIC_FRACTION_DIGITS = 16383
+
+const numericOverflow = (): Problem =>
+  problem(
+    "out-of-range",
+    `a number with at most ${NUMERIC_INTEGER_DIGITS} digits before the decimal point and ${NUMERIC_FRACTION_DIGITS} ` +
+      "after it, as written (PostgreSQL reads it so before rounding it to the column's scale)"
+  )
 
 /** `digits` (no leading zeros) plus one unit in its last place; `carry` tells whether it grew a digit. */
 const incrementDigits = (digits: string): { readonly digits: string; readonly carry: boolean } => {
@@ -490,7 +517,9 @@ const decimalText = (
   const fractionPart = match?.[3] ?? ""
   if (match === null || (integerPart === "" && fractionPart === "")) return problem("invalid-value", expected)
   const negative = match[1] === "-"
-  const exponent = match[4] === undefined ? 0 : Number(match[4])
+  const exponentDigits = match[5]?.replace(/^0+/, "") ?? ""
+  if (exponentDigits.length > 10 || Number(exponentDigits) > NUMERIC_MAX_EXPONENT) return numericOverflow()
+  const exponent = match[4] === "-" ? -Number(exponentDigits) : Number(exponentDigits)
   let digits = integerPart + fractionPart
   let point = integerPart.length + exponent
   let displayScale = Math.max(0, fractionPart.length - exponent)
@@ -498,6 +527,11 @@ const decimalText = (
   while (leading < digits.length && digits.charCodeAt(leading) === 48) leading++
   digits = digits.slice(leading)
   point -= leading
+  // PostgreSQL reads the text as an unconstrained numeric before it rounds it to the column's scale, so these
+  // limits hold for every numeric column; a zero keeps its display scale (`0e-20000` overflows too).
+  if ((digits !== "" && point > NUMERIC_INTEGER_DIGITS) || displayScale > NUMERIC_FRACTION_DIGITS) {
+    return numericOverflow()
+  }
   if (scale !== undefined) {
     const keep = point + scale
     if (keep < digits.length) {
@@ -521,12 +555,6 @@ const decimalText = (
           : `a number smaller than 1e${integerDigits} in magnitude (numeric(${precision}, ${scale}))`
       )
     }
-  } else if (digits !== "" && (point > NUMERIC_INTEGER_DIGITS || displayScale > NUMERIC_FRACTION_DIGITS)) {
-    return problem(
-      "out-of-range",
-      `a number with at most ${NUMERIC_INTEGER_DIGITS} digits before the decimal point and ` +
-        `${NUMERIC_FRACTION_DIGITS} after it`
-    )
   }
   if (digits === "") return displayScale === 0 ? "0" : "0." + "0".repeat(displayScale)
   const integerText = point <= 0
@@ -565,6 +593,23 @@ const numericKey = (text: string): string => {
   if (text.charCodeAt(end - 1) === 46) end--
   const key = text.slice(0, end)
   return key === "-0" ? "0" : key
+}
+
+/** float8 equality holds `-0` and `0` equal: one grain value, as in the table's unique index. */
+const float64Key = (text: string): string => text === "-0" ? "0" : text
+
+/** A real keeps a float's nearest single: `0.1` and `0.10000000001` are one grain value as real. */
+const float32Key = (text: string): string => String(Math.fround(Number(text)))
+
+/** jsonb equality ignores the order of object keys: `{"a":1,"b":2}` and `{"b":2,"a":1}` are one grain value. */
+const jsonbKey = (text: string): string => {
+  const sorted = (value: unknown): string => {
+    if (Array.isArray(value)) return `[${value.map(sorted).join(",")}]`
+    if (value === null || typeof value !== "object") return JSON.stringify(value)
+    const record = value as Record<string, unknown>
+    return `{${Object.keys(record).sort().map((key) => `${JSON.stringify(key)}:${sorted(record[key])}`).join(",")}}`
+  }
+  return sorted(JSON.parse(text))
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -880,6 +925,12 @@ const compileColumn = (column: ShapeColumn, grain: boolean): CompiledColumn => {
     ? numericKey
     : elementToken === "string" && PADDED.test(elementType)
     ? paddedKey
+    : elementToken === "float64"
+    ? float64Key
+    : elementToken === "float32"
+    ? float32Key
+    : elementToken === "jsonb"
+    ? jsonbKey
     : undefined
   const entityValue = dimensions === 0 && (elementToken === "int16" || elementToken === "int32")
     ? Number
