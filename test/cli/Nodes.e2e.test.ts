@@ -10,7 +10,7 @@ import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { type CliRun, repositoryRoot, runCli } from "../support/cli.ts"
+import { type CliRun, repositoryRoot, runCli, runProcess } from "../support/cli.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
@@ -29,18 +29,7 @@ const exampleProject = (): string => {
 }
 
 /** `npm run <script>` in `cwd`, as the README says to type it. */
-const npmRun = (script: string, cwd: string): Promise<CliRun> =>
-  new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" }
-    delete env["DATABASE_URL"]
-    const child = NodeChildProcess.spawn("npm", ["run", "--silent", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-    child.on("error", reject)
-    child.on("close", (exitCode) => resolve({ exitCode, stdout, stderr }))
-  })
+const npmRun = (script: string, cwd: string): Promise<CliRun> => runProcess("npm", ["run", "--silent", script], { cwd })
 
 const newRows = (stderr: string): Map<string, number> =>
   new Map([...stderr.matchAll(/^ok\s+(\w+) [0-9a-f]{8}: ([\d,]+) new/gm)].map((match) => [match[1]!, Number(match[2]!.replaceAll(",", ""))]))

@@ -45,16 +45,16 @@ export const scratchProject = (): string => {
   return directory
 }
 
-export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> => {
-  const [command, ...prefix] = commandFor(options.runtime ?? "node")
+/** Runs `command` with `NO_COLOR=1`, without `DATABASE_URL` unless `env` gives one, and collects its output. */
+export const runProcess = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> | undefined }
+): Promise<CliRun> => {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env }
   if (options.env?.["DATABASE_URL"] === undefined) delete env["DATABASE_URL"]
   return new Promise((resolve, reject) => {
-    const child = NodeChildProcess.spawn(command!, [...prefix, ...args], {
-      cwd: options.cwd ?? scratchProject(),
-      env,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = NodeChildProcess.spawn(command, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
@@ -62,4 +62,9 @@ export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): P
     child.on("error", reject)
     child.on("close", (exitCode) => resolve({ exitCode, stdout, stderr }))
   })
+}
+
+export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> => {
+  const [command, ...prefix] = commandFor(options.runtime ?? "node")
+  return runProcess(command!, [...prefix, ...args], { cwd: options.cwd ?? scratchProject(), env: options.env })
 }
