@@ -1,9 +1,11 @@
 /**
  * Writes validated batches into their storage table: one idempotent upsert statement per batch on the
- * table's grain, which rewrites only rows whose values changed and reports what it did. The runner calls it
- * inside the transaction that also moves the node's watermarks and run counters.
+ * table's grain (chosen after a look at where the table ends), which rewrites only rows whose values changed
+ * and reports what it did. The runner calls it inside the transaction that also moves the node's watermarks
+ * and run counters.
  */
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { RowShape } from "../datanode/RowShape.ts"
@@ -36,10 +38,18 @@ export const addOutcomes = (left: PersistOutcome, right: PersistOutcome): Persis
 })
 
 /**
- * Upserts `batch` into the table of `shape` on its grain in one statement: new grains are inserted, existing
- * ones get the batch's non-grain columns only where a value differs, and columns the batch does not write
- * keep their default (insert) or stored value (update). It runs in the current transaction and opens none:
- * a failing statement leaves nothing once that transaction rolls back. An empty batch runs no query.
+ * Upserts `batch` into the table of `shape` on its grain: new grains are inserted, existing ones get the
+ * batch's non-grain columns only where a value differs, and columns the batch does not write keep their
+ * default (insert) or stored value (update). It runs in the current transaction and opens none: a failing
+ * statement leaves nothing once that transaction rolls back. An empty batch runs no query.
+ *
+ * It first asks where the table ends (see `upsertStatement`): a batch wholly after the table's last time
+ * index is inserted plainly, one partly after it has those rows inserted plainly and the rest merged, and
+ * otherwise (or without an index to read the last time index from) the whole batch is merged with
+ * `ON CONFLICT`. A concurrent writer committing the same new grains first makes a plain insert fail with a
+ * unique violation; then the merge runs instead, and counts the other writer's rows as it finds them (as
+ * if this batch had been written before them). Inside a transaction the first attempt runs in a savepoint,
+ * so that its failure leaves the transaction usable.
  */
 export const upsertBatch = Effect.fnUntraced(function*(
   shape: RowShape,
@@ -49,11 +59,25 @@ export const upsertBatch = Effect.fnUntraced(function*(
   const sql = yield* SqlClient.SqlClient
   const statement = upsertStatement(shape, batch.columns)
   const params = batch.values.map(textArrayLiteral)
-  const [counts] = yield* sql.unsafe<{ readonly inserted: bigint | number; readonly updated: bigint | number }>(
-    statement.sql,
-    params
+  const counted = (text: string) =>
+    Effect.map(
+      sql.unsafe<{ readonly inserted: bigint | number; readonly updated: bigint | number }>(text, params),
+      ([counts]) => ({ inserted: Number(counts?.inserted ?? 0), updated: Number(counts?.updated ?? 0) })
+    )
+  const merge = counted(statement.sql)
+  const [boundary] = yield* sql.unsafe<{ readonly indexed: boolean; readonly past: boolean }>(
+    statement.boundarySql,
+    [batch.minTime]
   )
-  const inserted = Number(counts?.inserted ?? 0)
-  const updated = Number(counts?.updated ?? 0)
+  const faster = boundary?.indexed !== true
+    ? undefined
+    : boundary.past
+    ? Effect.as(sql.unsafe(statement.insertSql, params), { inserted: batch.rowCount, updated: 0 })
+    : counted(statement.splitSql)
+  const inTransaction = Option.isSome(yield* Effect.serviceOption(sql.transactionService))
+  const attempt = faster === undefined ? merge : inTransaction ? sql.withTransaction(faster) : faster
+  const { inserted, updated } = yield* attempt.pipe(
+    Effect.catchIf((error) => faster !== undefined && error.reason._tag === "UniqueViolation", () => merge)
+  )
   return { inserted, updated, unchanged: batch.rowCount - inserted - updated }
 })

@@ -1,28 +1,38 @@
 /**
  * Persisting validated batches on both backends: exact counts from the upsert itself, values read back as
- * written (json, jsonb, arrays, numeric, timestamptz, date, uuid, enums), re-persisting identical rows
- * rewrites nothing, server defaults on insert and kept on update, text/integer/uuid entities, grain-only
- * tables, hostile identifiers, failures that leave nothing, and a batch of 50,000 rows.
+ * written (json, jsonb, arrays, numeric, timestamptz, date, uuid, enums, geometric and network types),
+ * re-persisting identical rows rewrites nothing, server defaults on insert and kept on update,
+ * text/integer/uuid entities, grain-only tables, hostile identifiers, each statement path (appending past
+ * the last time index, a mix, the merge alone, the fallback when a concurrent writer got there first),
+ * failures that leave nothing, and a batch of 50,000 rows.
  */
 import { assert } from "@effect/vitest"
 import {
   bigint,
   boolean,
+  customType,
   date,
   doublePrecision,
+  inet,
   integer,
+  interval,
   json,
   jsonb,
   numeric,
   pgEnum,
+  point,
   text,
   timestamp,
   uuid,
   varchar
 } from "drizzle-orm/pg-core"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
+import { TestClock } from "effect/testing"
 import { rowShapeOf, type RowShape } from "../../src/datanode/RowShape.ts"
 import { validateBatch } from "../../src/datanode/RowValidation.ts"
 import type { EntityRange, ValidatedBatch } from "../../src/datanode/ValidatedBatch.ts"
@@ -107,6 +117,33 @@ class Events extends PlatformTimeIndexMetaTable<Events>()({
   columnInfo: { timeIndex: info("Time"), origin: info("Origin") }
 }) {}
 
+/** A grain whose unique index leads with the entity: the last time index cannot be read from it. */
+class Reversed extends PlatformTimeIndexMetaTable<Reversed>()({
+  name: "persist__reversed",
+  namespace: "persist",
+  identifier: "persist.reversed",
+  description: "Values per sensor, indexed sensor first.",
+  indexNames: ["time_index", "sensor"],
+  columns: {
+    timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
+    sensor: text().notNull(),
+    value: doublePrecision()
+  },
+  columnInfo: { timeIndex: info("Time"), sensor: info("Sensor"), value: info("Value") }
+}) {}
+
+const REVERSED_DDL = [
+  `CREATE TABLE persist__reversed (time_index timestamptz NOT NULL, sensor text NOT NULL, value double precision)`,
+  `CREATE UNIQUE INDEX persist__reversed_grain ON persist__reversed (sensor, time_index)`
+]
+
+/** `box` compares by area and separates array elements with `;`: both need care. */
+const box = customType<{ data: string }>({ dataType: () => "box" })
+
+const mood = pgEnum("persist_mood", ["calm", "tense", "odd \"one\", {x}"])
+/** An enum whose name needs quoting, with labels that need escaping inside an array literal. */
+const oddMood = pgEnum("Kind \"of\" Mood", ["a b", "c,\"d\"", "NULL"])
+
 /**
  * Names a user may legally choose: a schema and a table with spaces, upper case and double quotes, a column
  * named like a keyword. drizzle-kit's DDL does not double embedded quotes, so the test creates it by hand.
@@ -123,14 +160,19 @@ class Hostile extends PlatformTimeIndexMetaTable<Hostile>()({
     at: timestamp("Time Index", { withTimezone: true }).notNull(),
     entity: varchar("the \"entity\"", { length: 20 }).notNull(),
     value: doublePrecision("Value, \"quoted\""),
-    choice: text("select")
+    choice: text("select"),
+    kind: oddMood("Kind"),
+    kinds: oddMood("Kinds").array()
   },
-  columnInfo: { at: info("Time"), entity: info("Entity"), value: info("Value"), choice: info("Choice") }
+  columnInfo: {
+    at: info("Time"),
+    entity: info("Entity"),
+    value: info("Value"),
+    choice: info("Choice"),
+    kind: info("Kind"),
+    kinds: info("Kinds")
+  }
 }) {}
-
-const mood = pgEnum("persist_mood", ["calm", "tense", "odd \"one\", {x}"])
-/** An enum whose name needs quoting, with labels that need escaping inside an array literal. */
-const oddMood = pgEnum("Kind \"of\" Mood", ["a b", "c,\"d\"", "NULL"])
 
 /** One column of each type family whose text form or equality needs care. */
 class Kinds extends PlatformTimeIndexMetaTable<Kinds>()({
@@ -152,10 +194,13 @@ class Kinds extends PlatformTimeIndexMetaTable<Kinds>()({
     ref: uuid(),
     flag: boolean(),
     mood: mood(),
-    oddMood: oddMood("odd_mood"),
     moods: mood().array(),
-    grid: integer().array().array(),
-    prices: numeric({ precision: 8, scale: 2 }).array()
+    grid: integer().array("[][]"),
+    prices: numeric({ precision: 8, scale: 2 }).array(),
+    spot: point(),
+    area: box(),
+    span: interval(),
+    addr: inet()
   },
   columnInfo: {
     timeIndex: info("Time"),
@@ -170,10 +215,13 @@ class Kinds extends PlatformTimeIndexMetaTable<Kinds>()({
     ref: info("Reference"),
     flag: info("Flag"),
     mood: info("Mood"),
-    oddMood: info("Odd mood"),
     moods: info("Moods"),
     grid: info("Grid"),
-    prices: info("Prices")
+    prices: info("Prices"),
+    spot: info("Spot"),
+    area: info("Area"),
+    span: info("Span"),
+    addr: info("Address")
   }
 }) {}
 
@@ -185,7 +233,7 @@ const ENUM_DDL = [
 const HOSTILE_DDL = [
   `CREATE SCHEMA "Odd Schema"`,
   `CREATE TABLE "Odd Schema"."Odd ""quoted"" Table" ("Time Index" timestamptz NOT NULL, "the ""entity""" varchar(20) NOT NULL, ` +
-  `"Value, ""quoted""" double precision, "select" text)`,
+  `"Value, ""quoted""" double precision, "select" text, "Kind" "Kind ""of"" Mood", "Kinds" "Kind ""of"" Mood"[])`,
   `CREATE UNIQUE INDEX "odd grain" ON "Odd Schema"."Odd ""quoted"" Table" ("Time Index", "the ""entity""")`
 ]
 
@@ -201,6 +249,7 @@ const devices = shapeOf(Devices)
 const events = shapeOf(Events)
 const hostile = shapeOf(Hostile)
 const kinds = shapeOf(Kinds)
+const reversed = shapeOf(Reversed)
 
 /** Validates `rows` as the runner does; a test failure if validation refuses them. */
 const validated = (shape: RowShape, rows: ReadonlyArray<unknown>): ValidatedBatch => {
@@ -274,13 +323,25 @@ const count = (table: string) =>
     return Number(row?.n ?? -1)
   })
 
-describeBackends("upsertBatch", (it) => {
+/** Waits until some session of this database waits for a lock (a row another transaction is writing). */
+const someoneWaitsForALock = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const [row] = yield* sql<{ readonly n: bigint | number }>`
+      SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`
+    if (Number(row?.n ?? 0) > 0) return
+    yield* Effect.sleep("20 millis")
+  }
+  return yield* Effect.die(new Error("no session ever waited for a lock"))
+})
+
+describeBackends("upsertBatch", (it, backend) => {
   it.effect("creates the tables", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       for (const statement of ENUM_DDL) yield* sql.unsafe(statement)
       yield* createPhysicalTables([Readings, Shards, Devices, Events, Kinds])
-      for (const statement of HOSTILE_DDL) yield* sql.unsafe(statement)
+      for (const statement of [...HOSTILE_DDL, ...REVERSED_DDL]) yield* sql.unsafe(statement)
     }))
 
   it.effect("inserts new rows, counts them, and every value reads back as written", () =>
@@ -435,12 +496,15 @@ describeBackends("upsertBatch", (it) => {
         ref: "0190E6A4-7B1C-7DEF-8A00-0000000000AA",
         flag: true,
         mood: "odd \"one\", {x}",
-        oddMood: "NULL",
         moods: ["calm", "odd \"one\", {x}", null],
         grid: [[1, 2], [3, null]],
-        prices: [1.5, "2.005", null]
+        prices: [1.5, "2.005", null],
+        spot: "(1.5,-2)",
+        area: "(2,2),(0,0)",
+        span: "1 day 02:03:04.5",
+        addr: "192.168.0.1/24"
       }
-      const sparse = { timeIndex: "2024-03-01T10:00:00Z", item: "b", flag: false, oddMood: "c,\"d\"" }
+      const sparse = { timeIndex: "2024-03-01T10:00:00Z", item: "b", flag: false }
       const first = validated(kinds, [full, sparse])
       assert.deepStrictEqual(yield* sql.withTransaction(upsertBatch(kinds, first)), { inserted: 2, updated: 0, unchanged: 0 })
 
@@ -449,8 +513,9 @@ describeBackends("upsertBatch", (it) => {
           to_char(seen AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS seen,
           to_char(seen_ms AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "seenMs",
           on_day::text AS "onDay", amount::text AS amount, loose::text AS loose, doc::text AS doc, raw::text AS raw,
-          ref::text AS ref, flag::text AS flag, mood::text AS mood, odd_mood::text AS "oddMood",
-          array_to_json(moods)::text AS moods, grid::text AS grid, prices::text AS prices
+          ref::text AS ref, flag::text AS flag, mood::text AS mood,
+          array_to_json(moods)::text AS moods, grid::text AS grid, prices::text AS prices, spot::text AS spot,
+          area::text AS area, extract(epoch FROM span)::text AS span, addr::text AS addr
         FROM persist__kinds ORDER BY item`
       assert.deepStrictEqual(stored[0], {
         item: "a",
@@ -464,10 +529,13 @@ describeBackends("upsertBatch", (it) => {
         ref: "0190e6a4-7b1c-7def-8a00-0000000000aa",
         flag: "true",
         mood: "odd \"one\", {x}",
-        oddMood: "NULL",
         moods: JSON.stringify(full.moods),
         grid: "{{1,2},{3,NULL}}",
-        prices: "{1.50,2.01,NULL}"
+        prices: "{1.50,2.01,NULL}",
+        spot: "(1.5,-2)",
+        area: "(2,2),(0,0)",
+        span: "93784.500000",
+        addr: "192.168.0.1/24"
       })
       assert.deepStrictEqual(JSON.parse(stored[0]!["doc"]!), doc)
       assert.deepStrictEqual(stored[1], {
@@ -482,10 +550,13 @@ describeBackends("upsertBatch", (it) => {
         ref: null,
         flag: "false",
         mood: null,
-        oddMood: "c,\"d\"",
         moods: null,
         grid: null,
-        prices: null
+        prices: null,
+        spot: null,
+        area: null,
+        span: null,
+        addr: null
       })
 
       // The same rows again, as any node's re-run would give them: nothing rewritten.
@@ -512,11 +583,14 @@ describeBackends("upsertBatch", (it) => {
         { ref: "0190e6a4-7b1c-7def-8a00-0000000000ab" },
         { flag: false },
         { mood: "calm" },
-        { oddMood: "a b" },
         { moods: ["calm", "odd \"one\", {x}"] },
         { grid: [[1, 2], [3, 4]] },
         { prices: [1.5, "2.01", 0] },
-        { prices: null }
+        { prices: null },
+        { spot: "(1.5,-2.5)" },
+        { area: "(5,2),(3,0)" }, // the same area: only its text tells it changed
+        { span: "1 day 02:03:04.25" },
+        { addr: "192.168.0.2/24" }
       ]
       let current: Record<string, unknown> = full
       for (const change of changes) {
@@ -545,6 +619,84 @@ describeBackends("upsertBatch", (it) => {
       ])
     }))
 
+  it.effect("one batch mixing a backfill, a change, a repeat and an append", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = [
+        { timeIndex: day(0), shard: "12", value: "5" },
+        { timeIndex: day(1), shard: "7", value: "101" },
+        { timeIndex: day(2), shard: "-3", value: "2" },
+        { timeIndex: day(30), shard: "7", value: "5" }
+      ]
+      const outcome = yield* sql.withTransaction(upsertBatch(shards, batchOf(shards, rows)))
+      assert.deepStrictEqual(outcome, { inserted: 2, updated: 1, unchanged: 1 })
+      const stored = yield* sql<{ readonly shard: number; readonly value: number }>`
+        SELECT shard, value FROM persist__shards
+        WHERE (shard = 12 AND time_index = ${day(0)}::timestamptz) OR (shard = 7 AND time_index IN (${day(1)}::timestamptz, ${day(30)}::timestamptz))
+        ORDER BY time_index, shard`
+      assert.deepStrictEqual(stored.map((row) => [row.shard, row.value]), [[12, 5], [7, 101], [7, 5]])
+      assert.deepStrictEqual(
+        yield* sql.withTransaction(upsertBatch(shards, batchOf(shards, rows))),
+        { inserted: 0, updated: 0, unchanged: 4 }
+      )
+    }))
+
+  it.effect("a grain index that does not lead with the time index", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const rows = [
+        { timeIndex: day(1), sensor: "a", value: "1" },
+        { timeIndex: day(2), sensor: "a", value: "2" },
+        { timeIndex: day(2), sensor: "b", value: null }
+      ]
+      assert.deepStrictEqual(yield* sql.withTransaction(upsertBatch(reversed, batchOf(reversed, rows))), { inserted: 3, updated: 0, unchanged: 0 })
+      const before = yield* versions("persist__reversed")
+      assert.deepStrictEqual(yield* sql.withTransaction(upsertBatch(reversed, batchOf(reversed, rows))), { inserted: 0, updated: 0, unchanged: 3 })
+      assert.deepStrictEqual(yield* versions("persist__reversed"), before)
+      const next = [
+        { timeIndex: day(0), sensor: "a", value: "0" },
+        rows[1]!,
+        { ...rows[2]!, value: "3" },
+        { timeIndex: day(3), sensor: "b", value: "4" }
+      ]
+      assert.deepStrictEqual(yield* sql.withTransaction(upsertBatch(reversed, batchOf(reversed, next))), { inserted: 2, updated: 1, unchanged: 1 })
+      assert.strictEqual(yield* count("persist__reversed"), 5)
+    }))
+
+  if (backend === "postgres") {
+    // The fast path inserts new rows without ON CONFLICT; a concurrent writer of the same grains makes it fail
+    // with a unique violation once that writer commits, and the merge then takes over.
+    it.effect("a concurrent writer of the same new rows: the later upsert waits, then counts what it finds", () =>
+      TestClock.withLive(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        for (const [round, inTransaction] of [[0, true], [1, false]] as const) {
+          const rows = [60, 61].map((n) => ({ timeIndex: day(n + round * 10), shard: "77", value: "1" }))
+          const mine = [rows[0]!, { ...rows[1]!, value: "2" }]
+          const inserted = yield* Deferred.make<void, SqlError>()
+          const release = yield* Deferred.make<void>()
+          const other = yield* Effect.forkChild(sql.withTransaction(Effect.gen(function*() {
+            const outcome = yield* upsertBatch(shards, batchOf(shards, rows)).pipe(
+              Effect.tapError((error) => Deferred.fail(inserted, error))
+            )
+            yield* Deferred.succeed(inserted, undefined)
+            yield* Deferred.await(release)
+            return outcome
+          })))
+          yield* Deferred.await(inserted)
+          const upsert = upsertBatch(shards, batchOf(shards, mine))
+          const later = yield* Effect.forkChild(inTransaction ? sql.withTransaction(upsert) : upsert)
+          yield* someoneWaitsForALock
+          yield* Deferred.succeed(release, undefined)
+          assert.deepStrictEqual(yield* Fiber.join(other), { inserted: 2, updated: 0, unchanged: 0 })
+          assert.deepStrictEqual(yield* Fiber.join(later), { inserted: 0, updated: 1, unchanged: 1 }, `round ${round}`)
+          const stored = yield* sql<{ readonly value: number }>`
+            SELECT value FROM persist__shards WHERE shard = 77 AND time_index >= ${rows[0]!.timeIndex}::timestamptz
+              AND time_index <= ${rows[1]!.timeIndex}::timestamptz ORDER BY time_index`
+          assert.deepStrictEqual(stored.map((row) => row.value), [1, 2])
+        }
+      })))
+  }
+
   it.effect("a batch of grain columns only inserts what is new and leaves the rest", () =>
     Effect.gen(function*() {
       const first = batchOf(events, [{ timeIndex: day(0), origin: "a" }, { timeIndex: day(1), origin: "a" }])
@@ -557,21 +709,32 @@ describeBackends("upsertBatch", (it) => {
       assert.includeMembers(after, before)
     }))
 
-  it.effect("quotes schema, table and column names", () =>
+  it.effect("quotes schema, table, column and enum type names", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const rows = [
-        { at: day(0), entity: "x \"y\"", value: "1", choice: "a" },
-        { at: day(0), entity: "z", value: null, choice: null }
+        { at: day(0), entity: "x \"y\"", value: "1", choice: "a", kind: "c,\"d\"", kinds: `{"a b","c,\\"d\\"",NULL,"NULL"}` },
+        { at: day(0), entity: "z", value: null, choice: null, kind: "NULL", kinds: null }
       ]
       assert.deepStrictEqual(yield* upsertBatch(hostile, batchOf(hostile, rows)), { inserted: 2, updated: 0, unchanged: 0 })
-      const changed = [{ ...rows[0]!, value: "2" }, rows[1]!]
-      assert.deepStrictEqual(yield* upsertBatch(hostile, batchOf(hostile, changed)), { inserted: 0, updated: 1, unchanged: 1 })
-      const stored = yield* sql.unsafe<{ readonly entity: string; readonly value: number | null; readonly choice: string | null }>(
-        `SELECT "the ""entity""" AS entity, "Value, ""quoted""" AS value, "select" AS choice
+      const changed = [{ ...rows[0]!, value: "2" }, { ...rows[1]!, kind: "a b" }]
+      assert.deepStrictEqual(yield* upsertBatch(hostile, batchOf(hostile, changed)), { inserted: 0, updated: 2, unchanged: 0 })
+      assert.deepStrictEqual(yield* upsertBatch(hostile, batchOf(hostile, changed)), { inserted: 0, updated: 0, unchanged: 2 })
+      const stored = yield* sql.unsafe<{
+        readonly entity: string
+        readonly value: number | null
+        readonly choice: string | null
+        readonly kind: string
+        readonly kinds: string | null
+      }>(
+        `SELECT "the ""entity""" AS entity, "Value, ""quoted""" AS value, "select" AS choice, "Kind"::text AS kind,
+           array_to_json("Kinds")::text AS kinds
          FROM "Odd Schema"."Odd ""quoted"" Table" ORDER BY 1`
       )
-      assert.deepStrictEqual(stored.map((row) => [row.entity, row.value, row.choice]), [["x \"y\"", 2, "a"], ["z", null, null]])
+      assert.deepStrictEqual(stored.map((row) => [row.entity, row.value, row.choice, row.kind, row.kinds]), [
+        ["x \"y\"", 2, "a", "c,\"d\"", JSON.stringify(["a b", "c,\"d\"", null, "NULL"])],
+        ["z", null, null, "a b", null]
+      ])
     }))
 
   it.effect("a failing statement inside the caller's transaction leaves nothing", () =>
@@ -588,6 +751,19 @@ describeBackends("upsertBatch", (it) => {
       const nullReading = batchOf(readings, [reading(23, "delta"), reading(24, "delta", { reading: null })])
       const violation = yield* Effect.flip(sql.withTransaction(Effect.andThen(upsertBatch(readings, fine), upsertBatch(readings, nullReading))))
       assert.strictEqual(violation._tag, "SqlError")
+      assert.strictEqual(yield* count("persist__readings"), before)
+
+      // The same through the merge (rows before the table's last time index), and a change written before it.
+      const storedAlpha = yield* versions("persist__readings")
+      const change = batchOf(readings, [reading(0, "alpha", { reading: "-5" })])
+      const rejectedMerge = batchOf(readings, [reading(1, "alpha", { reading: "-6" }), reading(2, "alpha", { amount: "x" })])
+      const merged = yield* Effect.flip(sql.withTransaction(Effect.andThen(upsertBatch(readings, change), upsertBatch(readings, rejectedMerge))))
+      assert.strictEqual(merged._tag, "SqlError")
+      assert.deepStrictEqual(yield* versions("persist__readings"), storedAlpha)
+
+      // Outside a transaction the statement alone is atomic.
+      const alone = yield* Effect.flip(upsertBatch(readings, rejected))
+      assert.strictEqual(alone._tag, "SqlError")
       assert.strictEqual(yield* count("persist__readings"), before)
     }))
 

@@ -1,12 +1,15 @@
 /**
- * The SQL of the statement that upserts a validated batch: pure text built from the row shape and the
- * batch's columns, one `text[]` parameter per column. Kept apart from its execution so that tests and the
- * benchmark can read it.
+ * The SQL of the statements that upsert a validated batch: pure text built from the row shape and the
+ * batch's columns, one array-literal parameter per column (see `textArrayLiteral`). Kept apart from their
+ * execution so that tests and the benchmark can read them.
  */
 import type { RowShape, ShapeColumn } from "../../datanode/RowShape.ts"
 
 /** `"name"` with embedded double quotes doubled: identifiers come from users' declarations. */
 export const quoteIdentifier = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
+
+/** `E'text'`: the same string whatever `standard_conforming_strings` says. */
+const quoteLiteral = (text: string): string => `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`
 
 const SERIAL_TYPES: Readonly<Record<string, string>> = {
   smallserial: "smallint",
@@ -17,8 +20,11 @@ const SERIAL_TYPES: Readonly<Record<string, string>> = {
   serial8: "bigint"
 }
 
-/** A type name drizzle renders from PostgreSQL's own grammar (lower case, digits, spaces, parentheses). */
-const BUILTIN_TYPE = /^[a-z_][a-z0-9_ ]*(\([0-9, ]*\))?( with(out)? time zone)?$/
+/**
+ * A type name drizzle renders from PostgreSQL's own grammar (lower case, digits, spaces, a modifier in
+ * parentheses such as `(3)`, `(20, 4)` or PostGIS's `(point, 4326)`).
+ */
+const BUILTIN_TYPE = /^[a-z_][a-z0-9_ ]*(\([a-z0-9_, ]*\))?( with(out)? time zone)?$/
 
 /**
  * The type a column's element text is cast to. `serial` types are DDL shorthands, not castable types; an
@@ -44,41 +50,142 @@ const comparable = (column: ShapeColumn, expression: string): string =>
   NO_EQUALITY.test(column.sqlType.trim()) ? `${expression}::text` : expression
 
 export interface UpsertStatement {
+  /**
+   * The merge, right for any batch and any table state: new grains inserted, changed rows updated, the same
+   * rows left alone, through `INSERT ... ON CONFLICT` on the grain. Parameters: the columns' arrays. It
+   * returns one row, `inserted` and `updated`.
+   */
   readonly sql: string
+  /**
+   * Where the table ends, asked before choosing a faster statement. Parameter: the batch's first time index
+   * (`ValidatedBatch.minTime`). It returns one row: `indexed`, whether a btree index leads with the time
+   * index (so that its last value is one index descent away), and `past`, whether the whole batch lies after
+   * the table's last time index (always, in an empty table).
+   */
+  readonly boundarySql: string
+  /**
+   * For a batch wholly past the table's last time index (a node appending after its watermarks): a plain
+   * insert, without the conflict machinery, since no stored grain can match. Parameters: the columns' arrays.
+   */
+  readonly insertSql: string
+  /**
+   * For a batch partly past it: the rows after the table's last time index inserted plainly, the others
+   * merged. Parameters: the columns' arrays. It returns one row, `inserted` and `updated`.
+   */
+  readonly splitSql: string
   /** Whether the statement reports updates (a batch with value columns); grain-only batches do nothing on conflict. */
   readonly updates: boolean
 }
 
 /**
- * `WITH written AS (INSERT ... SELECT ... FROM unnest($1::text[], ...) ON CONFLICT (grain) DO UPDATE ... WHERE
- * (stored values) IS DISTINCT FROM (new values) RETURNING (xmax = 0)) SELECT counts`: one statement that
- * writes the batch and says how many rows it inserted and updated. An inserted row has no `xmax`; an updated
- * one carries this transaction's. Rows that conflict and whose values are the same are neither: they are
- * the unchanged ones, and nothing of them is rewritten.
+ * The batch as a query of rows `("c0", "c1", ...)`, from one array parameter per column. A scalar column's
+ * array is read as an array of its type, parsed once by the element type's input function (as a cast from
+ * text would, typmod included, without a text value per element first); an array column's values are array
+ * literals, elements of a `text[]`, each cast on its own. The `unnest`s sit in the select list, where they
+ * run in step without first copying each array into a tuple store, as `unnest(a, b, ...)` in `FROM` does.
+ * The arrays come through a subquery the planner keeps (OFFSET 0), so that it cannot count their elements:
+ * planned for a few rows, probes of stored rows stay index probes whatever the batch size, and the plan's
+ * cost stays far below `jit_above_cost` (compiling the statement would cost more than running it).
+ */
+const batchQuery = (columns: ReadonlyArray<ShapeColumn>): string => {
+  // `box` separates array elements with `;`, not `,`: its values go the `text[]` way too.
+  const throughText = (column: ShapeColumn) => castType(column).endsWith("]") || /^box$/i.test(castType(column))
+  const params = columns.map((column, index) =>
+    `$${index + 1}::${throughText(column) ? "text" : castType(column)}[] AS "c${index}"`
+  )
+  const rows = columns.map((column, index) =>
+    `unnest("p"."c${index}")${throughText(column) ? `::${castType(column)}` : ""} AS "c${index}"`
+  )
+  return `SELECT ${rows.join(", ")} FROM (SELECT ${params.join(", ")} OFFSET 0) AS "p"`
+}
+
+/**
+ * Whether a btree index leads with the time index, and whether the batch (from `$1`, its first time index)
+ * lies wholly after the table's last time index. That is one descent of such an index; without one the CASE
+ * leaves the max (an init plan, run only when needed) unread rather than scan the table.
+ */
+const boundaryQuery = (shape: RowShape): string => {
+  const target = `${quoteIdentifier(shape.schema)}.${quoteIdentifier(shape.table)}`
+  return `SELECT "indexed", "indexed" AND ("at" IS NULL OR "at" < $1::${castType(shape.timeIndex)}) AS "past"
+FROM (
+  SELECT "indexed", CASE WHEN "indexed" THEN (SELECT max(${quoteIdentifier(shape.timeIndex.name)}) FROM ${target}) END AS "at"
+  FROM (SELECT EXISTS (
+    SELECT FROM pg_catalog.pg_index AS "index"
+    JOIN pg_catalog.pg_class AS "relation" ON "relation".oid = "index".indexrelid
+    JOIN pg_catalog.pg_am AS "method" ON "method".oid = "relation".relam
+    JOIN pg_catalog.pg_attribute AS "column" ON "column".attrelid = "index".indrelid AND "column".attnum = "index".indkey[0]
+    WHERE "index".indrelid = ${quoteLiteral(target)}::regclass AND "column".attname = ${quoteLiteral(shape.timeIndex.name)}
+      AND "method".amname = 'btree' AND "index".indpred IS NULL AND "index".indisvalid
+  ) AS "indexed" OFFSET 0) AS "check"
+) AS "boundary"`
+}
+
+/**
+ * The statements for a batch writing `columns` into the table of `shape` (see `UpsertStatement`). They read
+ * the batch from `unnest($1::type[], ...)` and say how many rows they inserted and updated (the plain insert
+ * inserts them all); the caller counts the rest unchanged.
+ *
+ * The merge, `INSERT ... SELECT ... WHERE NOT EXISTS (the same row stored) ON CONFLICT (grain) DO UPDATE ...
+ * WHERE (stored values) IS DISTINCT FROM (new values) RETURNING (xmax = 0)`: rows stored with the same values
+ * are filtered out by an index probe before the insert, because `ON CONFLICT DO UPDATE` locks every
+ * conflicting row, even one its `WHERE` then leaves alone, which writes the page and WAL. An inserted row has
+ * no `xmax`; an updated one carries this transaction's. The conflict clause still decides for the rows a
+ * concurrent writer inserted or changed in the meantime.
+ *
+ * `INSERT ... ON CONFLICT` costs about twice a plain insert (a probe before a speculative insert, then its
+ * confirmation); the plain insert and the split save that for rows past the table's last time index. They
+ * fail with a unique violation when a concurrent writer commits the same grains first: run the merge then.
  */
 export const upsertStatement = (shape: RowShape, columns: ReadonlyArray<ShapeColumn>): UpsertStatement => {
   const target = `${quoteIdentifier(shape.schema)}.${quoteIdentifier(shape.table)}`
-  const names = columns.map((column) => quoteIdentifier(column.name))
-  const aliases = columns.map((_, index) => `c${index}`)
-  const params = columns.map((_, index) => `$${index + 1}::text[]`)
-  const casts = columns.map((column, index) => `"batch".${aliases[index]}::${castType(column)}`)
+  const names = columns.map((column) => quoteIdentifier(column.name)).join(", ")
+  const aliases = columns.map((_, index) => `"c${index}"`)
+  const batchColumns = aliases.map((alias) => `"batch".${alias}`).join(", ")
   const grainNames = new Set(shape.grain.map((column) => column.name))
   const values = columns.filter((column) => !grainNames.has(column.name))
-  const conflict = `ON CONFLICT (${shape.grain.map((column) => quoteIdentifier(column.name)).join(", ")})`
+  const stored = (column: ShapeColumn) => `"stored".${quoteIdentifier(column.name)}`
+  const given = (column: ShapeColumn) =>
+    `"batch".${aliases[columns.findIndex((candidate) => candidate.name === column.name)]}`
+  // A one-element row constructor needs ROW(...) to stay a row; (x) alone is just x, which compares the same.
+  const row = (render: (column: ShapeColumn) => string) =>
+    `(${values.map((column) => comparable(column, render(column))).join(", ")})`
+  const notStoredAlike = `NOT EXISTS (SELECT FROM ${target} AS "stored" WHERE ${
+    [
+      ...shape.grain.map((column) => `${stored(column)} = ${given(column)}`),
+      ...(values.length === 0 ? [] : [`${row(stored)} IS NOT DISTINCT FROM ${row(given)}`])
+    ].join(" AND ")
+  })`
   const action = values.length === 0
     ? "DO NOTHING"
     : `DO UPDATE SET ${values.map((column) => `${quoteIdentifier(column.name)} = EXCLUDED.${quoteIdentifier(column.name)}`).join(", ")}
-    WHERE (${values.map((column) => comparable(column, `"target".${quoteIdentifier(column.name)}`)).join(", ")})
-      IS DISTINCT FROM (${values.map((column) => comparable(column, `EXCLUDED.${quoteIdentifier(column.name)}`)).join(", ")})`
-  // A one-element row constructor needs ROW(...) to stay a row; (x) alone is just x, which compares the same.
-  const sql = `WITH "written" AS (
-  INSERT INTO ${target} AS "target" (${names.join(", ")})
-  SELECT ${casts.join(", ")}
-  FROM unnest(${params.join(", ")}) AS "batch"(${aliases.join(", ")})
-  ${conflict} ${action}
+    WHERE ${row((column) => `"target".${quoteIdentifier(column.name)}`)}
+      IS DISTINCT FROM ${row((column) => `EXCLUDED.${quoteIdentifier(column.name)}`)}`
+  const merge = (from: string, where: string) =>
+    `"written" AS (
+  INSERT INTO ${target} AS "target" (${names})
+  SELECT ${batchColumns} FROM ${from}
+  WHERE ${where}
+  ON CONFLICT (${shape.grain.map((column) => quoteIdentifier(column.name)).join(", ")}) ${action}
   RETURNING ("target".xmax = 0) AS "inserted"
-)
-SELECT count(*) FILTER (WHERE "inserted") AS "inserted", count(*) FILTER (WHERE NOT "inserted") AS "updated"
+)`
+  const counts = (appended: string) =>
+    `SELECT ${appended}count(*) FILTER (WHERE "inserted") AS "inserted", count(*) FILTER (WHERE NOT "inserted") AS "updated"
 FROM "written"`
-  return { sql, updates: values.length > 0 }
+  const time = quoteIdentifier(shape.timeIndex.name)
+  const past = `("last"."at" IS NULL OR ${given(shape.timeIndex)} > "last"."at")`
+
+  const sql = `WITH "batch" AS (${batchQuery(columns)}),
+${merge(`"batch"`, notStoredAlike)}
+${counts("")}`
+
+  const insertSql = `INSERT INTO ${target} (${names})
+${batchQuery(columns)}`
+
+  const splitSql = `WITH "batch" AS MATERIALIZED (${batchQuery(columns)}),
+"last" AS MATERIALIZED (SELECT max(${time}) AS "at" FROM ${target}),
+"appended" AS (INSERT INTO ${target} (${names}) SELECT ${batchColumns} FROM "batch", "last" WHERE ${past}),
+${merge(`"batch", "last"`, `NOT ${past} AND ${notStoredAlike}`)}
+${counts(`(SELECT count(*) FROM "batch", "last" WHERE ${past}) + `)}`
+
+  return { sql, boundarySql: boundaryQuery(shape), insertSql, splitSql, updates: values.length > 0 }
 }
