@@ -36,17 +36,14 @@
  * pages at a time) while the client waits; COPY streams, so its two shares overlap.
  */
 import { PGlite } from "@electric-sql/pglite"
-import * as PgClient from "@effect/sql-pg/PgClient"
 import { generateDrizzleJson, generateMigration } from "drizzle-kit/api-postgres"
 import { doublePrecision, integer, text, timestamp } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
-import { isSqlError } from "effect/sql/SqlError"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeCrypto from "node:crypto"
 import { once } from "node:events"
@@ -55,11 +52,11 @@ import { type RowShape, rowShapeOf } from "../src/datanode/RowShape.ts"
 import { validateBatch } from "../src/datanode/RowValidation.ts"
 import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
-import { describeSqlFailure } from "../src/db/SqlFailure.ts"
 import { textArrayLiteral } from "../src/engine/internal/textArrayLiteral.ts"
 import { addOutcomes, DEFAULT_BATCH_SIZE, emptyOutcome, type PersistOutcome, upsertBatch } from "../src/engine/Persistence.ts"
 import { storageSchemaSnapshot } from "../src/storage/StorageSchema.ts"
 import { PlatformTimeIndexMetaTable } from "../src/storage/StorageTable.ts"
+import { admin, adminUrl, serverUnreachable } from "./support/server.ts"
 import { collectGarbage, formatMb, formatMs, hasGc, heapHighWater, median, now, spread, verdict } from "./support/measure.ts"
 
 const ROWS = Number(process.env["PERSIST_BENCH_ROWS"] ?? 1_000_000)
@@ -72,7 +69,6 @@ const AGAIN_TARGET = 0.35
 const SERVER_ROUNDS = 5
 /** PGlite's take half a minute; its margin is wide. */
 const PGLITE_ROUNDS = 1
-const DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 const info = (label: string) => ({ label, description: `${label} of the tick.` })
 
@@ -443,18 +439,7 @@ const statements = await tableStatements()
 const results: Array<boolean> = []
 
 // The server first, while the process is small: its RSS figures are then the bench's own.
-const adminUrl = process.env["TEST_DATABASE_URL"]?.trim() || DEFAULT_SERVER_URL
-const admin = (use: (client: PgClient.PgClient) => Effect.Effect<void, unknown>) =>
-  Effect.runPromise(
-    Effect.gen(function*() {
-      const client = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1, connectTimeout: "5 seconds" })
-      yield* use(client)
-    }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.timeout("15 seconds"))
-  )
-const unreachable = await admin((client) => Effect.asVoid(client`SELECT 1`)).then(
-  () => undefined,
-  (error: unknown) => isSqlError(error) ? describeSqlFailure(error).message : String(error)
-)
+const unreachable = await serverUnreachable()
 if (unreachable !== undefined) {
   console.log(`PostgreSQL server: skipped, ${redactDatabaseUrl(adminUrl)} is unreachable: ${unreachable}`)
 } else {

@@ -7,25 +7,22 @@
  * the engine must write in each revision's transaction, to show what that bookkeeping costs.
  */
 import { NodeFileSystem } from "@effect/platform-node"
-import * as PgClient from "@effect/sql-pg/PgClient"
 import { PGlite } from "@electric-sql/pglite"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
-import { isSqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
-import { describeSqlFailure } from "../src/db/SqlFailure.ts"
 import { applyMigration } from "../src/migrations/MigrationApply.ts"
 import { planMigration, resetSession, sessionStatements, stepStatements } from "../src/migrations/MigrationPlan.ts"
 import { loadRevisions } from "../src/migrations/RevisionLoader.ts"
+import { admin, adminUrl, serverUnreachable } from "./support/server.ts"
 import { collectGarbage, formatMs, median, now, spread, verdict } from "./support/measure.ts"
 import { writeRevisionChain } from "./support/revisions.ts"
 
@@ -33,7 +30,6 @@ const REVISIONS = 200
 const WARMUP_ROUNDS = 1
 const ROUNDS = 10
 const TARGET_RATIO = 1.2
-const DEFAULT_SERVER_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 
 const versionTable = { schema: "public", table: "bench__alembic_version" }
 const applyOptions = { providerKey: "bench:upgrade", versionTable }
@@ -219,18 +215,7 @@ results.push(await compare({
 }))
 
 // The server: a scratch database with a random name for every side, dropped afterwards.
-const adminUrl = process.env["TEST_DATABASE_URL"]?.trim() || DEFAULT_SERVER_URL
-const admin = (use: (client: PgClient.PgClient) => Effect.Effect<void, unknown>) =>
-  Effect.runPromise(
-    Effect.gen(function*() {
-      const client = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1, connectTimeout: "5 seconds" })
-      yield* use(client)
-    }).pipe(Effect.scoped, Effect.provide(Reactivity.layer), Effect.timeout("15 seconds"))
-  )
-const unreachable = await admin((client) => Effect.asVoid(client`SELECT 1`)).then(
-  () => undefined,
-  (error: unknown) => isSqlError(error) ? describeSqlFailure(error).message : String(error)
-)
+const unreachable = await serverUnreachable()
 if (unreachable !== undefined) {
   console.log(`PostgreSQL server: skipped, ${redactDatabaseUrl(adminUrl)} is unreachable: ${unreachable}`)
 } else {
