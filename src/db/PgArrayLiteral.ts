@@ -3,11 +3,15 @@
  * casts (`unnest($1::float8[])`). Both clients bind a string the same way, whereas JavaScript arrays are
  * typed per driver: `@effect/sql-pg` infers each element's type from its value and refuses `[1.5, 2]`
  * (float8 and int4) or an array of nulls.
+ *
+ * `pgArrayLiteral` takes values of any kind and quotes every string; `textArrayLiteral` is the hot path of
+ * persistence, over text only, and quotes an element only when it must. Both escape quoted elements alike.
  */
 
 /** A value an array literal can hold; `null` is SQL NULL. */
 export type PgArrayElement = string | number | bigint | boolean | Date | null
 
+/** A quoted array element: backslashes and double quotes escaped. */
 const quote = (text: string): string => `"${text.replaceAll("\\", "\\\\").replaceAll("\"", "\\\"")}"`
 
 const element = (value: PgArrayElement): string => {
@@ -31,4 +35,30 @@ export const pgArrayLiteral = (values: ReadonlyArray<PgArrayElement>): string =>
     literal += element(values[index]!)
   }
   return `${literal}}`
+}
+
+/** What an unquoted element cannot hold: separators, braces, quotes, escapes, and white space (trimmed). */
+const NEEDS_QUOTES = /[\s,{}"\\]/
+
+/** `NULL` in any case: unquoted, it would read as SQL NULL. */
+const isNullWord = (value: string): boolean => value.length === 4 && value.toUpperCase() === "NULL"
+
+/**
+ * `{2024-01-01T00:00:00.000000Z,"a b","",NULL}`, one column of a batch as the one parameter `unnest` reads it
+ * from: elements without special characters (timestamps, numbers, uuids, most identifiers) as they are;
+ * empty strings, the word `NULL` and elements with separators, braces, quotes, backslashes or white space
+ * quoted; `null` is SQL NULL. Cast it as `$n::text[]` or `$n::type[]`: each element is then read by the
+ * element type's input function. Hot path: it runs once per column per batch over every value, so it appends
+ * to one string, writes most values as they are, and copies a value only when it needs escaping.
+ */
+export const textArrayLiteral = (values: ReadonlyArray<string | null>): string => {
+  let literal = "{"
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]
+    if (index > 0) literal += ","
+    if (value === null || value === undefined) literal += "NULL"
+    else if (value !== "" && !NEEDS_QUOTES.test(value) && !isNullWord(value)) literal += value
+    else literal += quote(value)
+  }
+  return literal + "}"
 }

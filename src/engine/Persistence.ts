@@ -10,7 +10,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { RowShape } from "../datanode/RowShape.ts"
 import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
-import { textArrayLiteral } from "./internal/textArrayLiteral.ts"
+import { textArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { upsertStatement } from "./internal/upsertStatement.ts"
 
 /** What one upsert did to each row of its batch. */

@@ -1,7 +1,7 @@
 /**
  * The SQL of the statements that upsert a validated batch: pure text built from the row shape and the
- * batch's columns, one array-literal parameter per column (see `textArrayLiteral`). Kept apart from their
- * execution so that tests and the benchmark can read them.
+ * batch's columns, one array-literal parameter per column (`textArrayLiteral`, in `src/db/PgArrayLiteral.ts`).
+ * Kept apart from their execution so that tests and the benchmark can read them.
  */
 import type { RowShape, ShapeColumn } from "../../datanode/RowShape.ts"
 
