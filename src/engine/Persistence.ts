@@ -67,7 +67,7 @@ export const upsertBatch = Effect.fnUntraced(function*(
   const merge = counted(statement.sql)
   const [boundary] = yield* sql.unsafe<{ readonly indexed: boolean; readonly past: boolean }>(
     statement.boundarySql,
-    [batch.minTime]
+    [batch.minTime, ...statement.boundaryParams]
   )
   const faster = boundary?.indexed !== true
     ? undefined

@@ -8,9 +8,6 @@ import type { RowShape, ShapeColumn } from "../../datanode/RowShape.ts"
 /** `"name"` with embedded double quotes doubled: identifiers come from users' declarations. */
 export const quoteIdentifier = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
 
-/** `E'text'`: the same string whatever `standard_conforming_strings` says. */
-const quoteLiteral = (text: string): string => `E'${text.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`
-
 const SERIAL_TYPES: Readonly<Record<string, string>> = {
   smallserial: "smallint",
   serial: "integer",
@@ -57,12 +54,15 @@ export interface UpsertStatement {
    */
   readonly sql: string
   /**
-   * Where the table ends, asked before choosing a faster statement. Parameter: the batch's first time index
-   * (`ValidatedBatch.minTime`). It returns one row: `indexed`, whether a btree index leads with the time
+   * Where the table ends, asked before choosing a faster statement. Parameters: the batch's first time index
+   * (`ValidatedBatch.minTime`), then `boundaryParams`: the table's schema and name and the time index column,
+   * as data rather than literals in the text. It returns one row: `indexed`, whether a btree index leads with the time
    * index (so that its last value is one index descent away), and `past`, whether the whole batch lies after
    * the table's last time index (always, in an empty table).
    */
   readonly boundarySql: string
+  /** `boundarySql`'s parameters after the first: the schema, the table and the time index column. */
+  readonly boundaryParams: readonly [string, string, string]
   /**
    * For a batch wholly past the table's last time index (a node appending after its watermarks): a plain
    * insert, without the conflict machinery, since no stored grain can match. Parameters: the columns' arrays.
@@ -114,7 +114,9 @@ FROM (
     JOIN pg_catalog.pg_class AS "relation" ON "relation".oid = "index".indexrelid
     JOIN pg_catalog.pg_am AS "method" ON "method".oid = "relation".relam
     JOIN pg_catalog.pg_attribute AS "column" ON "column".attrelid = "index".indrelid AND "column".attnum = "index".indkey[0]
-    WHERE "index".indrelid = ${quoteLiteral(target)}::regclass AND "column".attname = ${quoteLiteral(shape.timeIndex.name)}
+    JOIN pg_catalog.pg_class AS "table" ON "table".oid = "index".indrelid
+    JOIN pg_catalog.pg_namespace AS "schema" ON "schema".oid = "table".relnamespace
+    WHERE "schema".nspname = $2::text AND "table".relname = $3::text AND "column".attname = $4::text
       AND "method".amname = 'btree' AND "index".indpred IS NULL AND "index".indisvalid
   ) AS "indexed" OFFSET 0) AS "check"
 ) AS "boundary"`
@@ -187,5 +189,12 @@ ${batchQuery(columns)}`
 ${merge(`"batch", "last"`, `NOT ${past} AND ${notStoredAlike}`)}
 ${counts(`(SELECT count(*) FROM "batch", "last" WHERE ${past}) + `)}`
 
-  return { sql, boundarySql: boundaryQuery(shape), insertSql, splitSql, updates: values.length > 0 }
+  return {
+    sql,
+    boundarySql: boundaryQuery(shape),
+    boundaryParams: [shape.schema, shape.table, shape.timeIndex.name],
+    insertSql,
+    splitSql,
+    updates: values.length > 0
+  }
 }
