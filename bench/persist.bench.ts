@@ -53,6 +53,7 @@ import { validateBatch } from "../src/datanode/RowValidation.ts"
 import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
 import { textArrayLiteral } from "../src/db/PgArrayLiteral.ts"
+import { quoteIdentifier } from "../src/db/SqlText.ts"
 import { addOutcomes, DEFAULT_BATCH_SIZE, emptyOutcome, type PersistOutcome, upsertBatch } from "../src/engine/Persistence.ts"
 import { storageSchemaSnapshot } from "../src/storage/StorageSchema.ts"
 import { PlatformTimeIndexMetaTable } from "../src/storage/StorageTable.ts"
@@ -171,10 +172,9 @@ const copyText = (rows: ReadonlyArray<Tick>): string => {
   return text
 }
 
-const quoted = (name: string) => `"${name.replaceAll("\"", "\"\"")}"`
-const qualified = (table: string) => `${quoted(shape.schema)}.${quoted(table)}`
+const qualified = (table: string) => `${quoteIdentifier(shape.schema)}.${quoteIdentifier(table)}`
 const copyStatement = (table: string, source: string) =>
-  `COPY ${qualified(table)} (${shape.columns.map((column) => quoted(column.name)).join(", ")}) FROM ${source}`
+  `COPY ${qualified(table)} (${shape.columns.map((column) => quoteIdentifier(column.name)).join(", ")}) FROM ${source}`
 
 /** The server's baseline: one psql session, each batch `BEGIN; COPY ... FROM STDIN; COMMIT`. */
 const copyThroughPsql = async (url: string, table: string, rows: number): Promise<Timed<void>> => {

@@ -21,6 +21,7 @@ import { boundedIdentifier } from "../storage/Naming.ts"
 import type { MigrationCredential, ProviderIdentity } from "./Catalog.ts"
 import { CatalogStorageError, CredentialError } from "./CatalogErrors.ts"
 import { scramSha256Verifier } from "./internal/scram.ts"
+import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
 
 /** Login roles of credentials start with this prefix. */
 export const CREDENTIAL_ROLE_PREFIX = "mt_mig_"
@@ -61,9 +62,6 @@ export const ownerRoleName = (databaseName: string, providerKey: string): string
 /** The login-role prefix of credentials issued in one database (tests clean up by it). */
 export const credentialRolePrefix = (databaseName: string): string =>
   `${CREDENTIAL_ROLE_PREFIX}${shortHash(databaseName)}_`
-
-const quoteIdentifier = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
-const quoteLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
 const storageFailure = (operation: string) => (error: SqlError) =>
   new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })

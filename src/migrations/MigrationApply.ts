@@ -34,13 +34,13 @@ import {
   createVersionTables,
   moveHeads,
   qualifiedLedgerTable,
-  quoteLiteral,
   recordApplied,
   selectHeads,
   selectLedger,
   selectVersionTablesPresent,
   type VersionTableLocation
 } from "./VersionTable.ts"
+import { quoteLiteral } from "../db/SqlText.ts"
 
 /** The database failed while reading or preparing migration state (not inside a revision). */
 export class MigrationDatabaseError extends Schema.TaggedError<MigrationDatabaseError>()("MigrationDatabaseError", {

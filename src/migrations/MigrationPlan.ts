@@ -13,12 +13,12 @@ import type { RevisionHeadsError } from "./RevisionHeadsError.ts"
 import type { RevisionTargetError } from "./RevisionTargetError.ts"
 import {
   createVersionTables,
-  quoteLiteral,
   recordApplied,
   recordUnapplied,
   stepBookkeeping,
   type VersionTableLocation
 } from "./VersionTable.ts"
+import { quoteLiteral } from "../db/SqlText.ts"
 
 export type MigrationDirection = "upgrade" | "downgrade"
 

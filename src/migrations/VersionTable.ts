@@ -7,6 +7,7 @@
  * Statements are plain literals (no parameters), so the SQL printed by `--sql` is the SQL executed.
  */
 import { boundedIdentifier } from "../storage/Naming.ts"
+import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
 
 /** Where a provider keeps its migration state. */
 export interface VersionTableLocation {
@@ -18,9 +19,6 @@ export interface VersionTableLocation {
 export const VERSION_COLUMN = "version_num"
 
 export const ledgerTableName = (location: VersionTableLocation): string => boundedIdentifier(location.table, "ledger")
-
-const quoteIdentifier = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
-export const quoteLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
 export const qualifiedVersionTable = (location: VersionTableLocation): string =>
   `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`

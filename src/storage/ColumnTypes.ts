@@ -6,6 +6,7 @@
 import { is, SQL } from "drizzle-orm"
 import { PgDialect, type PgColumn } from "drizzle-orm/pg-core"
 import * as Predicate from "effect/Predicate"
+import { quoteLiteral } from "../db/SqlText.ts"
 
 /** The data type tokens of `relational-table.v1`; other types use their SQL type as the token. */
 export type DataTypeToken =
@@ -62,8 +63,6 @@ export const isTimestampWithTimeZone = (column: PgColumn): boolean =>
   dataTypeTokenOf(column) === "timestamp with time zone"
 
 const dialect = new PgDialect()
-
-const quoteLiteral = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
 /**
  * The server default as SQL (`gen_random_uuid()`, `now()`, `'active'`), or `null` when the database

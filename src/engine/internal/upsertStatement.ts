@@ -4,9 +4,7 @@
  * Kept apart from their execution so that tests and the benchmark can read them.
  */
 import type { RowShape, ShapeColumn } from "../../datanode/RowShape.ts"
-
-/** `"name"` with embedded double quotes doubled: identifiers come from users' declarations. */
-export const quoteIdentifier = (name: string): string => `"${name.replaceAll("\"", "\"\"")}"`
+import { quoteIdentifier } from "../../db/SqlText.ts"
 
 const SERIAL_TYPES: Readonly<Record<string, string>> = {
   smallserial: "smallint",
