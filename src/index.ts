@@ -189,7 +189,7 @@ export {
   nextRevisionId,
   RevisionAuthoringError
 } from "./migrations/RevisionAuthoring.ts"
-export { RevisionDirectionError } from "./migrations/RevisionDirectionError.ts"
+export { RevisionDirectionError } from "./migrations/graph/RevisionDirectionError.ts"
 export {
   readSnapshot,
   renderRevisionModule,
@@ -202,17 +202,17 @@ export {
   snapshotPathFor,
   writeRevisionFiles
 } from "./migrations/RevisionFile.ts"
-export { type AncestryOptions, RevisionGraph, type RevisionNode } from "./migrations/RevisionGraph.ts"
-export { describeRevisionGraphProblem, RevisionGraphError, RevisionGraphProblem } from "./migrations/RevisionGraphError.ts"
-export { RevisionHeadsError } from "./migrations/RevisionHeadsError.ts"
-export { compareRevisionIds, invalidRevisionIdReason, RESERVED_REVISION_IDS } from "./migrations/RevisionId.ts"
+export { type AncestryOptions, RevisionGraph, type RevisionNode } from "./migrations/graph/RevisionGraph.ts"
+export { describeRevisionGraphProblem, RevisionGraphError, RevisionGraphProblem } from "./migrations/graph/RevisionGraphError.ts"
+export { RevisionHeadsError } from "./migrations/graph/RevisionHeadsError.ts"
+export { compareRevisionIds, invalidRevisionIdReason, RESERVED_REVISION_IDS } from "./migrations/graph/RevisionId.ts"
 export {
   type LoadedRevisions,
   loadRevisions,
   RevisionLoadError,
   RevisionLoadProblem
 } from "./migrations/RevisionLoader.ts"
-export { headsToMerge } from "./migrations/RevisionMerge.ts"
+export { headsToMerge } from "./migrations/graph/RevisionMerge.ts"
 export {
   ScaffoldError,
   type ScaffoldFile,
@@ -220,8 +220,8 @@ export {
   type ScaffoldOptions,
   scaffoldProvider
 } from "./migrations/Scaffold.ts"
-export { RevisionMergeError } from "./migrations/RevisionMergeError.ts"
-export { downgradeSteps, type RevisionStep, type RevisionStepsError, upgradeSteps } from "./migrations/RevisionSteps.ts"
+export { RevisionMergeError } from "./migrations/graph/RevisionMergeError.ts"
+export { downgradeSteps, type RevisionStep, type RevisionStepsError, upgradeSteps } from "./migrations/graph/RevisionSteps.ts"
 export {
   formatRevisionTarget,
   parseRevisionTarget,
@@ -229,8 +229,8 @@ export {
   type ResolvedRevisionTarget,
   type RevisionAnchor,
   type RevisionTarget
-} from "./migrations/RevisionTarget.ts"
-export { RevisionTargetError, RevisionTargetFailure } from "./migrations/RevisionTargetError.ts"
+} from "./migrations/graph/RevisionTarget.ts"
+export { RevisionTargetError, RevisionTargetFailure } from "./migrations/graph/RevisionTargetError.ts"
 export {
   createVersionTables,
   ledgerTableName,

@@ -28,7 +28,7 @@ import {
   sessionStatements,
   stepStatements
 } from "./MigrationPlan.ts"
-import { resolveRevisionTarget } from "./RevisionTarget.ts"
+import { resolveRevisionTarget } from "./graph/RevisionTarget.ts"
 import type { LoadedRevisions } from "./RevisionLoader.ts"
 import {
   createVersionTables,

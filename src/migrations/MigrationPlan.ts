@@ -7,10 +7,10 @@ import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import type { Revision, RevisionOperation } from "./Revision.ts"
 import type { LoadedRevisions } from "./RevisionLoader.ts"
-import { downgradeSteps, type RevisionStepsError, upgradeSteps } from "./RevisionSteps.ts"
-import { resolveRevisionTarget } from "./RevisionTarget.ts"
-import type { RevisionHeadsError } from "./RevisionHeadsError.ts"
-import type { RevisionTargetError } from "./RevisionTargetError.ts"
+import { downgradeSteps, type RevisionStepsError, upgradeSteps } from "./graph/RevisionSteps.ts"
+import { resolveRevisionTarget } from "./graph/RevisionTarget.ts"
+import type { RevisionHeadsError } from "./graph/RevisionHeadsError.ts"
+import type { RevisionTargetError } from "./graph/RevisionTargetError.ts"
 import {
   createVersionTables,
   recordApplied,

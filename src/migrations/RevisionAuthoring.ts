@@ -19,15 +19,15 @@ import {
   type RenameHint
 } from "./Autogenerate.ts"
 import type { LoadedRevisions } from "./RevisionLoader.ts"
-import { headsToMerge } from "./RevisionMerge.ts"
-import type { RevisionMergeError } from "./RevisionMergeError.ts"
+import { headsToMerge } from "./graph/RevisionMerge.ts"
+import type { RevisionMergeError } from "./graph/RevisionMergeError.ts"
 import {
   readSnapshot,
   type RevisionFileExistsError,
   type SnapshotFileError,
   writeRevisionFiles
 } from "./RevisionFile.ts"
-import { invalidRevisionIdReason } from "./RevisionId.ts"
+import { invalidRevisionIdReason } from "./graph/RevisionId.ts"
 import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
 
 export class RevisionAuthoringError extends Schema.TaggedError<RevisionAuthoringError>()("RevisionAuthoringError", {

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { planMigration, renderPlanSql } from "../../src/migrations/MigrationPlan.ts"
 import type { Revision } from "../../src/migrations/Revision.ts"
-import { RevisionGraph } from "../../src/migrations/RevisionGraph.ts"
+import { RevisionGraph } from "../../src/migrations/graph/RevisionGraph.ts"
 
 const revision = (id: string, parents: ReadonlyArray<string>, overrides: Partial<Revision> = {}): Revision => ({
   id,

@@ -29,7 +29,7 @@ import {
 } from "../../migrations/ProviderLifecycle.ts"
 import { createMergeRevision, createRevision } from "../../migrations/RevisionAuthoring.ts"
 import { loadRevisions } from "../../migrations/RevisionLoader.ts"
-import { lookupRevision } from "../../migrations/RevisionTarget.ts"
+import { lookupRevision } from "../../migrations/graph/RevisionTarget.ts"
 import { scaffoldProvider } from "../../migrations/Scaffold.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { CommandFailed, runCommand } from "../CommandRunner.ts"

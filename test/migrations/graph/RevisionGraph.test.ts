@@ -3,10 +3,10 @@
  * branched, merged, diamond and multi-base histories.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { RevisionGraph, type RevisionNode } from "../../src/migrations/RevisionGraph.ts"
-import { type RevisionGraphProblem } from "../../src/migrations/RevisionGraphError.ts"
-import { headsToMerge } from "../../src/migrations/RevisionMerge.ts"
-import { resolveRevisionTarget } from "../../src/migrations/RevisionTarget.ts"
+import { RevisionGraph, type RevisionNode } from "../../../src/migrations/graph/RevisionGraph.ts"
+import { type RevisionGraphProblem } from "../../../src/migrations/graph/RevisionGraphError.ts"
+import { headsToMerge } from "../../../src/migrations/graph/RevisionMerge.ts"
+import { resolveRevisionTarget } from "../../../src/migrations/graph/RevisionTarget.ts"
 import {
   branched,
   diamond,

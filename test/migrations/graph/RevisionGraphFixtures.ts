@@ -3,7 +3,7 @@
  */
 import { assert } from "@effect/vitest"
 import * as Result from "effect/Result"
-import { RevisionGraph, type RevisionNode } from "../../src/migrations/RevisionGraph.ts"
+import { RevisionGraph, type RevisionNode } from "../../../src/migrations/graph/RevisionGraph.ts"
 
 /** Revisions from `{ id: parents }`, each from `versions/<id>.ts`. */
 export const revisionsOf = (parents: Readonly<Record<string, ReadonlyArray<string>>>): Array<RevisionNode> =>

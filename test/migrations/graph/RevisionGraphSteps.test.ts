@@ -4,11 +4,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
-import { RevisionGraph } from "../../src/migrations/RevisionGraph.ts"
-import { headsAfterDowngrade, headsAfterUpgrade, validateCurrentHeads } from "../../src/migrations/RevisionHeads.ts"
-import { headsToMerge } from "../../src/migrations/RevisionMerge.ts"
-import { downgradeSteps, type RevisionStep, upgradeSteps } from "../../src/migrations/RevisionSteps.ts"
-import { resolveRevisionTarget } from "../../src/migrations/RevisionTarget.ts"
+import { RevisionGraph } from "../../../src/migrations/graph/RevisionGraph.ts"
+import { headsAfterDowngrade, headsAfterUpgrade, validateCurrentHeads } from "../../../src/migrations/graph/RevisionHeads.ts"
+import { headsToMerge } from "../../../src/migrations/graph/RevisionMerge.ts"
+import { downgradeSteps, type RevisionStep, upgradeSteps } from "../../../src/migrations/graph/RevisionSteps.ts"
+import { resolveRevisionTarget } from "../../../src/migrations/graph/RevisionTarget.ts"
 import { branched, diamond, failure, graphOf, linear, merged, success, twoHistories } from "./RevisionGraphFixtures.ts"
 
 const state = (heads: ReadonlyArray<string>): string => heads.length === 0 ? "base" : heads.join(",")

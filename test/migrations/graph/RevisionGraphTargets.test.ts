@@ -3,14 +3,14 @@
  * reads when a target is malformed, unknown, ambiguous or steps out of the history.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { RevisionGraph } from "../../src/migrations/RevisionGraph.ts"
+import { RevisionGraph } from "../../../src/migrations/graph/RevisionGraph.ts"
 import {
   formatRevisionTarget,
   lookupRevision,
   parseRevisionTarget,
   resolveRevisionTarget,
   type RevisionTarget
-} from "../../src/migrations/RevisionTarget.ts"
+} from "../../../src/migrations/graph/RevisionTarget.ts"
 import { branched, diamond, failure, graphOf, linear, merged, success, twoHistories } from "./RevisionGraphFixtures.ts"
 
 /** The heads of the state `target` resolves to. */
