@@ -178,7 +178,7 @@ export {
   ProviderPhysicalStateError,
   stampProvider
 } from "./migrations/ProviderLifecycle.ts"
-export { type DataMigration, type Revision, type RevisionOperation } from "./migrations/Revision.ts"
+export { type DataMigration, type Revision, type RevisionOperation } from "./migrations/files/Revision.ts"
 export {
   createMergeRevision,
   createRevision,
@@ -188,7 +188,7 @@ export {
   type NewRevisionRequest,
   nextRevisionId,
   RevisionAuthoringError
-} from "./migrations/RevisionAuthoring.ts"
+} from "./migrations/files/RevisionAuthoring.ts"
 export { RevisionDirectionError } from "./migrations/graph/RevisionDirectionError.ts"
 export {
   readSnapshot,
@@ -201,7 +201,7 @@ export {
   SnapshotFileError,
   snapshotPathFor,
   writeRevisionFiles
-} from "./migrations/RevisionFile.ts"
+} from "./migrations/files/RevisionFile.ts"
 export { type AncestryOptions, RevisionGraph, type RevisionNode } from "./migrations/graph/RevisionGraph.ts"
 export { describeRevisionGraphProblem, RevisionGraphError, RevisionGraphProblem } from "./migrations/graph/RevisionGraphError.ts"
 export { RevisionHeadsError } from "./migrations/graph/RevisionHeadsError.ts"
@@ -211,7 +211,7 @@ export {
   loadRevisions,
   RevisionLoadError,
   RevisionLoadProblem
-} from "./migrations/RevisionLoader.ts"
+} from "./migrations/files/RevisionLoader.ts"
 export { headsToMerge } from "./migrations/graph/RevisionMerge.ts"
 export {
   ScaffoldError,
@@ -219,7 +219,7 @@ export {
   scaffoldFiles,
   type ScaffoldOptions,
   scaffoldProvider
-} from "./migrations/Scaffold.ts"
+} from "./migrations/files/Scaffold.ts"
 export { RevisionMergeError } from "./migrations/graph/RevisionMergeError.ts"
 export { downgradeSteps, type RevisionStep, type RevisionStepsError, upgradeSteps } from "./migrations/graph/RevisionSteps.ts"
 export {

@@ -5,7 +5,7 @@
  */
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { renderRevisionModule, revisionFileName, snapshotPathFor } from "../../src/migrations/RevisionFile.ts"
+import { renderRevisionModule, revisionFileName, snapshotPathFor } from "../../src/migrations/files/RevisionFile.ts"
 
 interface Operations {
   readonly message: string

@@ -29,7 +29,7 @@ import {
   stepStatements
 } from "./MigrationPlan.ts"
 import { resolveRevisionTarget } from "./graph/RevisionTarget.ts"
-import type { LoadedRevisions } from "./RevisionLoader.ts"
+import type { LoadedRevisions } from "./files/RevisionLoader.ts"
 import {
   createVersionTables,
   moveHeads,

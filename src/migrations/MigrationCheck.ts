@@ -20,8 +20,8 @@ import {
   MigrationDatabaseError,
   readMigrationState
 } from "./MigrationApply.ts"
-import { readSnapshot, type SnapshotFileError } from "./RevisionFile.ts"
-import type { LoadedRevisions } from "./RevisionLoader.ts"
+import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
+import type { LoadedRevisions } from "./files/RevisionLoader.ts"
 import type { VersionTableLocation } from "./VersionTable.ts"
 
 export interface CheckReport {

@@ -5,8 +5,8 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
-import type { Revision, RevisionOperation } from "./Revision.ts"
-import type { LoadedRevisions } from "./RevisionLoader.ts"
+import type { Revision, RevisionOperation } from "./files/Revision.ts"
+import type { LoadedRevisions } from "./files/RevisionLoader.ts"
 import { downgradeSteps, type RevisionStepsError, upgradeSteps } from "./graph/RevisionSteps.ts"
 import { resolveRevisionTarget } from "./graph/RevisionTarget.ts"
 import type { RevisionHeadsError } from "./graph/RevisionHeadsError.ts"

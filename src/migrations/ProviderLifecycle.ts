@@ -51,8 +51,8 @@ import {
 } from "./MigrationApply.ts"
 import type { MigrationDirection } from "./MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
-import { readSnapshot, type SnapshotFileError } from "./RevisionFile.ts"
-import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./RevisionLoader.ts"
+import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
+import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./files/RevisionLoader.ts"
 
 /** After finalize, some provider tables are not active; the hook did not run. */
 export class ProviderPhysicalStateError extends Schema.TaggedError<ProviderPhysicalStateError>()(

@@ -7,7 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { integer, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import { autogenerate, emptySnapshot, parseRenameHint, type RenameHint } from "../../src/migrations/Autogenerate.ts"
-import { renderRevisionModule } from "../../src/migrations/RevisionFile.ts"
+import { renderRevisionModule } from "../../src/migrations/files/RevisionFile.ts"
 import { PlatformManagedMetaTable } from "../../src/index.ts"
 
 const info = (label: string) => ({ label, description: `${label}.` })

@@ -14,7 +14,7 @@ import * as NodeFs from "node:fs"
 import { Database } from "../../src/db/Database.ts"
 import { applyMigration, readMigrationState } from "../../src/migrations/MigrationApply.ts"
 import { planMigration, renderPlanSql } from "../../src/migrations/MigrationPlan.ts"
-import { loadRevisions } from "../../src/migrations/RevisionLoader.ts"
+import { loadRevisions } from "../../src/migrations/files/RevisionLoader.ts"
 import { scratchDirectory, writeRevision } from "../support/revisions.ts"
 import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
 

@@ -27,10 +27,10 @@ import {
   migrateProvider,
   stampProvider
 } from "../../migrations/ProviderLifecycle.ts"
-import { createMergeRevision, createRevision } from "../../migrations/RevisionAuthoring.ts"
-import { loadRevisions } from "../../migrations/RevisionLoader.ts"
+import { createMergeRevision, createRevision } from "../../migrations/files/RevisionAuthoring.ts"
+import { loadRevisions } from "../../migrations/files/RevisionLoader.ts"
 import { lookupRevision } from "../../migrations/graph/RevisionTarget.ts"
-import { scaffoldProvider } from "../../migrations/Scaffold.ts"
+import { scaffoldProvider } from "../../migrations/files/Scaffold.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { CommandFailed, runCommand } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"

@@ -14,8 +14,8 @@ import * as NodeCrypto from "node:crypto"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
 import { type Revision, revisionExportProblems, revisionFromExports } from "./Revision.ts"
-import { RevisionGraph } from "./graph/RevisionGraph.ts"
-import { describeRevisionGraphProblem } from "./graph/RevisionGraphError.ts"
+import { RevisionGraph } from "../graph/RevisionGraph.ts"
+import { describeRevisionGraphProblem } from "../graph/RevisionGraphError.ts"
 
 export const RevisionLoadProblem = Schema.Struct({
   /** The file, when the problem belongs to one. */

@@ -8,8 +8,8 @@ import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as NodePath from "node:path"
-import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
-import type { DestructiveChange } from "./Autogenerate.ts"
+import type { SchemaSnapshot } from "../../storage/StorageSchema.ts"
+import type { DestructiveChange } from "../Autogenerate.ts"
 
 export interface RevisionDraft {
   readonly id: string

@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Schema from "effect/Schema"
 import * as NodePath from "node:path"
-import { namespaceVersionSlug, schemaTableName } from "../storage/Naming.ts"
+import { namespaceVersionSlug, schemaTableName } from "../../storage/Naming.ts"
 
 export interface ScaffoldOptions {
   readonly projectRoot: string

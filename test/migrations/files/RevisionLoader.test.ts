@@ -7,8 +7,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import { loadRevisions } from "../../src/migrations/RevisionLoader.ts"
-import { scratchDirectory, writeRevision } from "../support/revisions.ts"
+import { loadRevisions } from "../../../src/migrations/files/RevisionLoader.ts"
+import { scratchDirectory, writeRevision } from "../../support/revisions.ts"
 
 const load = (...locations: ReadonlyArray<string>) => loadRevisions(locations).pipe(Effect.provide(NodeFileSystem.layer))
 

@@ -9,7 +9,7 @@ import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
-import type { AnyStorageTable } from "../storage/StorageTable.ts"
+import type { AnyStorageTable } from "../../storage/StorageTable.ts"
 import {
   autogenerate,
   AutogenerateError,
@@ -17,18 +17,18 @@ import {
   emptySnapshot,
   normalizeSnapshot,
   type RenameHint
-} from "./Autogenerate.ts"
+} from "../Autogenerate.ts"
 import type { LoadedRevisions } from "./RevisionLoader.ts"
-import { headsToMerge } from "./graph/RevisionMerge.ts"
-import type { RevisionMergeError } from "./graph/RevisionMergeError.ts"
+import { headsToMerge } from "../graph/RevisionMerge.ts"
+import type { RevisionMergeError } from "../graph/RevisionMergeError.ts"
 import {
   readSnapshot,
   type RevisionFileExistsError,
   type SnapshotFileError,
   writeRevisionFiles
 } from "./RevisionFile.ts"
-import { invalidRevisionIdReason } from "./graph/RevisionId.ts"
-import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
+import { invalidRevisionIdReason } from "../graph/RevisionId.ts"
+import { storageSchemaSnapshot } from "../../storage/StorageSchema.ts"
 
 export class RevisionAuthoringError extends Schema.TaggedError<RevisionAuthoringError>()("RevisionAuthoringError", {
   reason: Schema.Literals(["several-heads", "unnumbered-head", "invalid-id", "duplicate-id", "missing-snapshot"]),
