@@ -126,8 +126,8 @@ export {
   readMigrationState,
   stampMigration,
   type StampResult
-} from "./migrations/MigrationApply.ts"
-export { type CheckReport, type CheckRequest, checkMigrations, compareWithSnapshot } from "./migrations/MigrationCheck.ts"
+} from "./migrations/runtime/MigrationApply.ts"
+export { type CheckReport, type CheckRequest, checkMigrations, compareWithSnapshot } from "./migrations/runtime/MigrationCheck.ts"
 export {
   type MigrationDirection,
   type MigrationPlan,
@@ -141,7 +141,7 @@ export {
   sessionStatements,
   type StatementOptions,
   stepStatements
-} from "./migrations/MigrationPlan.ts"
+} from "./migrations/runtime/MigrationPlan.ts"
 export {
   buildMetaTableModelRegistry,
   buildMigrationProvider,
@@ -236,7 +236,7 @@ export {
   ledgerTableName,
   VERSION_COLUMN,
   type VersionTableLocation
-} from "./migrations/VersionTable.ts"
+} from "./migrations/runtime/VersionTable.ts"
 
 // Storage tables: naming, definers, contracts and the contract hash.
 export { canonicalJson, CanonicalJsonError, type CanonicalJsonValue } from "./storage/CanonicalJson.ts"

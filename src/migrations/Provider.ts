@@ -21,7 +21,7 @@ import {
   type StorageBinding
 } from "../storage/StorageTable.ts"
 import type { RenameHint } from "./Autogenerate.ts"
-import { VERSION_COLUMN, type VersionTableLocation } from "./VersionTable.ts"
+import { VERSION_COLUMN, type VersionTableLocation } from "./runtime/VersionTable.ts"
 
 export const ProviderTypeId: unique symbol = Symbol.for("metatables/migrations/MigrationProvider")
 export type ProviderTypeId = typeof ProviderTypeId

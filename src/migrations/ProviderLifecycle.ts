@@ -48,8 +48,8 @@ import {
   readMigrationState,
   stampMigration,
   type StampResult
-} from "./MigrationApply.ts"
-import type { MigrationDirection } from "./MigrationPlan.ts"
+} from "./runtime/MigrationApply.ts"
+import type { MigrationDirection } from "./runtime/MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
 import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
 import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./files/RevisionLoader.ts"

@@ -8,20 +8,20 @@ import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
-import { introspectTables, normalizeSqlType, physicalKey } from "../catalog/TableIntrospection.ts"
-import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
-import type { SchemaEntity, SchemaSnapshot } from "../storage/StorageSchema.ts"
-import type { AnyStorageTable } from "../storage/StorageTable.ts"
-import { autogenerate, type AutogenerateError, emptySnapshot } from "./Autogenerate.ts"
+import { introspectTables, normalizeSqlType, physicalKey } from "../../catalog/TableIntrospection.ts"
+import { pgArrayLiteral } from "../../db/PgArrayLiteral.ts"
+import { describeSqlFailure, formatSqlFailure } from "../../db/SqlFailure.ts"
+import type { SchemaEntity, SchemaSnapshot } from "../../storage/StorageSchema.ts"
+import type { AnyStorageTable } from "../../storage/StorageTable.ts"
+import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
 import {
   editedRevisions,
   type EditedRevision,
   MigrationDatabaseError,
   readMigrationState
 } from "./MigrationApply.ts"
-import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
-import type { LoadedRevisions } from "./files/RevisionLoader.ts"
+import { readSnapshot, type SnapshotFileError } from "../files/RevisionFile.ts"
+import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import type { VersionTableLocation } from "./VersionTable.ts"
 
 export interface CheckReport {

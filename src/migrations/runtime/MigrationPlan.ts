@@ -5,12 +5,12 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
-import type { Revision, RevisionOperation } from "./files/Revision.ts"
-import type { LoadedRevisions } from "./files/RevisionLoader.ts"
-import { downgradeSteps, type RevisionStepsError, upgradeSteps } from "./graph/RevisionSteps.ts"
-import { resolveRevisionTarget } from "./graph/RevisionTarget.ts"
-import type { RevisionHeadsError } from "./graph/RevisionHeadsError.ts"
-import type { RevisionTargetError } from "./graph/RevisionTargetError.ts"
+import type { Revision, RevisionOperation } from "../files/Revision.ts"
+import type { LoadedRevisions } from "../files/RevisionLoader.ts"
+import { downgradeSteps, type RevisionStepsError, upgradeSteps } from "../graph/RevisionSteps.ts"
+import { resolveRevisionTarget } from "../graph/RevisionTarget.ts"
+import type { RevisionHeadsError } from "../graph/RevisionHeadsError.ts"
+import type { RevisionTargetError } from "../graph/RevisionTargetError.ts"
 import {
   createVersionTables,
   recordApplied,
@@ -18,7 +18,7 @@ import {
   stepBookkeeping,
   type VersionTableLocation
 } from "./VersionTable.ts"
-import { quoteLiteral } from "../db/SqlText.ts"
+import { quoteLiteral } from "../../db/SqlText.ts"
 
 export type MigrationDirection = "upgrade" | "downgrade"
 

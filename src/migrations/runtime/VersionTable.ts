@@ -6,8 +6,8 @@
  * written in the same transaction as the revision's DDL, so an edited applied revision can be noticed.
  * Statements are plain literals (no parameters), so the SQL printed by `--sql` is the SQL executed.
  */
-import { boundedIdentifier } from "../storage/Naming.ts"
-import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
+import { boundedIdentifier } from "../../storage/Naming.ts"
+import { quoteIdentifier, quoteLiteral } from "../../db/SqlText.ts"
 
 /** Where a provider keeps its migration state. */
 export interface VersionTableLocation {

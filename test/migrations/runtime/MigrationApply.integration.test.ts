@@ -11,12 +11,12 @@ import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
 import { TestClock } from "effect/testing"
 import * as NodeFs from "node:fs"
-import { Database } from "../../src/db/Database.ts"
-import { applyMigration, readMigrationState } from "../../src/migrations/MigrationApply.ts"
-import { planMigration, renderPlanSql } from "../../src/migrations/MigrationPlan.ts"
-import { loadRevisions } from "../../src/migrations/files/RevisionLoader.ts"
-import { scratchDirectory, writeRevision } from "../support/revisions.ts"
-import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
+import { Database } from "../../../src/db/Database.ts"
+import { applyMigration, readMigrationState } from "../../../src/migrations/runtime/MigrationApply.ts"
+import { planMigration, renderPlanSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
+import { loadRevisions } from "../../../src/migrations/files/RevisionLoader.ts"
+import { scratchDirectory, writeRevision } from "../../support/revisions.ts"
+import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../../support/TestDatabase.ts"
 
 const versionTable = { schema: "public", table: "tests__alembic_version" }
 const options = { providerKey: "tests:apply", versionTable }

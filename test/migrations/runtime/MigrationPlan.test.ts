@@ -5,9 +5,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { planMigration, renderPlanSql } from "../../src/migrations/MigrationPlan.ts"
-import type { Revision } from "../../src/migrations/files/Revision.ts"
-import { RevisionGraph } from "../../src/migrations/graph/RevisionGraph.ts"
+import { planMigration, renderPlanSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
+import type { Revision } from "../../../src/migrations/files/Revision.ts"
+import { RevisionGraph } from "../../../src/migrations/graph/RevisionGraph.ts"
 
 const revision = (id: string, parents: ReadonlyArray<string>, overrides: Partial<Revision> = {}): Revision => ({
   id,

@@ -17,7 +17,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import { describeSqlFailure, formatSqlFailure } from "../../db/SqlFailure.ts"
 import {
   type MigrationDirection,
   type MigrationPlan,
@@ -28,8 +28,8 @@ import {
   sessionStatements,
   stepStatements
 } from "./MigrationPlan.ts"
-import { resolveRevisionTarget } from "./graph/RevisionTarget.ts"
-import type { LoadedRevisions } from "./files/RevisionLoader.ts"
+import { resolveRevisionTarget } from "../graph/RevisionTarget.ts"
+import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import {
   createVersionTables,
   moveHeads,
@@ -40,7 +40,7 @@ import {
   selectVersionTablesPresent,
   type VersionTableLocation
 } from "./VersionTable.ts"
-import { quoteLiteral } from "../db/SqlText.ts"
+import { quoteLiteral } from "../../db/SqlText.ts"
 
 /** The database failed while reading or preparing migration state (not inside a revision). */
 export class MigrationDatabaseError extends Schema.TaggedError<MigrationDatabaseError>()("MigrationDatabaseError", {
