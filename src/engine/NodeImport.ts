@@ -7,7 +7,7 @@ import type * as FileSystem from "effect/FileSystem"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type AnyDataNode, isDataNode } from "../datanode/DataNode.ts"
-import { importModuleExport, parseModuleReference } from "../migrations/ModuleImport.ts"
+import { importModuleExport, parseModuleReference } from "../project/ModuleImport.ts"
 
 export class NodeImportError extends Schema.TaggedError<NodeImportError>()("NodeImportError", {
   reason: Schema.Literals(["malformed-reference", "missing-module", "import-failed", "missing-export", "not-nodes"]),

@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as NodePath from "node:path"
-import { importModuleExport, type ModuleReference, parseModuleReference } from "./ModuleImport.ts"
+import { importModuleExport, type ModuleReference, parseModuleReference } from "../project/ModuleImport.ts"
 import { isMigrationProvider, type MigrationProvider } from "./Provider.ts"
 
 export const ProviderDiscoveryFailure = Schema.Literals([
