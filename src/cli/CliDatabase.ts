@@ -18,7 +18,7 @@ import {
 } from "../db/DatabaseTarget.ts"
 import { DatabaseUrlFlag } from "./GlobalFlags.ts"
 import { Output } from "./Output.ts"
-import { currentProjectRoot } from "./ProjectRoot.ts"
+import { currentProjectRoot } from "../project/ProjectRoot.ts"
 
 /** Where the target came from, for `doctor`. */
 export type DatabaseSource = "--database-url" | "DATABASE_URL" | "embedded default"

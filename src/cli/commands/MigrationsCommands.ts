@@ -34,7 +34,7 @@ import { scaffoldProvider } from "../../migrations/files/Scaffold.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { CommandFailed, runCommand } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
-import { currentProjectRoot } from "../ProjectRoot.ts"
+import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 
 const providerFlag = Flag.String("provider").pipe(
   Flag.withMetavar("MODULE:EXPORT"),

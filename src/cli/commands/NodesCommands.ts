@@ -22,7 +22,7 @@ import { startEngine } from "../../engine/StartEngine.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { CommandFailed, runCommand } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
-import { currentProjectRoot } from "../ProjectRoot.ts"
+import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 import { textTable } from "./CatalogCommands.ts"
 
 const count = (value: number): string => value.toLocaleString("en-US")
