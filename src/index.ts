@@ -189,7 +189,6 @@ export {
   nextRevisionId,
   RevisionAuthoringError
 } from "./migrations/files/RevisionAuthoring.ts"
-export { RevisionDirectionError } from "./migrations/graph/RevisionDirectionError.ts"
 export {
   readSnapshot,
   renderRevisionModule,
@@ -203,8 +202,27 @@ export {
   writeRevisionFiles
 } from "./migrations/files/RevisionFile.ts"
 export { type AncestryOptions, RevisionGraph, type RevisionNode } from "./migrations/graph/RevisionGraph.ts"
-export { describeRevisionGraphProblem, RevisionGraphError, RevisionGraphProblem } from "./migrations/graph/RevisionGraphError.ts"
-export { RevisionHeadsError } from "./migrations/graph/RevisionHeadsError.ts"
+export {
+  AmbiguousPrefix,
+  BelowBase,
+  BranchesUp,
+  DependentRecordedHeads,
+  describeRevisionGraphProblem,
+  InvalidHistory,
+  MalformedTarget,
+  MergeDown,
+  MergeNeedsBranch,
+  NothingToMerge,
+  PastHead,
+  RevisionGraphError,
+  RevisionGraphErrorReason,
+  RevisionGraphProblem,
+  SeveralCurrentHeads,
+  SeveralHeads,
+  UnknownRecordedHeads,
+  UnknownRevision,
+  WrongDirection
+} from "./migrations/graph/RevisionGraphError.ts"
 export { compareRevisionIds, invalidRevisionIdReason, RESERVED_REVISION_IDS } from "./migrations/graph/RevisionId.ts"
 export {
   type LoadedRevisions,
@@ -220,7 +238,6 @@ export {
   type ScaffoldOptions,
   scaffoldProvider
 } from "./migrations/files/Scaffold.ts"
-export { RevisionMergeError } from "./migrations/graph/RevisionMergeError.ts"
 export { downgradeSteps, type RevisionStep, type RevisionStepsError, upgradeSteps } from "./migrations/graph/RevisionSteps.ts"
 export {
   formatRevisionTarget,
@@ -230,7 +247,6 @@ export {
   type RevisionAnchor,
   type RevisionTarget
 } from "./migrations/graph/RevisionTarget.ts"
-export { RevisionTargetError, RevisionTargetFailure } from "./migrations/graph/RevisionTargetError.ts"
 export {
   createVersionTables,
   ledgerTableName,

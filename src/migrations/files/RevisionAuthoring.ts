@@ -20,7 +20,7 @@ import {
 } from "../Autogenerate.ts"
 import type { LoadedRevisions } from "./RevisionLoader.ts"
 import { headsToMerge } from "../graph/RevisionMerge.ts"
-import type { RevisionMergeError } from "../graph/RevisionMergeError.ts"
+import type { RevisionGraphError } from "../graph/RevisionGraphError.ts"
 import {
   readSnapshot,
   type RevisionFileExistsError,
@@ -185,7 +185,7 @@ export const createMergeRevision = (
   request: MergeRevisionRequest
 ): Effect.Effect<
   { readonly revision: string; readonly path: string; readonly parents: ReadonlyArray<string> },
-  RevisionMergeError | RevisionAuthoringError | AutogenerateError | SnapshotFileError | RevisionFileExistsError,
+  RevisionGraphError | RevisionAuthoringError | AutogenerateError | SnapshotFileError | RevisionFileExistsError,
   FileSystem.FileSystem
 > =>
   Effect.gen(function*() {

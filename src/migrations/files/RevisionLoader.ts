@@ -101,7 +101,11 @@ export const loadRevisions = (
     }
     const graph = RevisionGraph.make(loaded.map(({ id, parents, source }) => ({ id, parents, source })))
     if (Result.isFailure(graph)) {
-      problems.push(...graph.failure.problems.map((problem) => ({ source: null, problem: describeRevisionGraphProblem(problem) })))
+      const { reason } = graph.failure
+      const described = reason._tag === "InvalidHistory"
+        ? reason.problems.map(describeRevisionGraphProblem)
+        : [reason.message]
+      problems.push(...described.map((problem) => ({ source: null, problem })))
     }
     if (problems.length > 0 || Result.isFailure(graph)) return yield* new RevisionLoadError({ problems })
     return { revisions: new Map(loaded.map((revision) => [revision.id, revision])), graph: graph.success }

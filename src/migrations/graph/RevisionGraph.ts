@@ -4,7 +4,7 @@
  * files and no database.
  */
 import * as Result from "effect/Result"
-import { RevisionGraphError } from "./RevisionGraphError.ts"
+import { InvalidHistory, RevisionGraphError } from "./RevisionGraphError.ts"
 import { findRevisionGraphProblems } from "./RevisionGraphProblems.ts"
 import { compareRevisionIds } from "./RevisionId.ts"
 
@@ -31,7 +31,7 @@ export class RevisionGraph<R extends RevisionNode = RevisionNode> {
    */
   static make<R extends RevisionNode>(revisions: Iterable<R>): Result.Result<RevisionGraph<R>, RevisionGraphError> {
     const { revisions: byId, problems } = findRevisionGraphProblems(Array.from(revisions))
-    if (problems.length > 0) return Result.fail(new RevisionGraphError({ problems }))
+    if (problems.length > 0) return Result.fail(new RevisionGraphError({ reason: new InvalidHistory({ problems }) }))
     return Result.succeed(new RevisionGraph(byId))
   }
 

@@ -5,7 +5,7 @@
 import * as Result from "effect/Result"
 import type { RevisionGraph } from "./RevisionGraph.ts"
 import { compareRevisionIds } from "./RevisionId.ts"
-import { RevisionHeadsError } from "./RevisionHeadsError.ts"
+import { DependentRecordedHeads, RevisionGraphError, UnknownRecordedHeads } from "./RevisionGraphError.ts"
 
 /**
  * The database's heads, checked against the graph and returned once each, by id. An id the graph does not
@@ -14,18 +14,22 @@ import { RevisionHeadsError } from "./RevisionHeadsError.ts"
 export const validateCurrentHeads = (
   graph: RevisionGraph,
   heads: Iterable<string>
-): Result.Result<ReadonlyArray<string>, RevisionHeadsError> => {
+): Result.Result<ReadonlyArray<string>, RevisionGraphError> => {
   const recorded = Array.from(heads)
   const unique = Array.from(new Set(recorded)).sort(compareRevisionIds)
   const unknown = unique.filter((id) => !graph.has(id))
   if (unknown.length > 0) {
-    return Result.fail(new RevisionHeadsError({ heads: recorded, reason: "unknown-revision", revisions: unknown }))
+    return Result.fail(
+      new RevisionGraphError({ reason: new UnknownRecordedHeads({ heads: recorded, revisions: unknown }) })
+    )
   }
   for (const head of unique) {
     const ancestor = graph.ancestors(head).find((id) => unique.includes(id))
     if (ancestor !== undefined) {
       return Result.fail(
-        new RevisionHeadsError({ heads: recorded, reason: "not-independent", revisions: [ancestor, head] })
+        new RevisionGraphError({
+          reason: new DependentRecordedHeads({ heads: recorded, revisions: [ancestor, head] })
+        })
       )
     }
   }

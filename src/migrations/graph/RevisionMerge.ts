@@ -3,8 +3,10 @@
  */
 import * as Result from "effect/Result"
 import type { RevisionGraph } from "./RevisionGraph.ts"
-import { RevisionMergeError } from "./RevisionMergeError.ts"
+import { NothingToMerge, RevisionGraphError } from "./RevisionGraphError.ts"
 
-/** The parents a new merge revision lists: every head, by id; fewer than two heads is an error. */
-export const headsToMerge = (graph: RevisionGraph): Result.Result<ReadonlyArray<string>, RevisionMergeError> =>
-  graph.heads.length >= 2 ? Result.succeed(graph.heads) : Result.fail(new RevisionMergeError({ heads: graph.heads }))
+/** The parents a new merge revision lists: every head, by id; fewer than two heads is an error (`NothingToMerge`). */
+export const headsToMerge = (graph: RevisionGraph): Result.Result<ReadonlyArray<string>, RevisionGraphError> =>
+  graph.heads.length >= 2
+    ? Result.succeed(graph.heads)
+    : Result.fail(new RevisionGraphError({ reason: new NothingToMerge({ heads: graph.heads }) }))

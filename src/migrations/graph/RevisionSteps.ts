@@ -4,11 +4,9 @@
  */
 import * as Result from "effect/Result"
 import type { RevisionGraph } from "./RevisionGraph.ts"
-import { RevisionDirectionError } from "./RevisionDirectionError.ts"
+import { RevisionGraphError, UnknownRevision, WrongDirection } from "./RevisionGraphError.ts"
 import { headsAfterDowngrade, headsAfterUpgrade, validateCurrentHeads } from "./RevisionHeads.ts"
-import type { RevisionHeadsError } from "./RevisionHeadsError.ts"
 import type { ResolvedRevisionTarget } from "./RevisionTarget.ts"
-import { RevisionTargetError } from "./RevisionTargetError.ts"
 
 /** Applying (`up`) or un-applying (`down`) one revision; the heads are sorted by id, empty for base. */
 export interface RevisionStep {
@@ -18,7 +16,8 @@ export interface RevisionStep {
   readonly headsAfter: ReadonlyArray<string>
 }
 
-export type RevisionStepsError = RevisionHeadsError | RevisionTargetError | RevisionDirectionError
+/** What planning the steps fails with: recorded heads that do not fit, a target the graph lacks, a wrong direction. */
+export type RevisionStepsError = RevisionGraphError
 
 /**
  * The steps of an upgrade: every revision the target state needs that is not applied (everything below the
@@ -40,11 +39,13 @@ export const upgradeSteps = (
       const movedPast = target.revisions.length === 0 ? heads.length > 0 : behind.length > 0
       if (movedPast) {
         return yield* Result.fail(
-          new RevisionDirectionError({
-            command: "upgrade",
-            target: target.target,
-            revisions: behind,
-            currentHeads: heads
+          new RevisionGraphError({
+            reason: new WrongDirection({
+              command: "upgrade",
+              target: target.target,
+              revisions: behind,
+              currentHeads: heads
+            })
           })
         )
       }
@@ -75,11 +76,13 @@ export const downgradeSteps = (
     const notApplied = target.revisions.filter((id) => !applied.has(id))
     if (notApplied.length > 0) {
       return yield* Result.fail(
-        new RevisionDirectionError({
-          command: "downgrade",
-          target: target.target,
-          revisions: notApplied,
-          currentHeads: heads
+        new RevisionGraphError({
+          reason: new WrongDirection({
+            command: "downgrade",
+            target: target.target,
+            revisions: notApplied,
+            currentHeads: heads
+          })
         })
       )
     }
@@ -111,10 +114,10 @@ const walk = (
 const checkTargetRevisions = (
   graph: RevisionGraph,
   target: ResolvedRevisionTarget
-): Result.Result<void, RevisionTargetError> => {
+): Result.Result<void, RevisionGraphError> => {
   const unknown = target.revisions.find((id) => !graph.has(id))
   if (unknown === undefined) return Result.void
   return Result.fail(
-    new RevisionTargetError({ target: target.target, reason: "unknown-revision", revision: unknown, candidates: [] })
+    new RevisionGraphError({ reason: new UnknownRevision({ target: target.target, revision: unknown }) })
   )
 }

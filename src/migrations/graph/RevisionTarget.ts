@@ -7,8 +7,20 @@ import * as Result from "effect/Result"
 import type { RevisionGraph } from "./RevisionGraph.ts"
 import { compareRevisionIds } from "./RevisionId.ts"
 import { headsAfterDowngrade, headsAfterUpgrade, validateCurrentHeads } from "./RevisionHeads.ts"
-import type { RevisionHeadsError } from "./RevisionHeadsError.ts"
-import { RevisionTargetError } from "./RevisionTargetError.ts"
+import {
+  AmbiguousPrefix,
+  BelowBase,
+  BranchesUp,
+  MalformedTarget,
+  MergeDown,
+  MergeNeedsBranch,
+  PastHead,
+  RevisionGraphError,
+  type RevisionGraphErrorReason,
+  SeveralCurrentHeads,
+  SeveralHeads,
+  UnknownRevision
+} from "./RevisionGraphError.ts"
 
 /** A target that names one revision or base: what a relative step counts from. */
 export type RevisionAnchor =
@@ -33,11 +45,12 @@ export interface ResolvedRevisionTarget {
 
 const relativePattern = /^(.*?)([+-])([0-9]+)$/u
 
-/** The target `text` means, or a `malformed` error saying what is wrong with it. */
-export const parseRevisionTarget = (text: string): Result.Result<RevisionTarget, RevisionTargetError> => {
+const fail = (reason: RevisionGraphErrorReason) => Result.fail(new RevisionGraphError({ reason }))
+
+/** The target `text` means, or a `MalformedTarget` error saying what is wrong with it. */
+export const parseRevisionTarget = (text: string): Result.Result<RevisionTarget, RevisionGraphError> => {
   const target = text.trim()
-  const malformed = (detail: string) =>
-    Result.fail(new RevisionTargetError({ target, reason: "malformed", candidates: [], detail }))
+  const malformed = (detail: string) => fail(new MalformedTarget({ target, detail }))
   if (target === "") return malformed("it is empty")
   if (target === "head") return Result.succeed({ _tag: "Head" })
   if (target === "heads") return Result.succeed({ _tag: "Heads" })
@@ -91,18 +104,15 @@ export const lookupRevision = (
   graph: RevisionGraph,
   id: string,
   target: string = id
-): Result.Result<string, RevisionTargetError> => {
+): Result.Result<string, RevisionGraphError> => {
   if (graph.has(id)) return Result.succeed(id)
   const candidates = graph.idsStartingWith(id)
   const [only] = candidates
   if (only !== undefined && candidates.length === 1) return Result.succeed(only)
-  return Result.fail(
-    new RevisionTargetError({
-      target,
-      reason: candidates.length === 0 ? "unknown-revision" : "ambiguous-prefix",
-      revision: id,
-      candidates
-    })
+  return fail(
+    candidates.length === 0
+      ? new UnknownRevision({ target, revision: id })
+      : new AmbiguousPrefix({ target, revision: id, candidates })
   )
 }
 
@@ -127,7 +137,7 @@ export const resolveRevisionTarget = (
   graph: RevisionGraph,
   target: string | RevisionTarget,
   currentHeads: Iterable<string>
-): Result.Result<ResolvedRevisionTarget, RevisionTargetError | RevisionHeadsError> =>
+): Result.Result<ResolvedRevisionTarget, RevisionGraphError> =>
   Result.gen(function*() {
     const parsed = typeof target === "string" ? yield* parseRevisionTarget(target) : target
     const label = typeof target === "string" ? target.trim() : formatRevisionTarget(target)
@@ -156,7 +166,7 @@ const resolveAnchor = (
   graph: RevisionGraph,
   anchor: RevisionAnchor,
   label: string
-): Result.Result<string | undefined, RevisionTargetError> => {
+): Result.Result<string | undefined, RevisionGraphError> => {
   switch (anchor._tag) {
     case "Base":
       return Result.succeed(undefined)
@@ -164,7 +174,7 @@ const resolveAnchor = (
       return lookupRevision(graph, anchor.id, label)
     case "Head": {
       if (graph.heads.length <= 1) return Result.succeed(graph.heads[0])
-      return Result.fail(new RevisionTargetError({ target: label, reason: "several-heads", candidates: graph.heads }))
+      return fail(new SeveralHeads({ target: label, candidates: graph.heads }))
     }
   }
 }
@@ -175,7 +185,7 @@ const stepFromRevision = (
   start: string | undefined,
   steps: number,
   target: string
-): Result.Result<string | undefined, RevisionTargetError> => {
+): Result.Result<string | undefined, RevisionGraphError> => {
   let at = start
   for (let done = 0; done < Math.abs(steps); done++) {
     if (steps > 0) {
@@ -183,21 +193,15 @@ const stepFromRevision = (
       const [only] = next
       if (only === undefined) {
         const candidates = at === undefined ? [] : [at]
-        return Result.fail(new RevisionTargetError({ target, reason: "past-head", candidates, steps: done }))
+        return fail(new PastHead({ target, steps: done, candidates }))
       }
-      if (next.length > 1) {
-        return Result.fail(new RevisionTargetError({ target, reason: "branches-up", candidates: next, steps: done }))
-      }
+      if (next.length > 1) return fail(new BranchesUp({ target, steps: done, candidates: next }))
       at = only
     } else {
-      if (at === undefined) {
-        return Result.fail(new RevisionTargetError({ target, reason: "below-base", candidates: [], steps: done }))
-      }
+      if (at === undefined) return fail(new BelowBase({ target, steps: done }))
       const parents = graph.parents(at)
       if (parents.length > 1) {
-        return Result.fail(
-          new RevisionTargetError({ target, reason: "merge-down", revision: at, candidates: parents, steps: done })
-        )
+        return fail(new MergeDown({ target, steps: done, revision: at, candidates: parents }))
       }
       at = parents[0]
     }
@@ -211,7 +215,7 @@ const stepFromState = (
   currentHeads: ReadonlyArray<string>,
   steps: number,
   target: string
-): Result.Result<ReadonlyArray<string>, RevisionTargetError> => {
+): Result.Result<ReadonlyArray<string>, RevisionGraphError> => {
   let heads = currentHeads
   for (let done = 0; done < Math.abs(steps); done++) {
     if (steps > 0) {
@@ -219,36 +223,18 @@ const stepFromState = (
         ? graph.bases
         : Array.from(new Set(heads.flatMap((head) => graph.children(head)))).sort(compareRevisionIds)
       const [only] = next
-      if (only === undefined) {
-        return Result.fail(new RevisionTargetError({ target, reason: "past-head", candidates: heads, steps: done }))
-      }
-      if (next.length > 1) {
-        return Result.fail(new RevisionTargetError({ target, reason: "branches-up", candidates: next, steps: done }))
-      }
+      if (only === undefined) return fail(new PastHead({ target, steps: done, candidates: heads }))
+      if (next.length > 1) return fail(new BranchesUp({ target, steps: done, candidates: next }))
       const applied = graph.appliedSet(heads)
       const missing = graph.parents(only).filter((parent) => !applied.has(parent))
       if (missing.length > 0) {
-        return Result.fail(
-          new RevisionTargetError({
-            target,
-            reason: "merge-needs-branch",
-            revision: only,
-            candidates: missing,
-            steps: done
-          })
-        )
+        return fail(new MergeNeedsBranch({ target, steps: done, revision: only, candidates: missing }))
       }
       heads = headsAfterUpgrade(graph, heads, only)
     } else {
       const [only] = heads
-      if (only === undefined) {
-        return Result.fail(new RevisionTargetError({ target, reason: "below-base", candidates: [], steps: done }))
-      }
-      if (heads.length > 1) {
-        return Result.fail(
-          new RevisionTargetError({ target, reason: "several-current-heads", candidates: heads, steps: done })
-        )
-      }
+      if (only === undefined) return fail(new BelowBase({ target, steps: done }))
+      if (heads.length > 1) return fail(new SeveralCurrentHeads({ target, steps: done, candidates: heads }))
       heads = headsAfterDowngrade(graph, heads, only)
     }
   }

@@ -7,10 +7,9 @@ import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import type { Revision, RevisionOperation } from "../files/Revision.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
-import { downgradeSteps, type RevisionStepsError, upgradeSteps } from "../graph/RevisionSteps.ts"
+import { downgradeSteps, upgradeSteps } from "../graph/RevisionSteps.ts"
 import { resolveRevisionTarget } from "../graph/RevisionTarget.ts"
-import type { RevisionHeadsError } from "../graph/RevisionHeadsError.ts"
-import type { RevisionTargetError } from "../graph/RevisionTargetError.ts"
+import type { RevisionGraphError } from "../graph/RevisionGraphError.ts"
 import {
   createVersionTables,
   recordApplied,
@@ -44,7 +43,7 @@ export interface MigrationPlan {
   readonly steps: ReadonlyArray<PlannedStep>
 }
 
-export type PlanError = RevisionTargetError | RevisionHeadsError | RevisionStepsError
+export type PlanError = RevisionGraphError
 
 export interface PlanRequest {
   readonly loaded: LoadedRevisions

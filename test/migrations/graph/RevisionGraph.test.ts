@@ -14,13 +14,14 @@ import {
   graphOf,
   linear,
   merged,
+  reasonOf,
   revisionsOf,
   success,
   twoHistories
 } from "./RevisionGraphFixtures.ts"
 
 const problemsOf = (revisions: ReadonlyArray<RevisionNode>): ReadonlyArray<RevisionGraphProblem> =>
-  failure(RevisionGraph.make(revisions)).problems
+  reasonOf(failure(RevisionGraph.make(revisions)), "InvalidHistory").problems
 
 describe("RevisionGraph.make", () => {
   it("accepts an empty history: no heads, no bases, base is the only state", () => {
@@ -51,7 +52,7 @@ describe("RevisionGraph.make", () => {
     const graph: RevisionGraph<LoadedRevision> = success(RevisionGraph.make(loaded))
     assert.strictEqual(graph.get("0002")?.message, "add status")
     assert.deepStrictEqual(success(resolveRevisionTarget(graph, "head", [])).revisions, ["0002"])
-    assert.strictEqual(failure(headsToMerge(graph)).heads[0], "0002")
+    assert.strictEqual(reasonOf(failure(headsToMerge(graph)), "NothingToMerge").heads[0], "0002")
   })
 
   it("accepts revisions without a source", () => {
@@ -61,7 +62,7 @@ describe("RevisionGraph.make", () => {
 
   it("reports an unknown parent with the revision's file", () => {
     const error = failure(RevisionGraph.make(revisionsOf({ a: [], b: ["a", "zz"] })))
-    assert.deepStrictEqual(error.problems, [
+    assert.deepStrictEqual(reasonOf(error, "InvalidHistory").problems, [
       { _tag: "UnknownParent", revision: "b", parent: "zz", source: "versions/b.ts" }
     ])
     assert.strictEqual(
@@ -87,7 +88,7 @@ describe("RevisionGraph.make", () => {
       { id: "a", parents: [""], source: "versions/a.ts" },
       { id: "", parents: ["a"], source: "versions/blank.ts" }
     ]))
-    assert.deepStrictEqual(error.problems, [
+    assert.deepStrictEqual(reasonOf(error, "InvalidHistory").problems, [
       { _tag: "UnknownParent", revision: "a", parent: "", source: "versions/a.ts" },
       { _tag: "EmptyRevisionId", position: 1, source: "versions/blank.ts" }
     ])
@@ -97,7 +98,7 @@ describe("RevisionGraph.make", () => {
 
   it("reports a parent listed twice", () => {
     const error = failure(RevisionGraph.make(revisionsOf({ a: [], b: ["a", "a"] })))
-    assert.deepStrictEqual(error.problems, [
+    assert.deepStrictEqual(reasonOf(error, "InvalidHistory").problems, [
       { _tag: "RepeatedParent", revision: "b", parent: "a", source: "versions/b.ts" }
     ])
     assert.include(error.message, `revision "b" (versions/b.ts) lists parent "a" more than once`)
@@ -106,7 +107,9 @@ describe("RevisionGraph.make", () => {
   it("reports ids the target syntax could not address", () => {
     const error = failure(RevisionGraph.make(revisionsOf({ head: [], "a-1": [], "b+c": [], "d e": [], ok: [] })))
     assert.deepStrictEqual(
-      error.problems.map((problem) => problem._tag === "InvalidRevisionId" ? [problem.revision, problem.reason] : []),
+      reasonOf(error, "InvalidHistory").problems.map((problem) =>
+        problem._tag === "InvalidRevisionId" ? [problem.revision, problem.reason] : []
+      ),
       [["head", "reserved-word"], ["a-1", "illegal-character"], ["b+c", "illegal-character"], [
         "d e",
         "illegal-character"
@@ -119,7 +122,7 @@ describe("RevisionGraph.make", () => {
   it("reports a cycle with its revisions in order, each a parent of the next", () => {
     // a <- b <- c <- a: every revision has a parent, none is a base.
     const error = failure(RevisionGraph.make(revisionsOf({ c: ["b"], a: ["c"], b: ["a"] })))
-    assert.deepStrictEqual(error.problems, [
+    assert.deepStrictEqual(reasonOf(error, "InvalidHistory").problems, [
       {
         _tag: "RevisionCycle",
         revisions: ["a", "b", "c"],
@@ -134,7 +137,9 @@ describe("RevisionGraph.make", () => {
 
   it("reports a revision that is its own parent", () => {
     const error = failure(RevisionGraph.make(revisionsOf({ a: [], b: ["a", "b"] })))
-    assert.deepStrictEqual(error.problems, [{ _tag: "RevisionCycle", revisions: ["b"], sources: ["versions/b.ts"] }])
+    assert.deepStrictEqual(reasonOf(error, "InvalidHistory").problems, [
+      { _tag: "RevisionCycle", revisions: ["b"], sources: ["versions/b.ts"] }
+    ])
     assert.include(error.message, `revision "b" is its own parent: versions/b.ts`)
   })
 

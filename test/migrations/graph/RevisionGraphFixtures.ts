@@ -4,6 +4,7 @@
 import { assert } from "@effect/vitest"
 import * as Result from "effect/Result"
 import { RevisionGraph, type RevisionNode } from "../../../src/migrations/graph/RevisionGraph.ts"
+import type { RevisionGraphError, RevisionGraphErrorReason } from "../../../src/migrations/graph/RevisionGraphError.ts"
 
 /** Revisions from `{ id: parents }`, each from `versions/<id>.ts`. */
 export const revisionsOf = (parents: Readonly<Record<string, ReadonlyArray<string>>>): Array<RevisionNode> =>
@@ -19,6 +20,18 @@ export const success = <A, E extends { readonly message: string }>(result: Resul
 /** The failure, failing the test if there is none. */
 export const failure = <A, E>(result: Result.Result<A, E>): E =>
   Result.isFailure(result) ? result.failure : assert.fail(`expected a failure, got: ${JSON.stringify(result.success)}`)
+
+/** The error's tag and its reason's, to assert both at once. */
+export const tagsOf = (error: RevisionGraphError): readonly [string, string] => [error._tag, error.reason._tag]
+
+/** The error's reason, failing the test unless it is tagged `tag`. */
+export const reasonOf = <const T extends RevisionGraphErrorReason["_tag"]>(
+  error: RevisionGraphError,
+  tag: T
+): Extract<RevisionGraphErrorReason, { readonly _tag: T }> =>
+  error.reason._tag === tag
+    ? error.reason as Extract<RevisionGraphErrorReason, { readonly _tag: T }>
+    : assert.fail(`expected a ${tag} reason, got ${error.reason._tag}: ${error.message}`)
 
 /** a - b - c - d */
 export const linear = { a: [], b: ["a"], c: ["b"], d: ["c"] }

@@ -11,7 +11,18 @@ import {
   resolveRevisionTarget,
   type RevisionTarget
 } from "../../../src/migrations/graph/RevisionTarget.ts"
-import { branched, diamond, failure, graphOf, linear, merged, success, twoHistories } from "./RevisionGraphFixtures.ts"
+import {
+  branched,
+  diamond,
+  failure,
+  graphOf,
+  linear,
+  merged,
+  reasonOf,
+  success,
+  tagsOf,
+  twoHistories
+} from "./RevisionGraphFixtures.ts"
 
 /** The heads of the state `target` resolves to. */
 const resolve = (graph: RevisionGraph, target: string, currentHeads: ReadonlyArray<string> = []) =>
@@ -62,8 +73,8 @@ describe("parseRevisionTarget", () => {
     ]
     for (const [text, detail] of cases) {
       const error = failure(parseRevisionTarget(text))
-      assert.strictEqual(error.reason, "malformed", text)
-      assert.strictEqual(error.detail, detail, text)
+      assert.deepStrictEqual(tagsOf(error), ["RevisionGraphError", "MalformedTarget"], text)
+      assert.strictEqual(reasonOf(error, "MalformedTarget").detail, detail, text)
     }
     assert.strictEqual(
       failure(parseRevisionTarget("heads+1")).message,
@@ -86,8 +97,8 @@ describe("resolveRevisionTarget: head, heads, base", () => {
         `one revision, or write a merge revision that joins them.`
     )
     const error = failure(resolveRevisionTarget(graphOf(twoHistories), "head", []))
-    assert.strictEqual(error._tag, "RevisionTargetError")
-    if (error._tag === "RevisionTargetError") assert.deepStrictEqual(error.candidates, ["x2", "y2"])
+    assert.deepStrictEqual(tagsOf(error), ["RevisionGraphError", "SeveralHeads"])
+    if (error.reason._tag === "SeveralHeads") assert.deepStrictEqual(error.reason.candidates, ["x2", "y2"])
   })
 
   it("heads is every head; base is nothing applied", () => {
@@ -149,7 +160,7 @@ describe("resolveRevisionTarget: ids and prefixes", () => {
       refuse(graph, "zz-1"),
       `Unknown revision "zz" in target "zz-1": no revision id is or starts with it.`
     )
-    assert.strictEqual(failure(lookupRevision(graph, "AE1027")).reason, "unknown-revision")
+    assert.deepStrictEqual(tagsOf(failure(lookupRevision(graph, "AE1027"))), ["RevisionGraphError", "UnknownRevision"])
   })
 })
 
@@ -349,7 +360,8 @@ describe("resolveRevisionTarget: +N and -N step from the current state", () => {
       `The database is at revision "zz", which no revision file defines: the file is missing, or the database ` +
         `was migrated from another history.`
     )
-    assert.strictEqual(failure(resolveRevisionTarget(graph, "+1", ["b", "d"]))._tag, "RevisionHeadsError")
+    const dependent = failure(resolveRevisionTarget(graph, "+1", ["b", "d"]))
+    assert.deepStrictEqual(tagsOf(dependent), ["RevisionGraphError", "DependentRecordedHeads"])
     // Targets that do not step from the current state do not read it.
     assert.deepStrictEqual(resolve(graph, "head", ["zz"]), ["d"])
   })
