@@ -12,6 +12,7 @@ export {
   type MemoryOptions,
   type ServerOptions
 } from "./db/Database.ts"
+export { advisoryLockKeys } from "./db/AdvisoryLock.ts"
 export { ConnectionFailureReason, DatabaseConnectionError } from "./db/DatabaseConnectionError.ts"
 export {
   type DatabaseTarget,
@@ -109,7 +110,6 @@ export {
   RenameHintError
 } from "./migrations/Autogenerate.ts"
 export {
-  advisoryLockKeys,
   type AppliedStep,
   applyMigration,
   type ApplyError,

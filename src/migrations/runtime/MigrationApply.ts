@@ -8,7 +8,6 @@
  * at the last good revision. The lock is released when the scope closes, even on failure or interruption.
  */
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Predicate from "effect/Predicate"
@@ -16,7 +15,7 @@ import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
-import * as NodeCrypto from "node:crypto"
+import { advisoryLockKeys, takeAdvisoryLock } from "../../db/AdvisoryLock.ts"
 import { describeSqlFailure, formatSqlFailure } from "../../db/SqlFailure.ts"
 import {
   type MigrationDirection,
@@ -153,12 +152,6 @@ export interface EditedRevision {
 const databaseFailure = (operation: string) => (error: SqlError) =>
   new MigrationDatabaseError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
 
-/** The two int4 keys of the provider's advisory lock (positive, so pg_locks shows them as they are). */
-export const advisoryLockKeys = (providerKey: string): readonly [number, number] => {
-  const digest = NodeCrypto.createHash("sha256").update(`metatables/migrations/${providerKey}`).digest()
-  return [digest.readUInt32BE(0) & 0x7fffffff, digest.readUInt32BE(4) & 0x7fffffff]
-}
-
 const query = <A>(connection: SqlConnection.Connection, sql: string, params: ReadonlyArray<unknown> = []) =>
   connection.executeUnprepared(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
 
@@ -191,39 +184,20 @@ export const editedRevisions = (loaded: LoadedRevisions, ledger: ReadonlyArray<L
       : [{ revision: entry.revision, source: revision.source, appliedChecksum: entry.checksum, fileChecksum: revision.checksum }]
   })
 
+/** The provider's migration lock on `connection`, waiting up to `lockWaitSeconds`; released with the scope. */
 const takeLock = (connection: SqlConnection.Connection, options: ApplyOptions) =>
-  Effect.gen(function*() {
-    const [first, second] = advisoryLockKeys(options.providerKey)
-    const waitSeconds = options.lockWaitSeconds ?? 60
-    const deadline = (yield* Clock.currentTimeMillis) + waitSeconds * 1000
-    while (true) {
-      const [row] = yield* query<{ readonly locked: boolean }>(
-        connection,
-        "SELECT pg_try_advisory_lock($1, $2) AS locked",
-        [first, second]
-      )
-      if (row?.locked === true) return
-      if ((yield* Clock.currentTimeMillis) >= deadline) {
-        const [holder] = yield* query<{ readonly pid: number }>(
-          connection,
-          "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 " +
-            "AND granted LIMIT 1",
-          [first, second]
-        )
-        return yield* new MigrationLockTimeoutError({
-          provider: options.providerKey,
-          waitedSeconds: waitSeconds,
-          holderPid: holder?.pid ?? null
-        })
-      }
-      yield* Effect.sleep(Duration.millis(200))
-    }
+  takeAdvisoryLock(connection, advisoryLockKeys(options.providerKey), {
+    waitSeconds: options.lockWaitSeconds ?? 60
   }).pipe(
-    Effect.catchIf(isSqlError, (error) => Effect.fail(databaseFailure("take the migration lock")(error))),
-    Effect.andThen(Effect.addFinalizer(() => {
-      const [first, second] = advisoryLockKeys(options.providerKey)
-      return Effect.ignore(query(connection, "SELECT pg_advisory_unlock($1, $2)", [first, second]))
-    }))
+    Effect.mapError((error) =>
+      error._tag === "AdvisoryLockTimeoutError"
+        ? new MigrationLockTimeoutError({
+          provider: options.providerKey,
+          waitedSeconds: error.waitedSeconds,
+          holderPid: error.holderPid
+        })
+        : databaseFailure("take the migration lock")(error)
+    )
   )
 
 const excerpt = (text: string): string => {
