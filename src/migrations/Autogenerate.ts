@@ -11,9 +11,10 @@ import type { AnyPgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
-import type { SchemaEntity, SchemaSnapshot } from "../storage/StorageSchema.ts"
+import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
+import { snapshotEntities, type SnapshotEntity } from "./files/SnapshotEntities.ts"
 
 /** An explicit rename; without one, a table or column that disappears while another appears is a drop and an add. */
 export type RenameHint =
@@ -143,11 +144,8 @@ const diff = (
     return yield* new AutogenerateError({ detail: "drizzle-kit kept asking for hints" })
   })
 
-type ColumnEntity = Extract<SchemaEntity, { readonly entityType: "columns" }>
-type TableEntity = Extract<SchemaEntity, { readonly entityType: "tables" }>
-
-const entities = <K extends SchemaEntity["entityType"]>(snapshot: SchemaSnapshot, kind: K) =>
-  snapshot.ddl.filter((entity): entity is Extract<SchemaEntity, { readonly entityType: K }> => entity.entityType === kind)
+type ColumnEntity = SnapshotEntity<"columns">
+type TableEntity = SnapshotEntity<"tables">
 
 const tableKey = (schema: string, table: string) => `${schema}.${table}`
 const columnKey = (column: ColumnEntity) => `${column.schema}.${column.table}.${column.name}`
@@ -190,17 +188,17 @@ export const destructiveChanges = (
       hint.kind === "column" ? [[`${hint.schema}.${hint.table}.${hint.from}`, `${hint.schema}.${hint.table}.${hint.to}`] as const] : []
     )
   )
-  const tablesAfter = new Set(entities(to, "tables").map((table: TableEntity) => tableKey(table.schema, table.name)))
-  const tablesBefore = new Set(entities(from, "tables").map((table: TableEntity) => tableKey(table.schema, table.name)))
-  const columnsAfter = new Map(entities(to, "columns").map((column) => [columnKey(column), column]))
+  const tablesAfter = new Set(snapshotEntities(to, "tables").map((table: TableEntity) => tableKey(table.schema, table.name)))
+  const tablesBefore = new Set(snapshotEntities(from, "tables").map((table: TableEntity) => tableKey(table.schema, table.name)))
+  const columnsAfter = new Map(snapshotEntities(to, "columns").map((column) => [columnKey(column), column]))
   const changes: Array<DestructiveChange> = []
-  for (const table of entities(from, "tables")) {
+  for (const table of snapshotEntities(from, "tables")) {
     const key = tableKey(table.schema, table.name)
     if (!tablesAfter.has(key) && !renamedTables.has(key)) {
       changes.push({ kind: "drop-table", entity: key, description: `drops table ${key} and its rows` })
     }
   }
-  for (const column of entities(from, "columns")) {
+  for (const column of snapshotEntities(from, "columns")) {
     const key = columnKey(column)
     const table = tableKey(column.schema, column.table)
     if (!tablesAfter.has(table)) continue
@@ -224,9 +222,9 @@ export const destructiveChanges = (
       })
     }
   }
-  const columnsBefore = new Set(entities(from, "columns").map(columnKey))
+  const columnsBefore = new Set(snapshotEntities(from, "columns").map(columnKey))
   const renamedTargets = new Set<string>(renamedColumns.values())
-  for (const column of entities(to, "columns")) {
+  for (const column of snapshotEntities(to, "columns")) {
     const key = columnKey(column)
     const table = tableKey(column.schema, column.table)
     if (!tablesBefore.has(table) || columnsBefore.has(key) || renamedTargets.has(key)) continue

@@ -38,7 +38,7 @@ import { canonicalJson } from "../storage/CanonicalJson.ts"
 import { dataTypeTokenForSqlType } from "../storage/ColumnTypes.ts"
 import { type ContractColumn, type TableContract, tableContract } from "../storage/Contract.ts"
 import { bindingKey, CurrentMigrationRegistration } from "../storage/Registration.ts"
-import type { SchemaEntity, SchemaSnapshot } from "../storage/StorageSchema.ts"
+import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
 import {
   type AppliedStep,
@@ -52,6 +52,7 @@ import {
 import type { MigrationDirection } from "./runtime/MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
 import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
+import { snapshotEntities } from "./files/SnapshotEntities.ts"
 import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./files/RevisionLoader.ts"
 
 /** After finalize, some provider tables are not active; the hook did not run. */
@@ -197,22 +198,20 @@ export const currentRevision = (
     }
   })
 
-type Entity<K extends SchemaEntity["entityType"]> = Extract<SchemaEntity, { readonly entityType: K }>
-
-const ofType = <K extends SchemaEntity["entityType"]>(snapshot: SchemaSnapshot, kind: K) =>
-  snapshot.ddl.filter((entity): entity is Entity<K> => entity.entityType === kind)
-
 /** The contract of `table` as the snapshot has it (labels and descriptions from the model where known). */
 const contractInSnapshot = (table: AnyStorageTable, snapshot: SchemaSnapshot): TableContract | undefined => {
   const { schema, tableName } = table.metadata
   const here = <E extends { readonly schema: string; readonly table: string }>(entity: E) =>
     entity.schema === schema && entity.table === tableName
-  if (!ofType(snapshot, "tables").some((entity) => entity.schema === schema && entity.name === tableName)) return undefined
+  const tables = snapshotEntities(snapshot, "tables")
+  if (!tables.some((entity) => entity.schema === schema && entity.name === tableName)) return undefined
   const model = tableContract(table)
   const known = new Map(model.columns.map((column) => [column.name, column]))
-  const primary = new Set(ofType(snapshot, "pks").filter(here).flatMap((key) => key.columns))
-  const unique = new Set(ofType(snapshot, "uniques").filter(here).filter((key) => key.columns.length === 1).flatMap((key) => key.columns))
-  const columns = ofType(snapshot, "columns").filter(here).map((column): ContractColumn => ({
+  const primary = new Set(snapshotEntities(snapshot, "pks").filter(here).flatMap((key) => key.columns))
+  const unique = new Set(
+    snapshotEntities(snapshot, "uniques").filter(here).filter((key) => key.columns.length === 1).flatMap((key) => key.columns)
+  )
+  const columns = snapshotEntities(snapshot, "columns").filter(here).map((column): ContractColumn => ({
     name: column.name,
     data_type: dataTypeTokenForSqlType(column.type),
     backend_type: column.type.toUpperCase(),

@@ -11,7 +11,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { introspectTables, normalizeSqlType, physicalKey } from "../../catalog/TableIntrospection.ts"
 import { pgArrayLiteral } from "../../db/PgArrayLiteral.ts"
 import { describeSqlFailure, formatSqlFailure } from "../../db/SqlFailure.ts"
-import type { SchemaEntity, SchemaSnapshot } from "../../storage/StorageSchema.ts"
+import type { SchemaSnapshot } from "../../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../../storage/StorageTable.ts"
 import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
 import {
@@ -21,6 +21,7 @@ import {
   readMigrationState
 } from "./MigrationApply.ts"
 import { readSnapshot, type SnapshotFileError } from "../files/RevisionFile.ts"
+import { snapshotEntities } from "../files/SnapshotEntities.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import type { VersionTableLocation } from "./VersionTable.ts"
 
@@ -39,11 +40,6 @@ export interface CheckReport {
   /** What could not be checked, and why. */
   readonly notes: ReadonlyArray<string>
 }
-
-type Entity<K extends SchemaEntity["entityType"]> = Extract<SchemaEntity, { readonly entityType: K }>
-
-const ofType = <K extends SchemaEntity["entityType"]>(snapshot: SchemaSnapshot, kind: K) =>
-  snapshot.ddl.filter((entity): entity is Entity<K> => entity.entityType === kind)
 
 const entityLabels: Record<string, string> = {
   indexes: "index",
@@ -78,7 +74,7 @@ const liveNames = (keys: ReadonlyArray<string>) =>
 /** Each difference between the live database and `snapshot`, for the snapshot's tables. */
 export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
   Effect.gen(function*() {
-    const tables = ofType(snapshot, "tables").map((table) => ({ schema: table.schema, table: table.name }))
+    const tables = snapshotEntities(snapshot, "tables").map((table) => ({ schema: table.schema, table: table.name }))
     const live = yield* introspectTables(tables)
     const names = yield* liveNames(tables.map(physicalKey))
     const drift: Array<string> = []
@@ -89,7 +85,9 @@ export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
         drift.push(`table ${key} is missing`)
         continue
       }
-      const columns = ofType(snapshot, "columns").filter((column) => column.schema === table.schema && column.table === table.table)
+      const columns = snapshotEntities(snapshot, "columns").filter((column) =>
+        column.schema === table.schema && column.table === table.table
+      )
       const liveColumns = new Map(found.columns.map((column) => [column.name, column]))
       for (const column of columns) {
         const actual = liveColumns.get(column.name)
@@ -109,11 +107,11 @@ export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
         if (!declared.has(column.name)) drift.push(`column ${key}.${column.name} is not in the revision's model`)
       }
       const expected = [
-        ...ofType(snapshot, "indexes"),
-        ...ofType(snapshot, "pks"),
-        ...ofType(snapshot, "uniques"),
-        ...ofType(snapshot, "fks"),
-        ...ofType(snapshot, "checks")
+        ...snapshotEntities(snapshot, "indexes"),
+        ...snapshotEntities(snapshot, "pks"),
+        ...snapshotEntities(snapshot, "uniques"),
+        ...snapshotEntities(snapshot, "fks"),
+        ...snapshotEntities(snapshot, "checks")
       ].filter((entity) => entity.schema === table.schema && entity.table === table.table)
       const present = names.get(key) ?? new Set<string>()
       for (const entity of expected) {
