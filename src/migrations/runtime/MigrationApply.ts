@@ -200,6 +200,19 @@ const takeLock = (connection: SqlConnection.Connection, options: ApplyOptions) =
     )
   )
 
+/**
+ * How apply and stamp begin: a reserved connection that holds the provider's lock (released when the scope
+ * closes) and the heads and ledger read under it.
+ */
+const lockedSession = (options: ApplyOptions) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
+    yield* takeLock(connection, options)
+    const state = yield* readState(connection, options.versionTable)
+    return { sql, connection, state }
+  })
+
 const excerpt = (text: string): string => {
   const flat = text.replace(/\s+/g, " ").trim()
   return flat.length > 240 ? `${flat.slice(0, 237)}...` : flat
@@ -221,15 +234,12 @@ export const applyMigration = (
   options: ApplyOptions
 ): Effect.Effect<ApplyResult, ApplyError, SqlClient.SqlClient> =>
   Effect.scoped(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
-    yield* takeLock(connection, options)
+    const { sql, connection, state } = yield* lockedSession(options)
     const lockTimeout = options.lockTimeout ?? "10s"
     const onStatement = options.onStatement
     const run = (statement: string) =>
       onStatement === undefined ? query(connection, statement) : Effect.andThen(onStatement(statement), query(connection, statement))
 
-    const state = yield* readState(connection, options.versionTable)
     const plan = yield* Effect.fromResult(planMigration({
       loaded: request.loaded,
       currentHeads: state.heads,
@@ -318,10 +328,7 @@ export const stampMigration = (
   options: ApplyOptions
 ): Effect.Effect<StampResult, ApplyError, SqlClient.SqlClient> =>
   Effect.scoped(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
-    yield* takeLock(connection, options)
-    const state = yield* readState(connection, options.versionTable)
+    const { connection, state } = yield* lockedSession(options)
     const resolved = yield* Effect.fromResult(resolveRevisionTarget(request.loaded.graph, request.target, state.heads))
     const applied = request.loaded.graph.inTopologicalOrder(request.loaded.graph.appliedSet(resolved.revisions))
     const ledger = qualifiedLedgerTable(options.versionTable)

@@ -1,7 +1,8 @@
 /**
  * Applying revisions on both backends: round trips leave the same schema, a failing revision leaves no
- * trace, the offline SQL is exactly what runs online, non-transactional and data-migration revisions, and
- * edited applied revisions. On the server: concurrent upgrades and the lock timeout.
+ * trace, the offline SQL is exactly what runs online, non-transactional and data-migration revisions, edited
+ * applied revisions, and stamping without running revisions. On the server: concurrent upgrades and the lock
+ * timeout.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
@@ -12,7 +13,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { TestClock } from "effect/testing"
 import * as NodeFs from "node:fs"
 import { Database } from "../../../src/db/Database.ts"
-import { applyMigration, readMigrationState } from "../../../src/migrations/runtime/MigrationApply.ts"
+import { applyMigration, readMigrationState, stampMigration } from "../../../src/migrations/runtime/MigrationApply.ts"
 import { planMigration, renderPlanSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
 import { loadRevisions } from "../../../src/migrations/files/RevisionLoader.ts"
 import { scratchDirectory, writeRevision } from "../../support/revisions.ts"
@@ -92,6 +93,26 @@ describeBackends("applyMigration", (it) => {
       const state = yield* readMigrationState(versionTable)
       assert.deepStrictEqual(state.ledger.map((entry) => entry.revision), ["0001", "0002"])
       assert.deepStrictEqual(state.ledger[0]?.checksum, loaded.revisions.get("0001")?.checksum)
+    }))
+
+  it.effect("stamps the version table and ledger to a target without running any revision", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const loaded = yield* load(writeChain(scratchDirectory()))
+      const stamped = yield* stampMigration({ loaded, target: "0002" }, options)
+      assert.deepStrictEqual(stamped, { from: [], to: ["0002"] })
+      assert.deepStrictEqual(yield* heads, ["0002"])
+      const state = yield* readMigrationState(versionTable)
+      assert.deepStrictEqual(state.ledger.map((entry) => entry.revision), ["0001", "0002"])
+      assert.strictEqual(state.ledger[1]?.checksum, loaded.revisions.get("0002")?.checksum)
+      const sql = yield* SqlClient.SqlClient
+      const [items] = yield* sql<{ readonly found: boolean }>`SELECT to_regclass('items') IS NOT NULL AS found`
+      assert.isFalse(items?.found, "no revision ran")
+
+      const back = yield* stampMigration({ loaded, target: "base" }, options)
+      assert.deepStrictEqual(back, { from: ["0002"], to: [] })
+      assert.deepStrictEqual(yield* heads, [])
+      assert.deepStrictEqual((yield* readMigrationState(versionTable)).ledger, [])
     }))
 
   it.effect("rolls a failing revision back and names the revision, the statement and the database's message", () =>
