@@ -180,15 +180,26 @@ const usingCredential = <A, E, R>(
     )
   })
 
+/**
+ * How every lifecycle command begins: the provider's revisions loaded (and their graph checked), and its
+ * version registry row ensured in the catalog.
+ */
+const openProvider = (provider: MigrationProvider) =>
+  Effect.gen(function*() {
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const catalog = yield* Catalog
+    const identity = providerIdentity(provider.packageName, provider.migrationNamespace)
+    const registry = yield* catalog.ensureVersionRegistry(identity, provider.versionRegistry)
+    return { loaded, catalog, identity, registry }
+  })
+
 /** `current`: the heads the database is at, through the provider's registry and a credential. */
 export const currentRevision = (
   provider: MigrationProvider,
   options: { readonly onCredential?: CredentialObserver | undefined } = {}
 ): Effect.Effect<CurrentReport, LifecycleError, LifecycleServices> =>
   Effect.gen(function*() {
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const catalog = yield* Catalog
-    yield* catalog.ensureVersionRegistry(providerIdentity(provider.packageName, provider.migrationNamespace), provider.versionRegistry)
+    const { loaded } = yield* openProvider(provider)
     const state = yield* usingCredential(provider, options, readMigrationState(versionTableOf(provider)))
     return {
       provider: provider.key,
@@ -264,10 +275,7 @@ export const migrateProvider = (
   options: MigrationOptions
 ): Effect.Effect<MigrationReport, LifecycleError, LifecycleServices> =>
   Effect.gen(function*() {
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const catalog = yield* Catalog
-    const identity = providerIdentity(provider.packageName, provider.migrationNamespace)
-    const registry = yield* catalog.ensureVersionRegistry(identity, provider.versionRegistry)
+    const { loaded, catalog, identity, registry } = yield* openProvider(provider)
     const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
     const result = yield* usingCredential(
       provider,
@@ -364,9 +372,7 @@ export const stampProvider = (
   options: { readonly onCredential?: CredentialObserver | undefined } = {}
 ): Effect.Effect<StampResult, LifecycleError, LifecycleServices> =>
   Effect.gen(function*() {
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const catalog = yield* Catalog
-    yield* catalog.ensureVersionRegistry(providerIdentity(provider.packageName, provider.migrationNamespace), provider.versionRegistry)
+    const { loaded } = yield* openProvider(provider)
     return yield* usingCredential(
       provider,
       options,

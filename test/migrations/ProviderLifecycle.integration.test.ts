@@ -1,7 +1,8 @@
 /**
  * The provider lifecycle on both backends: upgrade finalizes every table and then runs the hook with the
- * ordered scope and active bindings; `current` reserves nothing; two providers share a database; a table no
- * revision creates ends in ProviderPhysicalStateError without the hook; a failed upgrade re-run converges.
+ * ordered scope and active bindings; `current` reserves nothing; `stamp` records a revision without running
+ * it; two providers share a database; a table no revision creates ends in ProviderPhysicalStateError without
+ * the hook; a failed upgrade re-run converges.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
@@ -23,7 +24,8 @@ import {
   migrateProvider,
   PlatformManagedMetaTable,
   type ProviderHookContext,
-  registerMetaTable
+  registerMetaTable,
+  stampProvider
 } from "../../src/index.ts"
 import { scratchDirectory } from "../support/revisions.ts"
 import { describeBackends, resetDatabase } from "../support/TestDatabase.ts"
@@ -121,6 +123,18 @@ describeBackends("provider lifecycle", (it) => {
       assert.deepStrictEqual(rows.map((row) => row.role), ["version-registry"])
       yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
       assert.deepStrictEqual((yield* currentRevision(migration)).heads, ["0001"])
+    })))
+
+  it.effect("stamp records the target through the registry without running a revision or reserving tables", () =>
+    fresh(Effect.gen(function*() {
+      const migration = yield* withRevision({ app: "gamma", tables: [table("gamma", "only")] })
+      assert.deepStrictEqual(yield* stampProvider(migration, "head"), { from: [], to: ["0001"] })
+      assert.deepStrictEqual((yield* currentRevision(migration)).heads, ["0001"])
+      const sql = yield* SqlClient.SqlClient
+      const [created] = yield* sql<{ readonly found: boolean }>`SELECT to_regclass('gamma__only') IS NOT NULL AS found`
+      assert.isFalse(created?.found, "the revision did not run")
+      const rows = yield* (yield* Catalog).list
+      assert.deepStrictEqual(rows.map((row) => row.role), ["version-registry"])
     })))
 
   it.effect("keeps two providers in one database apart", () =>
