@@ -1,13 +1,23 @@
 /**
- * The catalog's own tables, created and evolved by an internal, versioned migration on first use.
+ * The catalog's own tables, created and evolved on first use by effect/sql's `Migrator`, whose ledger
+ * (`effect_sql_migrations`) lives in the catalog schema beside them.
  *
- * Each version is applied once, in order, inside one transaction that holds an advisory lock on the catalog
- * schema, so two processes starting at once serialize: the second finds the work done.
+ * Concurrent first use is safe: on PostgreSQL the Migrator applies the pending versions in one transaction that
+ * first takes `LOCK TABLE <ledger> IN ACCESS EXCLUSIVE MODE`, so a second process waits, then reads the ledger
+ * afresh and finds nothing left to do (a relation lock, unlike an advisory lock, also refreshes the waiting
+ * session's view of the system catalogs). Creating the schema and the ledger table comes before that lock and
+ * tolerates another process creating them at the same moment.
+ *
+ * Catalogs made before the Migrator recorded their versions in `catalog_migrations`. A version found there is
+ * adopted: the Migrator records it without running its statements, so such a catalog carries forward with every
+ * row. That ledger is left in place, unchanged, and still counts when reading the catalog's version.
  */
 import * as Effect from "effect/Effect"
+import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
-import type { SqlError } from "effect/sql/SqlError"
+import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import { quoteIdentifier } from "../db/SqlText.ts"
 import { CatalogStorageError, InvalidCatalogSchemaError } from "./CatalogErrors.ts"
 
 export const DEFAULT_CATALOG_SCHEMA = "metatables"
@@ -18,9 +28,10 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
 export const validateCatalogSchema = (schema: string): Effect.Effect<string, InvalidCatalogSchemaError> =>
   IDENTIFIER.test(schema) ? Effect.succeed(schema) : Effect.fail(new InvalidCatalogSchemaError({ schema }))
 
-interface CatalogMigration {
+export interface CatalogMigration {
   readonly version: number
-  readonly description: string
+  /** The Migrator's name for the version (its ledger keeps it beside the number). */
+  readonly name: string
   readonly statements: (schema: string) => ReadonlyArray<string>
 }
 
@@ -28,7 +39,7 @@ interface CatalogMigration {
 export const catalogMigrations: ReadonlyArray<CatalogMigration> = [
   {
     version: 1,
-    description: "data sources and meta tables",
+    name: "data_sources_and_meta_tables",
     statements: (s) => [
       `CREATE TABLE "${s}".data_sources (
         uid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -66,7 +77,7 @@ export const catalogMigrations: ReadonlyArray<CatalogMigration> = [
   },
   {
     version: 2,
-    description: "data node updates, runs and watermarks",
+    name: "data_node_updates_runs_and_watermarks",
     statements: (s) => [
       // One row per node identity and output table: a table deleted and created again gets a new uid, and
       // the node starts over with it (its old watermarks describe rows that are gone).
@@ -113,64 +124,94 @@ export const catalogMigrations: ReadonlyArray<CatalogMigration> = [
 
 export const CATALOG_VERSION = catalogMigrations.at(-1)!.version
 
-const storageFailure = (operation: string) => (error: SqlError) =>
-  new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
+/** The Migrator's ledger of applied versions, in the catalog schema. */
+const LEDGER = "effect_sql_migrations"
+/** The ledger of the hand-written runner that preceded the Migrator (columns `version`, `description`). */
+const LEGACY_LEDGER = "catalog_migrations"
+
+const qualified = (schema: string, table: string): string => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`
+
+/** The newest version each ledger records, 0 for a ledger that does not exist (read without locking). */
+const recordedVersions = (schema: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const [presence] = yield* sql<{ readonly ledger: boolean; readonly legacy: boolean }>`
+      SELECT to_regclass(${qualified(schema, LEDGER)}) IS NOT NULL AS ledger,
+        to_regclass(${qualified(schema, LEGACY_LEDGER)}) IS NOT NULL AS legacy`
+    const newest = (exists: boolean, column: string, table: string) =>
+      exists
+        ? Effect.map(
+          sql.unsafe<{ readonly version: number | null }>(`SELECT max(${column}) AS version FROM ${qualified(schema, table)}`),
+          ([row]) => row?.version ?? 0
+        )
+        : Effect.succeed(0)
+    return {
+      ledger: yield* newest(presence?.ledger === true, "migration_id", LEDGER),
+      legacy: yield* newest(presence?.legacy === true, "version", LEGACY_LEDGER)
+    }
+  })
 
 /** The newest applied version, or 0 when the catalog does not exist yet (read without locking). */
 export const appliedCatalogVersion = (schema: string): Effect.Effect<number, SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [ledger] = yield* sql<{ readonly exists: boolean }>`
-      SELECT to_regclass(${`"${schema}".catalog_migrations`}) IS NOT NULL AS exists`
-    if (ledger?.exists !== true) return 0
-    const [row] = yield* sql.unsafe<{ readonly version: number | null }>(
-      `SELECT max(version) AS version FROM "${schema}".catalog_migrations`
-    )
-    return row?.version ?? 0
-  })
-
-/** SQLSTATEs of "it exists already": unique_violation, duplicate_object, duplicate_schema, duplicate_table. */
-const ALREADY_EXISTS = new Set(["23505", "42710", "42P06", "42P07"])
-
-const upgradeUnderLock = (schema: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`SELECT pg_advisory_xact_lock(hashtextextended(${`metatables/catalog/${schema}`}, 0))`
-      yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
-      yield* sql.unsafe(`CREATE TABLE IF NOT EXISTS "${schema}".catalog_migrations (
-        version integer PRIMARY KEY,
-        description text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`)
-      const current = yield* appliedCatalogVersion(schema)
-      for (const migration of catalogMigrations.filter((candidate) => candidate.version > current)) {
-        for (const statement of migration.statements(schema)) yield* sql.unsafe(statement)
-        yield* sql.unsafe(
-          `INSERT INTO "${schema}".catalog_migrations (version, description) VALUES ($1, $2)`,
-          [migration.version, migration.description]
-        )
-      }
-    }))
-  })
+  Effect.map(recordedVersions(schema), ({ ledger, legacy }) => Math.max(ledger, legacy))
 
 /**
- * Creates or upgrades the catalog's tables in `schema`; a no-op when they are current.
- *
- * A process that waited for the lock may still find the other's objects "missing": advisory locks do not
- * make PostgreSQL refresh its catalog cache, so `IF NOT EXISTS` can look at a stale one. Such a conflict
- * means the other process did the work; one retry, in a new transaction, sees it.
+ * One version as a Migrator migration: its statements, unless the runner before the Migrator applied them.
+ * It runs in the Migrator's transaction, after its lock, so the check and the statements see one state.
  */
+const migrationEffect = (schema: string, migration: CatalogMigration) =>
+  Effect.gen(function*() {
+    const { legacy } = yield* recordedVersions(schema)
+    if (migration.version <= legacy) return
+    const sql = yield* SqlClient.SqlClient
+    for (const statement of migration.statements(schema)) yield* sql.unsafe(statement)
+  })
+
+const loader = (schema: string): Migrator.Loader =>
+  Migrator.fromRecord(Object.fromEntries(
+    catalogMigrations.map((migration) => [`${migration.version}_${migration.name}`, migrationEffect(schema, migration)])
+  ))
+
+const runMigrator = Migrator.make({})
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` can still fail when another session creates the schema at the same moment
+ * (both pass the check, one insert wins); the schema being there afterwards is all that matters.
+ */
+const createSchema = (schema: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`).pipe(
+      Effect.catch((error) =>
+        Effect.flatMap(
+          sql<{ readonly present: boolean }>`SELECT to_regnamespace(${quoteIdentifier(schema)}) IS NOT NULL AS present`,
+          ([row]) => row?.present === true ? Effect.void : Effect.fail(error)
+        )
+      )
+    )
+  })
+
+const describeFailure = (error: SqlError | Migrator.MigrationError): string =>
+  isSqlError(error)
+    ? formatSqlFailure(describeSqlFailure(error))
+    : isSqlError(error.cause)
+    ? `${error.message}: ${formatSqlFailure(describeSqlFailure(error.cause))}`
+    : error.message
+
+/** Creates or upgrades the catalog's tables in `schema`; a no-op when the Migrator's ledger is current. */
 export const ensureCatalogSchema = (
   schema: string
 ): Effect.Effect<void, CatalogStorageError | InvalidCatalogSchemaError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
     yield* validateCatalogSchema(schema)
-    if ((yield* appliedCatalogVersion(schema)) >= CATALOG_VERSION) return
-    yield* upgradeUnderLock(schema).pipe(
-      Effect.catchIf(
-        (error) => ALREADY_EXISTS.has(describeSqlFailure(error).code ?? ""),
-        () => upgradeUnderLock(schema)
-      )
-    )
-  }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storageFailure("create or upgrade its tables")(error))))
+    if ((yield* recordedVersions(schema)).ledger >= CATALOG_VERSION) return
+    yield* createSchema(schema)
+    yield* runMigrator({ loader: loader(schema), table: `${schema}.${LEDGER}` })
+  }).pipe(
+    Effect.mapError((error) =>
+      error._tag === "InvalidCatalogSchemaError"
+        ? error
+        : new CatalogStorageError({ operation: "create or upgrade its tables", detail: describeFailure(error) })
+    ),
+    Effect.withSpan("CatalogSchema.ensureCatalogSchema")
+  )

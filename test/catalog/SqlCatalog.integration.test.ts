@@ -88,7 +88,7 @@ describeBackends("SqlCatalog", (it, backend) => {
       const catalog = yield* withCatalog(Catalog)
       const sql = yield* SqlClient.SqlClient
       const versions = yield* sql<{ readonly version: number }>`
-        SELECT version FROM metatables.catalog_migrations ORDER BY version`
+        SELECT migration_id AS version FROM metatables.effect_sql_migrations ORDER BY migration_id`
       assert.deepStrictEqual(versions.map((row) => row.version), catalogMigrations.map((migration) => migration.version))
       assert.strictEqual(versions.at(-1)?.version, CATALOG_VERSION)
       assert.strictEqual(catalog.schema, "metatables")
@@ -114,7 +114,7 @@ describeBackends("SqlCatalog", (it, backend) => {
       const catalog = yield* withCatalog(Catalog)
       assert.strictEqual(catalog.dataSource.databaseName, "old")
       const versions = yield* sql<{ readonly version: number }>`
-        SELECT version FROM metatables.catalog_migrations ORDER BY version`
+        SELECT migration_id AS version FROM metatables.effect_sql_migrations ORDER BY migration_id`
       assert.deepStrictEqual(versions.map((row) => row.version), catalogMigrations.map((migration) => migration.version))
       const [runs] = yield* sql<{ readonly present: boolean }>`
         SELECT to_regclass('metatables.data_node_runs') IS NOT NULL AS present`
@@ -137,14 +137,14 @@ describeBackends("SqlCatalog", (it, backend) => {
       assert.isFalse(schema?.present, "attaching created nothing")
 
       yield* withCatalog(Catalog)
-      yield* sql.unsafe(`DELETE FROM metatables.catalog_migrations WHERE version = ${CATALOG_VERSION}`)
+      yield* sql.unsafe(`DELETE FROM metatables.effect_sql_migrations WHERE migration_id = ${CATALOG_VERSION}`)
       const outdated = yield* Effect.flip(attach)
       assert.instanceOf(outdated, CatalogNotReadyError)
       if (outdated instanceof CatalogNotReadyError) {
         assert.strictEqual(outdated.found, CATALOG_VERSION - 1)
         assert.include(outdated.message, "never changes the database")
       }
-      yield* sql.unsafe(`INSERT INTO metatables.catalog_migrations (version, description) VALUES (${CATALOG_VERSION}, 'x')`)
+      yield* sql.unsafe(`INSERT INTO metatables.effect_sql_migrations (migration_id, name) VALUES (${CATALOG_VERSION}, 'x')`)
       const attached = yield* attach
       assert.strictEqual(attached.dataSource.name, "default")
     }))
