@@ -59,6 +59,7 @@ export {
   CredentialError,
   CredentialFailure,
   DeletionProtectedError,
+  InvalidCatalogRowError,
   InvalidCatalogSchemaError,
   ReservationRefusal,
   TableReservationError,

@@ -16,6 +16,7 @@ import type {
   CatalogTableNotFoundError,
   CredentialError,
   DeletionProtectedError,
+  InvalidCatalogRowError,
   TableReservationError,
   VersionRegistryError
 } from "./CatalogErrors.ts"
@@ -171,31 +172,34 @@ export interface CatalogService {
   readonly ensureVersionRegistry: (
     provider: ProviderIdentity,
     registry: AnyStorageTable
-  ) => Effect.Effect<CatalogTable, VersionRegistryError | CatalogStorageError>
+  ) => Effect.Effect<CatalogTable, VersionRegistryError | CatalogStorageError | InvalidCatalogRowError>
   /** Rows for the provider's tables: missing ones created as reserved, the provider's own ones reused. */
   readonly reserve: (
     request: ReserveRequest
-  ) => Effect.Effect<ReadonlyArray<CatalogTable>, TableReservationError | CatalogStorageError>
+  ) => Effect.Effect<ReadonlyArray<CatalogTable>, TableReservationError | CatalogStorageError | InvalidCatalogRowError>
   readonly migrationCredential: (
     provider: ProviderIdentity,
     options?: CredentialOptions
-  ) => Effect.Effect<MigrationCredential, CredentialError | CatalogStorageError>
+  ) => Effect.Effect<MigrationCredential, CredentialError | CatalogStorageError | InvalidCatalogRowError>
   /** Ends the credential's sessions and drops its role. */
   readonly revokeCredential: (credential: MigrationCredential) => Effect.Effect<void, CatalogStorageError>
   /** Checks each physical table and flips verified rows to active, recording the revision. */
   readonly finalize: (
     request: FinalizeRequest
-  ) => Effect.Effect<FinalizeReport, CatalogTableNotFoundError | CatalogStorageError>
+  ) => Effect.Effect<FinalizeReport, CatalogTableNotFoundError | CatalogStorageError | InvalidCatalogRowError>
   readonly resolveActive: (
     tables: ReadonlyArray<AnyStorageTable>
-  ) => Effect.Effect<ActiveResolution, CatalogStorageError>
+  ) => Effect.Effect<ActiveResolution, CatalogStorageError | InvalidCatalogRowError>
   /** Marks a row deleted; refused for protected tables. */
   readonly markDeleted: (
     uid: string
-  ) => Effect.Effect<CatalogTable, DeletionProtectedError | CatalogTableNotFoundError | CatalogStorageError>
-  readonly list: Effect.Effect<ReadonlyArray<CatalogTable>, CatalogStorageError>
+  ) => Effect.Effect<
+    CatalogTable,
+    DeletionProtectedError | CatalogTableNotFoundError | CatalogStorageError | InvalidCatalogRowError
+  >
+  readonly list: Effect.Effect<ReadonlyArray<CatalogTable>, CatalogStorageError | InvalidCatalogRowError>
   /** A row by uid, physical table (`table` or `schema.table`) or identifier. */
-  readonly find: (reference: string) => Effect.Effect<Option.Option<CatalogTable>, CatalogStorageError>
+  readonly find: (reference: string) => Effect.Effect<Option.Option<CatalogTable>, CatalogStorageError | InvalidCatalogRowError>
 }
 
 export class Catalog extends Context.Service<Catalog, CatalogService>()("metatables/catalog/Catalog") {}

@@ -15,6 +15,24 @@ export class CatalogStorageError extends Schema.TaggedError<CatalogStorageError>
   }
 }
 
+/**
+ * A row read from the catalog does not have the shape this metatables writes: edited by hand, or written by
+ * another version.
+ */
+export class InvalidCatalogRowError extends Schema.TaggedError<InvalidCatalogRowError>()("InvalidCatalogRowError", {
+  /** `schema.table` the row was read from. */
+  table: Schema.String,
+  /** The column, followed by the path inside it for JSON columns (`error.message`). */
+  field: Schema.String,
+  /** What is wrong with the value. */
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `A row of ${this.table} has an invalid ${this.field}: ${this.problem}. The catalog holds a value this ` +
+      "metatables did not write; was the row edited by hand, or written by another version of metatables?"
+  }
+}
+
 /** The configured catalog schema is not a plain identifier. */
 export class InvalidCatalogSchemaError extends Schema.TaggedError<InvalidCatalogSchemaError>()(
   "InvalidCatalogSchemaError",

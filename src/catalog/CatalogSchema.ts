@@ -13,12 +13,14 @@
  * row. That ledger is left in place, unchanged, and still counts when reading the catalog's version.
  */
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
 import { isSqlError, type SqlError } from "effect/sql/SqlError"
 import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import { quoteIdentifier } from "../db/SqlText.ts"
-import { CatalogStorageError, InvalidCatalogSchemaError } from "./CatalogErrors.ts"
+import { CatalogStorageError, type InvalidCatalogRowError, InvalidCatalogSchemaError } from "./CatalogErrors.ts"
+import { decodeCatalogRows } from "./internal/catalogRows.ts"
 
 export const DEFAULT_CATALOG_SCHEMA = "metatables"
 
@@ -140,9 +142,9 @@ const recordedVersions = (schema: string) =>
         to_regclass(${qualified(schema, LEGACY_LEDGER)}) IS NOT NULL AS legacy`
     const newest = (exists: boolean, column: string, table: string) =>
       exists
-        ? Effect.map(
-          sql.unsafe<{ readonly version: number | null }>(`SELECT max(${column}) AS version FROM ${qualified(schema, table)}`),
-          ([row]) => row?.version ?? 0
+        ? sql.unsafe(`SELECT max(${column}) AS ${column} FROM ${qualified(schema, table)}`).pipe(
+          Effect.flatMap(decodeCatalogRows(Schema.Struct({ [column]: Schema.NullOr(Schema.Int) }), `${schema}.${table}`)),
+          Effect.map(([row]) => row?.[column] ?? 0)
         )
         : Effect.succeed(0)
     return {
@@ -152,7 +154,9 @@ const recordedVersions = (schema: string) =>
   })
 
 /** The newest applied version, or 0 when the catalog does not exist yet (read without locking). */
-export const appliedCatalogVersion = (schema: string): Effect.Effect<number, SqlError, SqlClient.SqlClient> =>
+export const appliedCatalogVersion = (
+  schema: string
+): Effect.Effect<number, SqlError | InvalidCatalogRowError, SqlClient.SqlClient> =>
   Effect.map(recordedVersions(schema), ({ ledger, legacy }) => Math.max(ledger, legacy))
 
 /**
@@ -191,17 +195,20 @@ const createSchema = (schema: string) =>
     )
   })
 
-const describeFailure = (error: SqlError | Migrator.MigrationError): string =>
-  isSqlError(error)
-    ? formatSqlFailure(describeSqlFailure(error))
-    : isSqlError(error.cause)
-    ? `${error.message}: ${formatSqlFailure(describeSqlFailure(error.cause))}`
-    : error.message
+const describeFailure = (error: SqlError | Migrator.MigrationError): string => {
+  if (isSqlError(error)) return formatSqlFailure(describeSqlFailure(error))
+  const cause = isSqlError(error.cause)
+    ? formatSqlFailure(describeSqlFailure(error.cause))
+    : error.cause instanceof Error
+    ? error.cause.message
+    : undefined
+  return cause === undefined ? error.message : `${error.message}: ${cause}`
+}
 
 /** Creates or upgrades the catalog's tables in `schema`; a no-op when the Migrator's ledger is current. */
 export const ensureCatalogSchema = (
   schema: string
-): Effect.Effect<void, CatalogStorageError | InvalidCatalogSchemaError, SqlClient.SqlClient> =>
+): Effect.Effect<void, CatalogStorageError | InvalidCatalogSchemaError | InvalidCatalogRowError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
     yield* validateCatalogSchema(schema)
     if ((yield* recordedVersions(schema)).ledger >= CATALOG_VERSION) return
@@ -209,9 +216,9 @@ export const ensureCatalogSchema = (
     yield* runMigrator({ loader: loader(schema), table: `${schema}.${LEDGER}` })
   }).pipe(
     Effect.mapError((error) =>
-      error._tag === "InvalidCatalogSchemaError"
-        ? error
-        : new CatalogStorageError({ operation: "create or upgrade its tables", detail: describeFailure(error) })
+      error._tag === "SqlError" || error._tag === "MigrationError"
+        ? new CatalogStorageError({ operation: "create or upgrade its tables", detail: describeFailure(error) })
+        : error
     ),
     Effect.withSpan("CatalogSchema.ensureCatalogSchema")
   )

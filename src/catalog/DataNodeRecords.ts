@@ -5,7 +5,7 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type { CatalogStorageError } from "./CatalogErrors.ts"
+import type { CatalogStorageError, InvalidCatalogRowError } from "./CatalogErrors.ts"
 
 /** A node identity writing into one table (the spec's DataNodeUpdate). */
 export interface UpdateRecord {
@@ -84,15 +84,21 @@ export interface RegisterUpdateRequest {
 
 export interface DataNodeRecordsService {
   /** The update row of a node identity and table, created on first use. */
-  readonly registerUpdate: (request: RegisterUpdateRequest) => Effect.Effect<UpdateRecord, CatalogStorageError>
-  readonly watermarks: (updateUid: string) => Effect.Effect<ReadonlyArray<Watermark>, CatalogStorageError>
+  readonly registerUpdate: (
+    request: RegisterUpdateRequest
+  ) => Effect.Effect<UpdateRecord, CatalogStorageError | InvalidCatalogRowError>
+  readonly watermarks: (
+    updateUid: string
+  ) => Effect.Effect<ReadonlyArray<Watermark>, CatalogStorageError | InvalidCatalogRowError>
   /** The newest run that succeeded. */
-  readonly lastSuccess: (updateUid: string) => Effect.Effect<RunRecord | undefined, CatalogStorageError>
+  readonly lastSuccess: (
+    updateUid: string
+  ) => Effect.Effect<RunRecord | undefined, CatalogStorageError | InvalidCatalogRowError>
   readonly startRun: (request: {
     readonly updateUid: string
     readonly forced: boolean
     readonly startedAt: Date
-  }) => Effect.Effect<RunRecord, CatalogStorageError>
+  }) => Effect.Effect<RunRecord, CatalogStorageError | InvalidCatalogRowError>
   /** Adds a batch to its run and advances watermarks; call it inside the batch's transaction. */
   readonly recordBatch: (batch: BatchRecord) => Effect.Effect<void, CatalogStorageError>
   readonly finishRun: (request: {
@@ -101,9 +107,9 @@ export interface DataNodeRecordsService {
     readonly attempts: number
     readonly error: { readonly tag: string; readonly message: string } | null
     readonly finishedAt: Date
-  }) => Effect.Effect<RunRecord, CatalogStorageError>
+  }) => Effect.Effect<RunRecord, CatalogStorageError | InvalidCatalogRowError>
   /** Every update with its last run, watermark and totals, ordered by table and kind. */
-  readonly status: Effect.Effect<ReadonlyArray<UpdateStatus>, CatalogStorageError>
+  readonly status: Effect.Effect<ReadonlyArray<UpdateStatus>, CatalogStorageError | InvalidCatalogRowError>
 }
 
 export class DataNodeRecords extends Context.Service<DataNodeRecords, DataNodeRecordsService>()(

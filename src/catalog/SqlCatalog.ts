@@ -32,6 +32,7 @@ import {
   CatalogTableNotFoundError,
   CredentialError,
   DeletionProtectedError,
+  type InvalidCatalogRowError,
   type InvalidCatalogSchemaError,
   TableReservationError,
   VersionRegistryError
@@ -43,6 +44,7 @@ import {
   ensureCatalogSchema,
   validateCatalogSchema
 } from "./CatalogSchema.ts"
+import { decodeCatalogRows } from "./internal/catalogRows.ts"
 import { MigrationCredentials } from "./MigrationCredentials.ts"
 import { compareWithContract, introspectTables, physicalKey } from "./TableIntrospection.ts"
 
@@ -57,6 +59,7 @@ export interface SqlCatalogOptions {
   readonly attach?: string | undefined
 }
 
+/** A `meta_tables` row, by column; decoded into a `CatalogTable`. */
 const CatalogRow = Schema.Struct({
   uid: Schema.String,
   dataSourceUid: Schema.String,
@@ -78,14 +81,32 @@ const CatalogRow = Schema.Struct({
   labels: Schema.Array(Schema.String),
   createdAt: Schema.Date,
   updatedAt: Schema.Date
-})
-const decodeRows = Schema.decodeUnknownEffect(Schema.Array(CatalogRow), { onExcessProperty: "error" })
+}).pipe(Schema.encodeKeys({
+  dataSourceUid: "data_source_uid",
+  schema: "physical_schema",
+  tableName: "physical_table",
+  statusReason: "status_reason",
+  contractHash: "contract_hash",
+  providerKey: "provider_key",
+  versionRegistryUid: "version_registry_uid",
+  appliedRevision: "applied_revision",
+  protectFromDeletion: "protect_from_deletion",
+  createdAt: "created_at",
+  updatedAt: "updated_at"
+}))
 
-const ROW_COLUMNS = `uid::text AS "uid", data_source_uid::text AS "dataSourceUid", identifier, namespace, kind, role,
-  physical_schema AS "schema", physical_table AS "tableName", status, status_reason AS "statusReason", contract,
-  contract_hash AS "contractHash", provider_key AS "providerKey", version_registry_uid::text AS "versionRegistryUid",
-  applied_revision AS "appliedRevision", protect_from_deletion AS "protectFromDeletion", description, labels,
-  created_at AS "createdAt", updated_at AS "updatedAt"`
+const ROW_COLUMNS = `uid::text AS uid, data_source_uid::text AS data_source_uid, identifier, namespace, kind, role,
+  physical_schema, physical_table, status, status_reason, contract, contract_hash, provider_key,
+  version_registry_uid::text AS version_registry_uid, applied_revision, protect_from_deletion, description, labels,
+  created_at, updated_at`
+
+/** A `data_sources` row, by column. */
+const DataSourceRow = Schema.Struct({
+  uid: Schema.String,
+  name: Schema.String,
+  backend: Schema.Literals(["postgres", "pglite"]),
+  databaseName: Schema.String
+}).pipe(Schema.encodeKeys({ databaseName: "database_name" }))
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -95,7 +116,9 @@ const storageFailure = (operation: string) => (error: SqlError) =>
 /** Fails unless the catalog in `schema` exists at exactly the version this metatables writes. */
 const requireCatalogVersion = (schema: string, attaching: string) =>
   Effect.gen(function*() {
-    const found = yield* appliedCatalogVersion(schema).pipe(Effect.mapError(storageFailure("read its version")))
+    const found = yield* appliedCatalogVersion(schema).pipe(
+      Effect.catchTag("SqlError", (error) => Effect.fail(storageFailure("read its version")(error)))
+    )
     if (found !== CATALOG_VERSION) {
       return yield* new CatalogNotReadyError({ schema, found, expected: CATALOG_VERSION, attaching })
     }
@@ -114,14 +137,12 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
   else yield* requireCatalogVersion(schema, options.attach)
   const tables = `"${schema}".meta_tables`
 
+  const decodeTableRows = decodeCatalogRows(CatalogRow, `${schema}.meta_tables`)
+
   const selectRows = (where: string, params: ReadonlyArray<unknown>, operation: string) =>
     sql.unsafe(`SELECT ${ROW_COLUMNS} FROM ${tables} WHERE ${where} ORDER BY namespace, identifier`, params).pipe(
       Effect.mapError(storageFailure(operation)),
-      Effect.flatMap((rows) =>
-        decodeRows(rows).pipe(
-          Effect.mapError((error) => new CatalogStorageError({ operation, detail: `a stored row is invalid: ${error.message}` }))
-        )
-      )
+      Effect.flatMap(decodeTableRows)
     )
 
   const dataSource: DataSource = yield* Effect.gen(function*() {
@@ -132,14 +153,13 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
         [database.backend]
       )
     }
-    const [row] = yield* sql.unsafe<DataSource>(
-      `SELECT uid::text AS "uid", name, backend, database_name AS "databaseName"
-       FROM "${schema}".data_sources WHERE name = 'default'`
+    return yield* sql.unsafe(
+      `SELECT uid::text AS uid, name, backend, database_name FROM "${schema}".data_sources WHERE name = 'default'`
     )
-    return row
   }).pipe(
     Effect.mapError(storageFailure("register the default data source")),
-    Effect.flatMap((row) =>
+    Effect.flatMap(decodeCatalogRows(DataSourceRow, `${schema}.data_sources`)),
+    Effect.flatMap(([row]) =>
       row === undefined
         ? Effect.fail(
           new CatalogStorageError({
@@ -328,17 +348,18 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
       )
     }
     return Effect.flatMap(
-      sql<{ readonly schema: string }>`
-        SELECT DISTINCT physical_schema AS schema FROM ${sql(schema)}.meta_tables
+      sql`
+        SELECT DISTINCT physical_schema FROM ${sql(schema)}.meta_tables
         WHERE provider_key = ${provider.key} AND physical_schema <> 'public'`.pipe(
-        Effect.mapError(storageFailure("read the provider's schemas"))
+        Effect.mapError(storageFailure("read the provider's schemas")),
+        Effect.flatMap(decodeCatalogRows(Schema.Struct({ physical_schema: Schema.String }), `${schema}.meta_tables`))
       ),
       (schemas) =>
         credentials.issue(provider, {
           ttlSeconds,
           lockTimeout: options?.lockTimeout ?? "10s",
           statementTimeout: options?.statementTimeout ?? "15min",
-          schemas: schemas.map((row) => row.schema)
+          schemas: schemas.map((row) => row.physical_schema)
         })
     )
   }
@@ -474,7 +495,7 @@ export const layer = (
   options: SqlCatalogOptions = {}
 ): Layer.Layer<
   Catalog,
-  CatalogStorageError | CatalogNotReadyError | InvalidCatalogSchemaError,
+  CatalogStorageError | CatalogNotReadyError | InvalidCatalogSchemaError | InvalidCatalogRowError,
   SqlClient.SqlClient | Database
 > =>
   Layer.effect(Catalog, make(options)).pipe(Layer.provide(MigrationCredentials.layer))

@@ -4,77 +4,116 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import { Catalog } from "./Catalog.ts"
 import { CatalogStorageError } from "./CatalogErrors.ts"
-import {
-  DataNodeRecords,
-  type DataNodeRecordsService,
-  type RunRecord,
-  type RunStatus,
-  type UpdateRecord,
-  type Watermark
-} from "./DataNodeRecords.ts"
+import { DataNodeRecords, type DataNodeRecordsService, type UpdateStatus } from "./DataNodeRecords.ts"
+import { CountFromBigInt, CountFromNumeric, decodeCatalogRows } from "./internal/catalogRows.ts"
 
 const storageFailure = (operation: string) => (error: SqlError) =>
   new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
 
-type Counter = number | bigint | string
-
-interface UpdateRow {
-  readonly uid: string
-  readonly update_hash: string
-  readonly kind: string
-  readonly meta_table_uid: string
-  readonly hash_namespace: string | null
-  readonly created_at: Date
+const updateFields = {
+  uid: Schema.String,
+  updateHash: Schema.String,
+  kind: Schema.String,
+  metaTableUid: Schema.String,
+  hashNamespace: Schema.NullOr(Schema.String),
+  createdAt: Schema.Date
 }
 
-interface RunRow {
-  readonly uid: string
-  readonly update_uid: string
-  readonly status: RunStatus
-  readonly forced: boolean
-  readonly attempts: number
-  readonly batches: number
-  readonly rows_inserted: Counter
-  readonly rows_updated: Counter
-  readonly rows_unchanged: Counter
-  readonly error: { readonly tag: string; readonly message: string } | null
-  readonly started_at: Date
-  readonly finished_at: Date | null
+const UPDATE_KEYS = {
+  updateHash: "update_hash",
+  metaTableUid: "meta_table_uid",
+  hashNamespace: "hash_namespace",
+  createdAt: "created_at"
+} as const
+
+/** A `data_node_updates` row. */
+const UpdateRow = Schema.Struct(updateFields).pipe(Schema.encodeKeys(UPDATE_KEYS))
+
+/** The run's failure as `finishRun` stores it. */
+const RunError = Schema.Struct({ tag: Schema.String, message: Schema.String })
+
+const RUN_KEYS = {
+  updateUid: "update_uid",
+  rowsInserted: "rows_inserted",
+  rowsUpdated: "rows_updated",
+  rowsUnchanged: "rows_unchanged",
+  startedAt: "started_at",
+  finishedAt: "finished_at"
+} as const
+
+const runFields = {
+  uid: Schema.String,
+  updateUid: Schema.String,
+  status: Schema.Literals(["running", "succeeded", "failed", "interrupted"]),
+  forced: Schema.Boolean,
+  attempts: Schema.Int,
+  batches: Schema.Int,
+  error: Schema.NullOr(RunError)
 }
+
+/** A `data_node_runs` row as a query returns it (int8 counters as bigint, instants as Date). */
+const RunRow = Schema.Struct({
+  ...runFields,
+  rowsInserted: CountFromBigInt,
+  rowsUpdated: CountFromBigInt,
+  rowsUnchanged: CountFromBigInt,
+  startedAt: Schema.Date,
+  finishedAt: Schema.NullOr(Schema.Date)
+}).pipe(Schema.encodeKeys(RUN_KEYS))
+
+/** A `data_node_runs` row turned into JSON inside a query (`to_jsonb`): counters are numbers, instants text. */
+const RunJson = Schema.Struct({
+  ...runFields,
+  rowsInserted: Schema.Number,
+  rowsUpdated: Schema.Number,
+  rowsUnchanged: Schema.Number,
+  startedAt: Schema.DateFromString,
+  finishedAt: Schema.NullOr(Schema.DateFromString)
+}).pipe(Schema.encodeKeys(RUN_KEYS))
+
+const WatermarkRow = Schema.Struct({
+  entityKey: Schema.String,
+  entity: Schema.Record(Schema.String, Schema.Union([Schema.String, Schema.Number, Schema.Boolean])),
+  first: Schema.Date,
+  last: Schema.Date
+}).pipe(Schema.encodeKeys({ entityKey: "entity_key", first: "first_time_index", last: "last_time_index" }))
+
+/** One row of the status query: an update, its table, its last run (as JSON) and aggregates. */
+const StatusRow = Schema.Struct({
+  ...updateFields,
+  identifier: Schema.String,
+  schema: Schema.String,
+  tableName: Schema.String,
+  lastRun: Schema.NullOr(RunJson),
+  lastSuccessAt: Schema.NullOr(Schema.Date),
+  firstTimeIndex: Schema.NullOr(Schema.Date),
+  lastTimeIndex: Schema.NullOr(Schema.Date),
+  entities: CountFromBigInt,
+  runs: CountFromBigInt,
+  totalInserted: Schema.NullOr(CountFromNumeric),
+  totalUpdated: Schema.NullOr(CountFromNumeric)
+}).pipe(Schema.encodeKeys({
+  ...UPDATE_KEYS,
+  schema: "physical_schema",
+  tableName: "physical_table",
+  lastRun: "last_run",
+  lastSuccessAt: "last_success_at",
+  firstTimeIndex: "first_time_index",
+  lastTimeIndex: "last_time_index",
+  totalInserted: "total_inserted",
+  totalUpdated: "total_updated"
+}))
 
 const UPDATE_COLUMNS = "uid::text AS uid, update_hash, kind, meta_table_uid::text AS meta_table_uid, hash_namespace, created_at"
 const RUN_COLUMNS = "uid::text AS uid, update_uid::text AS update_uid, status, forced, attempts, batches, rows_inserted, " +
   "rows_updated, rows_unchanged, error, started_at, finished_at"
-
-const toUpdate = (row: UpdateRow): UpdateRecord => ({
-  uid: row.uid,
-  updateHash: row.update_hash,
-  kind: row.kind,
-  metaTableUid: row.meta_table_uid,
-  hashNamespace: row.hash_namespace,
-  createdAt: row.created_at
-})
-
-const toRun = (row: RunRow): RunRecord => ({
-  uid: row.uid,
-  updateUid: row.update_uid,
-  status: row.status,
-  forced: row.forced,
-  attempts: row.attempts,
-  batches: row.batches,
-  rowsInserted: Number(row.rows_inserted),
-  rowsUpdated: Number(row.rows_updated),
-  rowsUnchanged: Number(row.rows_unchanged),
-  error: row.error,
-  startedAt: row.started_at,
-  finishedAt: row.finished_at
-})
 
 /** The first row a statement returns, which it always returns (INSERT/UPDATE ... RETURNING on a known key). */
 const single = <A>(operation: string) => (rows: ReadonlyArray<A>) =>
@@ -89,9 +128,30 @@ const make = Effect.gen(function*() {
   const runs = `"${schema}".data_node_runs`
   const watermarkTable = `"${schema}".data_node_watermarks`
   const metaTables = `"${schema}".meta_tables`
+  const decodeUpdates = decodeCatalogRows(UpdateRow, `${schema}.data_node_updates`)
+  const decodeRuns = decodeCatalogRows(RunRow, `${schema}.data_node_runs`)
+  const decodeWatermarks = decodeCatalogRows(WatermarkRow, `${schema}.data_node_watermarks`)
+  // The status query joins tables; each column is named after the table it comes from.
+  const statusColumnTables: Readonly<Record<string, string>> = {
+    identifier: "meta_tables",
+    physical_schema: "meta_tables",
+    physical_table: "meta_tables",
+    last_run: "data_node_runs",
+    last_success_at: "data_node_runs",
+    runs: "data_node_runs",
+    total_inserted: "data_node_runs",
+    total_updated: "data_node_runs",
+    first_time_index: "data_node_watermarks",
+    last_time_index: "data_node_watermarks",
+    entities: "data_node_watermarks"
+  }
+  const decodeStatus = decodeCatalogRows(
+    StatusRow,
+    (column) => `${schema}.${statusColumnTables[column] ?? "data_node_updates"}`
+  )
 
   const registerUpdate: DataNodeRecordsService["registerUpdate"] = (request) =>
-    sql.unsafe<UpdateRow>(
+    sql.unsafe(
       // DO UPDATE (a no-op change) rather than DO NOTHING, so that the row comes back when it exists already.
       `INSERT INTO ${updates} AS u (update_hash, kind, meta_table_uid, hash_namespace, configuration)
        VALUES ($1, $2, $3::uuid, $4, $5::jsonb)
@@ -100,51 +160,40 @@ const make = Effect.gen(function*() {
       [request.updateHash, request.kind, request.metaTableUid, request.hashNamespace ?? null, request.configuration]
     ).pipe(
       Effect.mapError(storageFailure("register the node's update")),
-      Effect.flatMap(single("register the node's update")),
-      Effect.map(toUpdate)
+      Effect.flatMap(decodeUpdates),
+      Effect.flatMap(single("register the node's update"))
     )
 
   const watermarks: DataNodeRecordsService["watermarks"] = (updateUid) =>
-    sql.unsafe<{
-      readonly entity_key: string
-      readonly entity: Watermark["entity"]
-      readonly first_time_index: Date
-      readonly last_time_index: Date
-    }>(
+    sql.unsafe(
       `SELECT entity_key, entity, first_time_index, last_time_index FROM ${watermarkTable}
        WHERE update_uid = $1::uuid ORDER BY entity_key`,
       [updateUid]
     ).pipe(
       Effect.mapError(storageFailure("read the node's watermarks")),
-      Effect.map((rows) =>
-        rows.map((row): Watermark => ({
-          entityKey: row.entity_key,
-          entity: row.entity,
-          first: row.first_time_index,
-          last: row.last_time_index
-        }))
-      )
+      Effect.flatMap(decodeWatermarks)
     )
 
   const lastSuccess: DataNodeRecordsService["lastSuccess"] = (updateUid) =>
-    sql.unsafe<RunRow>(
+    sql.unsafe(
       `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = $1::uuid AND status = 'succeeded'
        ORDER BY started_at DESC LIMIT 1`,
       [updateUid]
     ).pipe(
       Effect.mapError(storageFailure("read the node's last run")),
-      Effect.map((rows) => rows[0] === undefined ? undefined : toRun(rows[0]))
+      Effect.flatMap(decodeRuns),
+      Effect.map((rows) => rows[0])
     )
 
   const startRun: DataNodeRecordsService["startRun"] = (request) =>
-    sql.unsafe<RunRow>(
+    sql.unsafe(
       `INSERT INTO ${runs} (update_uid, status, forced, started_at) VALUES ($1::uuid, 'running', $2, $3)
        RETURNING ${RUN_COLUMNS}`,
       [request.updateUid, request.forced, request.startedAt]
     ).pipe(
       Effect.mapError(storageFailure("record the start of a run")),
-      Effect.flatMap(single("record the start of a run")),
-      Effect.map(toRun)
+      Effect.flatMap(decodeRuns),
+      Effect.flatMap(single("record the start of a run"))
     )
 
   const recordBatch: DataNodeRecordsService["recordBatch"] = (batch) =>
@@ -175,7 +224,7 @@ const make = Effect.gen(function*() {
     ).pipe(Effect.asVoid, Effect.mapError(storageFailure("record a batch and advance the watermarks")))
 
   const finishRun: DataNodeRecordsService["finishRun"] = (request) =>
-    sql.unsafe<RunRow>(
+    sql.unsafe(
       `UPDATE ${runs} SET status = $2, attempts = $3, error = $4::jsonb, finished_at = $5
        WHERE uid = $1::uuid RETURNING ${RUN_COLUMNS}`,
       [
@@ -187,28 +236,11 @@ const make = Effect.gen(function*() {
       ]
     ).pipe(
       Effect.mapError(storageFailure("record the end of a run")),
-      Effect.flatMap(single("record the end of a run")),
-      Effect.map(toRun)
+      Effect.flatMap(decodeRuns),
+      Effect.flatMap(single("record the end of a run"))
     )
 
-  const status: DataNodeRecordsService["status"] = sql.unsafe<
-    UpdateRow & {
-      readonly identifier: string
-      readonly physical_schema: string
-      readonly physical_table: string
-      readonly last_run: Omit<RunRow, "started_at" | "finished_at"> & {
-        readonly started_at: string
-        readonly finished_at: string | null
-      } | null
-      readonly last_success_at: Date | null
-      readonly first_time_index: Date | null
-      readonly last_time_index: Date | null
-      readonly entities: Counter
-      readonly runs: Counter
-      readonly total_inserted: Counter | null
-      readonly total_updated: Counter | null
-    }
-  >(
+  const status: DataNodeRecordsService["status"] = sql.unsafe(
     `SELECT u.uid::text AS uid, u.update_hash, u.kind, u.meta_table_uid::text AS meta_table_uid, u.hash_namespace,
        u.created_at, t.identifier, t.physical_schema, t.physical_table,
        (SELECT to_jsonb(r) FROM (SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = u.uid
@@ -225,25 +257,24 @@ const make = Effect.gen(function*() {
      ORDER BY t.identifier, u.kind, u.update_hash`
   ).pipe(
     Effect.mapError(storageFailure("read the nodes' status")),
+    Effect.flatMap(decodeStatus),
     Effect.map((rows) =>
-      rows.map((row) => ({
-        update: toUpdate(row),
-        table: { identifier: row.identifier, schema: row.physical_schema, tableName: row.physical_table },
-        // A row turned into JSON inside the query: its timestamps are text, its counters numbers.
-        lastRun: row.last_run === null ? undefined : toRun({
-          ...row.last_run,
-          started_at: new Date(row.last_run.started_at),
-          finished_at: row.last_run.finished_at === null ? null : new Date(row.last_run.finished_at)
-        }),
-        lastSuccessAt: row.last_success_at ?? undefined,
-        watermark: row.first_time_index === null || row.last_time_index === null
+      rows.map((row): UpdateStatus => ({
+        update: {
+          uid: row.uid,
+          updateHash: row.updateHash,
+          kind: row.kind,
+          metaTableUid: row.metaTableUid,
+          hashNamespace: row.hashNamespace,
+          createdAt: row.createdAt
+        },
+        table: { identifier: row.identifier, schema: row.schema, tableName: row.tableName },
+        lastRun: row.lastRun ?? undefined,
+        lastSuccessAt: row.lastSuccessAt ?? undefined,
+        watermark: row.firstTimeIndex === null || row.lastTimeIndex === null
           ? undefined
-          : { first: row.first_time_index, last: row.last_time_index, entities: Number(row.entities) },
-        totals: {
-          runs: Number(row.runs),
-          rowsInserted: Number(row.total_inserted ?? 0),
-          rowsUpdated: Number(row.total_updated ?? 0)
-        }
+          : { first: row.firstTimeIndex, last: row.lastTimeIndex, entities: row.entities },
+        totals: { runs: row.runs, rowsInserted: row.totalInserted ?? 0, rowsUpdated: row.totalUpdated ?? 0 }
       }))
     )
   )

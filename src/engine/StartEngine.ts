@@ -18,7 +18,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { bindingOf, Catalog, type CatalogTable } from "../catalog/Catalog.ts"
-import { CatalogStorageError, type CatalogNotReadyError, type InvalidCatalogSchemaError } from "../catalog/CatalogErrors.ts"
+import {
+  type CatalogNotReadyError,
+  CatalogStorageError,
+  type InvalidCatalogRowError,
+  type InvalidCatalogSchemaError
+} from "../catalog/CatalogErrors.ts"
 import { DataNodeRecords } from "../catalog/DataNodeRecords.ts"
 import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import * as SqlDataNodeRecords from "../catalog/SqlDataNodeRecords.ts"
@@ -47,6 +52,7 @@ export type StartEngineError =
   | EngineAttachError
   | CatalogNotReadyError
   | CatalogStorageError
+  | InvalidCatalogRowError
   | InvalidCatalogSchemaError
 
 /** How a model's contract differs from the one recorded in the catalog, one sentence per difference. */

@@ -27,6 +27,7 @@ import type {
   CatalogStorageError,
   CatalogTableNotFoundError,
   CredentialError,
+  InvalidCatalogRowError,
   TableReservationError,
   VersionRegistryError
 } from "../catalog/CatalogErrors.ts"
@@ -98,6 +99,7 @@ export type LifecycleError =
   | TableReservationError
   | CredentialError
   | CatalogStorageError
+  | InvalidCatalogRowError
   | CatalogTableNotFoundError
   | DatabaseConnectionError
   | SnapshotFileError

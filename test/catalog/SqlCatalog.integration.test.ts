@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
 import { Catalog, providerIdentity } from "../../src/catalog/Catalog.ts"
-import { CatalogNotReadyError } from "../../src/catalog/CatalogErrors.ts"
+import { CatalogNotReadyError, InvalidCatalogRowError } from "../../src/catalog/CatalogErrors.ts"
 import { CATALOG_VERSION, catalogMigrations } from "../../src/catalog/CatalogSchema.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { PlatformManagedMetaTable, PlatformTimeIndexMetaTable, tableContract } from "../../src/index.ts"
@@ -346,6 +346,28 @@ describeBackends("SqlCatalog", (it, backend) => {
         assert.strictEqual(Option.getOrThrow(yield* catalog.find(reference)).uid, accounts!.uid, reference)
       }
       assert.isTrue(Option.isNone(yield* catalog.find("nothing")))
+    })))
+
+  it.effect("names the table and column of a row it did not write, instead of returning it", () =>
+    fresh(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const [accounts] = yield* reserveFor(alpha, [Accounts])
+      yield* sql`UPDATE metatables.meta_tables SET labels = '{"not": "a list"}'::jsonb WHERE uid = ${accounts!.uid}`
+      const labels = yield* Effect.flip(catalog.list)
+      assert.instanceOf(labels, InvalidCatalogRowError)
+      if (labels instanceof InvalidCatalogRowError) {
+        assert.strictEqual(labels.table, "metatables.meta_tables")
+        assert.strictEqual(labels.field, "labels")
+      }
+      yield* sql`UPDATE metatables.meta_tables SET labels = '[]'::jsonb,
+        contract = jsonb_set(contract, '{version}', '"relational-table.v0"') WHERE uid = ${accounts!.uid}`
+      const contract = yield* Effect.flip(catalog.find("cat__accounts"))
+      assert.instanceOf(contract, InvalidCatalogRowError)
+      if (contract instanceof InvalidCatalogRowError) {
+        assert.strictEqual(contract.field, "contract.version")
+        assert.include(contract.message, "A row of metatables.meta_tables has an invalid contract.version")
+      }
     })))
 
   it.effect("keeps credential lifetimes between 60 and 3600 seconds", () =>
