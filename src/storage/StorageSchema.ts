@@ -3,11 +3,15 @@
  * constraints that migrations diff), with the SDK's naming convention applied to every primary key, unique
  * constraint, foreign key and index the author did not name: `pk__T`, `uq__T__cols`,
  * `fk__T__cols__target__cols`, `ix__T__cols`, `uix__T__cols`.
+ *
+ * drizzle-kit ends the process over a schema it refuses; `DrizzleKitRefusals` finds those problems first, so
+ * they become a `SchemaSnapshotError` and no global (`process.exit`, `console.log`) is ever touched.
  */
 import { generateDrizzleJson } from "drizzle-kit/api-postgres"
 import { type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { drizzleKitRefusals } from "./DrizzleKitRefusals.ts"
 import { schemaForeignKeyName, schemaIndexName, schemaPrimaryKeyName, schemaUniqueConstraintName } from "./Naming.ts"
 import { type AnyStorageTable, isStorageTable } from "./StorageTable.ts"
 
@@ -54,43 +58,6 @@ export const applyNamingConvention = (entity: SchemaEntity): SchemaEntity => {
 const drizzleTableOf = (table: AnyStorageTable | AnyPgTable): AnyPgTable =>
   isStorageTable(table) ? table.table : table
 
-/** drizzle-kit ended the process: it prints a schema's problems and calls `process.exit(1)`. */
-class DrizzleKitExit extends Error {
-  readonly code: number
-  constructor(code: number, report: string) {
-    super(report === "" ? `drizzle-kit exited with code ${code}` : report)
-    this.code = code
-  }
-}
-
-// eslint-disable-next-line no-control-regex
-const ansi = /\u001b\[[0-9;]*m/g
-
-/**
- * Runs drizzle-kit with `process.exit` and `console.log` taken over: its schema errors become a failure that
- * carries its report, instead of ending the process and printing on stdout (which holds JSON documents).
- */
-const containDrizzleKit = <A>(run: () => Promise<A>): Effect.Effect<A, unknown> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => {
-      const saved = { exit: process.exit, log: console.log }
-      const lines: Array<string> = []
-      console.log = (...args: Array<unknown>) => {
-        lines.push(args.map(String).join(" ").replace(ansi, ""))
-      }
-      process.exit = ((code?: number) => {
-        throw new DrizzleKitExit(code ?? 0, lines.join("\n").trim())
-      }) as typeof process.exit
-      return saved
-    }),
-    () => Effect.tryPromise({ try: run, catch: (cause) => cause }),
-    (saved) =>
-      Effect.sync(() => {
-        process.exit = saved.exit
-        console.log = saved.log
-      })
-  )
-
 const physicalName = (table: AnyPgTable): string => {
   const config = getTableConfig(table)
   return `${config.schema ?? "public"}.${config.name}`
@@ -110,9 +77,13 @@ export const storageSchemaSnapshot = (
         cause: new Error(`different table definitions share the name ${repeated.join(", ")}`)
       })
     }
+    // drizzle-kit would print these and end the process; asked first, they become the error's report.
+    const refusals = drizzleKitRefusals(drizzleTables)
+    if (refusals.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(refusals.join("\n")) })
     const imports = Object.fromEntries(drizzleTables.map((table, index) => [`table${index}`, table]))
-    const snapshot = yield* containDrizzleKit(() => generateDrizzleJson(imports)).pipe(
-      Effect.mapError((cause) => new SchemaSnapshotError({ tables: names, cause }))
-    )
+    const snapshot = yield* Effect.tryPromise({
+      try: () => generateDrizzleJson(imports),
+      catch: (cause) => new SchemaSnapshotError({ tables: names, cause })
+    })
     return { ...snapshot, ddl: snapshot.ddl.map(applyNamingConvention) }
   })

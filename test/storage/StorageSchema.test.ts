@@ -5,6 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { index, integer, pgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import { storageSchemaSnapshot } from "../../src/index.ts"
 import { Account } from "../../storage/Account.ts"
 
@@ -36,5 +37,42 @@ describe("storageSchemaSnapshot", () => {
       assert.include(error.message, "same_name")
       assert.deepStrictEqual(printed, [])
       assert.strictEqual(console.log, log, "console.log is restored")
+    }))
+
+  it.effect("keeps overlapping calls apart, a refused one beside accepted ones, touching no global", () =>
+    Effect.gen(function*() {
+      const refused = [
+        pgTable("ov_first", { id: integer() }, (table) => [index("ov_same").on(table.id)]),
+        pgTable("ov_second", { id: integer() }, (table) => [index("ov_same").on(table.id)])
+      ]
+      const accepted = [Account, pgTable("ov_other", { id: integer() }, (table) => [index("ov_other_id").on(table.id)])]
+      const exit = process.exit
+      const log = console.log
+      const printed: Array<unknown> = []
+      const collect = (...args: Array<unknown>) => printed.push(args)
+      console.log = collect
+      const calls = [refused, accepted, refused, accepted].map((tables) => Effect.result(storageSchemaSnapshot(tables)))
+      const [results, logDuring] = yield* Effect.all(calls, { concurrency: "unbounded" }).pipe(
+        Effect.map((results) => [results, console.log] as const),
+        Effect.ensuring(Effect.sync(() => (console.log = log)))
+      )
+      assert.strictEqual(logDuring, collect, "console.log was left alone")
+      assert.strictEqual(process.exit, exit, "process.exit was left alone")
+      assert.deepStrictEqual(printed, [])
+      for (const [index, result] of results.entries()) {
+        if (index % 2 === 0) {
+          assert.isTrue(Result.isFailure(result))
+          if (Result.isFailure(result)) {
+            assert.strictEqual(result.failure._tag, "SchemaSnapshotError")
+            assert.include(result.failure.message, "There's a duplicate index name 'ov_same'")
+          }
+        } else {
+          assert.isTrue(Result.isSuccess(result))
+          if (Result.isSuccess(result)) {
+            const names = result.success.ddl.filter((entity) => entity.entityType === "tables").map((entity) => entity.name)
+            assert.deepStrictEqual(names, ["sdk_examples__account", "ov_other"])
+          }
+        }
+      }
     }))
 })
