@@ -8,10 +8,12 @@
 import { assert } from "@effect/vitest"
 import { doublePrecision, integer, numeric, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
@@ -201,11 +203,14 @@ class StepConfig extends DataNodeConfiguration<StepConfig>("RunnerStepConfig")({
   fail: Schema.Boolean.annotate({ description: "Whether the step's update fails." })
 }) {}
 
-interface Hooks {
-  /** Runs inside each step's update, before it returns its rows. */
-  readonly inside: (name: string) => Effect.Effect<void>
-}
-let hooks: Hooks = { inside: () => Effect.void }
+/**
+ * What a test runs inside each step's update, before it returns its rows. A test that needs it provides it to
+ * its own run (`withStepHook`), so no test sees another's and none has anything to reset.
+ */
+class StepHook extends Context.Service<StepHook, (name: string) => Effect.Effect<void>>()("test/Runner/StepHook") {}
+
+const withStepHook = (hook: (name: string) => Effect.Effect<void>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.provideService(effect, StepHook, hook)
 
 class StepFailure extends Schema.TaggedError<StepFailure>()("StepFailure", { step: Schema.String }) {
   override get message() {
@@ -215,7 +220,8 @@ class StepFailure extends Schema.TaggedError<StepFailure>()("StepFailure", { ste
 
 const stepUpdate = (ctx: { readonly configuration: StepConfig }) =>
   Effect.gen(function*() {
-    yield* hooks.inside(ctx.configuration.name)
+    const hook = yield* Effect.serviceOption(StepHook)
+    if (Option.isSome(hook)) yield* hook.value(ctx.configuration.name)
     if (ctx.configuration.fail) return yield* new StepFailure({ step: ctx.configuration.name })
     return [{ timeIndex: day(1), sensor: ctx.configuration.name, value: 1 }]
   })
@@ -271,7 +277,8 @@ class ReaderConfig extends DataNodeConfiguration<ReaderConfig>("RunnerReaderConf
   check: Schema.String.annotate({ description: "Which read to try." })
 }) {}
 
-const readerOutput: Array<unknown> = []
+/** Where the reader step puts what it read, for the test that provides it. */
+class ReaderOutput extends Context.Service<ReaderOutput, Ref.Ref<ReadonlyArray<unknown>>>()("test/Runner/ReaderOutput") {}
 
 class ReaderStep extends DataNode({
   kind: "RunnerReader",
@@ -285,13 +292,18 @@ class ReaderStep extends DataNode({
       switch (ctx.configuration.check) {
         case "range": {
           const rows = yield* ctx.read(source, { after: day(1), to: day(3).toISOString(), entities: [{ sensor: "b" }] })
-          readerOutput.push(rows.map((row) => `${row.sensor}@${row.timeIndex.toISOString().slice(0, 10)}=${row.value}`))
           const from = yield* ctx.read(source, { from: day(3) })
-          readerOutput.push(from.map((row) => row.sensor))
           const none = yield* ctx.read(source, { entities: [] })
-          readerOutput.push(none.length)
           const desks = yield* ctx.readTable(Desks)
-          readerOutput.push(desks.map((desk) => desk.name))
+          const output = yield* Effect.serviceOption(ReaderOutput)
+          if (Option.isSome(output)) {
+            yield* Ref.set(output.value, [
+              rows.map((row) => `${row.sensor}@${row.timeIndex.toISOString().slice(0, 10)}=${row.value}`),
+              from.map((row) => row.sensor),
+              none.length,
+              desks.map((desk) => desk.name)
+            ])
+          }
           return []
         }
         case "bad-entity":
@@ -496,22 +508,19 @@ describeBackends("runNodes", (it) => {
       const rightStarted = yield* Deferred.make<void>()
       const log: Array<string> = []
       // Left waits for Right to start: only a concurrent run gets past it.
-      hooks = {
-        inside: (name) =>
-          Effect.gen(function*() {
-            log.push(`start ${name}`)
-            if (name === "right") yield* Deferred.succeed(rightStarted, undefined)
-            if (name === "left") yield* Deferred.await(rightStarted)
-          })
-      }
+      const hook = (name: string) =>
+        Effect.gen(function*() {
+          log.push(`start ${name}`)
+          if (name === "right") yield* Deferred.succeed(rightStarted, undefined)
+          if (name === "left") yield* Deferred.await(rightStarted)
+        })
       const events: Array<RunEvent> = []
       const top = new TopStep(new StepConfig({ name: "top", fail: false }))
       const again = new TopStep(new StepConfig({ name: "top", fail: false }))
       const report = yield* run([top, again], {
         concurrency: 2,
         onEvent: (event) => Effect.sync(() => events.push(event))
-      }).pipe(Effect.timeout("20 seconds"), TestClock.withLive)
-      hooks = { inside: () => Effect.void }
+      }).pipe(withStepHook(hook), Effect.timeout("20 seconds"), TestClock.withLive)
       assert.isTrue(report.ok)
       assert.deepStrictEqual(report.nodes.map((outcome) => outcome.kind), ["RunnerBase", "RunnerLeft", "RunnerRight", "RunnerTop"])
       assert.strictEqual(log[0], "start base")
@@ -544,15 +553,13 @@ describeBackends("runNodes", (it) => {
     Effect.gen(function*() {
       yield* freshDatabase
       const attempts = yield* Ref.make(0)
-      hooks = {
-        inside: () =>
-          Effect.flatMap(
-            Ref.updateAndGet(attempts, (n) => n + 1),
-            (n) => n < 3 ? Effect.fail(new StepFailure({ step: "flaky" })) as never : Effect.void
-          )
-      }
+      const hook = () =>
+        Effect.flatMap(
+          Ref.updateAndGet(attempts, (n) => n + 1),
+          (n) => n < 3 ? Effect.fail(new StepFailure({ step: "flaky" })) as never : Effect.void
+        )
       const report = yield* run([new BaseStep(new StepConfig({ name: "flaky", fail: false }))], { retry: Schedule.recurs(5) })
-      hooks = { inside: () => Effect.void }
+        .pipe(withStepHook(hook))
       assert.strictEqual(report.nodes[0]?.status, "succeeded")
       assert.strictEqual(report.nodes[0]?.attempts, 3)
       const sql = yield* SqlClient.SqlClient
@@ -582,11 +589,13 @@ describeBackends("runNodes", (it) => {
       yield* freshDatabase
       const sql = yield* SqlClient.SqlClient
       yield* sql`INSERT INTO run__desks (uid, name) VALUES ('6f1d2c3b-4a59-4e8f-9b7a-0c1d2e3f4a5b', 'rates')`
-      readerOutput.length = 0
-      const ok = yield* run([new ReaderStep(new ReaderConfig({ check: "range" }))])
+      const readerOutput = yield* Ref.make<ReadonlyArray<unknown>>([])
+      const ok = yield* run([new ReaderStep(new ReaderConfig({ check: "range" }))]).pipe(
+        Effect.provideService(ReaderOutput, readerOutput)
+      )
       assert.isTrue(ok.ok, JSON.stringify(ok.nodes.map((outcome) => outcome.error)))
       // Day n is 2024-01-01 plus n days; the fixed readings hold days 1 to 3 with the value 10n + 1.
-      assert.deepStrictEqual(readerOutput, [["b@2024-01-03=21", "b@2024-01-04=31"], ["a", "b"], 0, ["rates"]])
+      assert.deepStrictEqual(yield* Ref.get(readerOutput), [["b@2024-01-03=21", "b@2024-01-04=31"], ["a", "b"], 0, ["rates"]])
       const failures = {
         "bad-entity": "an entity filter may use the grain's entity columns (sensor); found sensorId",
         "bad-range": "from:",
@@ -625,11 +634,12 @@ describeBackends("runNodes", (it) => {
     Effect.gen(function*() {
       yield* freshDatabase
       const started = yield* Deferred.make<void>()
-      hooks = { inside: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never) }
-      const fiber = yield* Effect.forkChild(run([new BaseStep(new StepConfig({ name: "slow", fail: false }))]))
+      const hook = () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
+      const fiber = yield* Effect.forkChild(
+        run([new BaseStep(new StepConfig({ name: "slow", fail: false }))]).pipe(withStepHook(hook))
+      )
       yield* Deferred.await(started)
       yield* Fiber.interrupt(fiber)
-      hooks = { inside: () => Effect.void }
       const sql = yield* SqlClient.SqlClient
       const runs = yield* sql<{ readonly status: string; readonly finished: boolean }>`
         SELECT status, finished_at IS NOT NULL AS finished FROM metatables.data_node_runs`
