@@ -410,7 +410,7 @@ export { collectGraph, type GraphNode, type NodeGraph } from "./engine/NodeGraph
 export { NodeGraphError } from "./engine/NodeGraphError.ts"
 export { NodeOutputError } from "./engine/NodeOutputError.ts"
 export { graphTables } from "./engine/NodeTables.ts"
-export { DEFAULT_BATCH_SIZE, type PersistOutcome, upsertBatch } from "./engine/Persistence.ts"
+export { DEFAULT_BATCH_SIZE, type PersistOutcome, upsertBatch } from "./engine/UpsertBatch.ts"
 export { RunOptionsError } from "./engine/RunOptionsError.ts"
 export {
   DEFAULT_CONCURRENCY,

@@ -34,7 +34,7 @@ import { Engine } from "./Engine.ts"
 import { collectGraph, type GraphNode } from "./NodeGraph.ts"
 import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
-import { DEFAULT_BATCH_SIZE, upsertBatch } from "./Persistence.ts"
+import { DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
 import { RunOptionsError } from "./RunOptionsError.ts"
 
