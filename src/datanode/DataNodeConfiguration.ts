@@ -22,6 +22,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import * as SchemaGetter from "effect/SchemaGetter"
+import { isBlank } from "../storage/internal/isBlank.ts"
 import { ConfigurationDefinitionError, type ConfigurationProblem } from "./ConfigurationDefinitionError.ts"
 import {
   classStruct,
@@ -161,8 +162,6 @@ const inspect = (ast: SchemaAST.AST, field: string, position: Position, inspecti
       return
   }
 }
-
-const isBlank = (value: unknown): boolean => !Predicate.isString(value) || value.trim() === ""
 
 /** Every problem of a configuration's fields, each naming its field. */
 const configurationProblems = (fields: Schema.Struct.Fields): ReadonlyArray<ConfigurationProblem> => {

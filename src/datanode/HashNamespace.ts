@@ -10,14 +10,13 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { isBlank } from "../storage/internal/isBlank.ts"
 import { HashNamespaceError } from "./HashNamespaceError.ts"
 
 /** The ambient hash namespace, `undefined` for none. */
 export const CurrentHashNamespace = Context.Reference<string | undefined>("metatables/datanode/CurrentHashNamespace", {
   defaultValue: () => undefined
 })
-
-const isBlank = (namespace: string): boolean => namespace.trim() === ""
 
 const blank = (namespace: string) => new HashNamespaceError({ reason: "blank", values: [namespace] })
 

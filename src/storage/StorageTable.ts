@@ -38,6 +38,7 @@ import {
 import * as Context from "effect/Context"
 import * as Predicate from "effect/Predicate"
 import { isTimestampWithTimeZone } from "./ColumnTypes.ts"
+import { isBlank } from "./internal/isBlank.ts"
 import { MAX_IDENTIFIER_LENGTH, schemaIndexName } from "./Naming.ts"
 import { StorageDefinitionError } from "./StorageDefinitionError.ts"
 
@@ -197,8 +198,6 @@ const buildTable = <TName extends string, TColumns extends ColumnBuilders>(
   const define = (schema === undefined ? pgTable : pgSchema(schema).table) as typeof pgTable
   return define(name, columns, constraints) as unknown as DefinedTable<TName, TColumns>
 }
-
-const isBlank = (value: unknown): boolean => !Predicate.isString(value) || value.trim() === ""
 
 const describeInfoProblems = (
   columns: ColumnBuilders,
