@@ -4,7 +4,8 @@
  * re-persisting identical rows rewrites nothing, server defaults on insert and kept on update,
  * text/integer/uuid entities, grain-only tables, hostile identifiers, each statement path (appending past
  * the last time index, a mix, the merge alone, the fallback when a concurrent writer got there first),
- * failures that leave nothing, and a batch of 50,000 rows.
+ * failures that leave nothing, and a batch of 50,000 rows. Each test starts from empty tables of its own
+ * (`freshTables`) and writes the rows it starts from itself, so that it runs alone or in any order.
  */
 import { assert } from "@effect/vitest"
 import {
@@ -225,10 +226,8 @@ class Kinds extends PlatformTimeIndexMetaTable<Kinds>()({
   }
 }) {}
 
-const ENUM_DDL = [
-  `CREATE TYPE "persist_mood" AS ENUM ('calm', 'tense', 'odd "one", {x}')`,
-  `CREATE TYPE "Kind ""of"" Mood" AS ENUM ('a b', 'c,"d"', 'NULL')`
-]
+const MOOD_DDL = `CREATE TYPE "persist_mood" AS ENUM ('calm', 'tense', 'odd "one", {x}')`
+const ODD_MOOD_DDL = `CREATE TYPE "Kind ""of"" Mood" AS ENUM ('a b', 'c,"d"', 'NULL')`
 
 const HOSTILE_DDL = [
   `CREATE SCHEMA "Odd Schema"`,
@@ -323,6 +322,58 @@ const count = (table: string) =>
     return Number(row?.n ?? -1)
   })
 
+const runStatements = (statements: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (const statement of statements) yield* sql.unsafe(statement)
+  })
+
+/**
+ * How each table the tests write is made from nothing (with drizzle-kit's DDL, as a migration would, or by
+ * hand where drizzle-kit cannot), and what removes it with the types and schema it uses.
+ */
+const TABLES = {
+  readings: { drop: ["DROP TABLE IF EXISTS persist__readings"], create: createPhysicalTables([Readings]) },
+  shards: { drop: ["DROP TABLE IF EXISTS persist__shards"], create: createPhysicalTables([Shards]) },
+  devices: { drop: ["DROP TABLE IF EXISTS persist__devices"], create: createPhysicalTables([Devices]) },
+  events: { drop: ["DROP TABLE IF EXISTS persist__events"], create: createPhysicalTables([Events]) },
+  kinds: {
+    drop: ["DROP TABLE IF EXISTS persist__kinds", `DROP TYPE IF EXISTS "persist_mood"`],
+    create: Effect.andThen(runStatements([MOOD_DDL]), createPhysicalTables([Kinds]))
+  },
+  hostile: {
+    drop: [`DROP SCHEMA IF EXISTS "Odd Schema" CASCADE`, `DROP TYPE IF EXISTS "Kind ""of"" Mood"`],
+    create: runStatements([ODD_MOOD_DDL, ...HOSTILE_DDL])
+  },
+  reversed: { drop: ["DROP TABLE IF EXISTS persist__reversed"], create: runStatements(REVERSED_DDL) }
+}
+
+/**
+ * Empty tables for one test: drops what an earlier test of the suite left in them, then creates them anew.
+ * Every test that writes starts with it, so that none depends on another's rows or on running after it.
+ */
+const freshTables = (...names: ReadonlyArray<keyof typeof TABLES>) =>
+  Effect.gen(function*() {
+    for (const name of names) yield* runStatements(TABLES[name].drop)
+    for (const name of names) yield* TABLES[name].create
+  })
+
+/** The readings a first insert writes: two sensors, days 0 to 3. */
+const firstReadings = (): ReadonlyArray<TextRow> =>
+  [reading(0, "alpha"), reading(1, "alpha"), reading(0, "beta"), reading(3, "beta")]
+
+/** Fresh readings holding `firstReadings`, as a first persist left them. */
+const storedReadings = Effect.gen(function*() {
+  yield* freshTables("readings")
+  yield* upsertBatch(readings, batchOf(readings, firstReadings()))
+})
+
+/** Three shards (one of them the largest int4) over days 0 to 2, each valued its day. */
+const shardRows = (): ReadonlyArray<TextRow> =>
+  [0, 1, 2].flatMap((n) =>
+    [7, -3, 2147483647].map((shard) => ({ timeIndex: day(n), shard: String(shard), value: String(n) }))
+  )
+
 /** Waits until some session of this database waits for a lock (a row another transaction is writing). */
 const someoneWaitsForALock = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -336,18 +387,11 @@ const someoneWaitsForALock = Effect.gen(function*() {
 })
 
 describeBackends("upsertBatch", (it, backend) => {
-  it.effect("creates the tables", () =>
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      for (const statement of ENUM_DDL) yield* sql.unsafe(statement)
-      yield* createPhysicalTables([Readings, Shards, Devices, Events, Kinds])
-      for (const statement of [...HOSTILE_DDL, ...REVERSED_DDL]) yield* sql.unsafe(statement)
-    }))
-
   it.effect("inserts new rows, counts them, and every value reads back as written", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const rows = [reading(0, "alpha"), reading(1, "alpha"), reading(0, "beta"), reading(3, "beta")]
+      yield* freshTables("readings")
+      const rows = firstReadings()
       const outcome = yield* sql.withTransaction(upsertBatch(readings, batchOf(readings, rows)))
       assert.deepStrictEqual(outcome, { inserted: 4, updated: 0, unchanged: 0 })
 
@@ -388,7 +432,8 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("re-persisting the same batch counts every row unchanged and rewrites nothing", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const rows = [reading(0, "alpha"), reading(1, "alpha"), reading(0, "beta"), reading(3, "beta")]
+      yield* storedReadings
+      const rows = firstReadings()
       const before = yield* versions("persist__readings")
       const outcome = yield* sql.withTransaction(upsertBatch(readings, batchOf(readings, rows)))
       assert.deepStrictEqual(outcome, { inserted: 0, updated: 0, unchanged: 4 })
@@ -398,6 +443,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("rewrites only the rows whose values changed, nulls included", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* storedReadings
       const versionOf = (sensor: string, n: number) =>
         Effect.map(
           sql.unsafe<{ readonly version: string }>(
@@ -437,6 +483,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("a server-default column left out gets its default on insert and keeps its value on update", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* storedReadings
       yield* sql`UPDATE persist__readings SET source = 'manual' WHERE sensor = 'alpha'`
       const keys = Object.keys(reading(0, "x"))
       assert.notInclude(keys, "source")
@@ -462,9 +509,9 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("integer and uuid entities", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const shardRows = [0, 1, 2].flatMap((n) => [7, -3, 2147483647].map((shard) => ({ timeIndex: day(n), shard: String(shard), value: String(n) })))
-      assert.deepStrictEqual(yield* upsertBatch(shards, batchOf(shards, shardRows)), { inserted: 9, updated: 0, unchanged: 0 })
-      const changed = shardRows.map((row) => row.shard === "7" ? { ...row, value: "100" } : row)
+      yield* freshTables("shards", "devices")
+      assert.deepStrictEqual(yield* upsertBatch(shards, batchOf(shards, shardRows())), { inserted: 9, updated: 0, unchanged: 0 })
+      const changed = shardRows().map((row) => row.shard === "7" ? { ...row, value: "100" } : row)
       assert.deepStrictEqual(yield* upsertBatch(shards, batchOf(shards, changed)), { inserted: 0, updated: 3, unchanged: 6 })
       const [sum] = yield* sql<{ readonly total: bigint | number }>`SELECT sum(value) AS total FROM persist__shards WHERE shard = 7`
       assert.strictEqual(Number(sum?.total), 300)
@@ -482,6 +529,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("json, jsonb, arrays, numeric, timestamptz, date, uuid and enum values round-trip through validation", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* freshTables("kinds")
       const doc = { b: 1, a: [1, "two", null], s: "quote \" backslash \\ brace {x} comma," }
       const full = {
         timeIndex: new Date("2024-03-01T10:00:00Z"),
@@ -605,6 +653,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("rows inserted and then changed in one transaction count as inserted, then updated", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* freshTables("shards")
       const rows = [{ timeIndex: day(0), shard: "11", value: "1" }, { timeIndex: day(1), shard: "11", value: "1" }]
       const outcomes = yield* sql.withTransaction(Effect.gen(function*() {
         const inserted = yield* upsertBatch(shards, batchOf(shards, rows))
@@ -622,6 +671,10 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("one batch mixing a backfill, a change, a repeat and an append", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      // Stored before: shards 7, -3 and 2147483647 over days 0 to 2, shard 7 valued 100.
+      yield* freshTables("shards")
+      const before = shardRows().map((row) => row["shard"] === "7" ? { ...row, value: "100" } : row)
+      yield* upsertBatch(shards, batchOf(shards, before))
       const rows = [
         { timeIndex: day(0), shard: "12", value: "5" },
         { timeIndex: day(1), shard: "7", value: "101" },
@@ -644,6 +697,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("a grain index that does not lead with the time index", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* freshTables("reversed")
       const rows = [
         { timeIndex: day(1), sensor: "a", value: "1" },
         { timeIndex: day(2), sensor: "a", value: "2" },
@@ -669,6 +723,7 @@ describeBackends("upsertBatch", (it, backend) => {
     it.effect("a concurrent writer of the same new rows: the later upsert waits, then counts what it finds", () =>
       TestClock.withLive(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
+        yield* freshTables("shards")
         for (const [round, inTransaction] of [[0, true], [1, false]] as const) {
           const rows = [60, 61].map((n) => ({ timeIndex: day(n + round * 10), shard: "77", value: "1" }))
           const mine = [rows[0]!, { ...rows[1]!, value: "2" }]
@@ -699,6 +754,7 @@ describeBackends("upsertBatch", (it, backend) => {
 
   it.effect("a batch of grain columns only inserts what is new and leaves the rest", () =>
     Effect.gen(function*() {
+      yield* freshTables("events")
       const first = batchOf(events, [{ timeIndex: day(0), origin: "a" }, { timeIndex: day(1), origin: "a" }])
       assert.deepStrictEqual(yield* upsertBatch(events, first), { inserted: 2, updated: 0, unchanged: 0 })
       const before = yield* versions("persist__events")
@@ -712,6 +768,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("quotes schema, table, column and enum type names", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* freshTables("hostile")
       const rows = [
         { at: day(0), entity: "x \"y\"", value: "1", choice: "a", kind: "c,\"d\"", kinds: `{"a b","c,\\"d\\"",NULL,"NULL"}` },
         { at: day(0), entity: "z", value: null, choice: null, kind: "NULL", kinds: null }
@@ -740,6 +797,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("a failing statement inside the caller's transaction leaves nothing", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* storedReadings
       const before = yield* count("persist__readings")
       const fine = batchOf(readings, [reading(20, "delta")])
       const rejected = batchOf(readings, [reading(21, "delta"), reading(22, "delta", { reading: "not a number" })])
@@ -778,6 +836,7 @@ describeBackends("upsertBatch", (it, backend) => {
   it.effect("a batch of 50,000 rows inserts, re-persists unchanged, and updates a quarter", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      yield* freshTables("readings")
       const size = 50_000
       const sensors = 500
       const rows = Array.from({ length: size }, (_, index) =>
