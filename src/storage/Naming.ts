@@ -19,23 +19,39 @@ export const MAX_IDENTIFIER_LENGTH = 63
 
 /** A part of a name is missing, has nothing to build a name from, or leaves no room for the rest. */
 export class SchemaNameError extends Schema.TaggedError<SchemaNameError>()("SchemaNameError", {
-  /** Which part: `app`, `concept`, `suffix`, `name`, `identifier part`, `columns`. */
+  /**
+   * Which part: `app`, `concept`, `suffix`, `part` (of a parsed name), `name` (a whole parsed name), `column`,
+   * `identifier part`, `columns` (a constraint name's column list).
+   */
   field: Schema.String,
   /** The value as given. */
   value: Schema.String,
   problem: Schema.Literals(["required", "no-letters-or-digits", "too-long", "malformed"])
 }) {
+  /** What the SDK's sentence calls the part: `table name app`, `table name`, `column name`, ... */
+  get subject(): string {
+    switch (this.field) {
+      case "name":
+        return "table name"
+      case "column":
+        return "column name"
+      default:
+        return `table name ${this.field}`
+    }
+  }
+
   override get message(): string {
     switch (this.problem) {
       case "required":
-        return `Schema table name ${this.field} is required.`
+        return `Schema ${this.subject} is required.`
       case "no-letters-or-digits":
-        return `Schema table name ${this.field} must contain letters or digits: ${JSON.stringify(this.value)}.`
+        return `Schema ${this.subject} must contain letters or digits: ${JSON.stringify(this.value)}.`
       case "too-long":
         return `Schema table name ${this.field} is too long: ${JSON.stringify(this.value)} leaves no room ` +
           `for the rest of a ${MAX_IDENTIFIER_LENGTH}-character name.`
       case "malformed":
-        return `${JSON.stringify(this.value)} is not a schema table name (expected app__concept[__suffix]).`
+        return `Schema table names must use the app__concept convention: ${JSON.stringify(this.value)} does not ` +
+          "(expected app__concept[__suffix])."
     }
   }
 }
@@ -74,9 +90,12 @@ export const slugifyIdentifier = (value: string): string => {
   return /^[0-9]/.test(slug) ? `t_${slug}` : slug
 }
 
+/** `text` without Python's whitespace at either end, like `str.strip()`. */
+const stripWhitespace = (text: string): string => text.replace(stripPattern, "")
+
 /** One normalised name part; `field` names it in errors. */
 export const normalizeIdentifierPart = (value: string, field: string): Result.Result<string, SchemaNameError> => {
-  const trimmed = value.replace(stripPattern, "")
+  const trimmed = stripWhitespace(value)
   if (trimmed === "") return Result.fail(new SchemaNameError({ field, value, problem: "required" }))
   if (!letterOrDigit.test(trimmed)) {
     return Result.fail(new SchemaNameError({ field, value, problem: "no-letters-or-digits" }))
@@ -140,17 +159,22 @@ export interface SchemaTableNameParts {
 }
 
 /**
- * Splits `app__concept[__suffix]`; everything after the second `__` is the suffix. Shortened names (with a
- * digest) do not round-trip: their concept and suffix are cut.
+ * Splits `app__concept[__suffix]` as the SDK does: the name is trimmed (empty is refused as `required`), each
+ * `__`-separated part is normalised like a part of `schemaTableName` (an empty or symbol-only part is refused),
+ * and everything after the second part is the suffix. So `"App__Concept"` gives `app` and `concept`.
+ * Shortened names (with a digest) do not round-trip: their concept and suffix are cut.
  */
-export const parseSchemaTableName = (name: string): Result.Result<SchemaTableNameParts, SchemaNameError> => {
-  const parts = name.split("__")
-  if (parts.length < 2 || parts[0] === "" || parts[1] === "") {
-    return Result.fail(new SchemaNameError({ field: "name", value: name, problem: "malformed" }))
-  }
-  const [app, concept, ...rest] = parts as [string, string, ...Array<string>]
-  return Result.succeed({ app, concept, suffix: rest.length === 0 ? undefined : rest.join("__") })
-}
+export const parseSchemaTableName = (name: string): Result.Result<SchemaTableNameParts, SchemaNameError> =>
+  Result.gen(function*() {
+    const trimmed = stripWhitespace(name)
+    if (trimmed === "") return yield* Result.fail(new SchemaNameError({ field: "name", value: name, problem: "required" }))
+    const parts = yield* Result.all(trimmed.split("__").map((part) => normalizeIdentifierPart(part, "part")))
+    if (parts.length < 2) {
+      return yield* Result.fail(new SchemaNameError({ field: "name", value: name, problem: "malformed" }))
+    }
+    const [app, concept, ...rest] = parts as [string, string, ...Array<string>]
+    return { app, concept, suffix: rest.length === 0 ? undefined : rest.join("__") }
+  })
 
 /**
  * Joins normalised parts with `__` (each part split on `__` and normalised piece by piece); beyond 63
@@ -171,52 +195,106 @@ export const boundedIdentifierResult = (...parts: ReadonlyArray<string>): Result
 export const boundedIdentifier = (...parts: ReadonlyArray<string>): string =>
   Result.getOrThrow(boundedIdentifierResult(...parts))
 
-const withColumns = (
+/**
+ * A constraint name from `prefix`, the table and column lists, as the SDK builds it: each column is normalised
+ * as one part (so `a__b` becomes `a_b`) before the table is looked at, which is why a bad column is reported
+ * before a bad table; lists marked `required` must not be empty.
+ */
+const constraintName = (
+  prefix: string,
   what: string,
-  columnLists: ReadonlyArray<ReadonlyArray<string>>,
-  parts: ReadonlyArray<string>
-): string => {
-  if (columnLists.some((columns) => columns.length === 0)) {
-    throw new SchemaNameError({ field: "columns", value: what, problem: "required" })
-  }
-  return boundedIdentifier(...parts)
-}
+  segments: ReadonlyArray<string | { readonly columns: ReadonlyArray<string>; readonly required: boolean }>
+): Result.Result<string, SchemaNameError> =>
+  Result.gen(function*() {
+    const parts: Array<string> = [prefix]
+    for (const segment of segments) {
+      if (typeof segment === "string") {
+        parts.push(segment)
+        continue
+      }
+      if (segment.required && segment.columns.length === 0) {
+        return yield* Result.fail(new SchemaNameError({ field: "columns", value: what, problem: "required" }))
+      }
+      for (const column of segment.columns) parts.push(yield* normalizeIdentifierPart(column, "column"))
+    }
+    return yield* boundedIdentifierResult(...parts)
+  })
 
-/** `ix__T__cols` or, unique, `uix__T__cols`. Throws `SchemaNameError` without columns. */
+const columns = (list: ReadonlyArray<string>, required = true) => ({ columns: list, required })
+
+/** `ix__T__cols` or, unique, `uix__T__cols`; at least one column. */
+export const schemaIndexNameResult = (
+  table: string,
+  indexColumns: ReadonlyArray<string>,
+  options?: { readonly unique?: boolean | undefined }
+): Result.Result<string, SchemaNameError> =>
+  constraintName(options?.unique === true ? "uix" : "ix", `index on ${table}`, [table, columns(indexColumns)])
+
+/** `schemaIndexNameResult`, throwing the `SchemaNameError`. */
 export const schemaIndexName = (
   table: string,
-  columns: ReadonlyArray<string>,
+  indexColumns: ReadonlyArray<string>,
   options?: { readonly unique?: boolean | undefined }
-): string => withColumns(`index on ${table}`, [columns], [options?.unique === true ? "uix" : "ix", table, ...columns])
+): string => Result.getOrThrow(schemaIndexNameResult(table, indexColumns, options))
 
-/** `fk__T__cols__target__targetcols`. Throws `SchemaNameError` without columns. */
+/** `fk__T__cols__target[__targetcols]`; at least one source column, target columns may be omitted. */
+export const schemaForeignKeyNameResult = (
+  table: string,
+  sourceColumns: ReadonlyArray<string>,
+  targetTable: string,
+  targetColumns: ReadonlyArray<string> = []
+): Result.Result<string, SchemaNameError> =>
+  constraintName("fk", `foreign key on ${table}`, [
+    table,
+    columns(sourceColumns),
+    targetTable,
+    columns(targetColumns, false)
+  ])
+
+/** `schemaForeignKeyNameResult`, throwing the `SchemaNameError`. */
 export const schemaForeignKeyName = (
   table: string,
-  columns: ReadonlyArray<string>,
+  sourceColumns: ReadonlyArray<string>,
   targetTable: string,
-  targetColumns: ReadonlyArray<string>
-): string =>
-  withColumns(`foreign key on ${table}`, [columns, targetColumns], ["fk", table, ...columns, targetTable, ...targetColumns])
+  targetColumns: ReadonlyArray<string> = []
+): string => Result.getOrThrow(schemaForeignKeyNameResult(table, sourceColumns, targetTable, targetColumns))
 
 /** `pk__T`. */
 export const schemaPrimaryKeyName = (table: string): string => boundedIdentifier("pk", table)
 
-/** `uq__T__cols`. Throws `SchemaNameError` without columns. */
-export const schemaUniqueConstraintName = (table: string, columns: ReadonlyArray<string>): string =>
-  withColumns(`unique constraint on ${table}`, [columns], ["uq", table, ...columns])
+/** `uq__T__cols`; at least one column. */
+export const schemaUniqueConstraintNameResult = (
+  table: string,
+  uniqueColumns: ReadonlyArray<string>
+): Result.Result<string, SchemaNameError> =>
+  constraintName("uq", `unique constraint on ${table}`, [table, columns(uniqueColumns)])
 
-/** `ck__T[__name]`. */
-export const schemaCheckConstraintName = (table: string, name?: string): string =>
-  name === undefined ? boundedIdentifier("ck", table) : boundedIdentifier("ck", table, name)
+/** `schemaUniqueConstraintNameResult`, throwing the `SchemaNameError`. */
+export const schemaUniqueConstraintName = (table: string, uniqueColumns: ReadonlyArray<string>): string =>
+  Result.getOrThrow(schemaUniqueConstraintNameResult(table, uniqueColumns))
+
+/** `ck__T__name`, or `ck__T` without a name (none and `""` alike). */
+export const schemaCheckConstraintNameResult = (
+  table: string,
+  name?: string | undefined
+): Result.Result<string, SchemaNameError> =>
+  name === undefined || name === "" ? boundedIdentifierResult("ck", table) : boundedIdentifierResult("ck", table, name)
+
+/** `schemaCheckConstraintNameResult`, throwing the `SchemaNameError`. */
+export const schemaCheckConstraintName = (table: string, name?: string | undefined): string =>
+  Result.getOrThrow(schemaCheckConstraintNameResult(table, name))
 
 /**
- * The directory name for a migration namespace's revisions: lower-cased, each run outside `[a-z0-9]` one
- * `_`, stripped; `default` when nothing is left; beyond 48 characters, the first 37, `_` and 10 hex digits
- * of the SHA-1 of the namespace as given.
+ * The directory name for a migration namespace's revisions, as the SDK makes it: the namespace trimmed
+ * (`default` when nothing is left), lower-cased, each run outside `[a-z0-9]` one `_`, stripped (`default`
+ * when nothing is left); beyond 48 characters, the first 37 without trailing `_`, then `_` and 10 hex digits
+ * of the SHA-1 of the trimmed namespace.
  */
 export const namespaceVersionSlug = (namespace: string | undefined): string => {
-  if (namespace === undefined) return "default"
-  const slug = stripCharacters(namespace.toLowerCase().replace(/[^a-z0-9]+/g, "_"), "_")
+  const trimmed = namespace === undefined ? "" : stripWhitespace(namespace)
+  if (trimmed === "") return "default"
+  const slug = stripCharacters(trimmed.toLowerCase().replace(/[^a-z0-9]+/g, "_"), "_")
   if (slug === "") return "default"
-  return slug.length <= 48 ? slug : `${slug.slice(0, 37)}_${sha1Hex(namespace).slice(0, 10)}`
+  if (slug.length <= 48) return slug
+  return `${rstripCharacters(slug.slice(0, 37), "_")}_${sha1Hex(trimmed).slice(0, 10)}`
 }

@@ -1,7 +1,8 @@
 /**
  * Naming, byte for byte as the Python SDK: every expected value in fixtures/naming_cases.json was produced by
- * fixtures/naming_reference.py, an independent Python implementation of the reference algorithm that uses
- * Python's own str.strip(), str.isalnum() and hashlib (rerun it to regenerate the file).
+ * fixtures/naming_reference.py, an independent Python implementation of the reference algorithms that uses
+ * Python's own str.strip(), str.isalnum() and hashlib (rerun it to regenerate the file): table names, bounded
+ * identifiers, version-directory slugs, parsed table names and constraint names.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Result from "effect/Result"
@@ -12,27 +13,45 @@ import {
   namespaceVersionSlug,
   parseSchemaTableName,
   schemaCheckConstraintName,
+  schemaCheckConstraintNameResult,
   schemaForeignKeyName,
+  schemaForeignKeyNameResult,
   schemaIndexName,
+  schemaIndexNameResult,
   schemaPrimaryKeyName,
   schemaTableName,
   schemaTableNameResult,
-  schemaUniqueConstraintName
+  schemaUniqueConstraintName,
+  schemaUniqueConstraintNameResult
 } from "../../src/storage/Naming.ts"
 
-interface Case {
+interface Case<Ok = string> {
   readonly args: ReadonlyArray<string | null>
+  readonly ok?: Ok
+  readonly error?: string
+}
+interface ConstraintCase {
+  readonly builder: "index" | "foreign_key" | "primary_key" | "unique" | "check"
+  readonly args: ReadonlyArray<unknown>
   readonly ok?: string
   readonly error?: string
 }
+interface ParsedName {
+  readonly app: string
+  readonly concept: string
+  readonly suffix: string | null
+}
 const cases = JSON.parse(
   NodeFs.readFileSync(NodePath.join(import.meta.dirname, "fixtures", "naming_cases.json"), "utf8")
-) as Record<"schemaTableName" | "boundedIdentifier" | "namespaceVersionSlug", ReadonlyArray<Case>>
+) as Record<"schemaTableName" | "boundedIdentifier" | "namespaceVersionSlug", ReadonlyArray<Case>> & {
+  readonly parseSchemaTableName: ReadonlyArray<Case<ParsedName>>
+  readonly constraintName: ReadonlyArray<ConstraintCase>
+}
 
-const label = (testCase: Case) => JSON.stringify(testCase.args).slice(0, 80)
+const label = (testCase: { readonly args: ReadonlyArray<unknown> }) => JSON.stringify(testCase.args).slice(0, 80)
 
 /** The TypeScript message starts with the Python SDK's sentence (it may add the value and a reason). */
-const assertSameError = (result: Result.Result<string, { readonly message: string }>, expected: string) => {
+const assertSameError = (result: Result.Result<unknown, { readonly message: string }>, expected: string) => {
   assert.isTrue(Result.isFailure(result), `expected the error "${expected}"`)
   if (Result.isFailure(result)) assert.include(result.failure.message, expected.replace(/\.$/, ""))
 }
@@ -72,6 +91,54 @@ describe("namespaceVersionSlug", () => {
   }
 })
 
+describe("parseSchemaTableName, as the SDK parses", () => {
+  for (const testCase of cases.parseSchemaTableName) {
+    it(label(testCase), () => {
+      const result = parseSchemaTableName(testCase.args[0]!)
+      if (testCase.ok !== undefined) {
+        const { app, concept, suffix } = testCase.ok
+        assert.deepStrictEqual(Result.getOrThrow(result), { app, concept, suffix: suffix ?? undefined })
+      } else assertSameError(result, testCase.error!)
+    })
+  }
+})
+
+describe("constraint names, as the SDK names them", () => {
+  const build = (testCase: ConstraintCase): Result.Result<string, { readonly message: string }> => {
+    const args = testCase.args as ReadonlyArray<never>
+    switch (testCase.builder) {
+      case "index":
+        return schemaIndexNameResult(args[0]!, args[1]!, { unique: args[2] ?? false })
+      case "foreign_key":
+        return schemaForeignKeyNameResult(args[0]!, args[1]!, args[2]!, args[3]!)
+      case "primary_key":
+        return Result.succeed(schemaPrimaryKeyName(args[0]!))
+      case "unique":
+        return schemaUniqueConstraintNameResult(args[0]!, args[1]!)
+      case "check":
+        return schemaCheckConstraintNameResult(args[0]!, args[1] ?? undefined)
+    }
+  }
+  for (const testCase of cases.constraintName) {
+    it(`${testCase.builder} ${label(testCase)}`, () => {
+      const result = build(testCase)
+      if (testCase.ok !== undefined) {
+        assert.strictEqual(Result.getOrThrow(result), testCase.ok)
+        assert.isAtMost(testCase.ok.length, 63)
+      } else assertSameError(result, testCase.error!)
+    })
+  }
+
+  it("reports a bad column before a bad table, naming the column", () => {
+    const result = schemaIndexNameResult("!!", ["?"])
+    assert.isTrue(Result.isFailure(result))
+    if (Result.isFailure(result)) {
+      assert.strictEqual(result.failure.field, "column")
+      assert.strictEqual(result.failure.value, "?")
+    }
+  })
+})
+
 describe("constraint names", () => {
   const table = "example_project__daily_metrics"
   const expected = (args: ReadonlyArray<string>) =>
@@ -102,10 +169,12 @@ describe("constraint names", () => {
     )
   })
 
-  it("requires at least one column", () => {
+  it("requires at least one column, except among a foreign key's target columns", () => {
     assert.throws(() => schemaIndexName(table, []), /columns is required/)
     assert.throws(() => schemaUniqueConstraintName(table, []), /columns is required/)
-    assert.throws(() => schemaForeignKeyName(table, ["a"], "target", []), /columns is required/)
+    assert.throws(() => schemaForeignKeyName(table, [], "target", ["a"]), /columns is required/)
+    assert.strictEqual(schemaForeignKeyName(table, ["a"], "target", []), `fk__${table}__a__target`)
+    assert.strictEqual(schemaCheckConstraintName(table, ""), `ck__${table}`)
   })
 })
 
@@ -130,9 +199,14 @@ describe("parseSchemaTableName", () => {
     assert.strictEqual(schemaTableName(parts.app, parts.concept, parts.suffix), name)
   })
 
-  it.each(["account", "", "__account", "app__"])("refuses %j", (name) => {
+  it.each([
+    ["account", "expected app__concept[__suffix]"],
+    ["", "Schema table name is required"],
+    ["__account", "Schema table name part is required"],
+    ["app__", "Schema table name part is required"]
+  ])("refuses %j", (name, expected) => {
     const result = parseSchemaTableName(name)
     assert.isTrue(Result.isFailure(result))
-    if (Result.isFailure(result)) assert.include(result.failure.message, "expected app__concept[__suffix]")
+    if (Result.isFailure(result)) assert.include(result.failure.message, expected)
   })
 })
