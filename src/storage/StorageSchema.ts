@@ -2,7 +2,8 @@
  * The drizzle-kit model of a set of storage tables (the flat list of tables, columns, indexes and
  * constraints that migrations diff), with the SDK's naming convention applied to every primary key, unique
  * constraint, foreign key and index the author did not name: `pk__T`, `uq__T__cols`,
- * `fk__T__cols__target__cols`, `ix__T__cols`, `uix__T__cols`.
+ * `fk__T__cols__target__cols`, `ix__T__cols`, `uix__T__cols`; and to every check constraint, whose name
+ * drizzle requires: `check("positive", ...)` becomes `ck__T__positive`, as SQLAlchemy's convention makes it.
  *
  * drizzle-kit ends the process over a schema it refuses; `DrizzleKitRefusals` finds those problems first, so
  * they become a `SchemaSnapshotError` and no global (`process.exit`, `console.log`) is ever touched.
@@ -12,7 +13,13 @@ import { type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { drizzleKitRefusals } from "./DrizzleKitRefusals.ts"
-import { schemaForeignKeyName, schemaIndexName, schemaPrimaryKeyName, schemaUniqueConstraintName } from "./Naming.ts"
+import {
+  schemaCheckConstraintName,
+  schemaForeignKeyName,
+  schemaIndexName,
+  schemaPrimaryKeyName,
+  schemaUniqueConstraintName
+} from "./Naming.ts"
 import { type AnyStorageTable, isStorageTable } from "./StorageTable.ts"
 
 /** drizzle-kit's PostgreSQL schema model. */
@@ -29,7 +36,10 @@ export class SchemaSnapshotError extends Schema.TaggedError<SchemaSnapshotError>
   }
 }
 
-/** Names an unnamed entity by the SDK convention; named ones (and other entity types) pass unchanged. */
+/**
+ * Names an unnamed entity by the SDK convention, and a check constraint from its given name; other named
+ * entities (and other entity types) pass unchanged.
+ */
 export const applyNamingConvention = (entity: SchemaEntity): SchemaEntity => {
   switch (entity.entityType) {
     case "pks":
@@ -50,6 +60,8 @@ export const applyNamingConvention = (entity: SchemaEntity): SchemaEntity => {
         name: schemaIndexName(entity.table, entity.columns.map((column) => column.value), { unique: entity.isUnique }),
         nameExplicit: true
       }
+    case "checks":
+      return { ...entity, name: schemaCheckConstraintName(entity.table, entity.name) }
     default:
       return entity
   }

@@ -20,6 +20,10 @@
  * binding, which only the migration lifecycle or `startEngine` provides, so code that needs a bound table
  * says so in its requirements. Declarations are validated when they are made (a bad one throws a
  * `StorageDefinitionError` listing every problem) and never touch a database.
+ *
+ * The rules are the Python SDK's: column names lower case and at most 63 bytes, a relational table's
+ * timestamps with a time zone, every check constraint nameable as `ck__<table>__<name>`, the namespace
+ * trimmed, and a cadence trimmed and lower-cased (`" 1D "` is `1d`, `""` is none).
  */
 import { getTableColumns } from "drizzle-orm"
 import {
@@ -38,6 +42,12 @@ import {
 import * as Context from "effect/Context"
 import * as Predicate from "effect/Predicate"
 import { isTimestampWithTimeZone } from "./ColumnTypes.ts"
+import {
+  describeCheckNameProblems,
+  describeColumnNameProblems,
+  describeNaiveTimestamps,
+  normalizeCadence
+} from "./DefinitionRules.ts"
 import { isBlank } from "./internal/isBlank.ts"
 import { MAX_IDENTIFIER_LENGTH, schemaIndexName } from "./Naming.ts"
 import { StorageDefinitionError } from "./StorageDefinitionError.ts"
@@ -125,6 +135,7 @@ export interface PlatformManagedDefinition<TName extends string, TColumns extend
   readonly name: TName
   /** A named schema; none, `""` and `public` all mean the default schema. */
   readonly schema?: string | undefined
+  /** Trimmed. */
   readonly namespace: string
   readonly identifier: string
   /** What the table holds and why: required. */
@@ -147,7 +158,7 @@ export interface PlatformTimeIndexDefinition<TName extends string, TColumns exte
   readonly timeIndex?: string | undefined
   /** The grain: the time index first, then entity columns; all NOT NULL (default: the time index alone). */
   readonly indexNames?: ReadonlyArray<string> | undefined
-  /** Expected spacing of rows, like `1d`, `15m` or `1mo`. */
+  /** Expected spacing of rows, like `1d`, `15m` or `1mo` (trimmed and lower-cased; `""` means none). */
   readonly cadence?: string | undefined
 }
 
@@ -307,6 +318,8 @@ const buildDefinition = <TName extends string, TColumns extends ColumnBuilders>(
       ...describeGrainProblems(physicalColumns, timeIndexed.timeIndex, timeIndexed.indexNames, timeIndexed.cadence)
     )
   }
+  problems.push(...describeColumnNameProblems(physicalColumns), ...describeCheckNameProblems(probe))
+  if (timeIndexed === undefined) problems.push(...describeNaiveTimestamps(physicalColumns))
   if (problems.length > 0) throw new StorageDefinitionError({ table: definition.name, problems })
 
   const grain = timeIndexed?.indexNames ?? []
@@ -323,7 +336,7 @@ const buildDefinition = <TName extends string, TColumns extends ColumnBuilders>(
     kind: timeIndexed === undefined ? "relational" : "time-indexed",
     tableName: definition.name,
     schema: schema ?? "public",
-    namespace: definition.namespace,
+    namespace: definition.namespace.trim(),
     identifier: definition.identifier,
     description: definition.description,
     labels: [...(definition.labels ?? [])],
@@ -378,6 +391,6 @@ export const PlatformTimeIndexMetaTable = <Self>() =>
   return storageTableClass<Self, TName, TColumns>(buildDefinition(definition, {
     timeIndex,
     indexNames: definition.indexNames ?? [timeIndex],
-    cadence: definition.cadence
+    cadence: normalizeCadence(definition.cadence)
   }))
 }

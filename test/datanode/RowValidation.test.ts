@@ -563,8 +563,8 @@ describe("hostile identifiers", () => {
   })
 
   it("names an undeclared property with quotes and suggests the property of a physical name", () => {
-    const error = refuse(hostile, [{ at: T1, entity: "e", "Value, \"quoted\"": 1 }])
-    assert.strictEqual(error.column, "Value, \"quoted\"")
+    const error = refuse(hostile, [{ at: T1, entity: "e", "value, \"quoted\"": 1 }])
+    assert.strictEqual(error.column, "value, \"quoted\"")
     assert.strictEqual(error.hint, "did you mean value \"x\"?")
   })
 

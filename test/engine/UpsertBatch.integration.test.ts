@@ -146,8 +146,9 @@ const mood = pgEnum("persist_mood", ["calm", "tense", "odd \"one\", {x}"])
 const oddMood = pgEnum("Kind \"of\" Mood", ["a b", "c,\"d\"", "NULL"])
 
 /**
- * Names a user may legally choose: a schema and a table with spaces, upper case and double quotes, a column
- * named like a keyword. drizzle-kit's DDL does not double embedded quotes, so the test creates it by hand.
+ * Names a user may legally choose: a schema and a table with spaces, upper case and double quotes, columns
+ * with spaces, commas and double quotes (in lower case, as the definers require), a column named like a
+ * keyword. drizzle-kit's DDL does not double embedded quotes, so the test creates it by hand.
  */
 class Hostile extends PlatformTimeIndexMetaTable<Hostile>()({
   name: "Odd \"quoted\" Table",
@@ -155,15 +156,15 @@ class Hostile extends PlatformTimeIndexMetaTable<Hostile>()({
   namespace: "persist",
   identifier: "persist.hostile",
   description: "A table whose names need quoting.",
-  timeIndex: "Time Index",
-  indexNames: ["Time Index", "the \"entity\""],
+  timeIndex: "time index",
+  indexNames: ["time index", "the \"entity\""],
   columns: {
-    at: timestamp("Time Index", { withTimezone: true }).notNull(),
+    at: timestamp("time index", { withTimezone: true }).notNull(),
     entity: varchar("the \"entity\"", { length: 20 }).notNull(),
-    value: doublePrecision("Value, \"quoted\""),
+    value: doublePrecision("value, \"quoted\""),
     choice: text("select"),
-    kind: oddMood("Kind"),
-    kinds: oddMood("Kinds").array()
+    kind: oddMood("kind"),
+    kinds: oddMood("kinds").array()
   },
   columnInfo: {
     at: info("Time"),
@@ -231,9 +232,9 @@ const ODD_MOOD_DDL = `CREATE TYPE "Kind ""of"" Mood" AS ENUM ('a b', 'c,"d"', 'N
 
 const HOSTILE_DDL = [
   `CREATE SCHEMA "Odd Schema"`,
-  `CREATE TABLE "Odd Schema"."Odd ""quoted"" Table" ("Time Index" timestamptz NOT NULL, "the ""entity""" varchar(20) NOT NULL, ` +
-  `"Value, ""quoted""" double precision, "select" text, "Kind" "Kind ""of"" Mood", "Kinds" "Kind ""of"" Mood"[])`,
-  `CREATE UNIQUE INDEX "odd grain" ON "Odd Schema"."Odd ""quoted"" Table" ("Time Index", "the ""entity""")`
+  `CREATE TABLE "Odd Schema"."Odd ""quoted"" Table" ("time index" timestamptz NOT NULL, "the ""entity""" varchar(20) NOT NULL, ` +
+  `"value, ""quoted""" double precision, "select" text, "kind" "Kind ""of"" Mood", "kinds" "Kind ""of"" Mood"[])`,
+  `CREATE UNIQUE INDEX "odd grain" ON "Odd Schema"."Odd ""quoted"" Table" ("time index", "the ""entity""")`
 ]
 
 const shapeOf = (storage: AnyStorageTable): RowShape => {
@@ -784,8 +785,8 @@ describeBackends("upsertBatch", (it, backend) => {
         readonly kind: string
         readonly kinds: string | null
       }>(
-        `SELECT "the ""entity""" AS entity, "Value, ""quoted""" AS value, "select" AS choice, "Kind"::text AS kind,
-           array_to_json("Kinds")::text AS kinds
+        `SELECT "the ""entity""" AS entity, "value, ""quoted""" AS value, "select" AS choice, "kind"::text AS kind,
+           array_to_json("kinds")::text AS kinds
          FROM "Odd Schema"."Odd ""quoted"" Table" ORDER BY 1`
       )
       assert.deepStrictEqual(stored.map((row) => [row.entity, row.value, row.choice, row.kind, row.kinds]), [

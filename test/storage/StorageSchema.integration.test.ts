@@ -1,12 +1,15 @@
 /**
  * drizzle-kit accepts the example tables, and the SQL it generates creates them with the SDK's names for
- * the grain's unique index, the foreign keys, the primary keys and the unique constraints, on both backends.
+ * the grain's unique index, the foreign keys, the primary keys, the unique and the check constraints, on
+ * both backends.
  */
 import { assert } from "@effect/vitest"
+import { sql as drizzleSql } from "drizzle-orm"
+import { check, integer } from "drizzle-orm/pg-core"
 import { generateDrizzleJson, generateMigration } from "drizzle-kit/api-postgres"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
-import { storageSchemaSnapshot } from "../../src/index.ts"
+import { PlatformManagedMetaTable, storageSchemaSnapshot } from "../../src/index.ts"
 import { Account } from "../../storage/Account.ts"
 import { AccountLimit } from "../../storage/AccountLimit.ts"
 import { AccountPositions } from "../../storage/AccountPositions.ts"
@@ -55,5 +58,27 @@ describeBackends("example tables through drizzle-kit", (it) => {
         "uix__sdk_examples__prices__time_index__asset_identifier"
       ])
       assert.match(indexes[4]!.definition, /CREATE UNIQUE INDEX .* \(time_index, asset_identifier\)/)
+    }))
+
+  it.effect("create a check constraint as ck__<table>__<name>", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      class Limits extends PlatformManagedMetaTable<Limits>()({
+        name: "schema_checks__limits",
+        namespace: "tests",
+        identifier: "tests.limits",
+        description: "Limits with a check.",
+        columns: { amount: integer().notNull() },
+        columnInfo: { amount: { label: "Amount", description: "The limit." } },
+        constraints: (t) => [check("positive", drizzleSql`${t.amount} > 0`)]
+      }) {}
+      const empty = yield* Effect.promise(() => generateDrizzleJson({}))
+      const snapshot = yield* storageSchemaSnapshot([Limits])
+      const statements = yield* Effect.promise(() => generateMigration(empty, snapshot))
+      for (const statement of statements) yield* sql.unsafe(statement)
+      const checks = yield* sql<{ readonly name: string }>`
+        SELECT c.conname AS name FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE t.relname = 'schema_checks__limits' AND c.contype = 'c'`
+      assert.deepStrictEqual(checks.map((row) => row.name), ["ck__schema_checks__limits__positive"])
     }))
 })

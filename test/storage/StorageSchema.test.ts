@@ -1,15 +1,32 @@
 /**
  * The drizzle-kit model of storage tables refuses bad schemas with an error instead of letting drizzle-kit
- * end the process and print on stdout.
+ * end the process and print on stdout, and names check constraints by the SDK's convention.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { index, integer, pgTable } from "drizzle-orm/pg-core"
+import { sql } from "drizzle-orm"
+import { check, index, integer, pgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { storageSchemaSnapshot } from "../../src/index.ts"
+import { PlatformManagedMetaTable, storageSchemaSnapshot } from "../../src/index.ts"
 import { Account } from "../../storage/Account.ts"
 
 describe("storageSchemaSnapshot", () => {
+  it.effect("names a check constraint ck__<table>__<name>, as the SDK's convention does", () =>
+    Effect.gen(function*() {
+      class Limits extends PlatformManagedMetaTable<Limits>()({
+        name: "tests__limits",
+        namespace: "tests",
+        identifier: "tests.limits",
+        description: "Limits with a check.",
+        columns: { amount: integer().notNull() },
+        columnInfo: { amount: { label: "Amount", description: "The limit." } },
+        constraints: (t) => [check("Positive Amount", sql`${t.amount} > 0`)]
+      }) {}
+      const snapshot = yield* storageSchemaSnapshot([Limits])
+      const checks = snapshot.ddl.filter((entity) => entity.entityType === "checks")
+      assert.deepStrictEqual(checks.map((entity) => entity.name), ["ck__tests__limits__positive_amount"])
+    }))
+
   it.effect("counts the same table given twice once", () =>
     Effect.gen(function*() {
       const snapshot = yield* storageSchemaSnapshot([Account, Account, Account.table])

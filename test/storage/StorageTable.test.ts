@@ -1,13 +1,30 @@
 /**
  * The definers: metadata, required descriptions, grain validation, the automatic unique index over the
- * grain (and its reuse), default schema, and storage tables as service keys of their bindings.
+ * grain (and its reuse), default schema, storage tables as service keys of their bindings, and the SDK's
+ * definer rules (golden cases from fixtures/naming_reference.py): cadence, column names, timestamps of
+ * relational tables, check constraint names and trimmed namespaces.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { getTableConfig, index, integer, primaryKey, text, timestamp, unique, uniqueIndex, uuid, varchar } from "drizzle-orm/pg-core"
+import {
+  check,
+  customType,
+  getTableConfig,
+  index,
+  integer,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar
+} from "drizzle-orm/pg-core"
 import { sql } from "drizzle-orm"
 import { expectTypeOf } from "vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import {
   isStorageTable,
   PlatformManagedMetaTable,
@@ -284,7 +301,7 @@ describe("PlatformTimeIndexMetaTable", () => {
     assert.strictEqual(Cadenced.metadata.timeIndexed?.cadence, cadence)
   })
 
-  it.each(["0d", "1", "d", "1 d", "1D", "01d", "1ms", "-1d"])("refuses the cadence %j", (cadence) => {
+  it.each(["0d", "1", "d", "1 d", "01d", "1ms", "-1d"])("refuses the cadence %j", (cadence) => {
     const problems = problemsOf(() =>
       PlatformTimeIndexMetaTable()({
         ...base,
@@ -297,5 +314,145 @@ describe("PlatformTimeIndexMetaTable", () => {
     assert.deepStrictEqual(problems, [
       `cadence "${cadence}" must be a positive count and a unit (s, m, h, d, w, mo, q, y), like 1d or 15m`
     ])
+  })
+})
+
+interface GoldenCase {
+  readonly args: ReadonlyArray<string | null>
+  readonly ok?: unknown
+  readonly error?: string
+}
+const golden = JSON.parse(
+  NodeFs.readFileSync(NodePath.join(import.meta.dirname, "fixtures", "naming_cases.json"), "utf8")
+) as Record<"cadence" | "columnName" | "timestampColumn", ReadonlyArray<GoldenCase>>
+
+/** The problems of a definition, or none when it is accepted. */
+const problemsIfAny = (define: () => unknown): ReadonlyArray<string> => {
+  try {
+    define()
+    return []
+  } catch (error) {
+    assert.instanceOf(error, StorageDefinitionError)
+    return (error as StorageDefinitionError).problems
+  }
+}
+
+describe("the SDK's definer rules", () => {
+  describe("cadence, trimmed and lower-cased, empty meaning none", () => {
+    for (const testCase of golden.cadence) {
+      it(JSON.stringify(testCase.args[0]), () => {
+        const define = () =>
+          PlatformTimeIndexMetaTable()({
+            ...base,
+            name: "tests__cadence",
+            cadence: testCase.args[0] ?? undefined,
+            columns: { timeIndex: timeColumns.timeIndex },
+            columnInfo: { timeIndex: info("Time") }
+          })
+        if (testCase.error !== undefined) {
+          const problems = problemsIfAny(define)
+          assert.strictEqual(problems.length, 1)
+          assert.match(problems[0]!, /^cadence ".*" must be a positive count and a unit/)
+        } else {
+          assert.strictEqual(define().metadata.timeIndexed?.cadence, (testCase.ok as string | null) ?? undefined)
+        }
+      })
+    }
+  })
+
+  describe("column names in lower case and within 63 characters", () => {
+    for (const testCase of golden.columnName) {
+      const name = testCase.args[0]!
+      it(JSON.stringify(name), () => {
+        const problems = problemsIfAny(() =>
+          PlatformManagedMetaTable()({
+            ...base,
+            name: "tests__column_names",
+            columns: { column: text(name) },
+            columnInfo: { column: info("Column") }
+          })
+        )
+        if (testCase.error === undefined) assert.deepStrictEqual(problems, [])
+        else {
+          assert.strictEqual(problems.length, 1)
+          assert.include(problems[0], `column "${name}"`)
+        }
+      })
+    }
+
+    it("says how to name an upper-case column, and counts PostgreSQL's bytes, not characters", () => {
+      const problems = problemsIfAny(() =>
+        PlatformTimeIndexMetaTable()({
+          ...base,
+          name: "tests__column_names",
+          columns: { timeIndex: timeColumns.timeIndex, entityId: text(), accent: text("é".repeat(40)) },
+          columnInfo: { timeIndex: info("Time"), entityId: info("Entity"), accent: info("Accent") }
+        })
+      )
+      assert.deepStrictEqual(problems, [
+        'column "entityId" has upper case, which PostgreSQL folds unless quoted and the SDK refuses; give the ' +
+        'column builder a lower-case name, like "entity_id"',
+        // 40 characters, which the SDK would take, but 80 bytes, which PostgreSQL would cut to 63.
+        `column "${"é".repeat(40)}" is 80 bytes long; PostgreSQL keeps 63`
+      ])
+    })
+  })
+
+  describe("timestamps of a relational table carry a time zone", () => {
+    for (const testCase of golden.timestampColumn) {
+      const sqlType = testCase.args[0]!
+      it(sqlType, () => {
+        const column = customType<{ data: Date; driverData: string }>({ dataType: () => sqlType })("at")
+        const problems = problemsIfAny(() =>
+          PlatformManagedMetaTable()({
+            ...base,
+            name: "tests__timestamps",
+            columns: { at: column },
+            columnInfo: { at: info("At") }
+          })
+        )
+        if (testCase.error === undefined) assert.deepStrictEqual(problems, [])
+        else assert.deepStrictEqual(problems, [
+          `column "at" is ${sqlType}, a timestamp without time zone, which the SDK refuses in a relational ` +
+          "table (use timestamp({ withTimezone: true }))"
+        ])
+      })
+    }
+
+    it("while a time-index table may keep wall times beside its time index", () => {
+      class Wall extends PlatformTimeIndexMetaTable<Wall>()({
+        ...base,
+        name: "tests__wall",
+        columns: { timeIndex: timeColumns.timeIndex, localTime: timestamp("local_time") },
+        columnInfo: { timeIndex: info("Time"), localTime: info("Local time") }
+      }) {}
+      assert.strictEqual(Wall.metadata.columns.length, 2)
+    })
+  })
+
+  it("refuses a check constraint the SDK's convention cannot name", () => {
+    const problems = problemsIfAny(() =>
+      PlatformManagedMetaTable()({
+        ...base,
+        name: "tests__checks",
+        columns: { amount: integer().notNull() },
+        columnInfo: { amount: info("Amount") },
+        constraints: (t) => [check("positive", sql`${t.amount} > 0`), check("!!", sql`${t.amount} < 100`)]
+      })
+    )
+    assert.deepStrictEqual(problems, [
+      'check constraint "!!" cannot be named: Schema table name identifier part must contain letters or digits: "!!".'
+    ])
+  })
+
+  it("trims the namespace", () => {
+    class Spaced extends PlatformManagedMetaTable<Spaced>()({
+      ...base,
+      namespace: "  tests\u00a0",
+      name: "tests__spaced",
+      columns: { uid: uuid().primaryKey() },
+      columnInfo: { uid: info("UID") }
+    }) {}
+    assert.strictEqual(Spaced.metadata.namespace, "tests")
   })
 })
