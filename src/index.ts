@@ -265,9 +265,15 @@ export {
 } from "./storage/ColumnTypes.ts"
 export {
   ContractColumn,
+  ContractExtension,
+  contractGrain,
+  contractServerDefault,
+  ContractTableModel,
   ContractTimeIndexedProfile,
   CONTRACT_VERSION,
   decodeTableContract,
+  SDK_UUID_SERVER_DEFAULT,
+  StoredTableContract,
   TableContract,
   tableContract
 } from "./storage/Contract.ts"

@@ -12,7 +12,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import { Database } from "../db/Database.ts"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
-import { TableContract, tableContract } from "../storage/Contract.ts"
+import { StoredTableContract, tableContract } from "../storage/Contract.ts"
 import { computeMetaTableContractHash } from "../storage/ContractHash.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
 import {
@@ -71,7 +71,8 @@ const CatalogRow = Schema.Struct({
   tableName: Schema.String,
   status: Schema.Literals(["reserved", "active", "failed", "deleted"]),
   statusReason: Schema.NullOr(Schema.String),
-  contract: TableContract,
+  // Rows finalized before the contract followed the SDK's layout decode into it.
+  contract: StoredTableContract,
   contractHash: Schema.String,
   providerKey: Schema.NullOr(Schema.String),
   versionRegistryUid: Schema.NullOr(Schema.String),

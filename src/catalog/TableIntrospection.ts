@@ -7,7 +7,7 @@ import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
-import type { TableContract } from "../storage/Contract.ts"
+import { contractGrain, type TableContract } from "../storage/Contract.ts"
 
 export interface LiveColumn {
   readonly name: string
@@ -160,7 +160,7 @@ export const compareWithContract = (live: LiveTable | undefined, contract: Table
       problems.push(`column ${column.name} has no unique constraint`)
     }
   }
-  const grain = contract.time_indexed?.index_names
+  const grain = contractGrain(contract)
   if (grain !== undefined && !live.uniqueKeys.some((key) => sameSet(key, grain))) {
     problems.push(`no unique index covers the grain ${list(grain)}`)
   }

@@ -31,7 +31,7 @@ import { compareWithContract, introspectTables } from "../catalog/TableIntrospec
 import type { Database } from "../db/Database.ts"
 import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import { rowShapeOf } from "../datanode/RowShape.ts"
-import { type TableContract, tableContract } from "../storage/Contract.ts"
+import { contractGrain, type TableContract, tableContract } from "../storage/Contract.ts"
 import { type AnyStorageTable, bindingServiceKey, type StorageBinding } from "../storage/StorageTable.ts"
 import { type AttachedTable, attachedKey, Engine } from "./Engine.ts"
 import { type AttachRefusal, EngineAttachError } from "./EngineAttachError.ts"
@@ -73,7 +73,7 @@ const contractDifferences = (recorded: TableContract, model: TableContract): Rea
     }
   }
   for (const name of before.keys()) if (!after.has(name)) differences.push(`column ${name} was removed`)
-  const grain = (contract: TableContract) => contract.time_indexed?.index_names.join(", ") ?? ""
+  const grain = (contract: TableContract) => contractGrain(contract)?.join(", ") ?? ""
   if (grain(recorded) !== grain(model)) {
     differences.push(`the grain is (${grain(model)}) in the model, (${grain(recorded)}) in the catalog`)
   }

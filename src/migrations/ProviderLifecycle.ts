@@ -37,7 +37,7 @@ import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { canonicalJson } from "../storage/CanonicalJson.ts"
 import { dataTypeTokenForSqlType } from "../storage/ColumnTypes.ts"
-import { type ContractColumn, type TableContract, tableContract } from "../storage/Contract.ts"
+import { type ColumnShape, type TableContract, tableContract, withColumnShapes } from "../storage/Contract.ts"
 import { bindingKey, CurrentMigrationRegistration } from "../storage/Registration.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
@@ -224,7 +224,7 @@ const contractInSnapshot = (table: AnyStorageTable, snapshot: SchemaSnapshot): T
   const unique = new Set(
     snapshotEntities(snapshot, "uniques").filter(here).filter((key) => key.columns.length === 1).flatMap((key) => key.columns)
   )
-  const columns = snapshotEntities(snapshot, "columns").filter(here).map((column): ContractColumn => ({
+  const columns = snapshotEntities(snapshot, "columns").filter(here).map((column): ColumnShape => ({
     name: column.name,
     data_type: dataTypeTokenForSqlType(column.type),
     backend_type: column.type.toUpperCase(),
@@ -235,7 +235,7 @@ const contractInSnapshot = (table: AnyStorageTable, snapshot: SchemaSnapshot): T
     label: known.get(column.name)?.label ?? column.name,
     description: known.get(column.name)?.description ?? ""
   }))
-  return { ...model, columns }
+  return withColumnShapes(model, columns)
 }
 
 const sameShape = (a: TableContract, b: TableContract) =>

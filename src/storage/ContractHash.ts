@@ -13,14 +13,16 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as NodeCrypto from "node:crypto"
 import { canonicalJson, type CanonicalJsonError } from "./CanonicalJson.ts"
-import { tableContract } from "./Contract.ts"
+import { contractServerDefault, tableContract } from "./Contract.ts"
 import { slugifyIdentifier } from "./Naming.ts"
 import type { AnyStorageTable } from "./StorageTable.ts"
 
 export interface ContractHashOptions {
+  /** Trimmed, as the SDK does. */
   readonly namespace: string
   /** The physical schema; none, `""` and `public` are the same (default: the table's). */
   readonly schema?: string | undefined
+  /** Trimmed; none and `""` mean none (a blank one is kept, trimmed to `""`, as in the SDK). */
   readonly hashNamespace?: string | undefined
   /** More inputs, merged at the top level; they may not replace the reserved keys. */
   readonly extraComponents?: Readonly<Record<string, unknown>> | undefined
@@ -84,7 +86,12 @@ const foreignKeyShapes = (storage: AnyStorageTable) => {
   }))
 }
 
-/** What the hash is computed from, before extra components are merged in. */
+/**
+ * What the hash is computed from, before extra components are merged in. The namespace is trimmed; a hash
+ * namespace is trimmed too, and left out when it is empty, as the SDK does. Columns carry their real server
+ * default (`null` for none) and the time-indexed profile its cadence (`null` for none), as they did before the
+ * contract document followed the SDK's layout, so hashes recorded then still match.
+ */
 export const contractHashPayload = (storage: AnyStorageTable, options: ContractHashOptions) => {
   const contract = tableContract(storage)
   const relational = {
@@ -96,24 +103,33 @@ export const contractHashPayload = (storage: AnyStorageTable, options: ContractH
       nullable: column.nullable,
       primary_key: column.primary_key,
       unique: column.unique,
-      server_default: column.server_default
+      server_default: contractServerDefault(contract, column.name)
     })),
     indexes: indexShapes(storage),
     foreign_keys: foreignKeyShapes(storage)
   }
-  const identity = contract.time_indexed === null
+  const profile = contract.authoring.time_indexed
+  const identity = profile === undefined
     ? { physical_table_name: contract.physical.table_name, relational }
     : {
       physical_table_name: contract.physical.table_name,
       relational_table: relational,
-      time_indexed_profile: { kind: "time_indexed", ...contract.time_indexed }
+      time_indexed_profile: {
+        kind: "time_indexed",
+        time_index_name: profile.time_index_name,
+        index_names: profile.index_names,
+        cadence: profile.cadence ?? null
+      }
     }
   const schema = options.schema === undefined ? contract.physical.schema : options.schema.trim() || "public"
+  const hashNamespace = options.hashNamespace === undefined || options.hashNamespace === ""
+    ? undefined
+    : options.hashNamespace.trim()
   return {
-    namespace: options.namespace,
+    namespace: options.namespace.trim(),
     schema,
     table_storage_identity: identity,
-    ...(options.hashNamespace === undefined ? {} : { hash_namespace: options.hashNamespace })
+    ...(hashNamespace === undefined ? {} : { hash_namespace: hashNamespace })
   }
 }
 
@@ -139,7 +155,7 @@ export const computeMetaTableContractHash = (
     ),
     Result.map((text) => {
       const digest = NodeCrypto.createHash("sha256").update(text, "utf8").digest("hex").slice(0, 32)
-      const prefix = slugifyIdentifier(`mt_${options.namespace}`).slice(0, 30).replace(/_+$/, "")
+      const prefix = slugifyIdentifier(`mt_${options.namespace.trim()}`).slice(0, 30).replace(/_+$/, "")
       return `${prefix}_${digest}`
     })
   )

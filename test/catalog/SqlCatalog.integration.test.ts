@@ -11,7 +11,12 @@ import { Catalog, providerIdentity } from "../../src/catalog/Catalog.ts"
 import { CatalogNotReadyError, InvalidCatalogRowError } from "../../src/catalog/CatalogErrors.ts"
 import { CATALOG_VERSION, catalogMigrations } from "../../src/catalog/CatalogSchema.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
-import { PlatformManagedMetaTable, PlatformTimeIndexMetaTable, tableContract } from "../../src/index.ts"
+import {
+  contractServerDefault,
+  PlatformManagedMetaTable,
+  PlatformTimeIndexMetaTable,
+  tableContract
+} from "../../src/index.ts"
 import { createPhysicalTables } from "../support/ddl.ts"
 import { describeBackends, resetDatabase } from "../support/TestDatabase.ts"
 
@@ -322,6 +327,47 @@ describeBackends("SqlCatalog", (it, backend) => {
       const changed = yield* catalog.resolveActive([Accounts])
       assert.strictEqual(changed.mismatched[0]?.row.contractHash, "mt_cat_older")
       assert.strictEqual(changed.mismatched[0]?.modelContractHash, SqlCatalog.modelContractHash(Accounts))
+    })))
+
+  it.effect("reads a row finalized before the contract followed the SDK's layout, and still resolves it", () =>
+    fresh(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const [metrics] = yield* reserveFor(alpha, [Metrics])
+      // The document tableContract wrote before issue 16: table_kind and time_indexed at the top level on every
+      // table, every column's real server default (or null) in server_default.
+      const model = tableContract(Metrics)
+      const legacy = {
+        version: model.version,
+        physical: model.physical,
+        table_kind: "time_indexed",
+        columns: model.columns.map((column) => ({
+          name: column.name,
+          data_type: column.data_type,
+          backend_type: column.backend_type,
+          nullable: column.nullable,
+          primary_key: column.primary_key,
+          unique: column.unique,
+          server_default: contractServerDefault(model, column.name),
+          label: column.label,
+          description: column.description
+        })),
+        time_indexed: { time_index_name: "time_index", index_names: ["time_index", "entity"], cadence: null }
+      }
+      yield* sql`UPDATE metatables.meta_tables SET status = 'active', contract = ${JSON.stringify(legacy)}::jsonb,
+        contract_hash = ${SqlCatalog.modelContractHash(Metrics)} WHERE uid = ${metrics!.uid}`
+      const resolution = yield* catalog.resolveActive([Metrics])
+      assert.deepStrictEqual(resolution.active.map((entry) => entry.row.uid), [metrics!.uid])
+      assert.deepStrictEqual(resolution.active[0]?.row.contract, {
+        ...model,
+        authoring: { ...model.authoring, table_model: { kind: "drizzle" } }
+      })
+      // A problem in a row of the earlier layout is named at its own field too.
+      yield* sql`UPDATE metatables.meta_tables SET contract = jsonb_set(contract, '{table_kind}', '"view"')
+        WHERE uid = ${metrics!.uid}`
+      const invalid = yield* Effect.flip(catalog.find("cat__metrics"))
+      assert.instanceOf(invalid, InvalidCatalogRowError)
+      if (invalid instanceof InvalidCatalogRowError) assert.strictEqual(invalid.field, "contract.table_kind")
     })))
 
   it.effect("refuses to mark a protected table deleted and marks others", () =>

@@ -1,16 +1,22 @@
 /**
- * What changes the contract hash and what does not: built from one base table and one variant per row.
+ * What changes the contract hash and what does not: built from one base table and one variant per row. Also
+ * the namespaces of the payload as the SDK takes them (golden cases from fixtures/naming_reference.py), and the
+ * example tables' hashes as catalogs recorded them before the contract followed the SDK's layout.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { doublePrecision, index, integer, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
 import * as Result from "effect/Result"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import {
   type AnyStorageTable,
   computeMetaTableContractHash,
   type ContractHashOptions,
+  contractHashPayload,
   PlatformManagedMetaTable,
   PlatformTimeIndexMetaTable
 } from "../../src/index.ts"
+import { exampleTables } from "../../storage/index.ts"
 import { observationStorage } from "../../storage/ObservationStorage.ts"
 
 class Parent extends PlatformManagedMetaTable<Parent>()({
@@ -110,7 +116,9 @@ describe("computeMetaTableContractHash", () => {
     ["the identifier", () => hash(table({ identifier: "tests.elsewhere" }))],
     ["index names", () => hash(table({ indexName: "my_named_index" }))],
     ["an explicit public schema", () => hash(table(), { schema: "public" })],
-    ["an empty schema", () => hash(table(), { schema: "" })]
+    ["an empty schema", () => hash(table(), { schema: "" })],
+    ["spaces around the namespace", () => hash(table(), { namespace: " tests " })],
+    ["an empty hash namespace", () => hash(table(), { hashNamespace: "" })]
   ])("does not change with %s", (_, variant) => {
     assert.strictEqual(variant(), baseline)
   })
@@ -136,6 +144,51 @@ describe("computeMetaTableContractHash", () => {
     assert.notStrictEqual(
       hash(observationStorage("vendor-a"), { namespace: "example-data" }),
       hash(observationStorage("vendor-b"), { namespace: "example-data" })
+    )
+  })
+})
+
+describe("contractHashPayload", () => {
+  const golden = (JSON.parse(
+    NodeFs.readFileSync(NodePath.join(import.meta.dirname, "fixtures", "naming_cases.json"), "utf8")
+  ) as {
+    readonly hashNamespace: ReadonlyArray<{
+      readonly args: readonly [string, string | null]
+      readonly ok: { readonly namespace: string; readonly hash_namespace?: string }
+    }>
+  }).hashNamespace
+
+  for (const testCase of golden) {
+    it(`takes the namespaces ${JSON.stringify(testCase.args)} as the SDK does`, () => {
+      const [namespace, hashNamespace] = testCase.args
+      const payload = contractHashPayload(table(), { namespace, hashNamespace: hashNamespace ?? undefined })
+      const { hash_namespace, namespace: trimmed } = payload as typeof payload & { readonly hash_namespace?: string }
+      assert.deepStrictEqual(
+        { namespace: trimmed, ...(hash_namespace === undefined ? {} : { hash_namespace }) },
+        testCase.ok
+      )
+    })
+  }
+
+  it("gives the example tables the hashes catalogs recorded before the contract followed the SDK's layout", () => {
+    // Printed by computeMetaTableContractHash before issue 16 changed the contract document: catalog rows
+    // finalized then keep matching their models, so startEngine keeps attaching them.
+    const recorded: Record<string, string> = {
+      sdk_examples__account: "mt_sdk_examples_47af97b07f4f859ad66ef109bb1a5685",
+      sdk_examples__account_limit: "mt_sdk_examples_ee8d2220a4c524368d7ada9fa35d3df2",
+      sdk_examples__daily_metrics: "mt_example_data_d037db0e13dac7c81cb9c55844389ee1",
+      sdk_examples__account_positions: "mt_positions_122e355b55114295a6ef57ce10827f8f",
+      sdk_examples__prices: "mt_market_data_385ba4af566a14e948f8d30b983edfd2",
+      sdk_examples__observations__vendor_a: "mt_example_data_01d9e13afbd166e1c4b3607f3b1382ef",
+      sdk_examples__asset_returns: "mt_market_data_4f3bdaae27609cb1fa4403c0c32e85c3",
+      sdk_examples__asset_volatility: "mt_market_data_e3941d9346c4a51f500bbf3d441ef34c"
+    }
+    assert.deepStrictEqual(
+      Object.fromEntries(exampleTables.map((storage) => [
+        storage.metadata.tableName,
+        hash(storage, { namespace: storage.metadata.namespace })
+      ])),
+      recorded
     )
   })
 })

@@ -9,6 +9,7 @@ import * as Option from "effect/Option"
 import { Catalog, type CatalogTable } from "../../catalog/Catalog.ts"
 import { CatalogTableNotFoundError } from "../../catalog/CatalogErrors.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
+import { contractServerDefault } from "../../storage/Contract.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { runCommand } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
@@ -87,14 +88,15 @@ const showCommand = Command.make(
           column.backend_type,
           column.nullable ? "yes" : "no",
           column.primary_key ? "primary" : column.unique ? "unique" : "",
-          column.server_default ?? "",
+          contractServerDefault(table.contract, column.name) ?? "",
           column.label
         ])
       )
-      const grain = table.contract.time_indexed === null
+      const profile = table.contract.authoring.time_indexed
+      const grain = profile === undefined
         ? []
-        : [`grain        ${table.contract.time_indexed.index_names.join(", ")}` +
-          (table.contract.time_indexed.cadence === null ? "" : ` (cadence ${table.contract.time_indexed.cadence})`)]
+        : [`grain        ${profile.index_names.join(", ")}` +
+          (profile.cadence === undefined ? "" : ` (cadence ${profile.cadence})`)]
       const text = [
         `${table.schema}.${table.tableName}  ${table.identifier} (${table.namespace})`,
         `uid          ${table.uid}`,
