@@ -381,11 +381,14 @@ export { configurationJsonSchema } from "./datanode/ConfigurationJsonSchema.ts"
 export {
   type AnyDataNodeConfiguration,
   type AnyDataNodeConfigurationClass,
+  builtInConfigurationFields,
+  type ConfigurationFields,
   DataNodeConfiguration,
   type DataNodeConfigurationClass,
   ConfigurationTypeId,
   isDataNodeConfiguration,
-  isDataNodeConfigurationClass
+  isDataNodeConfigurationClass,
+  OffsetStart
 } from "./datanode/DataNodeConfiguration.ts"
 export { hashExcluded } from "./datanode/HashExcluded.ts"
 export {

@@ -13,6 +13,10 @@
  * }) {}
  * ```
  *
+ * Like the Python SDK's, every configuration has the built-in field `offsetStart` (the SDK's `offset_start`):
+ * an optional first-run fallback start date, absent by default, that enters the update hash like any field.
+ * A configuration may declare it again (to describe it or give it examples), as `SpreadConfig` does.
+ *
  * The declaration is checked when it is made and throws a `ConfigurationDefinitionError` naming each bad
  * field: every field needs a description; legacy SDK extras, output storage tables, data-source uids and
  * backend uids or hashes are refused at any depth. Decoding rejects unknown fields whatever the parse options,
@@ -46,9 +50,27 @@ export interface AnyDataNodeConfiguration {
   readonly [ConfigurationTypeId]: ConfigurationTypeId
 }
 
-/** A configuration class: a `Schema.Class` over `Fields` whose instances are configurations. */
+/**
+ * The SDK's built-in `offset_start`: an optional first-run fallback start date, absent (the SDK's `None`) by
+ * default, hashed like any field. Its description is the SDK's.
+ */
+export const OffsetStart = Schema.optionalKey(Schema.Date.annotate({
+  description: "Optional first-run fallback start date. This affects updater bootstrap behavior and participates " +
+    "in update hashing."
+}))
+
+/** The fields every configuration has before its own. */
+export const builtInConfigurationFields = { offsetStart: OffsetStart }
+type BuiltInFields = typeof builtInConfigurationFields
+
+/** A configuration's fields: the built-in ones it does not declare again, then its own. */
+export type ConfigurationFields<Fields extends Schema.Struct.Fields> = {
+  readonly [K in keyof (Omit<BuiltInFields, keyof Fields> & Fields)]: (Omit<BuiltInFields, keyof Fields> & Fields)[K]
+}
+
+/** A configuration class: a `Schema.Class` over its fields whose instances are configurations. */
 export interface DataNodeConfigurationClass<Self, Fields extends Schema.Struct.Fields>
-  extends Schema.Class<Self, Schema.Struct<Fields>, AnyDataNodeConfiguration>
+  extends Schema.Class<Self, Schema.Struct<ConfigurationFields<Fields>>, AnyDataNodeConfiguration>
 {
   readonly [ConfigurationTypeId]: ConfigurationTypeId
 }
@@ -221,11 +243,12 @@ type MissingSelf = "Missing `Self` generic - use `class Self extends DataNodeCon
 export const DataNodeConfiguration = <Self = never>(identifier: string) =>
 <const Fields extends Schema.Struct.Fields>(
   fields: Fields,
-  annotations?: Schema.Annotations.Declaration<Self, readonly [Schema.Struct<Fields>]>
+  annotations?: Schema.Annotations.Declaration<Self, readonly [Schema.Struct<ConfigurationFields<Fields>>]>
 ): [Self] extends [never] ? MissingSelf : DataNodeConfigurationClass<Self, Fields> => {
   const problems = configurationProblems(fields)
   if (problems.length > 0) throw new ConfigurationDefinitionError({ configuration: identifier, problems })
-  const base = Schema.Class<Self, AnyDataNodeConfiguration>(identifier)(strictStruct(identifier, fields), {
+  const allFields = { ...builtInConfigurationFields, ...fields } as ConfigurationFields<Fields>
+  const base = Schema.Class<Self, AnyDataNodeConfiguration>(identifier)(strictStruct(identifier, allFields), {
     ...annotations,
     [CONFIGURATION_ANNOTATION]: identifier
   })

@@ -1,12 +1,14 @@
 /**
- * Declaring configurations: required descriptions, the fields refused (each error naming its field), strict
- * decoding of unknown fields, and the JSON Schema for docs and tools.
+ * Declaring configurations: the SDK's built-in `offsetStart`, required descriptions, the fields refused (each
+ * error naming its field), strict decoding of unknown fields, and the JSON Schema for docs and tools.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import {
+  computeUpdateHash,
   ConfigurationDefinitionError,
   configurationJsonSchema,
   type ConfigurationProblem,
@@ -42,7 +44,8 @@ describe("DataNodeConfiguration", () => {
     assert.isTrue(isDataNodeConfiguration(leg))
     assert.isTrue(isDataNodeConfigurationClass(Leg))
     assert.isFalse(isDataNodeConfiguration({ assetIdentifier: "AAPL" }))
-    assert.deepStrictEqual(Object.keys(Leg.fields), ["assetIdentifier", "weight", "note"])
+    // The SDK's built-in offset_start comes first, as pydantic puts a base class's fields first.
+    assert.deepStrictEqual(Object.keys(Leg.fields), ["offsetStart", "assetIdentifier", "weight", "note"])
   })
 
   it("accepts a description on the schema, its last check, its key or the member of an optional field", () => {
@@ -171,6 +174,46 @@ describe("DataNodeConfiguration", () => {
   })
 })
 
+describe("the built-in offsetStart", () => {
+  class Scope extends DataNodeConfiguration<Scope>("Scope")({
+    sourceScope: Schema.String.annotate({ description: "Stable upstream scope selected by this updater." })
+  }) {}
+  const hashOf = (configuration: Scope) => computeUpdateHash({ kind: "ScopeNode", configuration })
+
+  it("is in every configuration, optional, absent by default, with the SDK's description", () => {
+    const scope = new Scope({ sourceScope: "default_scope" })
+    assert.notProperty(scope, "offsetStart")
+    assert.deepStrictEqual(new Scope({ sourceScope: "x", offsetStart: new Date(0) }).offsetStart, new Date(0))
+    assert.strictEqual(
+      Schema.resolveAnnotations(Scope.fields.offsetStart)?.description,
+      "Optional first-run fallback start date. This affects updater bootstrap behavior and participates in " +
+        "update hashing."
+    )
+    const json = Schema.decodeUnknownSync(Schema.toCodecJson(Scope))({
+      sourceScope: "x",
+      offsetStart: "2024-01-01T00:00:00.000Z"
+    })
+    assert.deepStrictEqual(json.offsetStart, new Date("2024-01-01T00:00:00.000Z"))
+  })
+
+  it.effect("enters the update hash, so setting it makes another identity", () =>
+    Effect.gen(function*() {
+      const unset = yield* hashOf(new Scope({ sourceScope: "x" }))
+      const set = yield* hashOf(new Scope({ sourceScope: "x", offsetStart: new Date("2024-01-01T00:00:00Z") }))
+      assert.notStrictEqual(set, unset)
+      // Absent is the default: a configuration that never sets it keeps the hash it had before the field existed
+      // (printed by computeUpdateHash before issue 16 added it).
+      assert.strictEqual(unset, "scopenode_adb6bd675dd1d4d69a8a3140d556c450")
+    }))
+
+  it("may be declared again, to describe it in the configuration's own words", () => {
+    assert.strictEqual(
+      Schema.resolveAnnotations(SpreadConfig.fields.offsetStart)?.description,
+      "Optional first-run lower bound for this updater."
+    )
+  })
+})
+
 describe("DataNodeConfiguration decoding", () => {
   const input = { assetIdentifier: "AAPL", weight: 0.5, note: "long" }
 
@@ -179,7 +222,8 @@ describe("DataNodeConfiguration decoding", () => {
   })
 
   it("rejects unknown fields whatever the parse options, naming them", () => {
-    const message = `Unknown field "records": configuration "Leg" has the fields assetIdentifier, weight, note\n` +
+    const message =
+      `Unknown field "records": configuration "Leg" has the fields offsetStart, assetIdentifier, weight, note\n` +
       '  at ["records"]'
     assert.strictEqual(decodeMessage({ ...input, records: 3 }), message)
     assert.strictEqual(decodeMessage({ ...input, records: 3 }, { onExcessProperty: "ignore" }), message)
