@@ -2,7 +2,8 @@
  * Hash namespaces: a name mixed into update hashes so that the same nodes can run side by side under
  * separate identities (a test run, a branch). A node's own explicit namespace wins; otherwise the ambient one
  * applies, and a running node passes its namespace on to the dependencies it builds. A namespace separates
- * update identities only: storage identity is the bound table's catalog uid, never the namespace.
+ * update identities only: storage identity is the bound table's catalog uid, never the namespace. Names are
+ * trimmed, as the Python SDK trims them, so `" backtest "` and `"backtest"` are one namespace.
  *
  * ```ts
  * program.pipe(withHashNamespace("backtest-2024"))
@@ -28,11 +29,12 @@ export const withHashNamespace = (namespace: string) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | HashNamespaceError, R> =>
   Effect.gen(function*() {
     if (isBlank(namespace)) return yield* blank(namespace)
-    const current = yield* CurrentHashNamespace
-    if (current !== undefined && current !== namespace) {
-      return yield* new HashNamespaceError({ reason: "conflict", values: [current, namespace] })
+    const trimmed = namespace.trim()
+    const current = (yield* CurrentHashNamespace)?.trim()
+    if (current !== undefined && current !== trimmed) {
+      return yield* new HashNamespaceError({ reason: "conflict", values: [current, trimmed] })
     }
-    return yield* Effect.provideService(effect, CurrentHashNamespace, namespace)
+    return yield* Effect.provideService(effect, CurrentHashNamespace, trimmed)
   })
 
 /**
@@ -53,10 +55,10 @@ export const resolveHashNamespace = Effect.fnUntraced(function*(
   const given = explicit.filter((namespace): namespace is string => namespace !== undefined)
   const empty = given.find(isBlank)
   if (empty !== undefined) return yield* blank(empty)
-  const distinct = [...new Set(given)]
+  const distinct = [...new Set(given.map((namespace) => namespace.trim()))]
   if (distinct.length > 1) return yield* new HashNamespaceError({ reason: "conflict", values: distinct })
   if (distinct[0] !== undefined) return distinct[0]
   const ambient = yield* CurrentHashNamespace
   if (ambient !== undefined && isBlank(ambient)) return yield* blank(ambient)
-  return ambient
+  return ambient?.trim()
 })

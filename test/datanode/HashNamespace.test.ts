@@ -29,6 +29,17 @@ describe("resolveHashNamespace", () => {
       assert.strictEqual(yield* resolveHashNamespace("same", undefined, "same"), "same")
     }))
 
+  it.effect("trims names, as the SDK does", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* resolveHashNamespace(" same", "same\t"), "same")
+      assert.strictEqual(yield* resolveHashNamespace().pipe(withHashNamespace(" ambient ")), "ambient")
+      assert.strictEqual(yield* CurrentHashNamespace.pipe(withHashNamespace("a"), withHashNamespace(" a ")), "a")
+      assert.strictEqual(
+        yield* resolveHashNamespace().pipe(Effect.provideService(CurrentHashNamespace, " direct ")),
+        "direct"
+      )
+    }))
+
   it.effect("refuses two different explicit values", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(resolveHashNamespace("a", "b"))
