@@ -291,14 +291,18 @@ export {
   normalizeIdentifierPart,
   parseSchemaTableName,
   schemaCheckConstraintName,
+  schemaCheckConstraintNameResult,
   schemaForeignKeyName,
+  schemaForeignKeyNameResult,
   schemaIndexName,
+  schemaIndexNameResult,
   SchemaNameError,
   schemaPrimaryKeyName,
   schemaTableName,
   type SchemaTableNameParts,
   schemaTableNameResult,
   schemaUniqueConstraintName,
+  schemaUniqueConstraintNameResult,
   slugifyIdentifier
 } from "./storage/Naming.ts"
 export {
