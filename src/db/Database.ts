@@ -6,11 +6,12 @@
  * its PostgreSQL version and the drizzle database). Both backends decode values alike (int8 as `bigint`,
  * timestamps as `Date`, dates as text), so code and drizzle queries behave the same on either. Layers connect eagerly and turn any failure into a
  * `DatabaseConnectionError` that names the database (password redacted) and says what to try.
+ *
+ * The drivers load when a layer is built, not when this module is imported: code that only names `Database`
+ * (storage tables, DataNodes, the command tree) never loads PGlite, `@effect/sql-pg` or drizzle's driver.
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
-import { makeWithDefaults } from "drizzle-orm/effect-postgres"
+import type * as PgClient from "@effect/sql-pg/PgClient"
 import type { EffectPgDatabase } from "drizzle-orm/effect-postgres"
-import { effectPgCodecs } from "drizzle-orm/effect-postgres/codecs"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
@@ -27,6 +28,7 @@ import {
   serverTarget
 } from "./DatabaseTarget.ts"
 import { prepareEmbeddedDataDirectory } from "./EmbeddedDataDirectory.ts"
+import { lazyImport, type LazyImportError } from "./LazyImport.ts"
 import * as PgliteClient from "./PgliteClient.ts"
 import { describeSqlFailure } from "./SqlFailure.ts"
 
@@ -89,8 +91,16 @@ const serverHint = (failure: ReturnType<typeof describeSqlFailure>): [DatabaseCo
   return ["failed", "Check the URL and the server's log."]
 }
 
-const toConnectionError = (target: DatabaseTarget) => (error: SqlError | DatabaseConnectionError) => {
+const toConnectionError = (target: DatabaseTarget) => (error: SqlError | DatabaseConnectionError | LazyImportError) => {
   if (error._tag === "DatabaseConnectionError") return error
+  if (error._tag === "LazyImportError") {
+    return new DatabaseConnectionError({
+      database: describeDatabaseTarget(target),
+      reason: "failed",
+      detail: error.message,
+      hint: "Reinstall the project's dependencies (npm install)."
+    })
+  }
   const failure = describeSqlFailure(error)
   const [reason, hint] = target._tag === "Server"
     ? serverHint(failure)
@@ -110,10 +120,14 @@ const toConnectionError = (target: DatabaseTarget) => (error: SqlError | Databas
  * `@effect/sql-pg` does, and drizzle's PGlite codecs (written for PGlite's raw text values) would lose the
  * milliseconds of `timestamp` columns and turn string-mode dates into `Date`s over it.
  */
+const pgClientModule = lazyImport("@effect/sql-pg", () => import("@effect/sql-pg/PgClient"))
+const drizzleDriver = lazyImport("drizzle-orm/effect-postgres", () => import("drizzle-orm/effect-postgres"))
+
 const databaseInfo = (target: DatabaseTarget, backend: DatabaseBackend) =>
   Layer.effect(
     Database,
     Effect.gen(function*() {
+      const { effectPgCodecs, makeWithDefaults } = yield* drizzleDriver
       const sql = yield* SqlClient.SqlClient
       const [row] = yield* sql<{ readonly version: string }>`SELECT current_setting('server_version') AS version`
       const drizzle: DrizzleDatabase = yield* makeWithDefaults({ codecs: effectPgCodecs })
@@ -127,19 +141,31 @@ const databaseInfo = (target: DatabaseTarget, backend: DatabaseBackend) =>
     }).pipe(Effect.mapError(toConnectionError(target)))
   )
 
+/** `PgClient` and `SqlClient` over the client `acquire` opens, once `@effect/sql-pg` is loaded. */
+const clientLayer = <R>(
+  target: DatabaseTarget,
+  acquire: (
+    module: typeof PgClient
+  ) => Effect.Effect<PgClient.PgClient, SqlError | DatabaseConnectionError | LazyImportError, R>
+) =>
+  Layer.unwrap(Effect.map(
+    Effect.mapError(pgClientModule, toConnectionError(target)),
+    (module) => module.layerFrom(Effect.mapError(acquire(module), toConnectionError(target)))
+  ))
+
 const layerServer = (
   url: Redacted.Redacted<string>,
   options?: ServerOptions
 ): Layer.Layer<DatabaseServices, DatabaseConnectionError> => {
   const target = serverTarget(url)
-  const client = PgClient.make({
-    url,
-    applicationName: "metatables",
-    maxConnections: options?.maxConnections ?? 10,
-    connectTimeout: `${options?.connectTimeoutSeconds ?? 10} seconds`
-  })
   return databaseInfo(target, "postgres").pipe(
-    Layer.provideMerge(PgClient.layerFrom(Effect.mapError(client, toConnectionError(target))))
+    Layer.provideMerge(clientLayer(target, (module) =>
+      module.make({
+        url,
+        applicationName: "metatables",
+        maxConnections: options?.maxConnections ?? 10,
+        connectTimeout: `${options?.connectTimeoutSeconds ?? 10} seconds`
+      })))
   )
 }
 
@@ -147,18 +173,15 @@ const layerEmbedded = (
   dataDir: string
 ): Layer.Layer<DatabaseServices, DatabaseConnectionError, FileSystem.FileSystem> => {
   const target = embeddedTarget(dataDir)
-  const client = Effect.andThen(prepareEmbeddedDataDirectory(dataDir), PgliteClient.make({ dataDir }))
   return databaseInfo(target, "pglite").pipe(
-    Layer.provideMerge(PgClient.layerFrom(Effect.mapError(client, toConnectionError(target))))
+    Layer.provideMerge(clientLayer(target, () => Effect.andThen(prepareEmbeddedDataDirectory(dataDir), PgliteClient.make({ dataDir }))))
   )
 }
 
-const layerMemory = (options?: MemoryOptions): Layer.Layer<DatabaseServices, DatabaseConnectionError> => {
-  const client = PgliteClient.make({ loadDataDir: options?.loadDataDir })
-  return databaseInfo(memoryTarget, "pglite").pipe(
-    Layer.provideMerge(PgClient.layerFrom(Effect.mapError(client, toConnectionError(memoryTarget))))
+const layerMemory = (options?: MemoryOptions): Layer.Layer<DatabaseServices, DatabaseConnectionError> =>
+  databaseInfo(memoryTarget, "pglite").pipe(
+    Layer.provideMerge(clientLayer(memoryTarget, () => PgliteClient.make({ loadDataDir: options?.loadDataDir })))
   )
-}
 
 const layer = (
   target: DatabaseTarget

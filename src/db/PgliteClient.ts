@@ -5,13 +5,14 @@
  * written against `SqlClient` run on it unchanged, and it decodes values the way the server client does:
  * int8 as `bigint`, `date` as a `YYYY-MM-DD` string, `timestamp`/`timestamptz` as `Date`. PGlite has a single
  * connection, so statements, transactions and reserved connections take turns through one permit.
+ *
+ * PGlite and `@effect/sql-pg` load when a client is made, not when this module is imported.
  */
-import { PGlite, types as PgliteTypes } from "@electric-sql/pglite"
-import type { ParserOptions, Results } from "@electric-sql/pglite"
-import * as PgClient from "@effect/sql-pg/PgClient"
+import type { ParserOptions, PGlite, Results } from "@electric-sql/pglite"
+import type * as PgClient from "@effect/sql-pg/PgClient"
 import type * as PgConnection from "@effect/sql-pg/PgConnection"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
@@ -37,6 +38,7 @@ import {
 } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 import { parseInterval, parseTimestamp } from "./internal/textValues.ts"
+import { lazyImport, type LazyImportError } from "./LazyImport.ts"
 
 /** How to open the embedded database. */
 export interface PgliteClientConfig {
@@ -46,18 +48,21 @@ export interface PgliteClientConfig {
   readonly loadDataDir?: Blob | undefined
 }
 
+const pgliteModule = lazyImport("@electric-sql/pglite", () => import("@electric-sql/pglite"))
+const pgClientModule = lazyImport("@effect/sql-pg", () => import("@effect/sql-pg/PgClient"))
+
 /**
  * Decode like `@effect/sql-pg`: int8 always as bigint (PGlite would give a number when it fits), calendar
  * dates as text, timestamps as instants whatever the JavaScript engine, intervals as their three parts.
  * PGlite derives each array type's parser from its element's.
  */
-const parsers: ParserOptions = {
-  [PgliteTypes.INT8]: (text: string) => BigInt(text),
-  [PgliteTypes.DATE]: (text: string) => text,
-  [PgliteTypes.TIMESTAMP]: parseTimestamp,
-  [PgliteTypes.TIMESTAMPTZ]: parseTimestamp,
-  [PgliteTypes.INTERVAL]: parseInterval
-}
+const parsersOf = (types: typeof import("@electric-sql/pglite").types): ParserOptions => ({
+  [types.INT8]: (text: string) => BigInt(text),
+  [types.DATE]: (text: string) => text,
+  [types.TIMESTAMP]: parseTimestamp,
+  [types.TIMESTAMPTZ]: parseTimestamp,
+  [types.INTERVAL]: parseInterval
+})
 
 const codeOf = (cause: unknown): string | undefined =>
   Predicate.hasProperty(cause, "code") && Predicate.isString(cause.code) ? cause.code : undefined
@@ -137,18 +142,19 @@ const compiler = Statement.makeCompiler<PgClient.PgCustom>({
   onCustom: (custom, placeholder) => [placeholder(undefined), [JSON.stringify(custom.paramA)]]
 })
 
-const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError, Scope.Scope> =>
+const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError | LazyImportError, Scope.Scope> =>
   Effect.acquireRelease(
-    attempt("connect", async () => {
-      // One options object: PGlite ignores the second argument when the first is not a string.
-      const pg = new PGlite({
-        parsers,
-        ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),
-        ...(config.loadDataDir === undefined ? {} : { loadDataDir: config.loadDataDir })
-      })
-      await pg.waitReady
-      return pg
-    }),
+    Effect.flatMap(pgliteModule, ({ PGlite, types }) =>
+      attempt("connect", async () => {
+        // One options object: PGlite ignores the second argument when the first is not a string.
+        const pg = new PGlite({
+          parsers: parsersOf(types),
+          ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),
+          ...(config.loadDataDir === undefined ? {} : { loadDataDir: config.loadDataDir })
+        })
+        await pg.waitReady
+        return pg
+      })),
     (pg) =>
       attempt("close", () => pg.close()).pipe(
         Effect.catch((error) => Effect.logWarning("Closing the embedded database failed", error))
@@ -161,7 +167,8 @@ const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError,
  */
 export const make = Effect.fnUntraced(function*(
   config: PgliteClientConfig
-): Effect.fn.Return<PgClient.PgClient, SqlError, Scope.Scope | Reactivity.Reactivity> {
+): Effect.fn.Return<PgClient.PgClient, SqlError | LazyImportError, Scope.Scope | Reactivity.Reactivity> {
+  const PgClientModule = yield* pgClientModule
   const pg = yield* openPglite(config)
   const connection = makeConnection(pg)
   const permit = yield* Semaphore.make(1)
@@ -194,7 +201,7 @@ export const make = Effect.fnUntraced(function*(
     Effect.asVoid(client`SELECT pg_notify(${channel}, ${payload})`)
 
   return Object.assign(client, {
-    [PgClient.TypeId]: PgClient.TypeId,
+    [PgClientModule.TypeId]: PgClientModule.TypeId,
     config: {},
     json: (value: unknown) => Statement.fragment([PgJson(value, undefined, undefined)]),
     listen,
@@ -203,5 +210,7 @@ export const make = Effect.fnUntraced(function*(
 })
 
 /** Provides the embedded database as both `PgClient` (for drizzle) and `SqlClient`. */
-export const layer = (config: PgliteClientConfig): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> =>
-  PgClient.layerFrom(make(config))
+export const layer = (
+  config: PgliteClientConfig
+): Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError | LazyImportError> =>
+  Layer.unwrap(Effect.map(pgClientModule, (module) => module.layerFrom(make(config))))

@@ -6,11 +6,12 @@
  * other "renamed or new?" question is answered "new", so a rename is never guessed, and the drop it implies
  * is flagged destructive, like narrowing type changes and NOT NULL without a default.
  */
-import { generateDrizzleJson, generateMigration } from "drizzle-kit/api-postgres"
+import type { generateMigration } from "drizzle-kit/api-postgres"
 import type { AnyPgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { drizzleKit } from "../storage/DrizzleKit.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
@@ -83,14 +84,20 @@ export class AutogenerateError extends Schema.TaggedError<AutogenerateError>()("
 
 const EMPTY_ID = "00000000-0000-0000-0000-000000000000"
 
+const loadDrizzleKit = Effect.mapError(drizzleKit, (error) => new AutogenerateError({ detail: error.message }))
+
 /** A snapshot without drizzle-kit's random id, so the same models always give the same file. */
 export const normalizeSnapshot = (snapshot: SchemaSnapshot): SchemaSnapshot => ({ ...snapshot, id: EMPTY_ID, prevIds: [] })
 
 /** The model of no tables at all: the baseline of a provider's first revision. */
-export const emptySnapshot: Effect.Effect<SchemaSnapshot, AutogenerateError> = Effect.tryPromise({
-  try: () => generateDrizzleJson({}),
-  catch: (cause) => new AutogenerateError({ detail: String(cause) })
-}).pipe(Effect.map(normalizeSnapshot))
+export const emptySnapshot: Effect.Effect<SchemaSnapshot, AutogenerateError> = Effect.flatMap(
+  loadDrizzleKit,
+  ({ generateDrizzleJson }) =>
+    Effect.tryPromise({
+      try: () => generateDrizzleJson({}),
+      catch: (cause) => new AutogenerateError({ detail: String(cause) })
+    })
+).pipe(Effect.map(normalizeSnapshot))
 
 type DrizzleHint = NonNullable<Parameters<typeof generateMigration>[2]>["hints"] extends ReadonlyArray<infer H> | undefined
   ? H
@@ -121,6 +128,7 @@ const diff = (
   renames: ReadonlyArray<DrizzleHint>
 ): Effect.Effect<ReadonlyArray<string>, AutogenerateError> =>
   Effect.gen(function*() {
+    const { generateMigration } = yield* loadDrizzleKit
     let hints: Array<DrizzleHint> = [...renames]
     for (let round = 0; round < 20; round++) {
       const attempt = yield* Effect.tryPromise({

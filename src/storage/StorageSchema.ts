@@ -8,10 +8,11 @@
  * drizzle-kit ends the process over a schema it refuses; `DrizzleKitRefusals` finds those problems first, so
  * they become a `SchemaSnapshotError` and no global (`process.exit`, `console.log`) is ever touched.
  */
-import { generateDrizzleJson } from "drizzle-kit/api-postgres"
+import type { generateDrizzleJson } from "drizzle-kit/api-postgres"
 import { type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import { drizzleKit } from "./DrizzleKit.ts"
 import { drizzleKitRefusals } from "./DrizzleKitRefusals.ts"
 import {
   schemaCheckConstraintName,
@@ -93,6 +94,7 @@ export const storageSchemaSnapshot = (
     const refusals = drizzleKitRefusals(drizzleTables)
     if (refusals.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(refusals.join("\n")) })
     const imports = Object.fromEntries(drizzleTables.map((table, index) => [`table${index}`, table]))
+    const { generateDrizzleJson } = yield* Effect.mapError(drizzleKit, (cause) => new SchemaSnapshotError({ tables: names, cause }))
     const snapshot = yield* Effect.tryPromise({
       try: () => generateDrizzleJson(imports),
       catch: (cause) => new SchemaSnapshotError({ tables: names, cause })

@@ -1,0 +1,23 @@
+/**
+ * What importing costs: a storage table, a DataNode, the public API and the command tree load neither
+ * drizzle-kit nor a database driver; those load when a command needs them. Each check runs in a fresh Node
+ * process, which reports every module it resolved.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { heavyPackagesIn, modulesLoadedBy } from "./support/loadedModules.ts"
+
+describe("import boundaries", () => {
+  it("the probe sees a heavy package when one is imported", () => {
+    assert.deepStrictEqual(heavyPackagesIn(modulesLoadedBy(["drizzle-kit/api-postgres"])), ["drizzle-kit"])
+  })
+
+  it("importing the example project's storage tables and DataNodes loads no drizzle-kit and no driver", () => {
+    const loaded = modulesLoadedBy(["./storage/index.ts", "./nodes/index.ts"])
+    assert.isTrue(loaded.some((url) => url.endsWith("/storage/index.ts")), "the probe imported the storage tables")
+    assert.deepStrictEqual(heavyPackagesIn(loaded), [])
+  })
+
+  it("importing the public API loads no drizzle-kit and no driver", () => {
+    assert.deepStrictEqual(heavyPackagesIn(modulesLoadedBy(["./src/index.ts"])), [])
+  })
+})
