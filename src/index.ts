@@ -424,9 +424,9 @@ export { NodeGraphError } from "./engine/NodeGraphError.ts"
 export { NodeOutputError } from "./engine/NodeOutputError.ts"
 export { graphTables } from "./engine/NodeTables.ts"
 export { DEFAULT_BATCH_SIZE, type PersistOutcome, upsertBatch } from "./engine/UpsertBatch.ts"
+export { DEFAULT_CONCURRENCY } from "./engine/RunDefaults.ts"
 export { RunOptionsError } from "./engine/RunOptionsError.ts"
 export {
-  DEFAULT_CONCURRENCY,
   defaultRetry,
   type RunnerError,
   runNodes,

@@ -1,6 +1,7 @@
 /**
  * What importing costs: a storage table, a DataNode, the public API and the command tree load neither
- * drizzle-kit nor a database driver; those load when a command needs them. Each check runs in a fresh Node
+ * drizzle-kit nor a database driver; those load when a command needs them, and the command tree (all that
+ * `--help` and `--version` need) loads none of what the commands do. Each check runs in a fresh Node
  * process, which reports every module it resolved.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -19,5 +20,13 @@ describe("import boundaries", () => {
 
   it("importing the public API loads no drizzle-kit and no driver", () => {
     assert.deepStrictEqual(heavyPackagesIn(modulesLoadedBy(["./src/index.ts"])), [])
+  })
+
+  it("the command tree loads no drizzle-kit, no driver, and none of the commands' handlers", () => {
+    const loaded = modulesLoadedBy(["./src/cli/Cli.ts"])
+    assert.isTrue(loaded.some((url) => url.endsWith("/src/cli/Cli.ts")), "the probe imported the command tree")
+    assert.deepStrictEqual(heavyPackagesIn(loaded), [])
+    assert.deepStrictEqual(loaded.filter((url) => url.endsWith("Handlers.ts")), [])
+    assert.deepStrictEqual(loaded.filter((url) => url.includes("/src/migrations/") || url.includes("/src/engine/Runner")), [])
   })
 })

@@ -8,6 +8,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
+import type { LazyImportError } from "../db/LazyImport.ts"
 import type { JsonFlag } from "./GlobalFlags.ts"
 import { Output } from "./Output.ts"
 
@@ -62,3 +63,14 @@ export const runCommand = <A, E, R>(
     Effect.catchCause(renderFailure),
     Effect.provide(Output.layer)
   )
+
+/**
+ * A handler whose body lives in a module loaded when the command runs, so that the command tree (all that
+ * `--help` and `--version` need) loads none of what the commands use.
+ */
+export const lazyHandler = <M, Options, E, R>(
+  load: Effect.Effect<M, LazyImportError>,
+  handler: (module: M) => (options: Options) => Effect.Effect<void, E, R>
+) =>
+(options: Options): Effect.Effect<void, CommandFailed, Exclude<R, Output> | JsonFlag> =>
+  runCommand(Effect.flatMap(load, (module) => handler(module)(options)))

@@ -20,11 +20,13 @@ export interface OutputService {
   readonly text: (text: string) => Effect.Effect<void>
   /** A command's answer: its JSON document on stdout with `--json`, its text on stderr otherwise. */
   readonly result: (answer: { readonly text: string; readonly document: unknown }) => Effect.Effect<void>
+  /** Text that is itself the result and meant for a file (the SQL of `--sql`), on stdout as it is. */
+  readonly stdout: (text: string) => Effect.Effect<void>
   /** Removes registered secrets from `text`. */
   readonly scrub: (text: string) => string
 }
 
-/** Where the bytes go; replaced in tests to capture them. */
+/** Where the bytes go. */
 export interface OutputSinks {
   readonly stdout: (chunk: string) => void
   readonly stderr: (chunk: string) => void
@@ -34,6 +36,11 @@ export const processSinks: OutputSinks = {
   stdout: (chunk) => NodeProcess.stdout.write(chunk),
   stderr: (chunk) => NodeProcess.stderr.write(chunk)
 }
+
+/** The sinks commands write to: the process's stdout and stderr, unless a caller (a test) provides others. */
+export const CurrentOutputSinks = Context.Reference<OutputSinks>("metatables/cli/CurrentOutputSinks", {
+  defaultValue: () => processSinks
+})
 
 /** JSON with bigints as strings, since JSON has no integer beyond 2^53. */
 export const toJson = (document: unknown): string =>
@@ -58,16 +65,17 @@ export const makeOutput = (json: boolean, sinks: OutputSinks): OutputService => 
     text,
     result: ({ document, text: human }) =>
       json ? Effect.sync(() => sinks.stdout(scrub(line(toJson(document))))) : text(human),
+    stdout: (value) => Effect.sync(() => sinks.stdout(scrub(value))),
     scrub
   }
 }
 
 export class Output extends Context.Service<Output, OutputService>()("metatables/cli/Output") {
-  /** Output to the process's stdout and stderr, in JSON mode when `--json` was given. */
+  /** Output to the current sinks (the process's stdout and stderr), in JSON mode when `--json` was given. */
   static readonly layer: Layer.Layer<Output, never, JsonFlag> = Layer.effect(
     Output,
     Effect.gen(function*() {
-      return makeOutput(yield* JsonFlag, processSinks)
+      return makeOutput(yield* JsonFlag, yield* CurrentOutputSinks)
     })
   )
 }

@@ -36,9 +36,8 @@ import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
 import { DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
+import { DEFAULT_CONCURRENCY } from "./RunDefaults.ts"
 import { RunOptionsError } from "./RunOptionsError.ts"
-
-export const DEFAULT_CONCURRENCY = 4
 
 /** Two retries, half a second then a second later. */
 export const defaultRetry: Schedule.Schedule<unknown, unknown> = Schedule.max([

@@ -2,41 +2,19 @@
  * `metatables migrations ...` (`bun run migrate ...`): scaffold a provider, write revisions, apply them, and
  * inspect the history and the database. Commands that touch the database run the provider lifecycle; the
  * others (`revision`, `history`, `heads`, `merge`) are local.
+ *
+ * This is the command tree only (names, flags, descriptions); what each command does is in
+ * `MigrationsHandlers.ts`, loaded when one of them runs.
  */
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
-import * as Effect from "effect/Effect"
-import * as FileSystem from "effect/FileSystem"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import * as NodePath from "node:path"
-import * as NodeProcess from "node:process"
-import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
-import { databaseUrlSecrets } from "../../db/DatabaseTarget.ts"
-import { parseRenameHint, type RenameHint, RenameHintError } from "../../migrations/Autogenerate.ts"
-import { readMigrationState } from "../../migrations/runtime/MigrationApply.ts"
-import { checkMigrations } from "../../migrations/runtime/MigrationCheck.ts"
-import { planMigration, renderPlanSql } from "../../migrations/runtime/MigrationPlan.ts"
-import { type MigrationProvider, versionTableOf } from "../../migrations/Provider.ts"
-import { discoverProvider } from "../../migrations/ProviderDiscovery.ts"
-import {
-  type CredentialObserver,
-  currentRevision,
-  migrateProvider,
-  stampProvider
-} from "../../migrations/ProviderLifecycle.ts"
-import { createMergeRevision, createRevision } from "../../migrations/files/RevisionAuthoring.ts"
-import { loadRevisions } from "../../migrations/files/RevisionLoader.ts"
-import { lookupRevision } from "../../migrations/graph/RevisionTarget.ts"
-import { scaffoldProvider } from "../../migrations/files/Scaffold.ts"
-import { cliDatabaseLayer } from "../CliDatabase.ts"
-import { CommandFailed, runCommand } from "../CommandRunner.ts"
-import { Output } from "../Output.ts"
-import { currentProjectRoot } from "../../project/ProjectRoot.ts"
+import { lazyImport } from "../../db/LazyImport.ts"
+import { lazyHandler } from "../CommandRunner.ts"
 
-const providerFlag = Flag.String("provider").pipe(
+const handlers = lazyImport("the migrations commands", () => import("./MigrationsHandlers.ts"))
+
+export const providerFlag = Flag.String("provider").pipe(
   Flag.withMetavar("MODULE:EXPORT"),
   Flag.withDescription(
     "The migration provider (default: metatables.provider in package.json, else migrations/index.ts:migration)"
@@ -49,366 +27,109 @@ const sqlFlag = Flag.Boolean("sql").pipe(
   Flag.withDefault(false)
 )
 
-/** The database and the catalog, for the commands that migrate or read migration state. */
-const migrationServices = SqlCatalog.layer().pipe(Layer.provideMerge(cliDatabaseLayer))
-
-/** The path as a person would type it from here. */
-const shown = (path: string): string => {
-  const relative = NodePath.relative(NodeProcess.cwd(), path)
-  return relative === "" ? "." : relative.startsWith("..") ? path : relative
+export const scaffoldOptions = {
+  packageName: Flag.String("package").pipe(Flag.withDescription("The package (project) name; with the namespace it keys the provider")),
+  namespace: Flag.String("namespace").pipe(Flag.withDescription("The migration namespace")),
+  metadata: Flag.String("metadata").pipe(
+    Flag.withMetavar("MODULE:EXPORT"),
+    Flag.withDescription("The models: a module and the export listing its storage tables (* for the whole module)")
+  ),
+  module: Flag.String("module").pipe(Flag.withDescription("The migrations package's directory"), Flag.withDefault("migrations")),
+  importFrom: Flag.String("import-from").pipe(
+    Flag.withDescription("How generated files import metatables: a package name or a path from the project root"),
+    Flag.withDefault("metatables")
+  ),
+  force: Flag.Boolean("force").pipe(Flag.withDescription("Overwrite scaffold files that differ"), Flag.withDefault(false))
 }
 
-const projectProvider = (reference: Option.Option<string>) =>
-  Effect.flatMap(currentProjectRoot, (projectRoot) => discoverProvider({ reference, projectRoot }))
+const scaffoldCommand = Command.make("scaffold", scaffoldOptions, lazyHandler(handlers, (module) => module.scaffold)).pipe(
+  Command.withDescription("Write a migration provider, its model registry and its versions directory")
+)
 
-const heads = (ids: ReadonlyArray<string>): string => ids.length === 0 ? "<base>" : ids.join(", ")
+export const providerOptions = { provider: providerFlag }
 
-/** Tells Output about a credential's secrets before anything could print them. */
-const protectCredential: Effect.Effect<CredentialObserver, never, Output> = Effect.map(Output, (output) => (credential) =>
-  credential._tag === "ServerCredential" ? output.protect(databaseUrlSecrets(Redacted.value(credential.uri))) : Effect.void)
+const currentCommand = Command.make("current", providerOptions, lazyHandler(handlers, (module) => module.current)).pipe(
+  Command.withDescription("Show the revision the database is at (no current revision is said explicitly)")
+)
 
-const scaffoldCommand = Command.make(
-  "scaffold",
-  {
-    packageName: Flag.String("package").pipe(Flag.withDescription("The package (project) name; with the namespace it keys the provider")),
-    namespace: Flag.String("namespace").pipe(Flag.withDescription("The migration namespace")),
-    metadata: Flag.String("metadata").pipe(
-      Flag.withMetavar("MODULE:EXPORT"),
-      Flag.withDescription("The models: a module and the export listing its storage tables (* for the whole module)")
-    ),
-    module: Flag.String("module").pipe(Flag.withDescription("The migrations package's directory"), Flag.withDefault("migrations")),
-    importFrom: Flag.String("import-from").pipe(
-      Flag.withDescription("How generated files import metatables: a package name or a path from the project root"),
-      Flag.withDefault("metatables")
-    ),
-    force: Flag.Boolean("force").pipe(Flag.withDescription("Overwrite scaffold files that differ"), Flag.withDefault(false))
-  },
-  (options) =>
-    runCommand(Effect.gen(function*() {
-      const output = yield* Output
-      const projectRoot = yield* currentProjectRoot
-      const files = yield* scaffoldProvider({
-        projectRoot,
-        packageName: options.packageName,
-        migrationNamespace: options.namespace,
-        metadata: options.metadata,
-        module: options.module,
-        importFrom: options.importFrom,
-        force: options.force
-      })
-      const manifest = yield* Effect.orElseSucceed(
-        Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(NodePath.join(projectRoot, "package.json"))),
-        () => ""
-      )
-      const moduleNote = /"type"\s*:\s*"module"/.test(manifest)
-        ? []
-        : ["Note: add \"type\": \"module\" to package.json; revisions are ES modules, and Node warns about each one otherwise."]
-      yield* output.result({
-        text: [
-          ...files.map((file) => `${file.action.padEnd(11)} ${shown(file.path)}`),
-          ...moduleNote,
-          "Next: `metatables migrations revision -m \"initial\"` writes the first revision."
-        ].join("\n"),
-        document: { files: files.map((file) => ({ path: file.path, action: file.action })) }
-      })
-    }))
-).pipe(Command.withDescription("Write a migration provider, its model registry and its versions directory"))
+export const revisionOptions = {
+  provider: providerFlag,
+  message: Flag.String("message").pipe(
+    Flag.withAlias("m"),
+    Flag.withDescription("What the revision does; it names the file"),
+    Flag.withDefault("migration")
+  ),
+  autogenerate: Flag.Boolean("autogenerate").pipe(
+    Flag.withDescription("Diff the models against the head revision (default); --no-autogenerate writes an empty revision"),
+    Flag.withDefault(true)
+  ),
+  revId: Flag.String("rev-id").pipe(Flag.withDescription("The new revision's id (default: the next number)"), Flag.optional),
+  rename: Flag.String("rename").pipe(
+    Flag.withMetavar("table:[SCHEMA.]OLD=NEW|column:[SCHEMA.]TABLE.OLD=NEW"),
+    Flag.withDescription("A rename for autogenerate (renames are never guessed); repeat it for several"),
+    Flag.atLeast(0)
+  )
+}
 
-const currentCommand = Command.make("current", { provider: providerFlag }, ({ provider: reference }) =>
-  runCommand(Effect.gen(function*() {
-    const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
-    const report = yield* currentRevision(provider, { onCredential: yield* protectCredential })
-    const text = report.heads.length === 0
-      ? `${provider.key}: no current revision. The version table is empty or missing: nothing is applied yet. ` +
-        "`metatables migrations upgrade` applies the revisions."
-      : `${provider.key} is at ${heads(report.heads)}` +
-        (report.atHead ? " (head)" : ` (the history's head is ${heads(report.historyHeads)}: run upgrade)`)
-    yield* output.result({ text, document: { provider: report.provider, heads: report.heads, atHead: report.atHead } })
-  }).pipe(Effect.provide(migrationServices)))
-).pipe(Command.withDescription("Show the revision the database is at (no current revision is said explicitly)"))
+const revisionCommand = Command.make("revision", revisionOptions, lazyHandler(handlers, (module) => module.revision)).pipe(
+  Command.withDescription("Write a revision: autogenerated from the models (both directions), or empty (local only)")
+)
 
-const renameHints = (values: ReadonlyArray<string>) =>
-  Effect.forEach(values, (value) => {
-    const hint = parseRenameHint(value)
-    return hint instanceof RenameHintError ? Effect.fail(hint) : Effect.succeed(hint as RenameHint)
-  })
+export const upgradeOptions = {
+  provider: providerFlag,
+  target: Argument.String("target").pipe(
+    Argument.withDescription("head (default), heads, an id or prefix, +N, ID+N; FROM:TO with --sql"),
+    Argument.withDefault("head")
+  ),
+  sql: sqlFlag
+}
 
-const revisionCommand = Command.make(
-  "revision",
-  {
-    provider: providerFlag,
-    message: Flag.String("message").pipe(
-      Flag.withAlias("m"),
-      Flag.withDescription("What the revision does; it names the file"),
-      Flag.withDefault("migration")
-    ),
-    autogenerate: Flag.Boolean("autogenerate").pipe(
-      Flag.withDescription("Diff the models against the head revision (default); --no-autogenerate writes an empty revision"),
-      Flag.withDefault(true)
-    ),
-    revId: Flag.String("rev-id").pipe(Flag.withDescription("The new revision's id (default: the next number)"), Flag.optional),
-    rename: Flag.String("rename").pipe(
-      Flag.withMetavar("table:[SCHEMA.]OLD=NEW|column:[SCHEMA.]TABLE.OLD=NEW"),
-      Flag.withDescription("A rename for autogenerate (renames are never guessed); repeat it for several"),
-      Flag.atLeast(0)
-    )
-  },
-  (options) =>
-    runCommand(Effect.gen(function*() {
-      const output = yield* Output
-      const { provider } = yield* projectProvider(options.provider)
-      const outcome = yield* createRevision({
-        loaded: yield* loadRevisions(provider.versionLocations),
-        directory: provider.versionLocations[0]!,
-        tables: provider.targetTables,
-        message: options.message,
-        revisionId: Option.getOrUndefined(options.revId),
-        autogenerate: options.autogenerate,
-        renames: [...provider.renames, ...(yield* renameHints(options.rename))]
-      })
-      if (outcome._tag === "NoChanges") {
-        return yield* output.result({
-          text: `No changes between the models and ${outcome.head === undefined ? "an empty database" : `revision ${outcome.head}`}: ` +
-            "no revision written.",
-          document: { revision: null, path: null, destructive: [] }
-        })
-      }
-      const destructive = [
-        ...outcome.destructive.map((change) => `upgrade ${change.description}`),
-        ...outcome.downgradeDestructive.map((change) => `downgrade ${change.description}`)
-      ]
-      yield* output.result({
-        text: [
-          `Wrote revision ${outcome.revision} (${options.message}) on ${heads(outcome.parents)}: ${shown(outcome.path)}`,
-          ...destructive.map((line) => `  DESTRUCTIVE: ${line}`),
-          "Review it, then `metatables migrations upgrade` applies it."
-        ].join("\n"),
-        document: { revision: outcome.revision, path: outcome.path, destructive }
-      })
-    }))
-).pipe(Command.withDescription("Write a revision: autogenerated from the models (both directions), or empty (local only)"))
+const upgradeCommand = Command.make("upgrade", upgradeOptions, lazyHandler(handlers, (module) => module.migrate("upgrade"))).pipe(
+  Command.withDescription("Apply revisions up to TARGET: reserve, credential, apply, finalize, then the provider's hook")
+)
 
-/** `FROM:TO` plans offline from FROM; a plain target plans from the heads the database is at. */
-const printPlan = (provider: MigrationProvider, direction: "upgrade" | "downgrade", target: string) =>
-  Effect.gen(function*() {
-    const output = yield* Output
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const colon = target.indexOf(":")
-    const [from, to] = colon < 0 ? [undefined, target] : [target.slice(0, colon), target.slice(colon + 1)]
-    const currentHeads = from === undefined
-      ? (yield* readMigrationState(versionTableOf(provider)).pipe(Effect.provide(cliDatabaseLayer))).heads
-      : from === "base"
-      ? []
-      : [(yield* Effect.fromResult(lookupRevision(loaded.graph, from, target)))]
-    const plan = yield* Effect.fromResult(planMigration({
-      loaded,
-      currentHeads,
-      direction,
-      target: to,
-      versionTable: versionTableOf(provider)
-    }))
-    const sql = renderPlanSql(plan, { lockTimeout: "10s" })
-    if (output.json) return yield* output.result({ text: sql, document: { provider: provider.key, from: plan.from, to: plan.to, sql } })
-    // The SQL is the result, meant for a file: it goes to stdout like any document.
-    NodeProcess.stdout.write(sql)
-  })
-
-const migrate = (direction: "upgrade" | "downgrade") => (options: {
-  readonly provider: Option.Option<string>
-  readonly target: string
-  readonly sql: boolean
-}) =>
-  runCommand(Effect.gen(function*() {
-    const output = yield* Output
-    const { provider } = yield* projectProvider(options.provider)
-    if (options.sql) return yield* printPlan(provider, direction, options.target)
-    const report = yield* migrateProvider(provider, {
-      target: options.target,
-      direction,
-      onCredential: yield* protectCredential,
-      onStep: (step) =>
-        output.text(`${step.direction === "up" ? "upgraded  " : "downgraded"} ${step.revision} ${step.message} (${step.durationMs} ms)`)
-    }).pipe(Effect.provide(migrationServices))
-    for (const edited of report.editedRevisions) {
-      yield* output.text(`warning: revision ${edited.revision} (${shown(edited.source)}) was edited after it was applied`)
-    }
-    const summary = report.applied.length === 0
-      ? `${provider.key} is already at ${heads(report.to)}; nothing to ${direction}.`
-      : `${provider.key}: ${heads(report.from)} -> ${heads(report.to)}, ${report.applied.length} revision` +
-        `${report.applied.length === 1 ? "" : "s"} ${direction === "upgrade" ? "applied" : "reverted"}.`
-    const absent = report.absentAtRevision.length === 0
-      ? ""
-      : ` Not in revision ${heads(report.to)}, so reserved until an upgrade creates them: ${report.absentAtRevision.join(", ")}.`
-    yield* output.result({
-      text: `${summary} Catalog: ${report.activeCount} active, ${report.reservedCount} reserved, ${report.failedCount} failed.` +
-        absent,
-      document: {
-        ok: report.ok,
-        provider: report.provider,
-        package: report.package,
-        migrationNamespace: report.migrationNamespace,
-        from: report.from,
-        to: report.to,
-        applied: report.applied.map((step) => ({
-          revision: step.revision,
-          message: step.message,
-          direction: step.direction,
-          durationMs: step.durationMs
-        })),
-        metaTables: report.metaTables,
-        activeCount: report.activeCount,
-        reservedCount: report.reservedCount,
-        failedCount: report.failedCount,
-        absentAtRevision: report.absentAtRevision,
-        hookRan: report.hookRan
-      }
-    })
-  }))
-
-const upgradeCommand = Command.make(
-  "upgrade",
-  {
-    provider: providerFlag,
-    target: Argument.String("target").pipe(
-      Argument.withDescription("head (default), heads, an id or prefix, +N, ID+N; FROM:TO with --sql"),
-      Argument.withDefault("head")
-    ),
-    sql: sqlFlag
-  },
-  migrate("upgrade")
-).pipe(Command.withDescription("Apply revisions up to TARGET: reserve, credential, apply, finalize, then the provider's hook"))
+const downgradeOptions = {
+  provider: providerFlag,
+  target: Argument.String("target").pipe(Argument.withDescription("base, an id or prefix, -N, ID-N; FROM:TO with --sql")),
+  sql: sqlFlag
+}
 
 const downgradeCommand = Command.make(
   "downgrade",
-  {
-    provider: providerFlag,
-    target: Argument.String("target").pipe(Argument.withDescription("base, an id or prefix, -N, ID-N; FROM:TO with --sql")),
-    sql: sqlFlag
-  },
-  migrate("downgrade")
+  downgradeOptions,
+  lazyHandler(handlers, (module) => module.migrate("downgrade"))
 ).pipe(Command.withDescription("Revert revisions down to TARGET, then finalize the provider's tables"))
 
-const historyCommand = Command.make("history", { provider: providerFlag }, ({ provider: reference }) =>
-  runCommand(Effect.gen(function*() {
-    const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const newestFirst = [...loaded.graph.topologicalOrder].reverse().map((id) => loaded.revisions.get(id)!)
-    const markers = (id: string) =>
-      [
-        loaded.graph.heads.includes(id) ? "head" : undefined,
-        loaded.graph.branchPoints.includes(id) ? "branch point" : undefined,
-        loaded.graph.merges.includes(id) ? "merge" : undefined
-      ].filter((marker) => marker !== undefined)
-    const text = newestFirst.length === 0
-      ? `${provider.key} has no revisions yet; \`metatables migrations revision\` writes the first.`
-      : newestFirst.map((revision) => {
-        const marked = markers(revision.id)
-        return `${heads(revision.parents)} -> ${revision.id}${marked.length === 0 ? "" : ` (${marked.join(", ")})`}, ` +
-          `${revision.message}  [${shown(revision.source)}]`
-      }).join("\n")
-    yield* output.result({
-      text,
-      document: {
-        provider: provider.key,
-        revisions: newestFirst.map((revision) => ({
-          id: revision.id,
-          parents: revision.parents,
-          message: revision.message,
-          createdAt: revision.createdAt,
-          transactional: revision.transactional,
-          source: revision.source,
-          markers: markers(revision.id)
-        }))
-      }
-    })
-  }))
-).pipe(Command.withDescription("List the revisions, newest first (local)"))
+const historyCommand = Command.make("history", providerOptions, lazyHandler(handlers, (module) => module.history)).pipe(
+  Command.withDescription("List the revisions, newest first (local)")
+)
 
-const headsCommand = Command.make("heads", { provider: providerFlag }, ({ provider: reference }) =>
-  runCommand(Effect.gen(function*() {
-    const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const text = loaded.graph.heads.length === 0
-      ? `${provider.key} has no revisions yet.`
-      : loaded.graph.heads.map((id) => `${id} (head), ${loaded.revisions.get(id)!.message}`).join("\n") +
-        (loaded.graph.heads.length > 1 ? "\nSeveral heads: `metatables migrations merge` joins them." : "")
-    yield* output.result({ text, document: { provider: provider.key, heads: loaded.graph.heads } })
-  }))
-).pipe(Command.withDescription("List the history's heads (local)"))
+const headsCommand = Command.make("heads", providerOptions, lazyHandler(handlers, (module) => module.heads)).pipe(
+  Command.withDescription("List the history's heads (local)")
+)
 
-const checkCommand = Command.make("check", { provider: providerFlag }, ({ provider: reference }) =>
-  runCommand(Effect.gen(function*() {
-    const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
-    const report = yield* checkMigrations({
-      loaded: yield* loadRevisions(provider.versionLocations),
-      tables: provider.targetTables,
-      versionTable: versionTableOf(provider)
-    }).pipe(Effect.provide(cliDatabaseLayer))
-    const lines = [
-      report.ok ? `${provider.key}: models, revisions and database agree (at ${heads(report.databaseHeads)}).` : `${provider.key}: check failed.`,
-      ...(report.multipleHeads ? [`  The history has several heads (${heads(report.heads)}): merge them.`] : []),
-      ...(report.pendingModelChanges.length === 0
-        ? []
-        : ["  The models differ from the head revision; a new revision would run:", ...report.pendingModelChanges.map((sql) => `    ${sql.replace(/\s+/g, " ")}`)]),
-      ...report.editedRevisions.map((edited) =>
-        `  Revision ${edited.revision} (${shown(edited.source)}) was edited after it was applied (checksum ${edited.appliedChecksum.slice(0, 12)} in the ledger, ${edited.fileChecksum.slice(0, 12)} on disk).`
-      ),
-      ...(report.drift.length === 0 ? [] : ["  The database differs from its revision's model:", ...report.drift.map((line) => `    ${line}`)]),
-      ...report.notes.map((note) => `  Note: ${note}`)
-    ]
-    yield* output.result({ text: lines.join("\n"), document: { provider: provider.key, ...report } })
-    if (!report.ok) return yield* new CommandFailed({ exitCode: 1 })
-  }))
-).pipe(Command.withDescription("Exit 1 when the models, the revisions' files or the database disagree with the history"))
+const checkCommand = Command.make("check", providerOptions, lazyHandler(handlers, (module) => module.check)).pipe(
+  Command.withDescription("Exit 1 when the models, the revisions' files or the database disagree with the history")
+)
 
-const stampCommand = Command.make(
-  "stamp",
-  {
-    provider: providerFlag,
-    target: Argument.String("target").pipe(Argument.withDescription("The revision to record (head, an id, base)"))
-  },
-  ({ provider: reference, target }) =>
-    runCommand(Effect.gen(function*() {
-      const output = yield* Output
-      const { provider } = yield* projectProvider(reference)
-      const result = yield* stampProvider(provider, target, { onCredential: yield* protectCredential }).pipe(
-        Effect.provide(migrationServices)
-      )
-      yield* output.result({
-        text: `${provider.key} is recorded at ${heads(result.to)} (was ${heads(result.from)}); no revision ran.`,
-        document: { provider: provider.key, from: result.from, to: result.to }
-      })
-    }))
-).pipe(Command.withDescription("Record TARGET in the version table without running revisions"))
+export const stampOptions = {
+  provider: providerFlag,
+  target: Argument.String("target").pipe(Argument.withDescription("The revision to record (head, an id, base)"))
+}
 
-const mergeCommand = Command.make(
-  "merge",
-  {
-    provider: providerFlag,
-    message: Flag.String("message").pipe(Flag.withAlias("m"), Flag.withDescription("What the merge joins"), Flag.withDefault("merge heads")),
-    revId: Flag.String("rev-id").pipe(Flag.withDescription("The merge revision's id"), Flag.optional)
-  },
-  (options) =>
-    runCommand(Effect.gen(function*() {
-      const output = yield* Output
-      const { provider } = yield* projectProvider(options.provider)
-      const merged = yield* createMergeRevision({
-        loaded: yield* loadRevisions(provider.versionLocations),
-        directory: provider.versionLocations[0]!,
-        tables: provider.targetTables,
-        message: options.message,
-        revisionId: Option.getOrUndefined(options.revId)
-      })
-      yield* output.result({
-        text: `Wrote merge revision ${merged.revision} joining ${heads(merged.parents)}: ${shown(merged.path)}`,
-        document: { revision: merged.revision, path: merged.path, parents: merged.parents }
-      })
-    }))
-).pipe(Command.withDescription("Write a revision that joins every head (local)"))
+const stampCommand = Command.make("stamp", stampOptions, lazyHandler(handlers, (module) => module.stamp)).pipe(
+  Command.withDescription("Record TARGET in the version table without running revisions")
+)
+
+export const mergeOptions = {
+  provider: providerFlag,
+  message: Flag.String("message").pipe(Flag.withAlias("m"), Flag.withDescription("What the merge joins"), Flag.withDefault("merge heads")),
+  revId: Flag.String("rev-id").pipe(Flag.withDescription("The merge revision's id"), Flag.optional)
+}
+
+const mergeCommand = Command.make("merge", mergeOptions, lazyHandler(handlers, (module) => module.merge)).pipe(
+  Command.withDescription("Write a revision that joins every head (local)")
+)
 
 export const migrationsCommand = Command.make("migrations").pipe(
   Command.withDescription(

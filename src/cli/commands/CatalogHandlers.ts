@@ -1,0 +1,97 @@
+/**
+ * What `metatables catalog list | show` do, loaded when one of them runs (the tree is `CatalogCommands.ts`).
+ */
+import type * as Command from "effect/cli/Command"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import { Catalog, type CatalogTable } from "../../catalog/Catalog.ts"
+import { CatalogTableNotFoundError } from "../../catalog/CatalogErrors.ts"
+import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
+import { contractServerDefault } from "../../storage/Contract.ts"
+import { cliDatabaseLayer } from "../CliDatabase.ts"
+import { Output } from "../Output.ts"
+import { textTable } from "../TextTable.ts"
+import type { showOptions } from "./CatalogCommands.ts"
+
+const catalogLayer = SqlCatalog.layer().pipe(Layer.provide(cliDatabaseLayer))
+
+/** The row as the JSON documents show it. */
+const rowDocument = (row: CatalogTable) => ({
+  uid: row.uid,
+  identifier: row.identifier,
+  namespace: row.namespace,
+  kind: row.kind,
+  role: row.role,
+  schema: row.schema,
+  table: row.tableName,
+  status: row.status,
+  statusReason: row.statusReason,
+  provider: row.providerKey,
+  revision: row.appliedRevision,
+  contractHash: row.contractHash,
+  protectFromDeletion: row.protectFromDeletion,
+  updatedAt: row.updatedAt.toISOString()
+})
+
+export const list = Effect.gen(function*() {
+  const output = yield* Output
+  const catalog = yield* Catalog
+  const rows = yield* catalog.list
+  const text = rows.length === 0
+    ? "The catalog has no tables yet; `metatables migrations upgrade` registers a provider's tables."
+    : textTable(
+      ["UID", "IDENTIFIER", "NAMESPACE", "TABLE", "STATUS", "PROVIDER", "REVISION"],
+      rows.map((row) => [
+        row.uid,
+        row.identifier,
+        row.namespace,
+        `${row.schema}.${row.tableName}`,
+        row.status,
+        row.providerKey ?? "-",
+        row.appliedRevision ?? "-"
+      ])
+    )
+  yield* output.result({ text, document: { tables: rows.map(rowDocument) } })
+}).pipe(Effect.provide(catalogLayer))
+
+export const show = ({ reference }: Command.Command.Config.Infer<typeof showOptions>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const catalog = yield* Catalog
+    const row = yield* catalog.find(reference)
+    if (Option.isNone(row)) return yield* new CatalogTableNotFoundError({ reference })
+    const table = row.value
+    const columns = textTable(
+      ["COLUMN", "TYPE", "NULL", "KEY", "DEFAULT", "LABEL"],
+      table.contract.columns.map((column) => [
+        column.name,
+        column.backend_type,
+        column.nullable ? "yes" : "no",
+        column.primary_key ? "primary" : column.unique ? "unique" : "",
+        contractServerDefault(table.contract, column.name) ?? "",
+        column.label
+      ])
+    )
+    const profile = table.contract.authoring.time_indexed
+    const grain = profile === undefined
+      ? []
+      : [`grain        ${profile.index_names.join(", ")}` +
+        (profile.cadence === undefined ? "" : ` (cadence ${profile.cadence})`)]
+    const text = [
+      `${table.schema}.${table.tableName}  ${table.identifier} (${table.namespace})`,
+      `uid          ${table.uid}`,
+      `status       ${table.status}${table.statusReason === null ? "" : `: ${table.statusReason}`}`,
+      `kind         ${table.kind} (${table.role})`,
+      `provider     ${table.providerKey ?? "-"}, revision ${table.appliedRevision ?? "-"}`,
+      `description  ${table.description}`,
+      ...grain,
+      `contract     ${table.contract.version}, hash ${table.contractHash}`,
+      "",
+      columns
+    ].join("\n")
+    yield* output.result({
+      text,
+      document: { ...rowDocument(table), description: table.description, labels: table.labels, contract: table.contract }
+    })
+  }).pipe(Effect.provide(catalogLayer))
