@@ -19,7 +19,7 @@ import {
   scaffoldProvider
 } from "../../src/index.ts"
 import { repositoryRoot } from "../support/cli.ts"
-import { scratchDirectory } from "../support/revisions.ts"
+import { scratchDirectory } from "../support/scratch.ts"
 
 const table = (name: string, identifier = name) => {
   class Table extends PlatformManagedMetaTable<Table>()({
@@ -99,7 +99,7 @@ describe("buildMetaTableModelRegistry", () => {
 })
 
 const project = () => {
-  const directory = NodePath.join(repositoryRoot, ".metatables", "test-projects", NodePath.basename(scratchDirectory("prov-")))
+  const directory = scratchDirectory("prov", "repository")
   NodeFs.mkdirSync(NodePath.join(directory, "storage"), { recursive: true })
   NodeFs.writeFileSync(NodePath.join(directory, "package.json"), JSON.stringify({ type: "module" }))
   NodeFs.writeFileSync(

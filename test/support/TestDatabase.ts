@@ -24,6 +24,7 @@ import { credentialRolePrefix, ownerRolePrefix } from "../../src/catalog/Migrati
 import { Database, type DatabaseServices } from "../../src/db/Database.ts"
 import type { DatabaseConnectionError } from "../../src/db/DatabaseConnectionError.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
+import { testRun } from "./scratch.ts"
 
 export type Backend = "pglite" | "postgres"
 
@@ -51,9 +52,12 @@ export const withDatabaseName = (url: string, databaseName: string): string => {
   return parsed.toString()
 }
 
-/** A random name for a scratch database or role, safe as an unquoted identifier. */
+/**
+ * A random name for a scratch database, role or project, safe as an unquoted identifier. It carries the
+ * run's id, by which the global teardown finds what a failed or timed-out test left on the server.
+ */
 export const randomName = (prefix: string): string =>
-  `${prefix}_${NodeCrypto.randomBytes(8).toString("hex")}`
+  `${prefix}_${testRun().id}_${NodeCrypto.randomBytes(6).toString("hex")}`
 
 const pgliteTemplate = (): Blob => new Blob([NodeFs.readFileSync(inject("pgliteTemplate"))])
 

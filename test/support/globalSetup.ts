@@ -1,21 +1,32 @@
 /**
  * Runs once before all test files: checks that the PostgreSQL test server answers (a failure under CI=true,
- * a printed skip reason otherwise) and prepares a PGlite template data directory, so that each test file's
- * fresh in-memory database starts from a dump instead of running `initdb`.
+ * a printed skip reason otherwise), prepares a PGlite dump so that each test file's fresh in-memory database
+ * starts from it instead of running `initdb`, and names this run.
+ *
+ * Once all files have run, its teardown removes what the run made, whatever happened to the tests: the run's
+ * scratch folders (see `scratch.ts`) and the server databases whose names carry the run's id (see
+ * `randomName`), with the roles migration credentials created for them.
  */
 import { PGlite } from "@electric-sql/pglite"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import type { TestProject } from "vitest/node"
-import { CREDENTIAL_GROUP_ROLE, CREDENTIAL_ROLE_PREFIX } from "../../src/catalog/MigrationCredentials.ts"
+import {
+  CREDENTIAL_GROUP_ROLE,
+  CREDENTIAL_ROLE_PREFIX,
+  credentialRolePrefix,
+  ownerRolePrefix
+} from "../../src/catalog/MigrationCredentials.ts"
 import { PGLITE_VERSION } from "../../src/db/EmbeddedDataDirectory.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
 import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
+import type { TestRun } from "./scratch.ts"
 import { serverAdminUrl, type ServerAvailability } from "./serverAvailability.ts"
 
 declare module "vitest" {
@@ -99,8 +110,42 @@ const ensurePgliteTemplate = async (): Promise<string> => {
   return path
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+const repositoryRoot = NodePath.resolve(import.meta.dirname, "..", "..")
+
+/**
+ * Drops the server databases this run created (their names carry `_<run id>_`), with the roles that
+ * migration credentials created for them; a suite that timed out may not have dropped its own.
+ */
+const dropRunDatabases = (url: string, runId: string): Promise<ReadonlyArray<string>> =>
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const databases = yield* sql<{ readonly name: string }>`
+        SELECT datname AS name FROM pg_database WHERE strpos(datname, ${`_${runId}_`}) > 0`
+      for (const { name } of databases) {
+        yield* sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`
+        const prefixes = [credentialRolePrefix(name), ownerRolePrefix(name)]
+        const roles = yield* sql<{ readonly role: string }>`
+          SELECT rolname AS role FROM pg_roles
+          WHERE starts_with(rolname, ${prefixes[0]!}) OR starts_with(rolname, ${prefixes[1]!})
+          ORDER BY starts_with(rolname, ${prefixes[0]!}) DESC`
+        for (const { role } of roles) yield* sql`DROP ROLE IF EXISTS ${sql(role)}`
+      }
+      return databases.map(({ name }) => name)
+    }).pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(url), connectTimeout: "5 seconds" })),
+      Effect.scoped
+    )
+  )
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = serverAdminUrl()
+  const id = NodeCrypto.randomBytes(3).toString("hex")
+  const run: TestRun = {
+    id,
+    tempRoot: NodePath.join(NodeOs.tmpdir(), `metatables-test-${id}`),
+    repositoryRoot: NodePath.join(repositoryRoot, ".metatables", "test-projects", `run-${id}`)
+  }
   const [server, template] = await Promise.all([probeServer(url), ensurePgliteTemplate()])
   if (!server.available) {
     const message = `PostgreSQL test server ${redactDatabaseUrl(url)} is unreachable: ${server.reason}.`
@@ -114,4 +159,14 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide("metatablesServer", server)
   project.provide("pgliteTemplate", template)
+  project.provide("testRun", run)
+  return async () => {
+    for (const root of [run.tempRoot, run.repositoryRoot]) NodeFs.rmSync(root, { recursive: true, force: true })
+    if (!server.available) return
+    const dropped = await dropRunDatabases(url, id).catch((error: unknown) => {
+      console.warn(`\nCould not drop this run's test databases: ${String(error)}\n`)
+      return []
+    })
+    if (dropped.length > 0) console.warn(`\nDropped ${dropped.length} test database(s) left by this run: ${dropped.join(", ")}\n`)
+  }
 }

@@ -2,8 +2,8 @@
  * Revision files for tests, written into scratch version locations.
  */
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { scratchDirectory as scratchIn } from "./scratch.ts"
 
 export interface RevisionSpec {
   readonly id: string
@@ -19,8 +19,8 @@ export interface RevisionSpec {
   readonly downgradeSource?: string
 }
 
-export const scratchDirectory = (prefix = "metatables-revisions-"): string =>
-  NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), prefix))
+/** A scratch version location, removed when the test ends (see `support/scratch.ts`). */
+export const scratchDirectory = (label = "revisions"): string => scratchIn(label.replace(/-$/, ""))
 
 const list = (statements: ReadonlyArray<string>) => `[${statements.map((sql) => JSON.stringify(sql)).join(", ")}]`
 
