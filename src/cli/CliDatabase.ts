@@ -57,9 +57,13 @@ export const resolveCliDatabase: Effect.Effect<
   return { target, source }
 })
 
-/** The command's database, opened for the life of the command. */
+/** The command's database, opened for the life of the command; making a new embedded one says so on stderr. */
 export const cliDatabaseLayer: Layer.Layer<
   DatabaseServices,
   InvalidDatabaseUrlError | DatabaseConnectionError,
   DatabaseUrlFlag | FileSystem.FileSystem | Output
-> = Layer.unwrap(Effect.map(resolveCliDatabase, ({ target }) => Database.layer(target)))
+> = Layer.unwrap(Effect.gen(function*() {
+  const output = yield* Output
+  const { target } = yield* resolveCliDatabase
+  return Database.layer(target, { onProgress: (message) => output.text(`${message}...`) })
+}))

@@ -28,6 +28,7 @@ import {
   serverTarget
 } from "./DatabaseTarget.ts"
 import { prepareEmbeddedDataDirectory } from "./EmbeddedDataDirectory.ts"
+import { createFromTemplate, type CreationProgress } from "./EmbeddedTemplate.ts"
 import { lazyImport, type LazyImportError } from "./LazyImport.ts"
 import * as PgliteClient from "./PgliteClient.ts"
 import { describeSqlFailure } from "./SqlFailure.ts"
@@ -51,12 +52,12 @@ export interface DatabaseInfo {
 export class Database extends Context.Service<Database, DatabaseInfo>()("metatables/db/Database") {
   /** A PostgreSQL server at `url`. */
   static readonly layerServer = (url: Redacted.Redacted<string>, options?: ServerOptions) => layerServer(url, options)
-  /** The embedded database persisted in `dataDir` (locked to this process while open). */
-  static readonly layerEmbedded = (dataDir: string) => layerEmbedded(dataDir)
+  /** The embedded database persisted in `dataDir` (locked to this process while open), made when missing. */
+  static readonly layerEmbedded = (dataDir: string, options?: EmbeddedOptions) => layerEmbedded(dataDir, options)
   /** An embedded database in memory, optionally started from a dumped data directory. */
   static readonly layerMemory = (options?: MemoryOptions) => layerMemory(options)
   /** Whichever database `target` names. */
-  static readonly layer = (target: DatabaseTarget) => layer(target)
+  static readonly layer = (target: DatabaseTarget, options?: EmbeddedOptions) => layer(target, options)
 }
 
 export type DatabaseServices = Database | SqlClient.SqlClient | PgClient.PgClient
@@ -66,6 +67,11 @@ export interface ServerOptions {
   readonly maxConnections?: number | undefined
   /** How long to wait for the server (default 10 seconds). */
   readonly connectTimeoutSeconds?: number | undefined
+}
+
+export interface EmbeddedOptions {
+  /** Told what is happening while a new embedded database is made (a second or so; longer the first time). */
+  readonly onProgress?: CreationProgress | undefined
 }
 
 export interface MemoryOptions {
@@ -170,11 +176,26 @@ const layerServer = (
 }
 
 const layerEmbedded = (
-  dataDir: string
+  dataDir: string,
+  options?: EmbeddedOptions
 ): Layer.Layer<DatabaseServices, DatabaseConnectionError, FileSystem.FileSystem> => {
   const target = embeddedTarget(dataDir)
+  const create = createFromTemplate(dataDir, { onProgress: options?.onProgress ?? (() => Effect.void) }).pipe(
+    Effect.mapError((error) =>
+      new DatabaseConnectionError({
+        database: describeDatabaseTarget(target),
+        reason: "failed",
+        detail: `creating it failed: ${error.message}`,
+        hint: "Check that the project directory is writable, or set DATABASE_URL to use a PostgreSQL server."
+      })
+    )
+  )
   return databaseInfo(target, "pglite").pipe(
-    Layer.provideMerge(clientLayer(target, () => Effect.andThen(prepareEmbeddedDataDirectory(dataDir), PgliteClient.make({ dataDir }))))
+    Layer.provideMerge(clientLayer(target, () =>
+      prepareEmbeddedDataDirectory(dataDir).pipe(
+        Effect.andThen(create),
+        Effect.andThen(PgliteClient.make({ dataDir }))
+      )))
   )
 }
 
@@ -184,13 +205,14 @@ const layerMemory = (options?: MemoryOptions): Layer.Layer<DatabaseServices, Dat
   )
 
 const layer = (
-  target: DatabaseTarget
+  target: DatabaseTarget,
+  options?: EmbeddedOptions
 ): Layer.Layer<DatabaseServices, DatabaseConnectionError, FileSystem.FileSystem> => {
   switch (target._tag) {
     case "Server":
       return layerServer(target.url)
     case "Embedded":
-      return layerEmbedded(target.dataDir)
+      return layerEmbedded(target.dataDir, options)
     case "Memory":
       return layerMemory()
   }

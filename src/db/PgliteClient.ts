@@ -46,7 +46,18 @@ export interface PgliteClientConfig {
   readonly dataDir?: string | undefined
   /** Start from a dumped data directory (`PGlite.dumpDataDir`) instead of running `initdb`. */
   readonly loadDataDir?: Blob | undefined
+  /**
+   * PostgreSQL's buffer cache (`shared_buffers`), default `EMBEDDED_SHARED_BUFFERS`. PGlite's own default,
+   * 128MB, is most of what an embedded database keeps resident.
+   */
+  readonly sharedBuffers?: string | undefined
 }
+
+/**
+ * The embedded database's buffer cache. PostgreSQL touches all of it at start, so it is resident memory
+ * from the first statement; pages beyond it are read back from the operating system's file cache.
+ */
+export const EMBEDDED_SHARED_BUFFERS = "32MB"
 
 const pgliteModule = lazyImport("@electric-sql/pglite", () => import("@electric-sql/pglite"))
 const pgClientModule = lazyImport("@effect/sql-pg", () => import("@effect/sql-pg/PgClient"))
@@ -149,6 +160,7 @@ const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError 
         // One options object: PGlite ignores the second argument when the first is not a string.
         const pg = new PGlite({
           parsers: parsersOf(types),
+          startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.sharedBuffers ?? EMBEDDED_SHARED_BUFFERS}`],
           ...(config.dataDir === undefined ? {} : { dataDir: config.dataDir }),
           ...(config.loadDataDir === undefined ? {} : { loadDataDir: config.loadDataDir })
         })
@@ -160,6 +172,10 @@ const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError 
         Effect.catch((error) => Effect.logWarning("Closing the embedded database failed", error))
       )
   )
+
+/** Creates a database in `dataDir` (PGlite's `initdb`) and closes it cleanly, as a template to copy. */
+export const initializeDataDirectory = (dataDir: string): Effect.Effect<void, SqlError | LazyImportError> =>
+  Effect.scoped(Effect.asVoid(openPglite({ dataDir })))
 
 /**
  * Opens PGlite and builds a `PgClient` over it. The database closes (and, on disk, flushes) when the scope

@@ -1,6 +1,7 @@
 /**
- * The embedded database on disk: data survives a restart, one process at a time, stale locks are taken over,
- * and a data directory from another PGlite minor is refused before PGlite touches it.
+ * The embedded database on disk: a new one is a copy of the template and says so, data survives a restart,
+ * one process at a time, stale locks are taken over, and a data directory from another PGlite minor is
+ * refused before PGlite touches it.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -13,10 +14,14 @@ import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import { Database } from "../../src/db/Database.ts"
 import { PGLITE_VERSION } from "../../src/db/EmbeddedDataDirectory.ts"
+import { scratchDirectory } from "../support/scratch.ts"
 
-const scratchProject = () => NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "metatables-embedded-"))
+const scratchProject = () => scratchDirectory("embedded")
 
-const embedded = (dataDir: string) => Database.layerEmbedded(dataDir).pipe(Layer.provide(NodeFileSystem.layer))
+const embedded = (dataDir: string, messages?: Array<string>) =>
+  Database.layerEmbedded(dataDir, { onProgress: (message) => Effect.sync(() => void messages?.push(message)) }).pipe(
+    Layer.provide(NodeFileSystem.layer)
+  )
 
 /** The pid of a process that has exited, so that nothing runs under it. */
 const deadPid = (): number => {
@@ -25,21 +30,25 @@ const deadPid = (): number => {
 }
 
 describe("embedded database on disk", () => {
-  it.effect("keeps its data across a restart and ignores itself in git", () =>
+  it.effect("is made from the template, saying so, keeps its data across a restart and ignores itself in git", () =>
     Effect.gen(function*() {
       const dataDir = NodePath.join(scratchProject(), ".metatables", "pgdata")
+      const messages: Array<string> = []
       yield* Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         yield* sql`CREATE TABLE kept (value text)`
         yield* sql`INSERT INTO kept VALUES ('still here')`
-      }).pipe(Effect.provide(embedded(dataDir)))
+      }).pipe(Effect.provide(embedded(dataDir, messages)))
+      // The global setup made the template, so nothing but the copy is announced.
+      assert.deepStrictEqual(messages, [`Creating the embedded database in ${dataDir}`])
       assert.isFalse(NodeFs.existsSync(`${dataDir}.lock`), "the lock is released on close")
 
       const rows = yield* Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         return yield* sql<{ readonly value: string }>`SELECT value FROM kept`
-      }).pipe(Effect.provide(embedded(dataDir)))
+      }).pipe(Effect.provide(embedded(dataDir, messages)))
       assert.deepStrictEqual(rows, [{ value: "still here" }])
+      assert.strictEqual(messages.length, 1, "opening an existing database announces nothing")
       assert.include(NodeFs.readFileSync(NodePath.join(dataDir, "..", ".gitignore"), "utf8"), "*")
       assert.deepStrictEqual(JSON.parse(NodeFs.readFileSync(`${dataDir}.json`, "utf8")), {
         format: 1,

@@ -1,12 +1,14 @@
 /**
  * Runs once before all test files: checks that the PostgreSQL test server answers (a failure under CI=true,
  * a printed skip reason otherwise), prepares a PGlite dump so that each test file's fresh in-memory database
- * starts from it instead of running `initdb`, and names this run.
+ * starts from it instead of running `initdb`, makes sure the template new embedded databases on disk are
+ * copied from exists (the one every `metatables` command uses, in the user's cache), and names this run.
  *
  * Once all files have run, its teardown removes what the run made, whatever happened to the tests: the run's
  * scratch folders (see `scratch.ts`) and the server databases whose names carry the run's id (see
  * `randomName`), with the roles migration credentials created for them.
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import { PGlite } from "@electric-sql/pglite"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as Effect from "effect/Effect"
@@ -24,6 +26,7 @@ import {
   ownerRolePrefix
 } from "../../src/catalog/MigrationCredentials.ts"
 import { PGLITE_VERSION } from "../../src/db/EmbeddedDataDirectory.ts"
+import { ensureTemplate } from "../../src/db/EmbeddedTemplate.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
 import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
 import type { TestRun } from "./scratch.ts"
@@ -112,6 +115,14 @@ const ensurePgliteTemplate = async (): Promise<string> => {
 
 const repositoryRoot = NodePath.resolve(import.meta.dirname, "..", "..")
 
+/** The template of new embedded databases on disk, made now rather than by whichever test needs it first. */
+const ensureEmbeddedTemplate = (): Promise<string> =>
+  Effect.runPromise(
+    ensureTemplate({ onProgress: (message) => Effect.sync(() => console.warn(`\n${message}...`)) }).pipe(
+      Effect.provide(NodeFileSystem.layer)
+    )
+  )
+
 /**
  * Drops the server databases this run created (their names carry `_<run id>_`), with the roles that
  * migration credentials created for them; a suite that timed out may not have dropped its own.
@@ -146,7 +157,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     tempRoot: NodePath.join(NodeOs.tmpdir(), `metatables-test-${id}`),
     repositoryRoot: NodePath.join(repositoryRoot, ".metatables", "test-projects", `run-${id}`)
   }
-  const [server, template] = await Promise.all([probeServer(url), ensurePgliteTemplate()])
+  const [server, template] = await Promise.all([probeServer(url), ensurePgliteTemplate(), ensureEmbeddedTemplate()])
   if (!server.available) {
     const message = `PostgreSQL test server ${redactDatabaseUrl(url)} is unreachable: ${server.reason}.`
     if (process.env["CI"] === "true") {

@@ -22,7 +22,9 @@ export const doctorCommand = Command.make("doctor", {}, () =>
     const runtime = detectRuntime()
     const { target, source } = yield* resolveCliDatabase
     const backend = target._tag === "Server" ? "postgres" : "pglite"
-    const connected = yield* Effect.result(Effect.provide(Database, Database.layer(target)))
+    const connected = yield* Effect.result(
+      Effect.provide(Database, Database.layer(target, { onProgress: (message) => output.text(`${message}...`) }))
+    )
     const database = Result.match(connected, {
       onSuccess: (info) => ({ backend, target: info.description, source, ok: true, serverVersion: info.serverVersion }),
       onFailure: (error) => ({
