@@ -11,6 +11,7 @@ import { lazyImport } from "../../db/LazyImport.ts"
 import { DEFAULT_BATCH_SIZE } from "../../engine/UpsertBatch.ts"
 import { DEFAULT_CONCURRENCY } from "../../engine/RunDefaults.ts"
 import { lazyHandler } from "../CommandRunner.ts"
+import { providerFlag } from "./MigrationsCommands.ts"
 
 const handlers = lazyImport("the nodes commands", () => import("./NodesHandlers.ts"))
 
@@ -35,13 +36,21 @@ export const runOptions = {
     Flag.filter((value) => value >= 1, (value) => `--batch-size must be at least 1, not ${value}`),
     Flag.withDescription(`Rows per batch: each batch is validated and written in one transaction (default ${DEFAULT_BATCH_SIZE})`),
     Flag.optional
-  )
+  ),
+  upgrade: Flag.Boolean("upgrade").pipe(
+    Flag.withDescription(
+      "First bring the project's provider to head, as `migrations upgrade` does, then run, on the same database " +
+        "in one process; without it, nothing is migrated"
+    ),
+    Flag.withDefault(false)
+  ),
+  provider: providerFlag.pipe(Flag.withDescription("The provider --upgrade migrates (default: as for migrations upgrade)"))
 }
 
 const runCommandDefinition = Command.make("run", runOptions, lazyHandler(handlers, (module) => module.run)).pipe(
   Command.withDescription(
-    "Run DataNodes and their dependencies: attach to the deployed tables (never migrating), validate every batch, " +
-      "upsert it, and record the run; exits 1 when a node fails"
+    "Run DataNodes and their dependencies: attach to the deployed tables (never migrating unless --upgrade asks), " +
+      "validate every batch, upsert it, and record the run; exits 1 when a node fails"
   )
 )
 

@@ -1,7 +1,7 @@
 /**
  * What `metatables nodes run | status` do, loaded when one of them runs (the tree is `NodesCommands.ts`): run
- * a graph of DataNodes on the attached engine, with progress on stderr and a summary; and show each node's
- * last run, watermarks and rows.
+ * a graph of DataNodes on the attached engine, with progress on stderr and a summary, after bringing the
+ * project's provider to head when `--upgrade` asks for it; and show each node's last run, watermarks and rows.
  */
 import type * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
@@ -21,6 +21,7 @@ import { CommandFailed } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
 import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 import { textTable } from "../TextTable.ts"
+import { migrateAndReport, migrationCatalog, projectProvider } from "./MigrationsHandlers.ts"
 import type { runOptions } from "./NodesCommands.ts"
 
 const count = (value: number): string => value.toLocaleString("en-US")
@@ -100,16 +101,29 @@ export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
     const projectRoot = yield* currentProjectRoot
     const nodes = yield* importNodes(options.nodes, projectRoot)
     const tables = yield* Effect.fromResult(graphTables(nodes))
-    const report = yield* runNodes(nodes, {
-      concurrency: options.concurrency,
-      force: options.force,
-      batchSize: Option.getOrUndefined(options.batchSize),
-      onEvent: (event) => {
-        const line = progressLine(event)
-        return line === undefined ? Effect.void : output.text(line)
-      }
-    }).pipe(Effect.provide(startEngine({ tables }).pipe(Layer.provideMerge(cliDatabaseLayer))))
-    yield* output.result({ text: summary(report), document: reportDocument(report) })
+    // The provider is found before the database opens, so that a wrong reference costs nothing.
+    const provider = options.upgrade ? Option.some((yield* projectProvider(options.provider)).provider) : Option.none()
+    // One database for both steps: the upgrade, then the engine attaching to the tables it left active.
+    const [upgrade, report] = yield* Effect.gen(function*() {
+      const upgrade = Option.isNone(provider)
+        ? undefined
+        : yield* migrateAndReport(provider.value, "upgrade", "head").pipe(Effect.provide(migrationCatalog))
+      if (upgrade !== undefined) yield* output.text(upgrade.text)
+      const report = yield* runNodes(nodes, {
+        concurrency: options.concurrency,
+        force: options.force,
+        batchSize: Option.getOrUndefined(options.batchSize),
+        onEvent: (event) => {
+          const line = progressLine(event)
+          return line === undefined ? Effect.void : output.text(line)
+        }
+      }).pipe(Effect.provide(startEngine({ tables })))
+      return [upgrade, report] as const
+    }).pipe(Effect.provide(cliDatabaseLayer))
+    yield* output.result({
+      text: summary(report),
+      document: upgrade === undefined ? reportDocument(report) : { ...reportDocument(report), upgrade: upgrade.document }
+    })
     if (!report.ok) return yield* new CommandFailed({ exitCode: 1 })
   })
 
