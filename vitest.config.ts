@@ -7,6 +7,10 @@ export default defineConfig({
     // Each file opens its own databases; PGlite is CPU-bound, so a worker per core is the sweet spot.
     pool: "forks",
     maxWorkers: 2,
+    // PGlite on V8's baseline compiler only, as the command line runs it (src/cli/RuntimeTuning.ts): V8's
+    // background recompilation of PGlite's 9 MB module costs each worker seconds of CPU and hundreds of MB,
+    // far more than it saves on test-sized work.
+    execArgv: ["--no-wasm-tier-up", "--no-wasm-dynamic-tiering"],
     testTimeout: 60_000,
     hookTimeout: 120_000
   }

@@ -57,7 +57,8 @@ export const importModuleExport = (
       })
     })
     if (!(reference.exportName in module)) {
-      const exports = Object.keys(module).filter((name) => name !== "default")
+      // Sorted, as a module namespace lists them, whatever loaded the module (a test runner lists them as written).
+      const exports = Object.keys(module).filter((name) => name !== "default").sort()
       return yield* Effect.fail<ModuleImportFailure>({
         reason: "missing-export",
         detail: `${JSON.stringify(reference.exportName)} (it exports ${exports.length === 0 ? "nothing" : exports.join(", ")})`

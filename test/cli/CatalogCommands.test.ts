@@ -1,5 +1,6 @@
 /**
- * `metatables catalog list | show` as a user types them, on the embedded database and on the server.
+ * `metatables catalog list | show` as a user types them, on the embedded database and on the server (the
+ * command tree run in-process, with its output captured).
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -14,7 +15,7 @@ import { Catalog, providerIdentity } from "../../src/catalog/Catalog.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { Database } from "../../src/db/Database.ts"
 import { PlatformManagedMetaTable } from "../../src/index.ts"
-import { runCli, scratchProject } from "../support/cli.ts"
+import { runCliInProcess, scratchProject } from "../support/cli.ts"
 import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
 
 class Listed extends PlatformManagedMetaTable<Listed>()({
@@ -51,7 +52,7 @@ const checkCommands = async (
   uid: string,
   options: { readonly cwd: string; readonly args: ReadonlyArray<string>; readonly references: ReadonlyArray<string> }
 ) => {
-  const list = await runCli(["catalog", "list", "--json", ...options.args], { cwd: options.cwd })
+  const list = await runCliInProcess(["catalog", "list", "--json", ...options.args], { cwd: options.cwd })
   assert.strictEqual(list.exitCode, 0, list.stderr)
   const listed = JSON.parse(list.stdout).tables as ReadonlyArray<Record<string, unknown>>
   assert.deepStrictEqual(
@@ -59,23 +60,23 @@ const checkCommands = async (
     [["cli__alembic_version", "reserved", "cli:cli", "version-registry"], ["cli__listed", "reserved", "cli:cli", "application"]]
   )
 
-  const human = await runCli(["catalog", "list", ...options.args], { cwd: options.cwd })
+  const human = await runCliInProcess(["catalog", "list", ...options.args], { cwd: options.cwd })
   assert.strictEqual(human.exitCode, 0, human.stderr)
   assert.match(human.stderr, /UID\s+IDENTIFIER\s+NAMESPACE\s+TABLE\s+STATUS\s+PROVIDER\s+REVISION/)
   assert.include(human.stderr, `${uid}  cli.listed`)
 
   for (const reference of options.references) {
-    const show = await runCli(["catalog", "show", reference, "--json", ...options.args], { cwd: options.cwd })
+    const show = await runCliInProcess(["catalog", "show", reference, "--json", ...options.args], { cwd: options.cwd })
     assert.strictEqual(show.exitCode, 0, show.stderr)
     const shown = JSON.parse(show.stdout)
     assert.strictEqual(shown.uid, uid)
     assert.deepStrictEqual(shown.contract.columns.map((column: { readonly name: string }) => column.name), ["uid", "note"])
   }
-  const text = await runCli(["catalog", "show", "cli__listed", ...options.args], { cwd: options.cwd })
+  const text = await runCliInProcess(["catalog", "show", "cli__listed", ...options.args], { cwd: options.cwd })
   assert.match(text.stderr, /status\s+reserved/)
   assert.match(text.stderr, /uid\s+UUID\s+no\s+primary/)
 
-  const missing = await runCli(["catalog", "show", "nothing-here", ...options.args], { cwd: options.cwd })
+  const missing = await runCliInProcess(["catalog", "show", "nothing-here", ...options.args], { cwd: options.cwd })
   assert.strictEqual(missing.exitCode, 1)
   assert.include(missing.stderr, 'No catalog table matches "nothing-here"')
 }
@@ -85,7 +86,6 @@ describe("metatables catalog", () => {
     const cwd = scratchProject()
     const dataDir = NodePath.join(cwd, ".metatables", "pgdata")
     const uid = await Effect.runPromise(seed(Database.layerEmbedded(dataDir).pipe(Layer.provide(NodeFileSystem.layer))))
-    // Each run opens the embedded database (a second or two), so fewer references are tried here.
     await checkCommands(uid, { cwd, args: [], references: [uid, "cli.listed"] })
   })
 

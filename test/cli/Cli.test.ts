@@ -1,11 +1,11 @@
 /**
- * The command line as a user types it: help, version, bad usage (exit 2), and `doctor` on both backends with
- * passwords kept out of every output.
+ * The command line as a user types it: help, version, bad usage (exit 2) in a real process, and `doctor` on
+ * both backends with passwords kept out of every output, run in-process.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { inject } from "vitest"
 import { METATABLES_VERSION } from "../../src/version.ts"
-import { runCli } from "../support/cli.ts"
+import { runCli, runCliInProcess } from "../support/cli.ts"
 
 const server = inject("metatablesServer")
 
@@ -44,7 +44,7 @@ describe("metatables command line", () => {
   })
 
   it("doctor --json reports the embedded database, its version and the runtime", async () => {
-    const run = await runCli(["doctor", "--json"])
+    const run = await runCliInProcess(["doctor", "--json"])
     assert.strictEqual(run.exitCode, 0, run.stderr)
     const report = JSON.parse(run.stdout)
     assert.strictEqual(report.ok, true)
@@ -58,7 +58,7 @@ describe("metatables command line", () => {
   })
 
   it("doctor prints a readable report on stderr without --json", async () => {
-    const run = await runCli(["doctor"])
+    const run = await runCliInProcess(["doctor"])
     assert.strictEqual(run.exitCode, 0, run.stderr)
     assert.strictEqual(run.stdout, "")
     assert.match(run.stderr, /runtime\s+Node \d+/)
@@ -66,7 +66,7 @@ describe("metatables command line", () => {
   })
 
   it("refuses a DATABASE_URL that is not PostgreSQL, without printing its password", async () => {
-    const run = await runCli(["doctor", "--json"], { env: { DATABASE_URL: "mysql://root:hunter2-secret@db/app" } })
+    const run = await runCliInProcess(["doctor", "--json"], { env: { DATABASE_URL: "mysql://root:hunter2-secret@db/app" } })
     assert.strictEqual(run.exitCode, 1)
     const report = JSON.parse(run.stdout)
     assert.strictEqual(report.ok, false)
@@ -77,7 +77,7 @@ describe("metatables command line", () => {
 
   describe.skipIf(!server.available)("against the PostgreSQL server", () => {
     it("doctor --json names the server with its password hidden", async () => {
-      const run = await runCli(["doctor", "--json", "--database-url", urlWithPassword("s3cret-Pa55word")])
+      const run = await runCliInProcess(["doctor", "--json", "--database-url", urlWithPassword("s3cret-Pa55word")])
       assert.strictEqual(run.exitCode, 0, run.stderr)
       const report = JSON.parse(run.stdout)
       assert.strictEqual(report.database.backend, "postgres")
@@ -89,7 +89,7 @@ describe("metatables command line", () => {
     it("doctor exits 1 when the server is unreachable, saying which and what to try", async () => {
       const url = new URL(urlWithPassword("s3cret-Pa55word"))
       url.port = "1"
-      const run = await runCli(["doctor", "--json"], { env: { DATABASE_URL: url.toString() } })
+      const run = await runCliInProcess(["doctor", "--json"], { env: { DATABASE_URL: url.toString() } })
       assert.strictEqual(run.exitCode, 1)
       const report = JSON.parse(run.stdout)
       assert.strictEqual(report.ok, false)

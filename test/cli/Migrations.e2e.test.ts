@@ -13,6 +13,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { Database } from "../../src/db/Database.ts"
 import { type CliRun, repositoryRoot, runCli } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
 import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
@@ -42,9 +43,12 @@ export class Customer extends PlatformManagedMetaTable<Customer>()({
 export const models = [Customer]
 `
 
-/** A project inside the repository (git-ignored), so that its imports find the installed packages. */
+/**
+ * A project inside the repository (git-ignored), so that its imports find the installed packages; removed
+ * when the test ends.
+ */
 const scratchProject = (): string => {
-  const directory = NodePath.join(repositoryRoot, ".metatables", "test-projects", randomName("shop"))
+  const directory = scratchDirectory("shop", "repository")
   NodeFs.mkdirSync(NodePath.join(directory, "storage"), { recursive: true })
   NodeFs.writeFileSync(NodePath.join(directory, "package.json"), JSON.stringify({ name: "shop", private: true, type: "module" }))
   NodeFs.writeFileSync(NodePath.join(directory, "storage", "models.ts"), modelSource(false))

@@ -1,25 +1,29 @@
 /**
  * The DataNode command line as a user types it: `npm run demo` twice in a copy of the example project on the
- * embedded database (the first run migrates and writes the example graph, the second writes nothing new),
- * the same main job on Bun and Deno, `nodes status`, and the refusals of `nodes run` (a bad reference, a
- * database whose tables were never migrated, options that cannot work) on the server, which leave the
- * database as they found it.
+ * embedded database (one process each: the first creates the database, migrates and writes the example
+ * graph, the second writes nothing new), the same main job on Bun and Deno, `nodes status`, and the refusals
+ * of `nodes run` (a bad reference, a database whose tables were never migrated, options that cannot work) on
+ * the server, which leave the database as they found it. `npm run` and the runtimes run as processes; the
+ * rest runs the command tree in-process.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { type CliRun, repositoryRoot, runCli, runProcess } from "../support/cli.ts"
+import { type CliRun, repositoryRoot, runCli, runCliInProcess, runProcess } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
-/** A copy of the example project (storage, migrations, nodes) that uses the repository's library and packages. */
+/**
+ * A copy of the example project (storage, migrations, nodes) that uses the repository's library and packages,
+ * removed when the test ends.
+ */
 const exampleProject = (): string => {
-  const directory = NodePath.join(repositoryRoot, ".metatables", "test-projects", randomName("demo"))
-  NodeFs.mkdirSync(directory, { recursive: true })
-  for (const folder of ["storage", "migrations", "nodes"]) {
+  const directory = scratchDirectory("demo", "repository")
+  for (const folder of ["storage", "migrations", "nodes", "bin"]) {
     NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
   }
   NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
@@ -40,6 +44,7 @@ describe("nodes on the command line", () => {
     try {
       const first = await npmRun("demo", project)
       assert.strictEqual(first.exitCode, 0, first.stderr)
+      assert.include(first.stderr, `Creating the embedded database in ${NodePath.join(project, ".metatables", "pgdata")}`)
       assert.include(first.stderr, "0003 add asset returns and volatility")
       assert.include(first.stderr, "All 4 nodes are up to date")
       const written = newRows(first.stderr)
@@ -51,10 +56,12 @@ describe("nodes on the command line", () => {
 
       const second = await npmRun("demo", project)
       assert.strictEqual(second.exitCode, 0, second.stderr)
+      assert.notInclude(second.stderr, "Creating the embedded database")
+      assert.include(second.stderr, "sdk_examples:sdk-examples is already at 0003; nothing to upgrade.")
       assert.include(second.stderr, "All 4 nodes are up to date")
       assert.deepStrictEqual([...newRows(second.stderr).values()], [0, 0, 0, 0])
 
-      const status = await runCli(["nodes", "status", "--json"], { cwd: project })
+      const status = await runCliInProcess(["nodes", "status", "--json"], { cwd: project })
       assert.strictEqual(status.exitCode, 0, status.stderr)
       const document = JSON.parse(status.stdout) as {
         readonly nodes: ReadonlyArray<{
@@ -105,13 +112,13 @@ describe("nodes on the command line", () => {
   it("refuses a reference that is not MODULE:EXPORT or names no nodes", async () => {
     const project = exampleProject()
     try {
-      const malformed = await runCli(["nodes", "run", "nodes/index.ts"], { cwd: project })
+      const malformed = await runCliInProcess(["nodes", "run", "nodes/index.ts"], { cwd: project })
       assert.strictEqual(malformed.exitCode, 1)
       assert.include(malformed.stderr, "is not MODULE:EXPORT")
-      const missing = await runCli(["nodes", "run", "nodes/index.ts:nothing"], { cwd: project })
+      const missing = await runCliInProcess(["nodes", "run", "nodes/index.ts:nothing"], { cwd: project })
       assert.strictEqual(missing.exitCode, 1)
       assert.include(missing.stderr, "has no export \"nothing\" (it exports exampleGraph, examplePrices)")
-      const notNodes = await runCli(["nodes", "run", "nodes/index.ts:examplePrices", "--json"], { cwd: project })
+      const notNodes = await runCliInProcess(["nodes", "run", "nodes/index.ts:examplePrices", "--json"], { cwd: project })
       assert.strictEqual(notNodes.exitCode, 1)
       const error = JSON.parse(notNodes.stdout) as { readonly ok: boolean; readonly error: { readonly _tag: string } }
       assert.deepStrictEqual([error.ok, error.error._tag], [false, "NodeImportError"])
@@ -132,23 +139,23 @@ describe("nodes on the command line", () => {
     psql(`CREATE DATABASE ${name}`)
     try {
       const env = { DATABASE_URL: url.toString() }
-      const noCatalog = await runCli(["nodes", "run", "nodes/index.ts:exampleGraph"], { cwd: project, env })
+      const noCatalog = await runCliInProcess(["nodes", "run", "nodes/index.ts:exampleGraph"], { cwd: project, env })
       assert.strictEqual(noCatalog.exitCode, 1)
       assert.include(noCatalog.stderr, "There is no metatables catalog")
       assert.strictEqual(psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'metatables'", name).trim(), "0")
 
       // Migrated, then a table dropped behind the migrations' back.
-      const upgrade = await runCli(["migrations", "upgrade"], { cwd: project, env })
+      const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
       assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
       psql("DROP TABLE sdk_examples__asset_volatility", name)
-      const refused = await runCli(["nodes", "run", "nodes/index.ts:exampleGraph"], { cwd: project, env })
+      const refused = await runCliInProcess(["nodes", "run", "nodes/index.ts:exampleGraph"], { cwd: project, env })
       assert.strictEqual(refused.exitCode, 1)
       assert.include(refused.stderr, "startEngine cannot attach 1 of 5 storage tables")
       assert.include(refused.stderr, "sdk_examples.asset_volatility (public.sdk_examples__asset_volatility)")
       assert.strictEqual(psql("SELECT count(*) FROM metatables.data_node_runs", name).trim(), "0")
       assert.strictEqual(psql("SELECT count(*) FROM sdk_examples__prices", name).trim(), "0")
 
-      const options = await runCli(["nodes", "run", "nodes/index.ts:exampleGraph", "--concurrency", "0"], { cwd: project, env })
+      const options = await runCliInProcess(["nodes", "run", "nodes/index.ts:exampleGraph", "--concurrency", "0"], { cwd: project, env })
       assert.strictEqual(options.exitCode, 2, "bad usage")
       assert.include(options.stderr, "--concurrency must be at least 1, not 0")
     } finally {

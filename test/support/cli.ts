@@ -1,10 +1,19 @@
 /**
- * Runs the `metatables` executable as a user would, in a subprocess, on Node, Bun or Deno.
+ * Runs `metatables` as a user would: in a subprocess on Node, Bun or Deno (for what only a process shows:
+ * exit codes, stdout and stderr, the runtimes, `npm run`), or in this process with its output captured (for
+ * everything else, at a fraction of the cost). A subprocess still running when its test ends (a timeout) is
+ * killed, and scratch projects are removed with the test.
  */
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
+import { cliProgram } from "../../src/cli/CliProgram.ts"
+import { CurrentOutputSinks } from "../../src/cli/Output.ts"
+import { onTestFinished } from "vitest"
+import { scratchDirectory } from "./scratch.ts"
 
 export type Runtime = "node" | "bun" | "deno"
 
@@ -38,23 +47,33 @@ export interface CliOptions {
   readonly runtime?: Runtime
 }
 
-/** A fresh directory with a `package.json`, so that the embedded database lands inside it. */
+/**
+ * A fresh directory with a `package.json`, so that the embedded database lands inside it; removed when the
+ * test ends.
+ */
 export const scratchProject = (): string => {
-  const directory = NodeFs.mkdtempSync(NodePath.join(NodeOs.tmpdir(), "metatables-cli-"))
+  const directory = scratchDirectory("cli")
   NodeFs.writeFileSync(NodePath.join(directory, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }))
   return directory
 }
 
-/** Runs `command` with `NO_COLOR=1`, without `DATABASE_URL` unless `env` gives one, and collects its output. */
+/** The environment of a run: `NO_COLOR=1`, and no `DATABASE_URL` unless `env` gives one. */
+const runEnvironment = (env: Readonly<Record<string, string>> | undefined): Record<string, string> => {
+  const merged: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...env }
+  if (env?.["DATABASE_URL"] === undefined) delete merged["DATABASE_URL"]
+  return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined))
+}
+
+/** Runs `command`, collects its output, and kills it if it is still running when the test ends. */
 export const runProcess = (
   command: string,
   args: ReadonlyArray<string>,
   options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> | undefined }
 ): Promise<CliRun> => {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env }
-  if (options.env?.["DATABASE_URL"] === undefined) delete env["DATABASE_URL"]
+  const env = runEnvironment(options.env)
   return new Promise((resolve, reject) => {
     const child = NodeChildProcess.spawn(command, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] })
+    killWhenTestEnds(child)
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
@@ -64,7 +83,47 @@ export const runProcess = (
   })
 }
 
+const killWhenTestEnds = (child: NodeChildProcess.ChildProcess): void => {
+  try {
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    })
+  } catch {
+    // Not inside a test: the child is awaited by its caller.
+  }
+}
+
 export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): Promise<CliRun> => {
   const [command, ...prefix] = commandFor(options.runtime ?? "node")
   return runProcess(command!, [...prefix, ...args], { cwd: options.cwd ?? scratchProject(), env: options.env })
 }
+
+/**
+ * Runs the command tree in this process, as `main.ts` does, with `cwd` as the working directory, `env` as
+ * the environment its configuration reads, and its stdout and stderr captured. The exit code is the one the
+ * process would end with.
+ */
+export const runCliInProcess = async (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> } = {}
+): Promise<CliRun> => {
+  const cwd = options.cwd ?? scratchProject()
+  let stdout = ""
+  let stderr = ""
+  const sinks = { stdout: (chunk: string) => void (stdout += chunk), stderr: (chunk: string) => void (stderr += chunk) }
+  const previous = process.cwd()
+  process.chdir(cwd)
+  try {
+    const exitCode = await Effect.runPromise(
+      cliProgram(args).pipe(
+        Effect.provideService(CurrentOutputSinks, sinks),
+        Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: runEnvironment(options.env) })),
+        Effect.provide(NodeServices.layer)
+      )
+    )
+    return { exitCode, stdout, stderr }
+  } finally {
+    process.chdir(previous)
+  }
+}
+
