@@ -32,6 +32,14 @@ describe("metatables command line", () => {
     assert.include(run.stdout, METATABLES_VERSION)
   })
 
+  it("answers --version alone before loading the command line, exactly as the command line answers it", async () => {
+    const early = await runCli(["--version"])
+    const commandLine = await runCliInProcess(["--version"])
+    assert.strictEqual(commandLine.exitCode, 0)
+    assert.strictEqual(early.stdout, commandLine.stdout)
+    assert.strictEqual(early.stderr, "")
+  })
+
   it.each([
     [["doctor", "--bogus"], /Unrecognized flag: --bogus/],
     [["frobnicate"], /frobnicate/],
