@@ -2,7 +2,8 @@
  * The one error of the revision graph. Its `reason` says what went wrong, with the data a person needs to fix
  * it: a history that cannot form a graph, a target that names no single state, heads in the database that do
  * not fit the graph, a move the other command makes, or a merge with nothing to join. The message is the
- * reason's, built from its fields (as effect/sql's `SqlError` and its reasons).
+ * reason's, built from its fields (as effect/sql's `SqlError` and its reasons). The file is longer than most
+ * because the whole family lives in it, as the layout asks: one reason per failure, each with its message.
  */
 import * as Schema from "effect/Schema"
 
@@ -29,8 +30,46 @@ export const RevisionGraphProblem = Schema.Union([
   Schema.TaggedStruct("UnknownParent", { revision: Schema.String, parent: Schema.String, source: Source }),
   /** A revision names the same parent more than once. */
   Schema.TaggedStruct("RepeatedParent", { revision: Schema.String, parent: Schema.String, source: Source }),
-  /** Revisions that descend from themselves, in order: each is a parent of the next, the last of the first. */
-  Schema.TaggedStruct("RevisionCycle", { revisions: Schema.Array(Schema.String), sources: Schema.Array(Schema.String) })
+  /**
+   * Revisions that descend from themselves, in order: each is a parent of the next, the last of the first;
+   * `throughDependencies` when one of those links is a `dependsOn` rather than a parent.
+   */
+  Schema.TaggedStruct("RevisionCycle", {
+    revisions: Schema.Array(Schema.String),
+    sources: Schema.Array(Schema.String),
+    throughDependencies: Schema.optional(Schema.Boolean)
+  }),
+  /** A merge lists `parent`, which its other parent or dependency `through` already builds on. */
+  Schema.TaggedStruct("RedundantParent", {
+    revision: Schema.String,
+    parent: Schema.String,
+    through: Schema.String,
+    source: Source
+  }),
+  /** A `dependsOn` entry that is neither a revision id nor a branch label. */
+  Schema.TaggedStruct("UnknownDependency", { revision: Schema.String, dependency: Schema.String, source: Source }),
+  /** A `dependsOn` entry listed twice, or naming a revision that is already a parent. */
+  Schema.TaggedStruct("RepeatedDependency", {
+    revision: Schema.String,
+    dependency: Schema.String,
+    source: Source,
+    reason: Schema.Literals(["repeated", "parent"])
+  }),
+  /** A branch label targets could not address: empty, a reserved word or a character targets use. */
+  Schema.TaggedStruct("InvalidBranchLabel", {
+    revision: Schema.String,
+    label: Schema.String,
+    source: Source,
+    reason: Schema.Literals(["empty", "reserved-word", "illegal-character"])
+  }),
+  /** Several revisions declare the same branch label: `revisions` with their `sources`. */
+  Schema.TaggedStruct("DuplicateBranchLabel", {
+    label: Schema.String,
+    revisions: Schema.Array(Schema.String),
+    sources: Schema.Array(Schema.String)
+  }),
+  /** A branch label that is also a revision id, so a target naming it would mean two things. */
+  Schema.TaggedStruct("BranchLabelIsRevisionId", { revision: Schema.String, label: Schema.String, source: Source })
 ])
 export type RevisionGraphProblem = typeof RevisionGraphProblem.Type
 
@@ -73,11 +112,39 @@ export const describeRevisionGraphProblem = (problem: RevisionGraphProblem): str
         `${quote(problem.parent)} more than once`
     case "RevisionCycle": {
       const first = problem.revisions[0] ?? ""
+      const link = problem.throughDependencies === true ? "a parent or a dependency" : "a parent"
       const path = problem.revisions.length === 1
-        ? `revision ${quote(first)} is its own parent`
-        : `cycle ${[...problem.revisions, first].map(quote).join(" -> ")} (each is a parent of the next)`
+        ? `revision ${quote(first)} is its own ${problem.throughDependencies === true ? "dependency" : "parent"}`
+        : `cycle ${[...problem.revisions, first].map(quote).join(" -> ")} (each is ${link} of the next)`
       return problem.sources.length === 0 ? path : `${path}: ${problem.sources.join(", ")}`
     }
+    case "RedundantParent":
+      return `merge revision ${quote(problem.revision)}${inFile(problem.source)} lists parent ` +
+        `${quote(problem.parent)}, which ${quote(problem.through)} already builds on: remove ${quote(problem.parent)} ` +
+        `from its parents (a downgrade across it would otherwise record both as heads)`
+    case "UnknownDependency":
+      return `revision ${quote(problem.revision)}${inFile(problem.source)} depends on ${quote(problem.dependency)}, ` +
+        `which is neither a revision id nor a branch label`
+    case "RepeatedDependency":
+      return problem.reason === "repeated"
+        ? `revision ${quote(problem.revision)}${inFile(problem.source)} lists dependency ` +
+          `${quote(problem.dependency)} more than once`
+        : `revision ${quote(problem.revision)}${inFile(problem.source)} lists ${quote(problem.dependency)} both ` +
+          `as a parent and as a dependency`
+    case "InvalidBranchLabel":
+      return `revision ${quote(problem.revision)}${inFile(problem.source)} declares ` +
+        (problem.reason === "empty"
+          ? "an empty branch label"
+          : problem.reason === "reserved-word"
+          ? `the branch label ${quote(problem.label)}, a reserved word (head, heads and base name targets)`
+          : `the branch label ${quote(problem.label)}, which has whitespace or one of + - @ : , ` +
+            `(targets such as LABEL@head use them)`)
+    case "DuplicateBranchLabel":
+      return `branch label ${quote(problem.label)} is declared by ${listRevisionIds(problem.revisions)}; a label ` +
+        `names one branch` + (problem.sources.length === 0 ? "" : `: ${problem.sources.join(", ")}`)
+    case "BranchLabelIsRevisionId":
+      return `revision ${quote(problem.revision)}${inFile(problem.source)} declares the branch label ` +
+        `${quote(problem.label)}, which is also a revision id`
   }
 }
 
@@ -103,8 +170,9 @@ export class MalformedTarget extends Schema.TaggedError<MalformedTarget>()("Malf
   detail: Schema.String
 }) {
   override get message(): string {
-    return `${quote(this.target)} is not a revision target (${this.detail}): expected head, heads, base, +N, -N, ` +
-      `a revision id or a unique prefix of one, ID+N or ID-N, with N at least 1.`
+    return `${quote(this.target)} is not a revision target (${this.detail}): expected head, heads, base, a ` +
+      `revision id, a unique prefix of one or a branch label, each optionally followed by +N or -N; +N or -N ` +
+      `alone (N at least 1); and BRANCH@ before any of them (BRANCH a branch label or a revision).`
   }
 }
 
@@ -134,15 +202,73 @@ export class AmbiguousPrefix extends Schema.TaggedError<AmbiguousPrefix>()("Ambi
   }
 }
 
-/** `head` while the history has several heads: `candidates`. */
+/** `head` (or `BRANCH@head`) while the history (the branch) has several heads: `candidates`. */
 export class SeveralHeads extends Schema.TaggedError<SeveralHeads>()("SeveralHeads", {
   target: Schema.String,
-  candidates: Schema.Array(Schema.String)
+  candidates: Schema.Array(Schema.String),
+  /** The branch as typed before `@`, when the target named one. */
+  branch: Schema.optional(Schema.String)
 }) {
   override get message(): string {
-    return `Target ${quote(this.target)} is ambiguous: the history has ${plural(this.candidates.length, "head")}, ` +
-      `${listRevisionIds(this.candidates)}. Use "heads" for all of them, name one revision, or write a ` +
+    const where = this.branch === undefined ? "the history" : `branch ${quote(this.branch)}`
+    const all = this.branch === undefined ? "heads" : `${this.branch}@heads`
+    return `Target ${quote(this.target)} is ambiguous: ${where} has ${plural(this.candidates.length, "head")}, ` +
+      `${listRevisionIds(this.candidates)}. Use ${quote(all)} for all of them, name one revision, or write a ` +
       `merge revision that joins them.`
+  }
+}
+
+/** `BRANCH@...` where BRANCH is no branch label, no revision id and no prefix of one. */
+export class UnknownBranch extends Schema.TaggedError<UnknownBranch>()("UnknownBranch", {
+  target: Schema.String,
+  branch: Schema.String
+}) {
+  override get message(): string {
+    return `Unknown branch ${quote(this.branch)} in target ${quote(this.target)}: no branch label or revision id ` +
+      `is ${quote(this.branch)}, and no revision id starts with it.`
+  }
+}
+
+/** `BRANCH@REV` where REV is not on the branch: neither below nor above `branchRevision`, where it starts. */
+export class NotOnBranch extends Schema.TaggedError<NotOnBranch>()("NotOnBranch", {
+  target: Schema.String,
+  branch: Schema.String,
+  branchRevision: Schema.String,
+  revision: Schema.String
+}) {
+  override get message(): string {
+    const start = this.branch === this.branchRevision ? "" : ` (which starts at ${quote(this.branchRevision)})`
+    return `Revision ${quote(this.revision)} in target ${quote(this.target)} is not on branch ` +
+      `${quote(this.branch)}${start}: it neither builds on ${quote(this.branchRevision)} nor is built on by it.`
+  }
+}
+
+/** A relative step from the database's heads where they are not read: offline `--sql`, or a local command. */
+export class NeedsCurrentState extends Schema.TaggedError<NeedsCurrentState>()("NeedsCurrentState", {
+  target: Schema.String
+}) {
+  override get message(): string {
+    return `Target ${quote(this.target)} counts from the heads the database is at, which are not read here ` +
+      `(offline --sql, or a command that does not open the database): count from a revision instead, such ` +
+      `as ID-1 or BRANCH@head-1.`
+  }
+}
+
+/** Revisions named together where one builds on the other: a state or a merge lists only the later one. */
+export class OverlappingRevisions extends Schema.TaggedError<OverlappingRevisions>()("OverlappingRevisions", {
+  /** What was asked for: a state (stamp, a target) or a merge. */
+  purpose: Schema.Literals(["state", "merge"]),
+  target: Schema.String,
+  /** The ancestor, then the revision built on it. */
+  revisions: Schema.Tuple([Schema.String, Schema.String])
+}) {
+  override get message(): string {
+    const [ancestor, descendant] = this.revisions.map(quote)
+    return this.purpose === "merge"
+      ? `Cannot merge ${ancestor} and ${descendant}: ${descendant} already builds on ${ancestor}, so the merge ` +
+        `would list a parent it has already.`
+      : `Target ${quote(this.target)} names both ${ancestor} and ${descendant}, but ${descendant} builds on ` +
+        `${ancestor}: a state records only the revision built last, so name ${descendant} alone.`
   }
 }
 
@@ -204,16 +330,22 @@ export class MergeDown extends Schema.TaggedError<MergeDown>()("MergeDown", {
   }
 }
 
-/** After `steps` steps down from the current state, the database would be at several heads: `candidates`. */
+/**
+ * After `steps` steps from the current state, the database would be at several heads (of `branch`, when the
+ * target names one), so the next step could start from either: `candidates`.
+ */
 export class SeveralCurrentHeads extends Schema.TaggedError<SeveralCurrentHeads>()("SeveralCurrentHeads", {
   target: Schema.String,
   steps: Schema.Number,
-  candidates: Schema.Array(Schema.String)
+  candidates: Schema.Array(Schema.String),
+  branch: Schema.optional(Schema.String)
 }) {
   override get message(): string {
     const where = this.steps === 0 ? "the database is" : `${after(this.steps).trim()} the database would be`
-    return `Target ${quote(this.target)} is ambiguous: ${where} at ${plural(this.candidates.length, "head")}, ` +
-      `${listRevisionIds(this.candidates)}, and a step down could leave either. Name the revision to go to ` +
+    const of = this.branch === undefined ? "" : ` of branch ${quote(this.branch)}`
+    const move = this.branch === undefined ? "a step down could leave either" : "a step could start from either"
+    return `Target ${quote(this.target)} is ambiguous: ${where} at ${plural(this.candidates.length, "head")}${of}, ` +
+      `${listRevisionIds(this.candidates)}, and ${move}. Name the revision to go to ` +
       `instead (ID-N counts from one revision).`
   }
 }
@@ -304,6 +436,28 @@ export class NothingToMerge extends Schema.TaggedError<NothingToMerge>()("Nothin
   }
 }
 
+/** A merge of chosen revisions names one that is not a head; `heads` are the history's. */
+export class MergeOfNonHead extends Schema.TaggedError<MergeOfNonHead>()("MergeOfNonHead", {
+  revision: Schema.String,
+  heads: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `Cannot merge ${quote(this.revision)}: it is not a head (the history's heads are ` +
+      `${describeState(this.heads)}). A merge joins heads; to build on an older revision, write a revision with ` +
+      `--head ${this.revision} --splice.`
+  }
+}
+
+/** A merge of chosen revisions that names fewer than two distinct ones. */
+export class MergeNeedsTwo extends Schema.TaggedError<MergeNeedsTwo>()("MergeNeedsTwo", {
+  revisions: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `A merge joins at least two heads; ${this.revisions.length === 0 ? "none was" : `only ${listRevisionIds(this.revisions)} was`} ` +
+      `named.`
+  }
+}
+
 /** What went wrong, one tagged class per failure. */
 export const RevisionGraphErrorReason = Schema.Union([
   InvalidHistory,
@@ -311,6 +465,10 @@ export const RevisionGraphErrorReason = Schema.Union([
   UnknownRevision,
   AmbiguousPrefix,
   SeveralHeads,
+  UnknownBranch,
+  NotOnBranch,
+  NeedsCurrentState,
+  OverlappingRevisions,
   PastHead,
   BelowBase,
   BranchesUp,
@@ -320,7 +478,9 @@ export const RevisionGraphErrorReason = Schema.Union([
   UnknownRecordedHeads,
   DependentRecordedHeads,
   WrongDirection,
-  NothingToMerge
+  NothingToMerge,
+  MergeOfNonHead,
+  MergeNeedsTwo
 ])
 export type RevisionGraphErrorReason = typeof RevisionGraphErrorReason.Type
 

@@ -1,21 +1,32 @@
 /**
- * What keeps a list of revisions from forming a graph: bad ids, duplicates, repeated or unknown parents and
- * cycles, all found in one pass so that `RevisionGraph.make` can report every one of them at once.
+ * What keeps a list of revisions from forming a graph: bad ids, duplicates, repeated or unknown parents,
+ * dependencies that name nothing, unusable or duplicated branch labels, and cycles, all found in one pass so that
+ * `RevisionGraph.make` can report every one of them at once. It also resolves each `dependsOn` entry (a revision
+ * id or a branch label) to the revision it names, since the graph needs both.
  */
 import type { RevisionNode } from "./RevisionGraph.ts"
 import type { RevisionGraphProblem } from "./RevisionGraphError.ts"
-import { compareRevisionIds, invalidRevisionIdReason } from "./RevisionId.ts"
+import { compareRevisionIds, invalidBranchLabelReason, invalidRevisionIdReason } from "./RevisionId.ts"
 
 const sortedIds = (ids: Iterable<string>): Array<string> => Array.from(ids).sort(compareRevisionIds)
 
-/**
- * The revisions by id (the first definition of a duplicated id) and every problem: per revision in the order
- * given (empty, reserved or unaddressable id, repeated parent, unknown parent), then duplicates, then cycles.
- */
-export const findRevisionGraphProblems = <R extends RevisionNode>(list: ReadonlyArray<R>): {
+/** What a valid list of revisions is made of, besides its problems. */
+export interface RevisionGraphParts<R extends RevisionNode> {
+  /** The revisions by id (the first definition of a duplicated id). */
   readonly revisions: ReadonlyMap<string, R>
+  /** Each revision's `dependsOn`, resolved to revision ids, in the order declared; known ones only. */
+  readonly dependencies: ReadonlyMap<string, ReadonlyArray<string>>
+  /** Each branch label and the revision that declares it (the first, when several do). */
+  readonly labels: ReadonlyMap<string, string>
   readonly problems: ReadonlyArray<RevisionGraphProblem>
-} => {
+}
+
+/**
+ * The parts and every problem: per revision in the order given (empty, reserved or unaddressable id, repeated
+ * or unknown parent, dependency problems, label problems), then duplicate ids, duplicate labels, then cycles
+ * (through parents and dependencies alike).
+ */
+export const findRevisionGraphProblems = <R extends RevisionNode>(list: ReadonlyArray<R>): RevisionGraphParts<R> => {
   const revisions = new Map<string, R>()
   const definitions = new Map<string, Array<R>>()
   for (const revision of list) {
@@ -28,12 +39,28 @@ export const findRevisionGraphProblems = <R extends RevisionNode>(list: Readonly
       same.push(revision)
     }
   }
-  const problems = [
-    ...list.flatMap((revision, position) => revisionProblems(revision, position, revisions)),
-    ...duplicateProblems(definitions),
-    ...cycleProblems(revisions)
-  ]
-  return { revisions, problems }
+  const declarations = new Map<string, Array<R>>()
+  for (const revision of revisions.values()) {
+    for (const label of new Set(revision.branchLabels ?? [])) {
+      if (invalidBranchLabelReason(label) !== undefined || revisions.has(label)) continue
+      const declaring = declarations.get(label)
+      if (declaring === undefined) declarations.set(label, [revision])
+      else declaring.push(revision)
+    }
+  }
+  const labels = new Map(Array.from(declarations, ([label, [first]]) => [label, first!.id] as const))
+  const dependencies = new Map<string, ReadonlyArray<string>>()
+  const problems: Array<RevisionGraphProblem> = []
+  list.forEach((revision, position) => {
+    problems.push(...revisionProblems(revision, position, revisions))
+    if (revision.id === "" || revisions.get(revision.id) !== revision) return
+    const resolved = resolveDependencies(revision, revisions, labels)
+    dependencies.set(revision.id, resolved.ids)
+    problems.push(...resolved.problems, ...labelProblems(revision, revisions))
+  })
+  problems.push(...duplicateProblems(definitions), ...duplicateLabelProblems(declarations))
+  problems.push(...cycleProblems(revisions, dependencies))
+  return { revisions, dependencies, labels, problems }
 }
 
 const revisionProblems = (
@@ -58,6 +85,44 @@ const revisionProblems = (
   return problems
 }
 
+/** A dependency names a revision id, else the revision that declares it as a branch label (as in Alembic). */
+const resolveDependencies = (
+  revision: RevisionNode,
+  known: ReadonlyMap<string, RevisionNode>,
+  labels: ReadonlyMap<string, string>
+): { readonly ids: ReadonlyArray<string>; readonly problems: ReadonlyArray<RevisionGraphProblem> } => {
+  const { id, source } = revision
+  const ids: Array<string> = []
+  const problems: Array<RevisionGraphProblem> = []
+  for (const dependency of revision.dependsOn ?? []) {
+    const resolved = known.has(dependency) ? dependency : labels.get(dependency)
+    if (resolved === undefined) {
+      problems.push({ _tag: "UnknownDependency", revision: id, dependency, source })
+    } else if (revision.parents.includes(resolved)) {
+      problems.push({ _tag: "RepeatedDependency", revision: id, dependency, source, reason: "parent" })
+    } else if (ids.includes(resolved)) {
+      problems.push({ _tag: "RepeatedDependency", revision: id, dependency, source, reason: "repeated" })
+    } else {
+      ids.push(resolved)
+    }
+  }
+  return { ids, problems }
+}
+
+const labelProblems = (
+  revision: RevisionNode,
+  known: ReadonlyMap<string, RevisionNode>
+): ReadonlyArray<RevisionGraphProblem> =>
+  Array.from(new Set(revision.branchLabels ?? [])).flatMap((label): ReadonlyArray<RevisionGraphProblem> => {
+    const reason = invalidBranchLabelReason(label)
+    if (reason !== undefined) {
+      return [{ _tag: "InvalidBranchLabel", revision: revision.id, label, source: revision.source, reason }]
+    }
+    return known.has(label)
+      ? [{ _tag: "BranchLabelIsRevisionId", revision: revision.id, label, source: revision.source }]
+      : []
+  })
+
 const duplicateProblems = (
   definitions: ReadonlyMap<string, ReadonlyArray<RevisionNode>>
 ): ReadonlyArray<RevisionGraphProblem> =>
@@ -70,28 +135,80 @@ const duplicateProblems = (
     }]
   )
 
-const cycleProblems = (revisions: ReadonlyMap<string, RevisionNode>): ReadonlyArray<RevisionGraphProblem> => {
-  // Unknown and repeated parents are reported on their own; the cycle search sees each known parent once.
-  const knownParents = new Map(
+const duplicateLabelProblems = (
+  declarations: ReadonlyMap<string, ReadonlyArray<RevisionNode>>
+): ReadonlyArray<RevisionGraphProblem> =>
+  Array.from(declarations).flatMap(([label, declaring]): ReadonlyArray<RevisionGraphProblem> =>
+    declaring.length < 2 ? [] : [{
+      _tag: "DuplicateBranchLabel",
+      label,
+      revisions: declaring.map((revision) => revision.id),
+      sources: declaring.flatMap((revision) => revision.source === undefined ? [] : [revision.source])
+    }]
+  )
+
+const cycleProblems = (
+  revisions: ReadonlyMap<string, RevisionNode>,
+  dependencies: ReadonlyMap<string, ReadonlyArray<string>>
+): ReadonlyArray<RevisionGraphProblem> => {
+  // Unknown and repeated parents are reported on their own; the cycle search sees each known link once.
+  const knownPrerequisites = new Map(
     Array.from(revisions.values(), (revision) => [
       revision.id,
-      Array.from(new Set(revision.parents)).filter((parent) => revisions.has(parent)).sort(compareRevisionIds)
+      Array.from(new Set([...revision.parents, ...(dependencies.get(revision.id) ?? [])]))
+        .filter((parent) => revisions.has(parent))
+        .sort(compareRevisionIds)
     ])
   )
-  const parentsOf = (id: string): ReadonlyArray<string> => knownParents.get(id) ?? []
-  return findCycles(sortedIds(revisions.keys()), parentsOf).map((cycle) => ({
-    _tag: "RevisionCycle",
-    revisions: cycle,
-    sources: cycle.flatMap((id) => {
-      const source = revisions.get(id)?.source
-      return source === undefined ? [] : [source]
+  const prerequisitesOf = (id: string): ReadonlyArray<string> => knownPrerequisites.get(id) ?? []
+  if (isAcyclic(knownPrerequisites)) return []
+  return findCycles(sortedIds(revisions.keys()), prerequisitesOf).map((cycle): RevisionGraphProblem => {
+    // Read parent to child: each revision is a prerequisite of the next, the last of the first.
+    const throughDependencies = cycle.some((id, index) => {
+      const next = cycle[(index + 1) % cycle.length] ?? id
+      return !(revisions.get(next)?.parents ?? []).includes(id)
     })
-  }))
+    return {
+      _tag: "RevisionCycle",
+      revisions: cycle,
+      sources: cycle.flatMap((id) => {
+        const source = revisions.get(id)?.source
+        return source === undefined ? [] : [source]
+      }),
+      ...(throughDependencies ? { throughDependencies } : {})
+    }
+  })
+}
+
+/** Whether peeling off revisions whose prerequisites are all peeled off reaches every one (Kahn's count). */
+const isAcyclic = (prerequisites: ReadonlyMap<string, ReadonlyArray<string>>): boolean => {
+  const waiting = new Map<string, number>()
+  const successors = new Map<string, Array<string>>()
+  const ready: Array<string> = []
+  for (const [id, needs] of prerequisites) {
+    waiting.set(id, needs.length)
+    if (needs.length === 0) ready.push(id)
+    for (const need of needs) {
+      const list = successors.get(need)
+      if (list === undefined) successors.set(need, [id])
+      else list.push(id)
+    }
+  }
+  let peeled = 0
+  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
+    peeled++
+    for (const next of successors.get(id) ?? []) {
+      const remaining = waiting.get(next)! - 1
+      waiting.set(next, remaining)
+      if (remaining === 0) ready.push(next)
+    }
+  }
+  return peeled === prerequisites.size
 }
 
 /**
- * One cycle per strongly connected component of the parent relation (Tarjan's algorithm, iterative so that
- * long histories cannot overflow the stack), each starting at its smallest id and read parent to child.
+ * One cycle per strongly connected component of the prerequisite relation (Tarjan's algorithm, iterative so
+ * that long histories cannot overflow the stack), each starting at its smallest id and read parent to child.
  */
 const findCycles = (
   ids: ReadonlyArray<string>,

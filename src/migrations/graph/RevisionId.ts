@@ -1,6 +1,7 @@
 /**
- * What a revision id may be and how ids sort: ids must stay addressable by the target syntax (`head`, `ID+N`,
- * `FROM:TO`), and every list of ids is ordered the same way on every machine.
+ * What a revision id and a branch label may be and how ids sort: both must stay addressable by the target
+ * syntax (`head`, `ID+N`, `LABEL@head`, `FROM:TO`), and every list of ids is ordered the same way on every
+ * machine.
  */
 
 /** Ids the target syntax reads as keywords. */
@@ -13,6 +14,10 @@ const illegalIdCharacter = /[\s+\-@:,]/u
 /** Why `id` cannot be a revision id, or `undefined` when it can (the empty id is checked on its own). */
 export const invalidRevisionIdReason = (id: string): "reserved-word" | "illegal-character" | undefined =>
   RESERVED_REVISION_IDS.includes(id) ? "reserved-word" : illegalIdCharacter.test(id) ? "illegal-character" : undefined
+
+/** Why `label` cannot be a branch label, or `undefined` when it can: the rules of ids, and not empty. */
+export const invalidBranchLabelReason = (label: string): "empty" | "reserved-word" | "illegal-character" | undefined =>
+  label === "" ? "empty" : invalidRevisionIdReason(label)
 
 /** Code-unit order, the same on every machine (unlike `localeCompare`). */
 export const compareRevisionIds = (left: string, right: string): number =>

@@ -1,11 +1,12 @@
 /**
- * The ordered steps between the database's current heads and a resolved target, with the heads before and
- * after each one: what a plan executes, one revision per step, moving the version table after each.
+ * The steps between the database's heads and a resolved target: which revisions an upgrade applies or a
+ * downgrade un-applies, in which order, and the version table's heads before and after each one. Both
+ * directions cost time linear in the history: the applied set is computed once and then moved step by step.
  */
 import * as Result from "effect/Result"
 import type { RevisionGraph } from "./RevisionGraph.ts"
 import { RevisionGraphError, UnknownRevision, WrongDirection } from "./RevisionGraphError.ts"
-import { headsAfterDowngrade, headsAfterUpgrade, validateCurrentHeads } from "./RevisionHeads.ts"
+import { AppliedState, validateCurrentHeads } from "./RevisionHeads.ts"
 import type { ResolvedRevisionTarget } from "./RevisionTarget.ts"
 
 /** Applying (`up`) or un-applying (`down`) one revision; the heads are sorted by id, empty for base. */
@@ -20,9 +21,10 @@ export interface RevisionStep {
 export type RevisionStepsError = RevisionGraphError
 
 /**
- * The steps of an upgrade: every revision the target state needs that is not applied (everything below the
- * current heads counts as applied), parents first in the graph's topological order. A target already reached
- * gives no steps; a target the database has moved past (base included) is an error pointing to downgrade.
+ * The steps of an upgrade: every revision the target state needs (its revisions, their parents and their
+ * dependencies, down to base) that is not applied, prerequisites first in the graph's topological order. A
+ * target already reached gives no steps; a target the database has moved past (what a downgrade to it would
+ * undo is applied) is an error pointing to downgrade.
  */
 export const upgradeSteps = (
   graph: RevisionGraph,
@@ -32,37 +34,30 @@ export const upgradeSteps = (
   Result.gen(function*() {
     const heads = yield* validateCurrentHeads(graph, currentHeads)
     yield* checkTargetRevisions(graph, target)
-    const applied = graph.appliedSet(heads)
-    const needed = graph.ancestors(target.revisions, { inclusive: true }).filter((id) => !applied.has(id))
-    if (needed.length === 0) {
-      const behind = target.revisions.filter((id) => !heads.includes(id))
-      const movedPast = target.revisions.length === 0 ? heads.length > 0 : behind.length > 0
-      if (movedPast) {
-        return yield* Result.fail(
-          new RevisionGraphError({
-            reason: new WrongDirection({
-              command: "upgrade",
-              target: target.target,
-              revisions: behind,
-              currentHeads: heads
-            })
-          })
-        )
-      }
+    const state = new AppliedState(graph, heads)
+    const needed = graph.ancestors(target.revisions, { inclusive: true }).filter((id) => !state.isApplied(id))
+    const passed = new Set(downgradeRoots(graph, target).filter((id) => state.isApplied(id)))
+    if (needed.length === 0 && passed.size > 0) {
+      const behind = target.revisions.filter((id) => graph.children(id).some((child) => passed.has(child)))
+      return yield* Result.fail(
+        new RevisionGraphError({
+          reason: new WrongDirection({ command: "upgrade", target: target.target, revisions: behind, currentHeads: heads })
+        })
+      )
     }
-    return walk(heads, needed, (before, revision) => ({
-      revision,
-      direction: "up",
-      headsBefore: before,
-      headsAfter: headsAfterUpgrade(graph, before, revision)
-    }))
+    return needed.map((revision): RevisionStep => {
+      const headsBefore = state.heads
+      return { revision, direction: "up", headsBefore, headsAfter: state.upgrade(revision) }
+    })
   })
 
 /**
- * The steps of a downgrade, children first: to `base`, every applied revision; to a state, every applied
- * revision built on one of its revisions (Alembic's rule: branches and histories the target does not build
- * on are left alone, so downgrading from a merge to one of its parents keeps the other). Every target
- * revision must be applied, else it is an error pointing to upgrade; a target already reached gives no steps.
+ * The steps of a downgrade, dependants and children first. Undone: every applied revision built through a
+ * parent on a target revision (base: on nothing, so everything), and every applied revision that needs one of
+ * those (Alembic's rule: branches and histories the target does not build on are left alone, so downgrading
+ * from a merge to one of its parents keeps the other; a revision that only depends on a target revision stays).
+ * A target naming a branch (`BRANCH@...`) undoes only what starts on that branch's line. Every target revision
+ * must be applied, else it is an error pointing to upgrade; a target already reached gives no steps.
  */
 export const downgradeSteps = (
   graph: RevisionGraph,
@@ -72,42 +67,31 @@ export const downgradeSteps = (
   Result.gen(function*() {
     const heads = yield* validateCurrentHeads(graph, currentHeads)
     yield* checkTargetRevisions(graph, target)
-    const applied = graph.appliedSet(heads)
-    const notApplied = target.revisions.filter((id) => !applied.has(id))
+    const state = new AppliedState(graph, heads)
+    const notApplied = target.revisions.filter((id) => !state.isApplied(id))
     if (notApplied.length > 0) {
       return yield* Result.fail(
         new RevisionGraphError({
-          reason: new WrongDirection({
-            command: "downgrade",
-            target: target.target,
-            revisions: notApplied,
-            currentHeads: heads
-          })
+          reason: new WrongDirection({ command: "downgrade", target: target.target, revisions: notApplied, currentHeads: heads })
         })
       )
     }
-    const removed = target.revisions.length === 0
-      ? graph.inTopologicalOrder(applied)
-      : graph.descendants(target.revisions).filter((id) => applied.has(id))
-    return walk(heads, [...removed].reverse(), (before, revision) => ({
-      revision,
-      direction: "down",
-      headsBefore: before,
-      headsAfter: headsAfterDowngrade(graph, before, revision)
-    }))
+    const removed = graph.descendants(downgradeRoots(graph, target), { inclusive: true }).filter((id) => state.isApplied(id))
+    return removed.reverse().map((revision): RevisionStep => {
+      const headsBefore = state.heads
+      return { revision, direction: "down", headsBefore, headsAfter: state.downgrade(revision) }
+    })
   })
 
-const walk = (
-  heads: ReadonlyArray<string>,
-  revisions: ReadonlyArray<string>,
-  step: (headsBefore: ReadonlyArray<string>, revision: string) => RevisionStep
-): ReadonlyArray<RevisionStep> => {
-  let current = heads
-  return revisions.map((revision) => {
-    const next = step(current, revision)
-    current = next.headsAfter
-    return next
-  })
+/**
+ * Where a downgrade to `target` starts undoing: the children of its revisions (the bases for base), only those
+ * on the branch's line when the target names a branch.
+ */
+export const downgradeRoots = (graph: RevisionGraph, target: ResolvedRevisionTarget): ReadonlyArray<string> => {
+  const roots = target.revisions.length === 0 ? graph.bases : target.revisions.flatMap((id) => graph.children(id))
+  if (target.branch === undefined) return roots
+  const line = graph.line(target.branch)
+  return roots.filter((id) => line.has(id))
 }
 
 /** A target built by hand (not by `resolveRevisionTarget`) may name revisions the graph lacks. */
@@ -115,7 +99,7 @@ const checkTargetRevisions = (
   graph: RevisionGraph,
   target: ResolvedRevisionTarget
 ): Result.Result<void, RevisionGraphError> => {
-  const unknown = target.revisions.find((id) => !graph.has(id))
+  const unknown = [...target.revisions, ...(target.branch === undefined ? [] : [target.branch])].find((id) => !graph.has(id))
   if (unknown === undefined) return Result.void
   return Result.fail(
     new RevisionGraphError({ reason: new UnknownRevision({ target: target.target, revision: unknown }) })

@@ -71,3 +71,65 @@ export const diamond = { a: [], b: ["a"], c: ["a"], d: ["b", "c"], e: ["d"] }
 
 /** x1 - x2 and, independently, y1 - y2: two bases, two heads. */
 export const twoHistories = { x1: [], x2: ["x1"], y1: [], y2: ["y1"] }
+
+/** A revision of a richer history: its parents, what it depends on, and the branch labels it declares. */
+export interface HistoryEntry {
+  readonly parents: ReadonlyArray<string>
+  readonly dependsOn?: ReadonlyArray<string>
+  readonly labels?: ReadonlyArray<string>
+}
+
+/** Revisions from `{ id: parents | entry }`, each from `versions/<id>.ts`. */
+export const nodesOf = (
+  entries: Readonly<Record<string, ReadonlyArray<string> | HistoryEntry>>
+): Array<RevisionNode> =>
+  Object.entries(entries).map(([id, entry]) => {
+    const { dependsOn, labels, parents } = Array.isArray(entry)
+      ? { parents: entry as ReadonlyArray<string>, dependsOn: undefined, labels: undefined }
+      : entry as HistoryEntry
+    return { id, parents, dependsOn, branchLabels: labels, source: `versions/${id}.ts` }
+  })
+
+export const historyOf = (entries: Readonly<Record<string, ReadonlyArray<string> | HistoryEntry>>): RevisionGraph =>
+  Result.getOrThrow(RevisionGraph.make(nodesOf(entries)))
+
+/**
+ * Two independent histories; `n2` needs `a2` applied first without merging into it:
+ * ```
+ *   a1 - a2            (accounts)
+ *          \ (depends)
+ *   n1 ---- n2         (networking)
+ * ```
+ * `a2` is an effective head: once `n2` is applied, the version table records `n2` alone.
+ */
+export const dependent: Record<string, HistoryEntry> = {
+  a1: { parents: [], labels: ["accounts"] },
+  a2: { parents: ["a1"] },
+  n1: { parents: [], labels: ["networking"] },
+  n2: { parents: ["n1"], dependsOn: ["a2"] }
+}
+
+/**
+ * The history of Alembic's branches documentation: a branch point with a labelled branch, and a second
+ * labelled base whose last revision depends on the other history.
+ * ```
+ *            27c6 - d747                 (shoppingcart)
+ *           /
+ *   1975 --<
+ *           \
+ *            ae10 - 55af
+ *                     \ (depends)
+ *   3cac - 109e - 29f8 - 2a95            (networking)
+ * ```
+ */
+export const alembicBranches: Record<string, HistoryEntry> = {
+  "1975": { parents: [] },
+  ae10: { parents: ["1975"] },
+  "27c6": { parents: ["1975"], labels: ["shoppingcart"] },
+  d747: { parents: ["27c6"] },
+  "55af": { parents: ["ae10"] },
+  "3cac": { parents: [], labels: ["networking"] },
+  "109e": { parents: ["3cac"] },
+  "29f8": { parents: ["109e"] },
+  "2a95": { parents: ["29f8"], dependsOn: ["55af"] }
+}

@@ -45,7 +45,21 @@ describe("parseRevisionTarget", () => {
       ["ae10+2", { _tag: "Relative", from: { _tag: "Revision", id: "ae10" }, steps: 2 }],
       ["ae10-12", { _tag: "Relative", from: { _tag: "Revision", id: "ae10" }, steps: -12 }],
       ["head-1", { _tag: "Relative", from: { _tag: "Head" }, steps: -1 }],
-      ["base+3", { _tag: "Relative", from: { _tag: "Base" }, steps: 3 }]
+      ["base+3", { _tag: "Relative", from: { _tag: "Base" }, steps: 3 }],
+      ["ae10+0", { _tag: "Relative", from: { _tag: "Revision", id: "ae10" }, steps: 0 }],
+      ["heads-1", { _tag: "Relative", from: { _tag: "Heads" }, steps: -1 }],
+      ["accounts@head", { _tag: "OnBranch", branch: "accounts", target: { _tag: "Head" } }],
+      ["accounts@heads", { _tag: "OnBranch", branch: "accounts", target: { _tag: "Heads" } }],
+      ["accounts@base", { _tag: "OnBranch", branch: "accounts", target: { _tag: "Base" } }],
+      ["accounts@ae10", { _tag: "OnBranch", branch: "accounts", target: { _tag: "Revision", id: "ae10" } }],
+      [
+        "accounts@-1",
+        { _tag: "OnBranch", branch: "accounts", target: { _tag: "Relative", from: { _tag: "Current" }, steps: -1 } }
+      ],
+      [
+        "ae10@head-2",
+        { _tag: "OnBranch", branch: "ae10", target: { _tag: "Relative", from: { _tag: "Head" }, steps: -2 } }
+      ]
     ]
     for (const [text, expected] of cases) {
       assert.deepStrictEqual(success(parseRevisionTarget(text)), expected, text)
@@ -53,7 +67,26 @@ describe("parseRevisionTarget", () => {
   })
 
   it("formats a target back to text that parses to it", () => {
-    for (const text of ["head", "heads", "base", "ae10", "+2", "-1", "ae10+2", "ae10-3", "head-1", "base+1"]) {
+    for (
+      const text of [
+        "head",
+        "heads",
+        "base",
+        "ae10",
+        "+2",
+        "-1",
+        "ae10+2",
+        "ae10-3",
+        "head-1",
+        "base+1",
+        "ae10+0",
+        "heads+2",
+        "accounts@head",
+        "accounts@+2",
+        "ae10@head-1",
+        "accounts@base"
+      ]
+    ) {
       assert.strictEqual(formatRevisionTarget(success(parseRevisionTarget(text))), text)
     }
   })
@@ -62,14 +95,18 @@ describe("parseRevisionTarget", () => {
     const cases: ReadonlyArray<readonly [string, string]> = [
       ["", "it is empty"],
       ["   ", "it is empty"],
-      ["+0", "N must be at least 1"],
-      ["ae10-0", "N must be at least 1"],
+      ["+0", "+0 and -0 need a revision to count from, as in ID+0"],
+      ["-0", "+0 and -0 need a revision to count from, as in ID+0"],
       ["+", "+ and - must be followed by a number"],
       ["ae10+x", "+ and - must be followed by a number"],
       ["-1x", "+ and - must be followed by a number"],
-      ["heads+1", "heads names several revisions; a relative step needs one"],
       ["ae10+1+1", "only one relative step is allowed"],
-      ["+99999999999999999999", "N is too large"]
+      ["+99999999999999999999", "N is too large"],
+      ["@head", "a branch label or a revision must come before @"],
+      ["accounts@", "@ must be followed by head, heads, base, a revision or a step"],
+      ["a@b@head", "only one @ is allowed"],
+      ["a-1@head", "before @ comes a branch label or a revision"],
+      ["accounts@head+1+1", "only one relative step is allowed"]
     ]
     for (const [text, detail] of cases) {
       const error = failure(parseRevisionTarget(text))
@@ -77,9 +114,11 @@ describe("parseRevisionTarget", () => {
       assert.strictEqual(reasonOf(error, "MalformedTarget").detail, detail, text)
     }
     assert.strictEqual(
-      failure(parseRevisionTarget("heads+1")).message,
-      `"heads+1" is not a revision target (heads names several revisions; a relative step needs one): expected ` +
-        `head, heads, base, +N, -N, a revision id or a unique prefix of one, ID+N or ID-N, with N at least 1.`
+      failure(parseRevisionTarget("+0")).message,
+      `"+0" is not a revision target (+0 and -0 need a revision to count from, as in ID+0): expected head, ` +
+        `heads, base, a revision id, a unique prefix of one or a branch label, each optionally followed by +N ` +
+        `or -N; +N or -N alone (N at least 1); and BRANCH@ before any of them (BRANCH a branch label or a ` +
+        `revision).`
     )
   })
 })
