@@ -31,6 +31,13 @@ export interface AncestryOptions {
   readonly dependencies?: boolean | undefined
 }
 
+/** Problems after which the links between revisions cannot be walked. */
+const brokenLinks: ReadonlySet<RevisionGraphProblem["_tag"]> = new Set([
+  "UnknownParent",
+  "RepeatedParent",
+  "RevisionCycle"
+])
+
 const sortedIds = (ids: Iterable<string>): Array<string> => Array.from(ids).sort(compareRevisionIds)
 const none: ReadonlyArray<string> = []
 
@@ -46,10 +53,11 @@ export class RevisionGraph<R extends RevisionNode = RevisionNode> {
     const parts = findRevisionGraphProblems(Array.from(revisions))
     const invalid = (problems: ReadonlyArray<RevisionGraphProblem>) =>
       Result.fail(new RevisionGraphError({ reason: new InvalidHistory({ problems }) }))
-    if (parts.problems.length > 0) return invalid(parts.problems)
-    const graph = new RevisionGraph(parts.revisions, parts.dependencies, parts.labels)
-    const redundant = graph.#redundantParents()
-    return redundant.length > 0 ? invalid(redundant) : Result.succeed(graph)
+    // Redundant parents are looked for along the links, which must all lead somewhere and not loop.
+    const linksHold = parts.problems.every((problem) => !brokenLinks.has(problem._tag))
+    const graph = linksHold ? new RevisionGraph(parts.revisions, parts.dependencies, parts.labels) : undefined
+    const problems = graph === undefined ? parts.problems : [...parts.problems, ...graph.#redundantParents()]
+    return problems.length > 0 || graph === undefined ? invalid(problems) : Result.succeed(graph)
   }
 
   /** Every revision id, parents and dependencies first, ties broken by id: the order upgrades apply them in. */
