@@ -8,6 +8,10 @@ import { scratchDirectory as scratchIn } from "./scratch.ts"
 export interface RevisionSpec {
   readonly id: string
   readonly parents?: ReadonlyArray<string>
+  /** Written as `export const dependsOn` when given. */
+  readonly dependsOn?: ReadonlyArray<string>
+  /** Written as `export const branchLabels` when given. */
+  readonly branchLabels?: ReadonlyArray<string>
   readonly message?: string
   readonly transactional?: boolean
   readonly upgrade?: ReadonlyArray<string>
@@ -34,6 +38,8 @@ export const writeRevision = (directory: string, spec: RevisionSpec): string => 
       spec.prelude ?? "",
       `export const id = ${JSON.stringify(spec.id)}`,
       `export const parents = ${list(spec.parents ?? [])}`,
+      ...(spec.dependsOn === undefined ? [] : [`export const dependsOn = ${list(spec.dependsOn)}`]),
+      ...(spec.branchLabels === undefined ? [] : [`export const branchLabels = ${list(spec.branchLabels)}`]),
       `export const message = ${JSON.stringify(spec.message ?? "revision")}`,
       `export const createdAt = "2026-01-01T00:00:00.000Z"`,
       `export const transactional = ${spec.transactional ?? true}`,

@@ -1,7 +1,9 @@
 /**
  * A revision: one TypeScript module under a provider's version location that exports its id, parents,
  * message, creation time, whether it runs in a transaction, and its `upgrade` and `downgrade` operations,
- * each a SQL statement or, for data migrations, an Effect function given the SqlClient.
+ * each a SQL statement or, for data migrations, an Effect function given the SqlClient. Optionally it names
+ * the branch it starts (`branchLabels`) and revisions of other branches it needs applied first (`dependsOn`,
+ * ids or branch labels), as Alembic's `branch_labels` and `depends_on`.
  *
  * ```ts
  * export const id = "0002"
@@ -11,6 +13,9 @@
  * export const transactional = true
  * export const upgrade = [`ALTER TABLE "sdk_examples__account" ADD COLUMN "status" varchar(32) DEFAULT 'active' NOT NULL;`]
  * export const downgrade = [`ALTER TABLE "sdk_examples__account" DROP COLUMN "status";`]
+ * // optional:
+ * export const branchLabels = ["accounts"]
+ * export const dependsOn = ["0007"]
  * ```
  */
 import type * as Effect from "effect/Effect"
@@ -28,6 +33,10 @@ export interface Revision {
   readonly id: string
   /** None for a base, one for an ordinary revision, several for a merge. */
   readonly parents: ReadonlyArray<string>
+  /** Revisions (ids or branch labels) of other branches applied before this one; none by default. */
+  readonly dependsOn: ReadonlyArray<string>
+  /** The names of the branch this revision starts; none by default. */
+  readonly branchLabels: ReadonlyArray<string>
   readonly message: string
   readonly createdAt: string
   readonly transactional: boolean
@@ -42,10 +51,16 @@ export interface Revision {
 /** What is wrong with a module's exports, one phrase per problem; empty when it is a valid revision. */
 export const revisionExportProblems = (exports: Record<string, unknown>): ReadonlyArray<string> => {
   const problems: Array<string> = []
-  const { createdAt, downgrade, id, message, parents, transactional, upgrade } = exports
+  const { branchLabels, createdAt, dependsOn, downgrade, id, message, parents, transactional, upgrade } = exports
   if (!Predicate.isString(id) || id.trim() === "") problems.push("export `id` must be a non-empty string")
   if (!Array.isArray(parents) || !parents.every(Predicate.isString)) {
     problems.push("export `parents` must be an array of revision ids (empty for a first revision)")
+  }
+  if (dependsOn !== undefined && !(Array.isArray(dependsOn) && dependsOn.every(Predicate.isString))) {
+    problems.push("export `dependsOn` must be an array of revision ids or branch labels when given")
+  }
+  if (branchLabels !== undefined && !(Array.isArray(branchLabels) && branchLabels.every(Predicate.isString))) {
+    problems.push("export `branchLabels` must be an array of branch names when given")
   }
   if (!Predicate.isString(message)) problems.push("export `message` must be a string")
   if (!Predicate.isString(createdAt) || Number.isNaN(Date.parse(createdAt))) {
@@ -78,6 +93,8 @@ export const revisionFromExports = (
 ): Revision => ({
   id: exports.id as string,
   parents: [...(exports.parents as ReadonlyArray<string>)],
+  dependsOn: [...((exports.dependsOn as ReadonlyArray<string> | undefined) ?? [])],
+  branchLabels: [...((exports.branchLabels as ReadonlyArray<string> | undefined) ?? [])],
   message: exports.message as string,
   createdAt: exports.createdAt as string,
   transactional: (exports.transactional as boolean | undefined) ?? true,

@@ -14,6 +14,10 @@ import type { DestructiveChange } from "../Autogenerate.ts"
 export interface RevisionDraft {
   readonly id: string
   readonly parents: ReadonlyArray<string>
+  /** Revision ids or branch labels of other branches this one needs applied first. */
+  readonly dependsOn?: ReadonlyArray<string> | undefined
+  /** Names for the branch this revision starts. */
+  readonly branchLabels?: ReadonlyArray<string> | undefined
   readonly message: string
   readonly createdAt: string
   readonly upgrade: ReadonlyArray<string>
@@ -51,14 +55,20 @@ const destructiveLines = (draft: RevisionDraft): ReadonlyArray<string> => {
     : [" * DESTRUCTIVE CHANGES, review them before applying:", ...entries.map((entry) => ` *   - ${commentSafe(entry)}`)]
 }
 
-/** The module's text. The same draft always renders the same bytes. */
-export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string): string =>
-  [
+const stringList = (values: ReadonlyArray<string>): string => `[${values.map((value) => JSON.stringify(value)).join(", ")}]`
+
+/** The module's text. The same draft always renders the same bytes; optional exports appear only when set. */
+export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string): string => {
+  const dependsOn = draft.dependsOn ?? []
+  const branchLabels = draft.branchLabels ?? []
+  return [
     "/**",
     ` * ${commentSafe(draft.message)}`,
     " *",
     ` * Revision ID: ${draft.id}`,
     ` * Revises: ${draft.parents.join(", ") || "<base>"}`,
+    ...(dependsOn.length === 0 ? [] : [` * Depends on: ${commentSafe(dependsOn.join(", "))}`]),
+    ...(branchLabels.length === 0 ? [] : [` * Branch labels: ${commentSafe(branchLabels.join(", "))}`]),
     ` * Create Date: ${draft.createdAt}`,
     " *",
     ...destructiveLines(draft),
@@ -68,7 +78,9 @@ export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string)
     " */",
     "",
     `export const id = ${JSON.stringify(draft.id)}`,
-    `export const parents: ReadonlyArray<string> = [${draft.parents.map((parent) => JSON.stringify(parent)).join(", ")}]`,
+    `export const parents: ReadonlyArray<string> = ${stringList(draft.parents)}`,
+    ...(dependsOn.length === 0 ? [] : [`export const dependsOn: ReadonlyArray<string> = ${stringList(dependsOn)}`]),
+    ...(branchLabels.length === 0 ? [] : [`export const branchLabels: ReadonlyArray<string> = ${stringList(branchLabels)}`]),
     `export const message = ${JSON.stringify(draft.message)}`,
     `export const createdAt = ${JSON.stringify(draft.createdAt)}`,
     "export const transactional = true",
@@ -78,6 +90,7 @@ export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string)
     operationsBlock("downgrade", draft.downgrade),
     ""
   ].join("\n")
+}
 
 export const SNAPSHOT_FORMAT = "metatables.schema-snapshot.v1"
 

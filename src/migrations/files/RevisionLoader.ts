@@ -3,7 +3,8 @@
  * `index.*` and declaration files), imported and checked, then assembled into the revision graph.
  *
  * Problems do not stop the loading: files that cannot be imported, files without a valid revision,
- * duplicate ids, unknown parents and cycles are all collected into one `RevisionLoadError`, each with its
+ * duplicate ids, unknown parents or dependencies, duplicated branch labels, redundant merge parents and cycles
+ * are all collected into one `RevisionLoadError`, each with its
  * file, so that a broken history is fixed in one pass.
  */
 import * as Effect from "effect/Effect"
@@ -99,7 +100,9 @@ export const loadRevisions = (
       }
       loaded.push(revisionFromExports(imported.success, file, checksum))
     }
-    const graph = RevisionGraph.make(loaded.map(({ id, parents, source }) => ({ id, parents, source })))
+    const graph = RevisionGraph.make(
+      loaded.map(({ branchLabels, dependsOn, id, parents, source }) => ({ id, parents, dependsOn, branchLabels, source }))
+    )
     if (Result.isFailure(graph)) {
       const { reason } = graph.failure
       const described = reason._tag === "InvalidHistory"

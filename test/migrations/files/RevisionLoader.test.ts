@@ -1,6 +1,7 @@
 /**
- * Loading revision files: a valid history becomes a graph; every problem of a broken one (unimportable files,
- * invalid exports, duplicate ids, unknown parents, cycles) is reported at once, each with its file.
+ * Loading revision files: a valid history becomes a graph (with branch labels and dependencies); every problem
+ * of a broken one (unimportable files, invalid exports, duplicate ids, unknown parents, cycles, redundant merge
+ * parents, duplicated labels, unknown dependencies) is reported at once, each with its file.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -58,6 +59,57 @@ describe("loadRevisions", () => {
       assert.include(text, `revision "0002" is defined 2 times: ${duplicate}, ${NodePath.join(directory, "0002_revision.ts")}`)
       assert.include(text, `revision "0003" (${NodePath.join(directory, "0003_revision.ts")}) has parent "9999", which no revision defines`)
       assert.include(text, 'cycle "0004" -> "0005" -> "0004"')
+    }))
+
+  it.effect("reads branch labels and dependencies, which default to none", () =>
+    Effect.gen(function*() {
+      const directory = scratchDirectory()
+      writeRevision(directory, { id: "0001", branchLabels: ["accounts"] })
+      writeRevision(directory, { id: "0002", branchLabels: ["networking"] })
+      writeRevision(directory, { id: "0003", parents: ["0002"], dependsOn: ["accounts"] })
+      const loaded = yield* load(directory)
+      assert.deepStrictEqual(loaded.revisions.get("0001")!.branchLabels, ["accounts"])
+      assert.deepStrictEqual(loaded.revisions.get("0003")!.dependsOn, ["accounts"])
+      assert.deepStrictEqual(loaded.revisions.get("0002")!.dependsOn, [])
+      assert.deepStrictEqual(loaded.graph.dependencies("0003"), ["0001"])
+      assert.deepStrictEqual(loaded.graph.branchLabels("0003"), ["networking"])
+      assert.deepStrictEqual([loaded.graph.heads, loaded.graph.upgradedHeads], [["0001", "0003"], ["0003"]])
+    }))
+
+  it.effect("refuses a merge that lists a parent its other parent builds on, invalid labels and dependencies", () =>
+    Effect.gen(function*() {
+      const directory = scratchDirectory()
+      writeRevision(directory, { id: "0001", branchLabels: ["main"] })
+      writeRevision(directory, { id: "0002", parents: ["0001"], branchLabels: ["main"] })
+      const merge = writeRevision(directory, { id: "0003", parents: ["0001", "0002"] })
+      writeRevision(directory, { id: "0004", parents: ["0003"], dependsOn: ["nowhere"] })
+      writeRevision(directory, { id: "0006", parents: ["0004"], dependsOn: ["main"] })
+      const odd = NodePath.join(directory, "0005_odd.ts")
+      NodeFs.writeFileSync(
+        odd,
+        [
+          `export const id = "0005"`,
+          `export const parents = []`,
+          `export const dependsOn = "0001"`,
+          `export const branchLabels = [1]`,
+          `export const message = "odd"`,
+          `export const createdAt = "2026-01-01T00:00:00.000Z"`,
+          `export const upgrade = []`,
+          `export const downgrade = []`
+        ].join("\n")
+      )
+      const error = yield* Effect.flip(load(directory))
+      const text = error.message
+      assert.include(text, "The revisions cannot be loaded (4 problems):")
+      // A label declared twice names its first revision, so a dependency on it still resolves.
+      assert.include(
+        text,
+        `${odd}: does not export a valid revision: export \`dependsOn\` must be an array of revision ids or branch ` +
+          "labels when given; export `branchLabels` must be an array of branch names when given"
+      )
+      assert.include(text, `revision "0004" (${NodePath.join(directory, "0004_revision.ts")}) depends on "nowhere"`)
+      assert.include(text, `branch label "main" is declared by "0001" and "0002"`)
+      assert.include(text, `merge revision "0003" (${merge}) lists parent "0001", which "0002" already builds on`)
     }))
 
   it.effect("reads an edited file afresh in the same process", () =>

@@ -12,6 +12,8 @@ import { RevisionGraph } from "../../../src/migrations/graph/RevisionGraph.ts"
 const revision = (id: string, parents: ReadonlyArray<string>, overrides: Partial<Revision> = {}): Revision => ({
   id,
   parents,
+  dependsOn: [],
+  branchLabels: [],
   message: `revision ${id}`,
   createdAt: "2026-01-01T00:00:00.000Z",
   transactional: true,
