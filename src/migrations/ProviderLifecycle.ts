@@ -112,7 +112,7 @@ export type LifecycleServices = Catalog | Database | SqlClient.SqlClient | FileS
 export interface CurrentReport {
   readonly provider: string
   readonly heads: ReadonlyArray<string>
-  /** Whether the database is at the history's heads. */
+  /** Whether the database is at the history's heads (those it records once everything is applied). */
   readonly atHead: boolean
   readonly historyHeads: ReadonlyArray<string>
 }
@@ -206,8 +206,8 @@ export const currentRevision = (
     return {
       provider: provider.key,
       heads: state.heads,
-      atHead: sameHeads(state.heads, loaded.graph.heads),
-      historyHeads: loaded.graph.heads
+      atHead: sameHeads(state.heads, loaded.graph.upgradedHeads),
+      historyHeads: loaded.graph.upgradedHeads
     }
   })
 
@@ -254,7 +254,7 @@ const sameShape = (a: TableContract, b: TableContract) =>
  */
 const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =>
   Effect.gen(function*() {
-    const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.heads)
+    const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.upgradedHeads)
     const snapshot = !atHistoryHead && heads.length === 1
       ? yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source)
       : Option.none()
@@ -367,17 +367,23 @@ export const migrateProvider = (
     }
   })
 
-/** `stamp`: records `target` in the version table without running revisions (registry and credential only). */
+/**
+ * `stamp`: records `targets` in the version table without running revisions (registry and credential only);
+ * with `purge`, whatever the table held is dropped first.
+ */
 export const stampProvider = (
   provider: MigrationProvider,
-  target: string,
-  options: { readonly onCredential?: CredentialObserver | undefined } = {}
+  targets: string | ReadonlyArray<string>,
+  options: { readonly purge?: boolean | undefined; readonly onCredential?: CredentialObserver | undefined } = {}
 ): Effect.Effect<StampResult, LifecycleError, LifecycleServices> =>
   Effect.gen(function*() {
     const { loaded } = yield* openProvider(provider)
     return yield* usingCredential(
       provider,
       options,
-      stampMigration({ loaded, target }, { providerKey: provider.key, versionTable: versionTableOf(provider) })
+      stampMigration(
+        { loaded, target: targets, purge: options.purge },
+        { providerKey: provider.key, versionTable: versionTableOf(provider) }
+      )
     )
   })

@@ -22,24 +22,19 @@ import {
   type MigrationPlan,
   planMigration,
   type PlanError,
+  planStamp,
   type PlannedStep,
   resetSession,
   sessionStatements,
   stepStatements
 } from "./MigrationPlan.ts"
-import { resolveRevisionTarget } from "../graph/RevisionTarget.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import {
-  createVersionTables,
-  moveHeads,
-  qualifiedLedgerTable,
-  recordApplied,
   selectHeads,
   selectLedger,
   selectVersionTablesPresent,
   type VersionTableLocation
 } from "./VersionTable.ts"
-import { quoteLiteral } from "../../db/SqlText.ts"
 
 /** The database failed while reading or preparing migration state (not inside a revision). */
 export class MigrationDatabaseError extends Schema.TaggedError<MigrationDatabaseError>()("MigrationDatabaseError", {
@@ -319,34 +314,36 @@ export interface StampResult {
   readonly to: ReadonlyArray<string>
 }
 
+export interface StampMigrationRequest {
+  readonly loaded: LoadedRevisions
+  /** One target, or several recorded together (`stamp A B`). */
+  readonly target: string | ReadonlyArray<string>
+  /** Empty the version table first, whatever it holds (`stamp --purge`). */
+  readonly purge?: boolean | undefined
+}
+
 /**
- * Sets the version table to `target` without running any revision (Alembic's `stamp`), for a database whose
- * schema already matches it; the ledger then lists the target's revisions with their current checksums.
+ * Sets the version table to the targets without running any revision (Alembic's `stamp`), for a database whose
+ * schema already matches them; the ledger then lists the revisions they apply with their current checksums.
  */
 export const stampMigration = (
-  request: { readonly loaded: LoadedRevisions; readonly target: string },
+  request: StampMigrationRequest,
   options: ApplyOptions
 ): Effect.Effect<StampResult, ApplyError, SqlClient.SqlClient> =>
   Effect.scoped(Effect.gen(function*() {
     const { connection, state } = yield* lockedSession(options)
-    const resolved = yield* Effect.fromResult(resolveRevisionTarget(request.loaded.graph, request.target, state.heads))
-    const applied = request.loaded.graph.inTopologicalOrder(request.loaded.graph.appliedSet(resolved.revisions))
-    const ledger = qualifiedLedgerTable(options.versionTable)
-    const statements = [
-      ...createVersionTables(options.versionTable),
-      "BEGIN;",
-      ...moveHeads(options.versionTable, state.heads, resolved.revisions),
-      applied.length === 0
-        ? `DELETE FROM ${ledger};`
-        : `DELETE FROM ${ledger} WHERE "revision" NOT IN (${applied.map(quoteLiteral).join(", ")});`,
-      ...applied.map((id) => recordApplied(options.versionTable, request.loaded.revisions.get(id)!)),
-      "COMMIT;"
-    ]
-    for (const statement of statements) {
+    const plan = yield* Effect.fromResult(planStamp({
+      loaded: request.loaded,
+      currentHeads: state.heads,
+      targets: typeof request.target === "string" ? [request.target] : request.target,
+      purge: request.purge ?? false,
+      versionTable: options.versionTable
+    }))
+    for (const statement of plan.statements) {
       yield* Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement)).pipe(
         Effect.tapError(() => Effect.ignore(query(connection, "ROLLBACK"))),
         Effect.mapError(databaseFailure("stamp the version table"))
       )
     }
-    return { from: state.heads, to: [...resolved.revisions].sort() }
+    return { from: plan.from, to: plan.to }
   }))

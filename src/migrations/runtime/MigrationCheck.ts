@@ -136,7 +136,8 @@ export const checkMigrations = (
 > =>
   Effect.gen(function*() {
     const { loaded } = request
-    const heads = loaded.graph.heads
+    // A head another branch depends on is applied with its dependant: only the heads recorded at the end count.
+    const heads = loaded.graph.upgradedHeads
     const notes: Array<string> = []
     const snapshotOf = (revision: string) => readSnapshot(loaded.revisions.get(revision)!.source)
 

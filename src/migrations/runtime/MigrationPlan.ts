@@ -7,11 +7,15 @@ import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import type { Revision, RevisionOperation } from "../files/Revision.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
+import { stampedHeads } from "../graph/RevisionStamp.ts"
 import { downgradeSteps, upgradeSteps } from "../graph/RevisionSteps.ts"
-import { resolveRevisionTarget } from "../graph/RevisionTarget.ts"
+import { type ResolvedRevisionTarget, resolveRevisionTarget } from "../graph/RevisionTarget.ts"
 import type { RevisionGraphError } from "../graph/RevisionGraphError.ts"
 import {
+  clearHeads,
   createVersionTables,
+  moveHeads,
+  qualifiedLedgerTable,
   recordApplied,
   recordUnapplied,
   stepBookkeeping,
@@ -88,6 +92,68 @@ export const planMigration = (request: PlanRequest): Result.Result<MigrationPlan
       steps: planned
     }
   })
+
+export interface StampRequest {
+  readonly loaded: LoadedRevisions
+  readonly currentHeads: ReadonlyArray<string>
+  /** The targets as typed; their states are recorded together. */
+  readonly targets: ReadonlyArray<string>
+  /** Empty the version table first, whatever it holds (unknown revisions included). */
+  readonly purge: boolean
+  readonly versionTable: VersionTableLocation
+}
+
+/** What `stamp` writes: the version table moved from `from` to `to`, and the ledger listing what `to` applies. */
+export interface StampPlan {
+  readonly targets: ReadonlyArray<string>
+  readonly purge: boolean
+  readonly from: ReadonlyArray<string>
+  readonly to: ReadonlyArray<string>
+  /** Every statement, in order, in one transaction (after creating the tables when missing). */
+  readonly statements: ReadonlyArray<string>
+}
+
+/**
+ * The stamp of `targets` over the current heads (see `stampedHeads`): no revision runs; the version table
+ * records the new heads and the ledger the revisions they apply, with their files' current checksums.
+ */
+export const planStamp = (request: StampRequest): Result.Result<StampPlan, PlanError> =>
+  Result.gen(function*() {
+    const { loaded, versionTable } = request
+    const current = request.purge ? undefined : request.currentHeads
+    const resolved: Array<ResolvedRevisionTarget> = []
+    for (const target of request.targets) resolved.push(yield* resolveRevisionTarget(loaded.graph, target, current))
+    const to = yield* stampedHeads(loaded.graph, request.currentHeads, resolved, { purge: request.purge })
+    const from = [...new Set(request.currentHeads)].sort()
+    const applied = loaded.graph.inTopologicalOrder(loaded.graph.appliedSet(to))
+    const ledger = qualifiedLedgerTable(versionTable)
+    return {
+      targets: request.targets,
+      purge: request.purge,
+      from,
+      to,
+      statements: [
+        ...createVersionTables(versionTable),
+        "BEGIN;",
+        ...(request.purge ? [clearHeads(versionTable), ...moveHeads(versionTable, [], to)] : moveHeads(versionTable, from, to)),
+        applied.length === 0
+          ? `DELETE FROM ${ledger};`
+          : `DELETE FROM ${ledger} WHERE "revision" NOT IN (${applied.map(quoteLiteral).join(", ")});`,
+        ...applied.map((id) => recordApplied(versionTable, loaded.revisions.get(id)!)),
+        "COMMIT;"
+      ]
+    }
+  })
+
+/** The stamp as a SQL script: exactly what `stamp` executes, with a comment saying what it records. */
+export const renderStampSql = (plan: StampPlan): string =>
+  [
+    `-- metatables stamp ${plan.purge ? "--purge " : ""}${plan.targets.join(" ")}: ${plan.from.join(", ") || "<base>"} -> ` +
+    `${plan.to.join(", ") || "<base>"}, no revision runs`,
+    "",
+    ...plan.statements,
+    ""
+  ].join("\n")
 
 /** The session the plan runs in: the lock timeout every DDL statement waits at most. */
 export interface StatementOptions {

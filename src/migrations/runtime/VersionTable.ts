@@ -68,6 +68,9 @@ export const moveHeads = (
   ]
 }
 
+/** Empties the version table (`stamp --purge`), whatever it holds. */
+export const clearHeads = (location: VersionTableLocation): string => `DELETE FROM ${qualifiedVersionTable(location)};`
+
 /** Records an applied revision with its checksum in the ledger. */
 export const recordApplied = (
   location: VersionTableLocation,

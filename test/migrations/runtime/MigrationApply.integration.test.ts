@@ -1,8 +1,10 @@
 /**
  * Applying revisions on both backends: round trips leave the same schema, a failing revision leaves no
  * trace, the offline SQL is exactly what runs online, non-transactional and data-migration revisions, edited
- * applied revisions, and stamping without running revisions. On the server: concurrent upgrades and the lock
- * timeout.
+ * applied revisions, and stamping without running revisions. Branches and dependencies: a labelled branch
+ * whose revision depends on another branch's table upgrades and downgrades in order, offline SQL included, and
+ * stamps record several targets or purge a table holding unknown revisions. On the server: concurrent
+ * upgrades and the lock timeout.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
@@ -144,6 +146,107 @@ describeBackends("applyMigration", (it) => {
       assert.isFalse(leftover?.found)
       const state = yield* readMigrationState(versionTable)
       assert.notInclude(state.ledger.map((entry) => entry.revision), "0004")
+    }))
+
+  it.effect("upgrades and downgrades branches whose revisions depend on each other, as the offline SQL says", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      // accounts: a1 creates accounts, a2 adds a key; networking: n1 creates hosts, n2 references accounts,
+      // so it depends on a2 without merging the branches.
+      const directory = scratchDirectory()
+      writeRevision(directory, {
+        id: "a1",
+        branchLabels: ["accounts"],
+        upgrade: ["CREATE TABLE accounts (id int NOT NULL)"],
+        downgrade: ["DROP TABLE accounts"]
+      })
+      writeRevision(directory, {
+        id: "a2",
+        parents: ["a1"],
+        upgrade: ["ALTER TABLE accounts ADD PRIMARY KEY (id)"],
+        downgrade: ["ALTER TABLE accounts DROP CONSTRAINT accounts_pkey"]
+      })
+      writeRevision(directory, {
+        id: "n1",
+        branchLabels: ["networking"],
+        upgrade: ["CREATE TABLE hosts (name text PRIMARY KEY)"],
+        downgrade: ["DROP TABLE hosts"]
+      })
+      writeRevision(directory, {
+        id: "n2",
+        parents: ["n1"],
+        dependsOn: ["a2"],
+        upgrade: ["ALTER TABLE hosts ADD COLUMN account_id int REFERENCES accounts (id)"],
+        downgrade: ["ALTER TABLE hosts DROP COLUMN account_id"]
+      })
+      const loaded = yield* load(directory)
+      const printed = (currentHeads: ReadonlyArray<string>, direction: "upgrade" | "downgrade", target: string) =>
+        Effect.map(
+          Effect.fromResult(planMigration({ loaded, currentHeads, direction, target, versionTable })),
+          (plan) => renderPlanSql(plan, { lockTimeout: "10s" }).split("\n").filter((line) => line !== "" && !line.startsWith("--"))
+        )
+      const run = (direction: "upgrade" | "downgrade", target: string) =>
+        Effect.gen(function*() {
+          const executed: Array<string> = []
+          const result = yield* applyMigration({ loaded, direction, target }, {
+            ...options,
+            onStatement: (sql) => Effect.sync(() => executed.push(...sql.split("\n")))
+          })
+          return { steps: result.applied.map((step) => step.revision), executed }
+        })
+
+      const expectedUp = yield* printed([], "upgrade", "networking@head")
+      const up = yield* run("upgrade", "networking@head")
+      assert.deepStrictEqual(up.steps, ["a1", "a2", "n1", "n2"])
+      assert.deepStrictEqual(up.executed, expectedUp)
+      assert.deepStrictEqual(yield* heads, ["n2"])
+
+      const expectedDown = yield* printed(["n2"], "downgrade", "accounts@base")
+      const down = yield* run("downgrade", "accounts@base")
+      assert.deepStrictEqual(down.steps, ["n2", "a2", "a1"])
+      assert.deepStrictEqual(down.executed, expectedDown)
+      assert.deepStrictEqual(yield* heads, ["n1"])
+      const sql = yield* SqlClient.SqlClient
+      const [tables] = yield* sql<{ readonly accounts: boolean; readonly hosts: boolean }>`
+        SELECT to_regclass('accounts') IS NOT NULL AS accounts, to_regclass('hosts') IS NOT NULL AS hosts`
+      assert.deepStrictEqual(tables, { accounts: false, hosts: true })
+
+      assert.deepStrictEqual((yield* run("upgrade", "accounts@+1")).steps, ["a1"])
+      assert.deepStrictEqual((yield* run("upgrade", "heads")).steps, ["a2", "n2"])
+      assert.deepStrictEqual(yield* heads, ["n2"])
+      assert.deepStrictEqual((yield* run("downgrade", "networking@-1")).steps, ["n2"])
+      assert.deepStrictEqual(yield* heads, ["a2", "n1"])
+    }))
+
+  it.effect("stamps several targets together, and purges a version table that records unknown revisions", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const directory = writeChain(scratchDirectory())
+      writeRevision(directory, { id: "0101", branchLabels: ["extra"], upgrade: ["SELECT 1"] })
+      const loaded = yield* load(directory)
+      assert.deepStrictEqual(yield* stampMigration({ loaded, target: ["0002", "extra@head"] }, options), {
+        from: [],
+        to: ["0002", "0101"]
+      })
+      assert.deepStrictEqual(yield* stampMigration({ loaded, target: "0001" }, options), {
+        from: ["0002", "0101"],
+        to: ["0001", "0101"]
+      })
+      assert.deepStrictEqual(
+        (yield* readMigrationState(versionTable)).ledger.map((entry) => entry.revision),
+        ["0001", "0101"]
+      )
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.unsafe(`INSERT INTO "public"."tests__alembic_version" ("version_num") VALUES ('lost')`)
+      const refused = yield* Effect.flip(stampMigration({ loaded, target: "0003" }, options))
+      assert.include(refused.message, `The database is at revision "lost", which no revision file defines`)
+      const purged = yield* stampMigration({ loaded, target: "0003", purge: true }, options)
+      assert.deepStrictEqual(purged, { from: ["0001", "0101", "lost"], to: ["0003"] })
+      assert.deepStrictEqual(yield* heads, ["0003"])
+      assert.deepStrictEqual(
+        (yield* readMigrationState(versionTable)).ledger.map((entry) => entry.revision),
+        ["0001", "0002", "0003"]
+      )
     }))
 
   it.effect("executes exactly the statements the offline SQL shows", () =>

@@ -1,11 +1,13 @@
 /**
  * The plan as SQL, without a database: one transaction per revision with its version-table moves (a merge
- * replaces both heads) and ledger rows; non-transactional revisions recorded after; data migrations noted.
+ * replaces both heads, a revision replaces the head it depends on) and ledger rows; non-transactional
+ * revisions recorded after; data migrations noted. The stamp plan: several targets, each moving only its own
+ * lineage, and `--purge`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { planMigration, renderPlanSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
+import { planMigration, planStamp, renderPlanSql, renderStampSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
 import type { Revision } from "../../../src/migrations/files/Revision.ts"
 import { RevisionGraph } from "../../../src/migrations/graph/RevisionGraph.ts"
 
@@ -96,5 +98,101 @@ describe("renderPlanSql", () => {
     const result = planMigration({ loaded: history, currentHeads: ["b1"], direction: "upgrade", target: "a1", versionTable })
     assert.isTrue(Result.isFailure(result))
     if (Result.isFailure(result)) assert.include(result.failure.message, "Use downgrade to go back")
+  })
+})
+
+describe("plans across branches and dependencies", () => {
+  // a1 - a2 (accounts) and n1 - n2 (networking), n2 depending on a2.
+  const history = loaded([
+    revision("a1", [], { branchLabels: ["accounts"] }),
+    revision("a2", ["a1"]),
+    revision("n1", [], { branchLabels: ["networking"] }),
+    revision("n2", ["n1"], { dependsOn: ["a2"] })
+  ])
+  const plan = (currentHeads: ReadonlyArray<string>, direction: "upgrade" | "downgrade", target: string) =>
+    Result.getOrThrow(planMigration({ loaded: history, currentHeads, direction, target, versionTable }))
+
+  it("upgrades a dependency first, and the dependant takes its place in the version table", () => {
+    const up = plan([], "upgrade", "networking@head")
+    assert.deepStrictEqual(up.steps.map((step) => [step.revision.id, step.headsAfter]), [
+      ["a1", ["a1"]],
+      ["a2", ["a2"]],
+      ["n1", ["a2", "n1"]],
+      ["n2", ["n2"]]
+    ])
+    assert.include(
+      renderPlanSql(up, { lockTimeout: "10s" }),
+      `WITH "heads_removed" AS (DELETE FROM "public"."app__alembic_version" WHERE "version_num" IN ('a2', 'n1')),\n` +
+        `  "heads_added" AS (INSERT INTO "public"."app__alembic_version" ("version_num") VALUES ('n2'))\n`
+    )
+    assert.deepStrictEqual(plan([], "upgrade", "heads").to, ["n2"])
+  })
+
+  it("downgrades dependants first, and a branch target leaves the other branch", () => {
+    const down = plan(["n2"], "downgrade", "accounts@base")
+    assert.deepStrictEqual(down.steps.map((step) => [step.revision.id, step.headsAfter]), [
+      ["n2", ["a2", "n1"]],
+      ["a2", ["a1", "n1"]],
+      ["a1", ["n1"]]
+    ])
+    assert.deepStrictEqual(plan(["n2"], "downgrade", "networking@base").steps.map((step) => step.revision.id), ["n2", "n1"])
+    // Down to the dependency itself: what merely needs it stays.
+    assert.deepStrictEqual(plan(["n2"], "downgrade", "a2").steps, [])
+  })
+})
+
+describe("planStamp", () => {
+  const history = loaded([
+    revision("a1", [], { branchLabels: ["accounts"] }),
+    revision("a2", ["a1"]),
+    revision("n1", [], { branchLabels: ["networking"] }),
+    revision("n2", ["n1"])
+  ])
+  const stamp = (currentHeads: ReadonlyArray<string>, targets: ReadonlyArray<string>, purge = false) =>
+    planStamp({ loaded: history, currentHeads, targets, purge, versionTable })
+
+  it("records several targets together, each moving only the heads of its own lineage", () => {
+    const both = Result.getOrThrow(stamp([], ["a2", "networking@head"]))
+    assert.deepStrictEqual([both.from, both.to], [[], ["a2", "n2"]])
+    const one = Result.getOrThrow(stamp(["a2", "n2"], ["n1"]))
+    assert.deepStrictEqual(one.to, ["a2", "n1"])
+    const sql = renderStampSql(one)
+    assert.strictEqual(sql.split("\n")[0], "-- metatables stamp n1: a2, n2 -> a2, n1, no revision runs")
+    assert.include(
+      sql,
+      `BEGIN;\nDELETE FROM "public"."app__alembic_version" WHERE "version_num" IN ('n2');\n` +
+        `INSERT INTO "public"."app__alembic_version" ("version_num") VALUES ('n1');\n` +
+        `DELETE FROM "public"."app__alembic_version__ledger" WHERE "revision" NOT IN ('a1', 'a2', 'n1');\n`
+    )
+    assert.isTrue(sql.endsWith("COMMIT;\n"))
+    assert.deepStrictEqual(Result.getOrThrow(stamp(["a2", "n2"], ["base"])).to, [])
+  })
+
+  it("with purge, empties the version table first, even of revisions no file defines", () => {
+    const purged = Result.getOrThrow(stamp(["gone", "n2"], ["a1"], true))
+    assert.deepStrictEqual([purged.from, purged.to], [["gone", "n2"], ["a1"]])
+    assert.include(
+      renderStampSql(purged),
+      `-- metatables stamp --purge a1: gone, n2 -> a1, no revision runs\n\n`
+    )
+    assert.include(
+      renderStampSql(purged),
+      `BEGIN;\nDELETE FROM "public"."app__alembic_version";\nINSERT INTO "public"."app__alembic_version" ("version_num") VALUES ('a1');\n`
+    )
+    const refused = stamp(["gone", "n2"], ["a1"])
+    assert.isTrue(Result.isFailure(refused))
+    if (Result.isFailure(refused)) assert.include(refused.failure.message, `The database is at revision "gone", which no revision file defines`)
+  })
+
+  it("refuses targets where one builds on another", () => {
+    const overlap = stamp([], ["a1", "accounts@head"])
+    assert.isTrue(Result.isFailure(overlap))
+    if (Result.isFailure(overlap)) {
+      assert.strictEqual(
+        overlap.failure.message,
+        `Target "a1 accounts@head" names both "a1" and "a2", but "a2" builds on "a1": a state records only the ` +
+          `revision built last, so name "a2" alone.`
+      )
+    }
   })
 })
