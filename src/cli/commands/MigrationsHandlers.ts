@@ -1,7 +1,8 @@
 /**
  * What the `metatables migrations ...` commands do, loaded when one of them runs (the tree, with the flags,
  * is `MigrationsCommands.ts`). Commands that touch the database run the provider lifecycle on the command's
- * database; the others are local.
+ * database; the others are local, but for the options that mark or count from the database's heads. It is
+ * long because it holds every command of the group, each a short handler over the library.
  */
 import type * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
@@ -16,7 +17,7 @@ import { databaseUrlSecrets } from "../../db/DatabaseTarget.ts"
 import { parseRenameHint, type RenameHint, RenameHintError } from "../../migrations/Autogenerate.ts"
 import { readMigrationState } from "../../migrations/runtime/MigrationApply.ts"
 import { checkMigrations } from "../../migrations/runtime/MigrationCheck.ts"
-import { planMigration, renderPlanSql } from "../../migrations/runtime/MigrationPlan.ts"
+import { planMigration, planStamp, renderPlanSql, renderStampSql } from "../../migrations/runtime/MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "../../migrations/Provider.ts"
 import { discoverProvider } from "../../migrations/ProviderDiscovery.ts"
 import {
@@ -26,18 +27,24 @@ import {
   stampProvider
 } from "../../migrations/ProviderLifecycle.ts"
 import { createMergeRevision, createRevision } from "../../migrations/files/RevisionAuthoring.ts"
-import { loadRevisions } from "../../migrations/files/RevisionLoader.ts"
-import { lookupRevision } from "../../migrations/graph/RevisionTarget.ts"
+import { type LoadedRevisions, loadRevisions } from "../../migrations/files/RevisionLoader.ts"
+import { MalformedTarget, RevisionGraphError } from "../../migrations/graph/RevisionGraphError.ts"
+import { parseRevisionRange, revisionsInRange } from "../../migrations/graph/RevisionRange.ts"
+import { resolveRevisionTarget } from "../../migrations/graph/RevisionTarget.ts"
 import { scaffoldProvider } from "../../migrations/files/Scaffold.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { CommandFailed } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
+import { revisionBlock, revisionDocument, revisionLine } from "./RevisionDisplay.ts"
 import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 import type {
+  headsOptions,
+  historyOptions,
   mergeOptions,
   providerOptions,
   revisionOptions,
   scaffoldOptions,
+  showOptions,
   stampOptions,
   upgradeOptions
 } from "./MigrationsCommands.ts"
@@ -124,7 +131,13 @@ export const revision = (options: Command.Command.Config.Infer<typeof revisionOp
       message: options.message,
       revisionId: Option.getOrUndefined(options.revId),
       autogenerate: options.autogenerate,
-      renames: [...provider.renames, ...(yield* renameHints(options.rename))]
+      renames: [...provider.renames, ...(yield* renameHints(options.rename))],
+      versionLocations: provider.versionLocations,
+      versionPath: Option.getOrUndefined(Option.map(options.versionPath, (path) => NodePath.resolve(path))),
+      head: Option.getOrUndefined(options.head),
+      splice: options.splice,
+      branchLabels: options.branchLabel,
+      dependsOn: options.dependsOn
     })
     if (outcome._tag === "NoChanges") {
       return yield* output.result({
@@ -139,26 +152,39 @@ export const revision = (options: Command.Command.Config.Infer<typeof revisionOp
     ]
     yield* output.result({
       text: [
-        `Wrote revision ${outcome.revision} (${options.message}) on ${headList(outcome.parents)}: ${shown(outcome.path)}`,
+        `Wrote revision ${outcome.revision} (${options.message}) on ${headList(outcome.parents)}` +
+        `${outcome.dependsOn.length === 0 ? "" : `, depending on ${outcome.dependsOn.join(", ")}`}` +
+        `${outcome.branchLabels.length === 0 ? "" : `, branch ${outcome.branchLabels.join(", ")}`}: ${shown(outcome.path)}`,
         ...destructive.map((line) => `  DESTRUCTIVE: ${line}`),
         "Review it, then `metatables migrations upgrade` applies it."
       ].join("\n"),
-      document: { revision: outcome.revision, path: outcome.path, destructive }
+      document: {
+        revision: outcome.revision,
+        path: outcome.path,
+        parents: outcome.parents,
+        dependsOn: outcome.dependsOn,
+        branchLabels: outcome.branchLabels,
+        destructive
+      }
     })
   })
 
-/** `FROM:TO` plans offline from FROM; a plain target plans from the heads the database is at. */
+/**
+ * `FROM:TO` plans offline from FROM (any target naming a state: base, head, heads, an id, a label,
+ * LABEL@head). Without FROM, an upgrade starts from base, as Alembic's offline mode does, and a downgrade from
+ * the heads the database is at (the only command here that reads it).
+ */
 const printPlan = (provider: MigrationProvider, direction: "upgrade" | "downgrade", target: string) =>
   Effect.gen(function*() {
     const output = yield* Output
     const loaded = yield* loadRevisions(provider.versionLocations)
     const colon = target.indexOf(":")
     const [from, to] = colon < 0 ? [undefined, target] : [target.slice(0, colon), target.slice(colon + 1)]
-    const currentHeads = from === undefined
-      ? (yield* readMigrationState(versionTableOf(provider)).pipe(Effect.provide(cliDatabaseLayer))).heads
-      : from === "base"
+    const currentHeads = from !== undefined
+      ? (yield* Effect.fromResult(resolveRevisionTarget(loaded.graph, from, undefined))).revisions
+      : direction === "upgrade"
       ? []
-      : [(yield* Effect.fromResult(lookupRevision(loaded.graph, from, target)))]
+      : (yield* readMigrationState(versionTableOf(provider)).pipe(Effect.provide(cliDatabaseLayer))).heads
     const plan = yield* Effect.fromResult(planMigration({
       loaded,
       currentHeads,
@@ -167,7 +193,18 @@ const printPlan = (provider: MigrationProvider, direction: "upgrade" | "downgrad
       versionTable: versionTableOf(provider)
     }))
     const sql = renderPlanSql(plan, { lockTimeout: "10s" })
-    if (output.json) return yield* output.result({ text: sql, document: { provider: provider.key, from: plan.from, to: plan.to, sql } })
+    if (output.json) {
+      return yield* output.result({
+        text: sql,
+        document: {
+          provider: provider.key,
+          from: plan.from,
+          to: plan.to,
+          steps: plan.steps.map((step) => ({ revision: step.revision.id, direction: step.direction, headsAfter: step.headsAfter })),
+          sql
+        }
+      })
+    }
     // The SQL is the result, meant for a file: it goes to stdout like any document.
     yield* output.stdout(sql)
   })
@@ -230,52 +267,167 @@ export const migrate = (direction: "upgrade" | "downgrade") => (options: Command
     yield* output.result(yield* migrateAndReport(provider, direction, options.target).pipe(Effect.provide(migrationServices)))
   })
 
-export const history = ({ provider: reference }: Command.Command.Config.Infer<typeof providerOptions>) =>
+/** The database's heads, for the local commands that mark or count from them (read without the catalog). */
+const databaseHeads = (provider: MigrationProvider) =>
+  Effect.map(
+    readMigrationState(versionTableOf(provider)).pipe(Effect.provide(cliDatabaseLayer)),
+    (state) => state.heads
+  )
+
+/** A history range's side: `current` (the database's heads) or any target, resolved. */
+const rangeSide = (
+  graph: LoadedRevisions["graph"],
+  side: string | undefined,
+  current: ReadonlyArray<string> | undefined
+) =>
+  side === undefined
+    ? Effect.succeed(undefined)
+    : side === "current"
+    ? Effect.succeed({ target: side, revisions: graph.normalizeHeads(current ?? []) })
+    : Effect.fromResult(resolveRevisionTarget(graph, side, current))
+
+/** Whether a target counts from the database's heads (`+N`, `-N`, `BRANCH@-N`) or is `current`. */
+const readsDatabase = (target: string): boolean => target === "current" || /(^|@)[+-]\d+$/.test(target)
+
+export const history = (options: Command.Command.Config.Infer<typeof historyOptions>) =>
   Effect.gen(function*() {
     const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
+    const { provider } = yield* projectProvider(options.provider)
     const loaded = yield* loadRevisions(provider.versionLocations)
-    const newestFirst = [...loaded.graph.topologicalOrder].reverse().map((id) => loaded.revisions.get(id)!)
-    const markers = (id: string) =>
-      [
-        loaded.graph.heads.includes(id) ? "head" : undefined,
-        loaded.graph.branchPoints.includes(id) ? "branch point" : undefined,
-        loaded.graph.merges.includes(id) ? "merge" : undefined
-      ].filter((marker) => marker !== undefined)
-    const text = newestFirst.length === 0
+    const { graph } = loaded
+    const range = Option.isNone(options.revRange)
+      ? { lower: undefined, upper: undefined }
+      : yield* Effect.fromResult(parseRevisionRange(options.revRange.value))
+    const sides = [range.lower, range.upper].filter((side) => side !== undefined)
+    const current = options.indicateCurrent || sides.some(readsDatabase) ? yield* databaseHeads(provider) : undefined
+    const lower = yield* rangeSide(graph, range.lower, current)
+    const upper = yield* rangeSide(graph, range.upper, current)
+    const listed = revisionsInRange(graph, lower, upper).map((id) => loaded.revisions.get(id)!)
+    const display = { path: shown, current: options.indicateCurrent ? new Set(current) : undefined }
+    const text = graph.size === 0
       ? `${provider.key} has no revisions yet; \`metatables migrations revision\` writes the first.`
-      : newestFirst.map((revision) => {
-        const marked = markers(revision.id)
-        return `${headList(revision.parents)} -> ${revision.id}${marked.length === 0 ? "" : ` (${marked.join(", ")})`}, ` +
-          `${revision.message}  [${shown(revision.source)}]`
-      }).join("\n")
+      : listed.length === 0
+      ? `No revision lies between ${range.lower ?? "base"} and ${range.upper ?? "heads"}.`
+      : listed.map((revision) =>
+        options.verbose ? `${revisionBlock(graph, revision, display)}\n` : revisionLine(graph, revision, display)
+      ).join("\n")
     yield* output.result({
       text,
       document: {
         provider: provider.key,
-        revisions: newestFirst.map((revision) => ({
-          id: revision.id,
-          parents: revision.parents,
-          message: revision.message,
-          createdAt: revision.createdAt,
-          transactional: revision.transactional,
-          source: revision.source,
-          markers: markers(revision.id)
-        }))
+        ...(current === undefined ? {} : { current }),
+        revisions: listed.map((revision) => revisionDocument(graph, revision, display))
       }
     })
   })
 
-export const heads = ({ provider: reference }: Command.Command.Config.Infer<typeof providerOptions>) =>
+export const heads = (options: Command.Command.Config.Infer<typeof headsOptions>) =>
   Effect.gen(function*() {
     const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
+    const { provider } = yield* projectProvider(options.provider)
     const loaded = yield* loadRevisions(provider.versionLocations)
-    const text = loaded.graph.heads.length === 0
+    const { graph } = loaded
+    const display = { path: shown }
+    const listed = graph.heads.map((id) => loaded.revisions.get(id)!)
+    const text = graph.heads.length === 0
       ? `${provider.key} has no revisions yet.`
-      : loaded.graph.heads.map((id) => `${id} (head), ${loaded.revisions.get(id)!.message}`).join("\n") +
-        (loaded.graph.heads.length > 1 ? "\nSeveral heads: `metatables migrations merge` joins them." : "")
-    yield* output.result({ text, document: { provider: provider.key, heads: loaded.graph.heads } })
+      : listed.map((revision) =>
+        options.verbose ? `${revisionBlock(graph, revision, display)}\n` : revisionLine(graph, revision, display)
+      ).join("\n") +
+        (graph.effectiveHeads.length === 0
+          ? ""
+          : `\nAn effective head is applied with the revision that depends on it; the version table records that ` +
+            "one instead.") +
+        (graph.upgradedHeads.length > 1
+          ? "\nSeveral heads: name one in targets (LABEL@head, an id), or `metatables migrations merge` joins them."
+          : "")
+    yield* output.result({
+      text,
+      // The document keeps its shape ({ provider, heads }); it says more only when there is more to say.
+      document: {
+        provider: provider.key,
+        heads: graph.heads,
+        ...(graph.effectiveHeads.length === 0 ? {} : { effectiveHeads: graph.effectiveHeads }),
+        ...(options.verbose ? { revisions: listed.map((revision) => revisionDocument(graph, revision, display)) } : {})
+      }
+    })
+  })
+
+export const show = (options: Command.Command.Config.Infer<typeof showOptions>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const { provider } = yield* projectProvider(options.provider)
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const { graph } = loaded
+    const target = options.revision.trim()
+    const current = readsDatabase(target) ? yield* databaseHeads(provider) : undefined
+    const ids = target === "current"
+      ? graph.normalizeHeads(current ?? [])
+      : (yield* Effect.fromResult(resolveRevisionTarget(graph, target, current))).revisions
+    // `current` may name revisions whose files are gone: those are said, not shown.
+    const missing = target === "current" ? (current ?? []).filter((id) => !graph.has(id)) : []
+    const listed = graph.inTopologicalOrder(ids).map((id) => loaded.revisions.get(id)!)
+    const display = { path: shown }
+    const text = listed.length === 0 && missing.length === 0
+      ? `${target} names no revision: it is base, where nothing is applied.`
+      : [
+        ...listed.map((revision) => revisionBlock(graph, revision, display)),
+        ...missing.map((id) => `Rev: ${id}\n    (no revision file defines it)`)
+      ].join("\n\n")
+    yield* output.result({
+      text,
+      document: {
+        provider: provider.key,
+        target,
+        revisions: listed.map((revision) => revisionDocument(graph, revision, display)),
+        ...(missing.length === 0 ? {} : { unknown: missing })
+      }
+    })
+  })
+
+export const branches = (options: Command.Command.Config.Infer<typeof headsOptions>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const { provider } = yield* projectProvider(options.provider)
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const { graph } = loaded
+    const display = { path: shown }
+    const revision = (id: string) => loaded.revisions.get(id)!
+    const points = [...graph.branchPoints].reverse().map((id) => ({
+      point: revision(id),
+      children: graph.children(id).map(revision)
+    }))
+    const labels = graph.labels.map((label) => {
+      const start = graph.labelledRevision(label)!
+      const line = graph.line(start)
+      return { label, revision: start, heads: graph.heads.filter((head) => line.has(head)) }
+    })
+    const text = [
+      ...(points.length === 0 ? ["No branch points: every revision has at most one child."] : []),
+      ...points.map(({ children, point }) =>
+        [
+          options.verbose ? revisionBlock(graph, point, display) : revisionLine(graph, point, display),
+          ...children.map((child) => `  -> ${revisionLine(graph, child, display)}`)
+        ].join("\n")
+      ),
+      ...(labels.length === 0
+        ? []
+        : [
+          "Branch labels:",
+          ...labels.map((entry) => `  ${entry.label}: starts at ${entry.revision}, head ${entry.heads.join(", ")}`)
+        ])
+    ].join("\n")
+    yield* output.result({
+      text,
+      document: {
+        provider: provider.key,
+        branchPoints: points.map(({ children, point }) => ({
+          ...revisionDocument(graph, point, display),
+          children: children.map((child) => revisionDocument(graph, child, display))
+        })),
+        labels
+      }
+    })
   })
 
 export const check = ({ provider: reference }: Command.Command.Config.Infer<typeof providerOptions>) =>
@@ -303,16 +455,59 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
     if (!report.ok) return yield* new CommandFailed({ exitCode: 1 })
   })
 
-export const stamp = ({ provider: reference, target }: Command.Command.Config.Infer<typeof stampOptions>) =>
+/**
+ * `stamp --sql`: the statements offline. Each target may start with `FROM:` (the same FROM for all of them);
+ * without it the version table is taken to be empty, as for an offline upgrade.
+ */
+const printStamp = (provider: MigrationProvider, targets: ReadonlyArray<string>, purge: boolean) =>
   Effect.gen(function*() {
     const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
-    const result = yield* stampProvider(provider, target, { onCredential: yield* protectCredential }).pipe(
-      Effect.provide(migrationServices)
-    )
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const froms = new Set<string>()
+    const destinations = targets.map((target) => {
+      const colon = target.indexOf(":")
+      if (colon < 0) return target
+      froms.add(target.slice(0, colon))
+      return target.slice(colon + 1)
+    })
+    if (froms.size > 1) {
+      return yield* new RevisionGraphError({
+        reason: new MalformedTarget({
+          target: targets.join(" "),
+          detail: "stamp --sql starts from one FROM; give it once, or the same for every target"
+        })
+      })
+    }
+    const [from] = froms
+    const currentHeads = from === undefined
+      ? []
+      : (yield* Effect.fromResult(resolveRevisionTarget(loaded.graph, from, undefined))).revisions
+    const plan = yield* Effect.fromResult(planStamp({
+      loaded,
+      currentHeads,
+      targets: destinations,
+      purge,
+      versionTable: versionTableOf(provider)
+    }))
+    const sql = renderStampSql(plan)
+    if (output.json) {
+      return yield* output.result({ text: sql, document: { provider: provider.key, from: plan.from, to: plan.to, sql } })
+    }
+    yield* output.stdout(sql)
+  })
+
+export const stamp = (options: Command.Command.Config.Infer<typeof stampOptions>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const { provider } = yield* projectProvider(options.provider)
+    if (options.sql) return yield* printStamp(provider, options.revisions, options.purge)
+    const result = yield* stampProvider(provider, options.revisions, {
+      purge: options.purge,
+      onCredential: yield* protectCredential
+    }).pipe(Effect.provide(migrationServices))
     yield* output.result({
       text: `${provider.key} is recorded at ${headList(result.to)} (was ${headList(result.from)}); no revision ran.`,
-      document: { provider: provider.key, from: result.from, to: result.to }
+      document: { provider: provider.key, from: result.from, to: result.to, purged: options.purge }
     })
   })
 
@@ -323,12 +518,16 @@ export const merge = (options: Command.Command.Config.Infer<typeof mergeOptions>
     const merged = yield* createMergeRevision({
       loaded: yield* loadRevisions(provider.versionLocations),
       directory: provider.versionLocations[0]!,
+      versionLocations: provider.versionLocations,
       tables: provider.targetTables,
       message: options.message,
-      revisionId: Option.getOrUndefined(options.revId)
+      revisionId: Option.getOrUndefined(options.revId),
+      revisions: options.revisions,
+      branchLabels: options.branchLabel
     })
     yield* output.result({
-      text: `Wrote merge revision ${merged.revision} joining ${headList(merged.parents)}: ${shown(merged.path)}`,
-      document: { revision: merged.revision, path: merged.path, parents: merged.parents }
+      text: `Wrote merge revision ${merged.revision} joining ${headList(merged.parents)}` +
+        `${merged.branchLabels.length === 0 ? "" : `, branch ${merged.branchLabels.join(", ")}`}: ${shown(merged.path)}`,
+      document: { revision: merged.revision, path: merged.path, parents: merged.parents, branchLabels: merged.branchLabels }
     })
   })
