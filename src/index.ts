@@ -126,6 +126,7 @@ export {
   MigrationStepError,
   readMigrationState,
   stampMigration,
+  type StampMigrationRequest,
   type StampResult
 } from "./migrations/runtime/MigrationApply.ts"
 export { type CheckReport, type CheckRequest, checkMigrations, compareWithSnapshot } from "./migrations/runtime/MigrationCheck.ts"
@@ -136,8 +137,12 @@ export {
   planMigration,
   type PlannedStep,
   type PlanRequest,
+  planStamp,
   type PlanStatement,
   renderPlanSql,
+  renderStampSql,
+  type StampPlan,
+  type StampRequest,
   resetSession,
   sessionStatements,
   type StatementOptions,
@@ -183,12 +188,14 @@ export { type DataMigration, type Revision, type RevisionOperation } from "./mig
 export {
   createMergeRevision,
   createRevision,
+  type MergeRevisionOutcome,
   type MergeRevisionRequest,
   type NewRevisionError,
   type NewRevisionOutcome,
   type NewRevisionRequest,
   nextRevisionId,
-  RevisionAuthoringError
+  RevisionAuthoringError,
+  type RevisionPlacement
 } from "./migrations/files/RevisionAuthoring.ts"
 export {
   readSnapshot,
@@ -213,18 +220,37 @@ export {
   MalformedTarget,
   MergeDown,
   MergeNeedsBranch,
+  MergeNeedsTwo,
+  MergeOfNonHead,
+  NeedsCurrentState,
   NothingToMerge,
+  NotOnBranch,
+  OverlappingRevisions,
   PastHead,
   RevisionGraphError,
   RevisionGraphErrorReason,
   RevisionGraphProblem,
   SeveralCurrentHeads,
   SeveralHeads,
+  UnknownBranch,
   UnknownRecordedHeads,
   UnknownRevision,
   WrongDirection
 } from "./migrations/graph/RevisionGraphError.ts"
-export { compareRevisionIds, invalidRevisionIdReason, RESERVED_REVISION_IDS } from "./migrations/graph/RevisionId.ts"
+export {
+  AppliedState,
+  headsAfterDowngrade,
+  headsAfterUpgrade,
+  validateCurrentHeads
+} from "./migrations/graph/RevisionHeads.ts"
+export {
+  compareRevisionIds,
+  invalidBranchLabelReason,
+  invalidRevisionIdReason,
+  RESERVED_REVISION_IDS
+} from "./migrations/graph/RevisionId.ts"
+export { parseRevisionRange, revisionsInRange } from "./migrations/graph/RevisionRange.ts"
+export { stampedHeads, type StampOptions } from "./migrations/graph/RevisionStamp.ts"
 export {
   type LoadedRevisions,
   loadRevisions,
@@ -239,12 +265,21 @@ export {
   type ScaffoldOptions,
   scaffoldProvider
 } from "./migrations/files/Scaffold.ts"
-export { downgradeSteps, type RevisionStep, type RevisionStepsError, upgradeSteps } from "./migrations/graph/RevisionSteps.ts"
+export {
+  downgradeRoots,
+  downgradeSteps,
+  type RevisionStep,
+  type RevisionStepsError,
+  upgradeSteps
+} from "./migrations/graph/RevisionSteps.ts"
 export {
   formatRevisionTarget,
+  lookupRevision,
   parseRevisionTarget,
+  type RelativeTarget,
   resolveRevisionTarget,
   type ResolvedRevisionTarget,
+  resolveSingleRevision,
   type RevisionAnchor,
   type RevisionTarget
 } from "./migrations/graph/RevisionTarget.ts"
