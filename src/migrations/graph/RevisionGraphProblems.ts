@@ -1,47 +1,55 @@
 /**
  * What keeps a list of revisions from forming a graph: bad ids, duplicates, repeated or unknown parents,
- * dependencies that name nothing, unusable or duplicated branch labels, and cycles, all found in one pass so that
+ * dependencies that name nothing, unusable or duplicated branch labels, and cycles, all found so that
  * `RevisionGraph.make` can report every one of them at once. It also resolves each `dependsOn` entry (a revision
- * id or a branch label) to the revision it names, since the graph needs both.
+ * id or a branch label) to the revision it names and lists each revision's prerequisites, which the graph is
+ * built from.
  */
 import type { RevisionNode } from "./RevisionGraph.ts"
 import type { RevisionGraphProblem } from "./RevisionGraphError.ts"
 import { compareRevisionIds, invalidBranchLabelReason, invalidRevisionIdReason } from "./RevisionId.ts"
 
 const sortedIds = (ids: Iterable<string>): Array<string> => Array.from(ids).sort(compareRevisionIds)
+const none: ReadonlyArray<string> = []
+const noProblems: ReadonlyArray<RevisionGraphProblem> = []
 
-/** What a valid list of revisions is made of, besides its problems. */
+/** What a list of revisions is made of, besides its problems. */
 export interface RevisionGraphParts<R extends RevisionNode> {
   /** The revisions by id (the first definition of a duplicated id). */
   readonly revisions: ReadonlyMap<string, R>
   /** Each revision's `dependsOn`, resolved to revision ids, in the order declared; known ones only. */
   readonly dependencies: ReadonlyMap<string, ReadonlyArray<string>>
+  /** Each revision's known parents, then its dependencies, once each: what must be applied before it. */
+  readonly prerequisites: ReadonlyMap<string, ReadonlyArray<string>>
   /** Each branch label and the revision that declares it (the first, when several do). */
   readonly labels: ReadonlyMap<string, string>
+  /** Every problem but cycles, which need the links walked (`findRevisionCycles`). */
   readonly problems: ReadonlyArray<RevisionGraphProblem>
 }
 
 /**
- * The parts and every problem: per revision in the order given (empty, reserved or unaddressable id, repeated
- * or unknown parent, dependency problems, label problems), then duplicate ids, duplicate labels, then cycles
- * (through parents and dependencies alike).
+ * The parts and every problem but cycles: per revision in the order given (empty, reserved or unaddressable
+ * id, repeated or unknown parent, dependency problems, label problems), then duplicate ids, then duplicate
+ * labels. Most revisions have one known parent and nothing else; that path allocates nothing of its own.
  */
 export const findRevisionGraphProblems = <R extends RevisionNode>(list: ReadonlyArray<R>): RevisionGraphParts<R> => {
   const revisions = new Map<string, R>()
-  const definitions = new Map<string, Array<R>>()
+  const duplicates = new Map<string, Array<R>>()
   for (const revision of list) {
     if (revision.id === "") continue
-    const same = definitions.get(revision.id)
-    if (same === undefined) {
-      definitions.set(revision.id, [revision])
+    const first = revisions.get(revision.id)
+    if (first === undefined) {
       revisions.set(revision.id, revision)
     } else {
-      same.push(revision)
+      const same = duplicates.get(revision.id)
+      if (same === undefined) duplicates.set(revision.id, [first, revision])
+      else same.push(revision)
     }
   }
   const declarations = new Map<string, Array<R>>()
   for (const revision of revisions.values()) {
-    for (const label of new Set(revision.branchLabels ?? [])) {
+    if ((revision.branchLabels?.length ?? 0) === 0) continue
+    for (const label of new Set(revision.branchLabels)) {
       if (invalidBranchLabelReason(label) !== undefined || revisions.has(label)) continue
       const declaring = declarations.get(label)
       if (declaring === undefined) declarations.set(label, [revision])
@@ -50,17 +58,25 @@ export const findRevisionGraphProblems = <R extends RevisionNode>(list: Readonly
   }
   const labels = new Map(Array.from(declarations, ([label, [first]]) => [label, first!.id] as const))
   const dependencies = new Map<string, ReadonlyArray<string>>()
+  const prerequisites = new Map<string, ReadonlyArray<string>>()
   const problems: Array<RevisionGraphProblem> = []
   list.forEach((revision, position) => {
-    problems.push(...revisionProblems(revision, position, revisions))
+    const own = revisionProblems(revision, position, revisions)
+    if (own.length > 0) problems.push(...own)
     if (revision.id === "" || revisions.get(revision.id) !== revision) return
-    const resolved = resolveDependencies(revision, revisions, labels)
+    const resolved = (revision.dependsOn?.length ?? 0) === 0
+      ? { ids: none, problems: noProblems }
+      : resolveDependencies(revision, revisions, labels)
     dependencies.set(revision.id, resolved.ids)
-    problems.push(...resolved.problems, ...labelProblems(revision, revisions))
+    const parents = own.length === 0
+      ? revision.parents
+      : Array.from(new Set(revision.parents)).filter((parent) => revisions.has(parent))
+    prerequisites.set(revision.id, resolved.ids.length === 0 ? parents : [...parents, ...resolved.ids])
+    if (resolved.problems.length > 0) problems.push(...resolved.problems)
+    if ((revision.branchLabels?.length ?? 0) > 0) problems.push(...labelProblems(revision, revisions))
   })
-  problems.push(...duplicateProblems(definitions), ...duplicateLabelProblems(declarations))
-  problems.push(...cycleProblems(revisions, dependencies))
-  return { revisions, dependencies, labels, problems }
+  problems.push(...duplicateProblems(duplicates), ...duplicateLabelProblems(declarations))
+  return { revisions, dependencies, prerequisites, labels, problems }
 }
 
 const revisionProblems = (
@@ -70,8 +86,9 @@ const revisionProblems = (
 ): ReadonlyArray<RevisionGraphProblem> => {
   const { id, source } = revision
   if (id === "") return [{ _tag: "EmptyRevisionId", position, source }]
-  const problems: Array<RevisionGraphProblem> = []
   const reason = invalidRevisionIdReason(id)
+  if (reason === undefined && revision.parents.length === 1 && known.has(revision.parents[0]!)) return noProblems
+  const problems: Array<RevisionGraphProblem> = []
   if (reason !== undefined) problems.push({ _tag: "InvalidRevisionId", revision: id, source, reason })
   const seen = new Set<string>()
   for (const parent of revision.parents) {
@@ -124,9 +141,9 @@ const labelProblems = (
   })
 
 const duplicateProblems = (
-  definitions: ReadonlyMap<string, ReadonlyArray<RevisionNode>>
+  duplicates: ReadonlyMap<string, ReadonlyArray<RevisionNode>>
 ): ReadonlyArray<RevisionGraphProblem> =>
-  Array.from(definitions).flatMap(([id, same]): ReadonlyArray<RevisionGraphProblem> =>
+  Array.from(duplicates).flatMap(([id, same]): ReadonlyArray<RevisionGraphProblem> =>
     same.length < 2 ? [] : [{
       _tag: "DuplicateRevisionId",
       revision: id,
@@ -147,21 +164,18 @@ const duplicateLabelProblems = (
     }]
   )
 
-const cycleProblems = (
+/**
+ * Every cycle of the prerequisite links, one per strongly connected component. It is the slow path: call it
+ * only when a topological sort of the links fell short of ordering every revision.
+ */
+export const findRevisionCycles = (
   revisions: ReadonlyMap<string, RevisionNode>,
-  dependencies: ReadonlyMap<string, ReadonlyArray<string>>
+  prerequisites: ReadonlyMap<string, ReadonlyArray<string>>
 ): ReadonlyArray<RevisionGraphProblem> => {
-  // Unknown and repeated parents are reported on their own; the cycle search sees each known link once.
-  const knownPrerequisites = new Map(
-    Array.from(revisions.values(), (revision) => [
-      revision.id,
-      Array.from(new Set([...revision.parents, ...(dependencies.get(revision.id) ?? [])]))
-        .filter((parent) => revisions.has(parent))
-        .sort(compareRevisionIds)
-    ])
+  const sortedPrerequisites = new Map(
+    Array.from(revisions.keys(), (id) => [id, [...(prerequisites.get(id) ?? none)].sort(compareRevisionIds)])
   )
-  const prerequisitesOf = (id: string): ReadonlyArray<string> => knownPrerequisites.get(id) ?? []
-  if (isAcyclic(knownPrerequisites)) return []
+  const prerequisitesOf = (id: string): ReadonlyArray<string> => sortedPrerequisites.get(id) ?? none
   return findCycles(sortedIds(revisions.keys()), prerequisitesOf).map((cycle): RevisionGraphProblem => {
     // Read parent to child: each revision is a prerequisite of the next, the last of the first.
     const throughDependencies = cycle.some((id, index) => {
@@ -178,32 +192,6 @@ const cycleProblems = (
       ...(throughDependencies ? { throughDependencies } : {})
     }
   })
-}
-
-/** Whether peeling off revisions whose prerequisites are all peeled off reaches every one (Kahn's count). */
-const isAcyclic = (prerequisites: ReadonlyMap<string, ReadonlyArray<string>>): boolean => {
-  const waiting = new Map<string, number>()
-  const successors = new Map<string, Array<string>>()
-  const ready: Array<string> = []
-  for (const [id, needs] of prerequisites) {
-    waiting.set(id, needs.length)
-    if (needs.length === 0) ready.push(id)
-    for (const need of needs) {
-      const list = successors.get(need)
-      if (list === undefined) successors.set(need, [id])
-      else list.push(id)
-    }
-  }
-  let peeled = 0
-  for (let id = ready.pop(); id !== undefined; id = ready.pop()) {
-    peeled++
-    for (const next of successors.get(id) ?? []) {
-      const remaining = waiting.get(next)! - 1
-      waiting.set(next, remaining)
-      if (remaining === 0) ready.push(next)
-    }
-  }
-  return peeled === prerequisites.size
 }
 
 /**

@@ -173,7 +173,10 @@ export type PlanStatement =
   | { readonly _tag: "Sql"; readonly sql: string; readonly operation: number | undefined }
   | { readonly _tag: "DataMigration"; readonly run: Exclude<RevisionOperation, string>; readonly operation: number }
 
-const withSemicolon = (statement: string): string => /;\s*$/.test(statement) ? statement.trimEnd() : `${statement.trimEnd()};`
+const withSemicolon = (statement: string): string => {
+  const trimmed = statement.trimEnd()
+  return trimmed.endsWith(";") ? trimmed : `${trimmed};`
+}
 
 /**
  * A step's statements in execution order, within the plan's session. A transactional step is one

@@ -20,11 +20,25 @@ export const VERSION_COLUMN = "version_num"
 
 export const ledgerTableName = (location: VersionTableLocation): string => boundedIdentifier(location.table, "ledger")
 
-export const qualifiedVersionTable = (location: VersionTableLocation): string =>
-  `${quoteIdentifier(location.schema)}.${quoteIdentifier(location.table)}`
+// Every step of a plan names both tables (10,000 revisions make 20,000 names): each location's names are
+// built once. Locations are read-only values, so a name kept for one stays right.
+const qualifiedNames = new WeakMap<VersionTableLocation, { readonly version: string; readonly ledger: string }>()
+const qualified = (location: VersionTableLocation) => {
+  let names = qualifiedNames.get(location)
+  if (names === undefined) {
+    names = {
+      version: qualify(location.schema, location.table),
+      ledger: qualify(location.schema, ledgerTableName(location))
+    }
+    qualifiedNames.set(location, names)
+  }
+  return names
+}
+const qualify = (schema: string, table: string) => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`
 
-export const qualifiedLedgerTable = (location: VersionTableLocation): string =>
-  `${quoteIdentifier(location.schema)}.${quoteIdentifier(ledgerTableName(location))}`
+export const qualifiedVersionTable = (location: VersionTableLocation): string => qualified(location).version
+
+export const qualifiedLedgerTable = (location: VersionTableLocation): string => qualified(location).ledger
 
 /** Creates the schema (when named), the version table and the ledger if they are missing. */
 export const createVersionTables = (location: VersionTableLocation): ReadonlyArray<string> => [
