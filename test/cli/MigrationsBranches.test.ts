@@ -54,7 +54,7 @@ describe("migrations commands on a branched history", () => {
       writeRevision(versions, { id: "0003", message: "hosts", branchLabels: ["networking"], upgrade: ["CREATE TABLE hosts (id int)"], downgrade: ["DROP TABLE hosts"] })
       writeRevision(versions, { id: "0004", parents: ["0003"], dependsOn: ["0002"], message: "host accounts", upgrade: ["ALTER TABLE hosts ADD COLUMN acc int REFERENCES acc (id)"], downgrade: ["ALTER TABLE hosts DROP COLUMN acc"] })
 
-      const heads = json(await cli("heads", "--json"))
+      const heads = json(await cli("heads", "--verbose", "--json"))
       assert.deepStrictEqual([heads.heads, heads.effectiveHeads], [["0002", "0004"], ["0002"]])
       assert.deepStrictEqual(heads.revisions[1].markers, ["head", "branch networking"])
       const history = await cli("history")
