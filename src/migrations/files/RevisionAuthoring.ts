@@ -74,17 +74,19 @@ export class RevisionAuthoringError extends Schema.TaggedError<RevisionAuthoring
 }
 
 /**
- * The id after the highest numeric one, zero-padded to at least 4 digits (`0001` for the first). `parent` is
- * the revision the new one builds on (default: the first head); counting needs it to have a numeric id.
+ * The id after the highest numeric one, zero-padded to at least 4 digits (`0001` for the first). `parents`
+ * are the revisions the new one builds on (default: the first head; none for a new base); counting from them
+ * needs numeric ids.
  */
 export const nextRevisionId = (
   loaded: LoadedRevisions,
-  parent: string | undefined = loaded.graph.heads[0]
+  parents: ReadonlyArray<string> = loaded.graph.heads.slice(0, 1)
 ): Result.Result<string, RevisionAuthoringError> => {
   const ids = [...loaded.revisions.keys()]
   if (ids.length === 0) return Result.succeed("0001")
-  if (parent !== undefined && !/^\d+$/.test(parent)) {
-    return Result.fail(new RevisionAuthoringError({ reason: "unnumbered-head", detail: parent }))
+  const unnumbered = parents.find((parent) => !/^\d+$/.test(parent))
+  if (unnumbered !== undefined) {
+    return Result.fail(new RevisionAuthoringError({ reason: "unnumbered-head", detail: unnumbered }))
   }
   const numeric = ids.filter((id) => /^\d+$/.test(id))
   const highest = numeric.reduce((max, id) => (BigInt(id) > max ? BigInt(id) : max), 0n)
@@ -247,7 +249,7 @@ export const createRevision = (
     const branchLabels = Array.from(new Set(request.branchLabels ?? []))
     const id = yield* checkNewId(
       loaded,
-      request.revisionId ?? (yield* Effect.fromResult(nextRevisionId(loaded, parent)))
+      request.revisionId ?? (yield* Effect.fromResult(nextRevisionId(loaded, parents)))
     )
     const parentSource = parent === undefined ? undefined : loaded.revisions.get(parent)!.source
     yield* checkFits(loaded, { id, parents, dependsOn, branchLabels, source: "the new revision" })

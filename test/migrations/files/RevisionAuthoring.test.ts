@@ -117,6 +117,16 @@ describe("createRevision in a branched history", () => {
       assert.isFalse(NodeFs.existsSync(NodePath.join(locations.main, "0005_next.ts")), "nothing was written")
     }))
 
+  it.effect("counts the next id from the revision built on, which a new base does not have", () =>
+    Effect.gen(function*() {
+      const locations = history()
+      writeRevision(locations.other, { id: "feature", parents: ["0004"] })
+      const counted = yield* Effect.flip(write(locations, { head: "feature" }))
+      assert.include(counted.message, "The head revision feature has no numeric id to count from; pass --rev-id.")
+      const base = yield* write(locations, { head: "base" })
+      assert.strictEqual(base._tag === "Written" ? base.revision : "", "0005")
+    }))
+
   it.effect("writes into the version location given, and only into one of the provider's", () =>
     Effect.gen(function*() {
       const locations = history()
