@@ -2,7 +2,7 @@
  * Branches against a database, as a user types it, on both backends: upgrade a labelled branch whose revision
  * depends on another branch (applied first), merge two chosen heads and upgrade through the merge, mark the
  * current revision in the history, downgrade one branch (its dependant first, the other branches left), stamp
- * several revisions over a purged version table, and read them back.
+ * several revisions over a purged version table, and read them back (current, show current).
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -81,6 +81,8 @@ const story = async (root: string, extra: ReadonlyArray<string>) => {
   assert.deepStrictEqual([stamped.from, stamped.to, stamped.purged], [["0003", "0005"], ["0004", "0005"], true])
   const current = json(await cli("current", "--json"))
   assert.deepStrictEqual(current, { provider: "net:net", heads: ["0004", "0005"], atHead: false })
+  const shown = json(await cli("show", "current", "--json"))
+  assert.deepStrictEqual(shown.revisions.map((revision: { readonly id: string }) => revision.id), ["0004", "0005"])
 }
 
 describe("migrations branches against a database, as a user types them", () => {
