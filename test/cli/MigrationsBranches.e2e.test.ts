@@ -2,7 +2,8 @@
  * Branches against a database, as a user types it, on both backends: upgrade a labelled branch whose revision
  * depends on another branch (applied first), merge two chosen heads and upgrade through the merge, mark the
  * current revision in the history, downgrade one branch (its dependant first, the other branches left), stamp
- * several revisions over a purged version table, and read them back (current, show current).
+ * several revisions over a purged version table, and read them back (current, show current). The command
+ * tree runs in-process, its output captured.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -12,8 +13,9 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { Database } from "../../src/db/Database.ts"
-import { type CliRun, repositoryRoot, runCli } from "../support/cli.ts"
+import { type CliRun, repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { writeRevision } from "../support/revisions.ts"
+import { scratchDirectory } from "../support/scratch.ts"
 import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
@@ -21,7 +23,7 @@ const library = NodePath.join(repositoryRoot, "src", "index.ts")
 
 /** A scaffolded project (provider `net:net`, its one table `net__thing`) with three labelled branches. */
 const project = async () => {
-  const root = NodePath.join(repositoryRoot, ".metatables", "test-projects", randomName("net"))
+  const root = scratchDirectory("net", "repository")
   NodeFs.mkdirSync(NodePath.join(root, "storage"), { recursive: true })
   NodeFs.writeFileSync(NodePath.join(root, "package.json"), JSON.stringify({ name: "net", private: true, type: "module" }))
   NodeFs.writeFileSync(
@@ -35,7 +37,7 @@ export class Thing extends PlatformManagedMetaTable<Thing>()({
 export const models = [Thing]
 `
   )
-  const scaffold = await runCli(
+  const scaffold = await runCliInProcess(
     ["migrations", "scaffold", "--package", "net", "--namespace", "net", "--metadata", "storage/models.ts:models", "--import-from", library],
     { cwd: root }
   )
@@ -59,7 +61,7 @@ const revisionsOf = (document: { readonly applied: ReadonlyArray<{ readonly revi
   document.applied.map((step) => step.revision)
 
 const story = async (root: string, extra: ReadonlyArray<string>) => {
-  const cli = (...args: ReadonlyArray<string>) => runCli(["migrations", ...args, ...extra], { cwd: root })
+  const cli = (...args: ReadonlyArray<string>) => runCliInProcess(["migrations", ...args, ...extra], { cwd: root })
 
   const networking = json(await cli("upgrade", "networking@head", "--json"))
   assert.deepStrictEqual([revisionsOf(networking), networking.to], [["0001", "0002", "0003", "0004"], ["0004"]])
@@ -87,12 +89,7 @@ const story = async (root: string, extra: ReadonlyArray<string>) => {
 
 describe("migrations branches against a database, as a user types them", () => {
   it("on the embedded database", async () => {
-    const root = await project()
-    try {
-      await story(root, [])
-    } finally {
-      NodeFs.rmSync(root, { recursive: true, force: true })
-    }
+    await story(await project(), [])
   }, 300_000)
 
   it.skipIf(!server.available)("on a PostgreSQL server", async () => {
@@ -102,11 +99,9 @@ describe("migrations branches against a database, as a user types them", () => {
         Effect.provide(Database.layerServer(Redacted.make(server.url)))
       ))
     await admin(`CREATE DATABASE "${name}"`)
-    const root = await project()
     try {
-      await story(root, ["--database-url", withDatabaseName(server.url, name)])
+      await story(await project(), ["--database-url", withDatabaseName(server.url, name)])
     } finally {
-      NodeFs.rmSync(root, { recursive: true, force: true })
       await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
     }
   }, 300_000)
