@@ -31,6 +31,7 @@ export {
 } from "./db/DatabaseTarget.ts"
 export { PGLITE_VERSION } from "./db/EmbeddedDataDirectory.ts"
 export * as PgliteClient from "./db/PgliteClient.ts"
+export { type CauseReport, formatCause, reportCause } from "./db/FailureCause.ts"
 export { describeSqlFailure, formatSqlFailure, type SqlFailure } from "./db/SqlFailure.ts"
 
 // The catalog: the backend of record for storage tables.

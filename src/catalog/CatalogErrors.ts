@@ -1,15 +1,29 @@
 /**
- * What can go wrong in the catalog, each error carrying the table, owner and status a person needs to fix it.
+ * What can go wrong in the catalog, each error carrying the table, owner and status a person needs to fix it,
+ * and the database's failure beneath it when there is one.
  */
 import * as Schema from "effect/Schema"
+import { formatCause } from "../db/FailureCause.ts"
 
 /** The catalog's database refused or failed an operation. */
 export class CatalogStorageError extends Schema.TaggedError<CatalogStorageError>()("CatalogStorageError", {
   /** What the catalog was doing, e.g. "reserve tables". */
   operation: Schema.String,
-  /** The database's report. */
-  detail: Schema.String
+  /**
+   * What failed beneath: the database's error (an `SqlError`, or the `Migrator`'s error around one), or a
+   * sentence when the catalog found the problem itself.
+   */
+  cause: Schema.Defect()
 }) {
+  /** Maps a failure of `operation` to this error, keeping the failure as its cause. */
+  static readonly during = (operation: string) => (cause: unknown): CatalogStorageError =>
+    new CatalogStorageError({ operation, cause })
+
+  /** The database's report (read from the cause), or the catalog's own finding. */
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
   override get message(): string {
     return `The catalog could not ${this.operation}: ${this.detail}`
   }
@@ -118,8 +132,14 @@ export type CredentialFailure = typeof CredentialFailure.Type
 export class CredentialError extends Schema.TaggedError<CredentialError>()("CredentialError", {
   provider: Schema.String,
   reason: CredentialFailure,
-  detail: Schema.String
+  /** The database's error for `not-permitted` and `failed`; the lifetime asked for (`N seconds`) for `ttl-out-of-range`. */
+  cause: Schema.Defect()
 }) {
+  /** The database's report (read from the cause), or the lifetime asked for. */
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
   override get message(): string {
     switch (this.reason) {
       case "ttl-out-of-range":

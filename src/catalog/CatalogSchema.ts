@@ -16,8 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Migrator from "effect/sql/Migrator"
 import * as SqlClient from "effect/sql/SqlClient"
-import { isSqlError, type SqlError } from "effect/sql/SqlError"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import type { SqlError } from "effect/sql/SqlError"
 import { quoteIdentifier } from "../db/SqlText.ts"
 import { CatalogStorageError, type InvalidCatalogRowError, InvalidCatalogSchemaError } from "./CatalogErrors.ts"
 import { decodeCatalogRows } from "./internal/catalogRows.ts"
@@ -195,16 +194,6 @@ const createSchema = (schema: string) =>
     )
   })
 
-const describeFailure = (error: SqlError | Migrator.MigrationError): string => {
-  if (isSqlError(error)) return formatSqlFailure(describeSqlFailure(error))
-  const cause = isSqlError(error.cause)
-    ? formatSqlFailure(describeSqlFailure(error.cause))
-    : error.cause instanceof Error
-    ? error.cause.message
-    : undefined
-  return cause === undefined ? error.message : `${error.message}: ${cause}`
-}
-
 /** Creates or upgrades the catalog's tables in `schema`; a no-op when the Migrator's ledger is current. */
 export const ensureCatalogSchema = (
   schema: string
@@ -217,7 +206,7 @@ export const ensureCatalogSchema = (
   }).pipe(
     Effect.mapError((error) =>
       error._tag === "SqlError" || error._tag === "MigrationError"
-        ? new CatalogStorageError({ operation: "create or upgrade its tables", detail: describeFailure(error) })
+        ? new CatalogStorageError({ operation: "create or upgrade its tables", cause: error })
         : error
     ),
     Effect.withSpan("CatalogSchema.ensureCatalogSchema")

@@ -16,7 +16,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import { Database } from "../db/Database.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import { describeSqlFailure } from "../db/SqlFailure.ts"
 import { boundedIdentifier } from "../storage/Naming.ts"
 import type { MigrationCredential, ProviderIdentity } from "./Catalog.ts"
 import { CatalogStorageError, CredentialError } from "./CatalogErrors.ts"
@@ -63,17 +63,12 @@ export const ownerRoleName = (databaseName: string, providerKey: string): string
 export const credentialRolePrefix = (databaseName: string): string =>
   `${CREDENTIAL_ROLE_PREFIX}${shortHash(databaseName)}_`
 
-const storageFailure = (operation: string) => (error: SqlError) =>
-  new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
-
-const issueFailure = (provider: ProviderIdentity) => (error: SqlError) => {
-  const failure = describeSqlFailure(error)
-  return new CredentialError({
+const issueFailure = (provider: ProviderIdentity) => (error: SqlError) =>
+  new CredentialError({
     provider: provider.key,
-    reason: failure.code === "42501" ? "not-permitted" : "failed",
-    detail: formatSqlFailure(failure)
+    reason: describeSqlFailure(error).code === "42501" ? "not-permitted" : "failed",
+    cause: error
   })
-}
 
 const makePostgres = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -135,7 +130,7 @@ const makePostgres = Effect.gen(function*() {
 
   const issue = (provider: ProviderIdentity, options: IssueOptions) =>
     Effect.gen(function*() {
-      yield* sweepExpired.pipe(Effect.mapError(storageFailure("sweep expired migration roles")))
+      yield* sweepExpired.pipe(Effect.mapError(CatalogStorageError.during("sweep expired migration roles")))
       const owner = ownerRoleName(databaseName, provider.key)
       const role = `${credentialRolePrefix(databaseName)}${NodeCrypto.randomBytes(6).toString("hex")}`
       const password = NodeCrypto.randomBytes(24).toString("base64url")
@@ -176,7 +171,7 @@ const makePostgres = Effect.gen(function*() {
   const revoke = (credential: MigrationCredential) =>
     credential._tag === "InProcessCredential"
       ? Effect.void
-      : dropLoginRole(credential.role).pipe(Effect.mapError(storageFailure("revoke a migration credential")))
+      : dropLoginRole(credential.role).pipe(Effect.mapError(CatalogStorageError.during("revoke a migration credential")))
 
   return MigrationCredentials.of({ issue, revoke })
 })

@@ -8,10 +8,8 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
-import type { SqlError } from "effect/sql/SqlError"
 import { Database } from "../db/Database.ts"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import { StoredTableContract, tableContract } from "../storage/Contract.ts"
 import { computeMetaTableContractHash } from "../storage/ContractHash.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
@@ -111,14 +109,11 @@ const DataSourceRow = Schema.Struct({
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-const storageFailure = (operation: string) => (error: SqlError) =>
-  new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
-
 /** Fails unless the catalog in `schema` exists at exactly the version this metatables writes. */
 const requireCatalogVersion = (schema: string, attaching: string) =>
   Effect.gen(function*() {
     const found = yield* appliedCatalogVersion(schema).pipe(
-      Effect.catchTag("SqlError", (error) => Effect.fail(storageFailure("read its version")(error)))
+      Effect.catchTag("SqlError", (error) => Effect.fail(CatalogStorageError.during("read its version")(error)))
     )
     if (found !== CATALOG_VERSION) {
       return yield* new CatalogNotReadyError({ schema, found, expected: CATALOG_VERSION, attaching })
@@ -142,7 +137,7 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
 
   const selectRows = (where: string, params: ReadonlyArray<unknown>, operation: string) =>
     sql.unsafe(`SELECT ${ROW_COLUMNS} FROM ${tables} WHERE ${where} ORDER BY namespace, identifier`, params).pipe(
-      Effect.mapError(storageFailure(operation)),
+      Effect.mapError(CatalogStorageError.during(operation)),
       Effect.flatMap(decodeTableRows)
     )
 
@@ -158,14 +153,14 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
       `SELECT uid::text AS uid, name, backend, database_name FROM "${schema}".data_sources WHERE name = 'default'`
     )
   }).pipe(
-    Effect.mapError(storageFailure("register the default data source")),
+    Effect.mapError(CatalogStorageError.during("register the default data source")),
     Effect.flatMap(decodeCatalogRows(DataSourceRow, `${schema}.data_sources`)),
     Effect.flatMap(([row]) =>
       row === undefined
         ? Effect.fail(
           new CatalogStorageError({
             operation: "find its default data source",
-            detail: "the catalog has none; run `bun run migrate upgrade`, which registers it"
+            cause: "the catalog has none; run `bun run migrate upgrade`, which registers it"
           })
         )
         : Effect.succeed(row)
@@ -268,7 +263,7 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
   const ensureVersionRegistry: CatalogService["ensureVersionRegistry"] = (provider, registry) =>
     Effect.gen(function*() {
       yield* insertReserved(provider, "version-registry", null, [registry]).pipe(
-        Effect.mapError(storageFailure("register the version registry"))
+        Effect.mapError(CatalogStorageError.during("register the version registry"))
       )
       const row = (yield* rowsByPhysical([physicalOf(registry)], "read the version registry")).get(
         physicalKey(physicalOf(registry))
@@ -327,7 +322,7 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
       }
       if (scope.length === 0) return []
       yield* insertReserved(provider, "application", request.versionRegistryUid, scope).pipe(
-        Effect.mapError(storageFailure("reserve tables"))
+        Effect.mapError(CatalogStorageError.during("reserve tables"))
       )
       const rows = yield* rowsByPhysical(scope.map(physicalOf), "read reserved tables")
       const reserved: Array<CatalogTable> = []
@@ -339,20 +334,20 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
         reserved.push(row)
       }
       return reserved
-    })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(storageFailure("reserve tables")(error))))
+    })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(CatalogStorageError.during("reserve tables")(error))))
 
   const migrationCredential: CatalogService["migrationCredential"] = (provider, options?: CredentialOptions) => {
     const ttlSeconds = options?.ttlSeconds ?? 900
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 3600) {
       return Effect.fail(
-        new CredentialError({ provider: provider.key, reason: "ttl-out-of-range", detail: `${ttlSeconds} seconds` })
+        new CredentialError({ provider: provider.key, reason: "ttl-out-of-range", cause: `${ttlSeconds} seconds` })
       )
     }
     return Effect.flatMap(
       sql`
         SELECT DISTINCT physical_schema FROM ${sql(schema)}.meta_tables
         WHERE provider_key = ${provider.key} AND physical_schema <> 'public'`.pipe(
-        Effect.mapError(storageFailure("read the provider's schemas")),
+        Effect.mapError(CatalogStorageError.during("read the provider's schemas")),
         Effect.flatMap(decodeCatalogRows(Schema.Struct({ physical_schema: Schema.String }), `${schema}.meta_tables`))
       ),
       (schemas) =>
@@ -374,7 +369,7 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
       if (unknown !== undefined) return yield* new CatalogTableNotFoundError({ reference: unknown })
       const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
         Effect.provideService(SqlClient.SqlClient, sql),
-        Effect.mapError(storageFailure("introspect the physical tables"))
+        Effect.mapError(CatalogStorageError.during("introspect the physical tables"))
       )
       const revision = request.revision
       const report: Array<FinalizedTable> = []
@@ -415,7 +410,7 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
             [row.uid, active ? "active" : "reserved", reason, revision, JSON.stringify(contract), hash]
           )
           report.push({ ...base, status: active ? "active" : "reserved", finalized: active, reason })
-        }), { discard: true })).pipe(Effect.mapError(storageFailure("record finalized tables")))
+        }), { discard: true })).pipe(Effect.mapError(CatalogStorageError.during("record finalized tables")))
       const count = (status: string) => report.filter((entry) => entry.status === status).length
       return {
         ok: report.every((entry) => entry.finalized),
@@ -458,7 +453,7 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
         })
       }
       yield* sql.unsafe(`UPDATE ${tables} SET status = 'deleted', updated_at = now() WHERE uid = $1::uuid`, [uid]).pipe(
-        Effect.mapError(storageFailure("mark the table deleted"))
+        Effect.mapError(CatalogStorageError.during("mark the table deleted"))
       )
       return { ...row, status: "deleted" as const }
     })

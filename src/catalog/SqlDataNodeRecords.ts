@@ -6,16 +6,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
-import type { SqlError } from "effect/sql/SqlError"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import { Catalog } from "./Catalog.ts"
 import { CatalogStorageError } from "./CatalogErrors.ts"
 import { DataNodeRecords, type DataNodeRecordsService, type UpdateStatus } from "./DataNodeRecords.ts"
 import { CountFromBigInt, CountFromNumeric, decodeCatalogRows } from "./internal/catalogRows.ts"
-
-const storageFailure = (operation: string) => (error: SqlError) =>
-  new CatalogStorageError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
 
 const updateFields = {
   uid: Schema.String,
@@ -118,7 +113,7 @@ const RUN_COLUMNS = "uid::text AS uid, update_uid::text AS update_uid, status, f
 /** The first row a statement returns, which it always returns (INSERT/UPDATE ... RETURNING on a known key). */
 const single = <A>(operation: string) => (rows: ReadonlyArray<A>) =>
   rows[0] === undefined
-    ? Effect.fail(new CatalogStorageError({ operation, detail: "the statement returned no row" }))
+    ? Effect.fail(new CatalogStorageError({ operation, cause: "the statement returned no row" }))
     : Effect.succeed(rows[0])
 
 const make = Effect.gen(function*() {
@@ -159,7 +154,7 @@ const make = Effect.gen(function*() {
        RETURNING ${UPDATE_COLUMNS}`,
       [request.updateHash, request.kind, request.metaTableUid, request.hashNamespace ?? null, request.configuration]
     ).pipe(
-      Effect.mapError(storageFailure("register the node's update")),
+      Effect.mapError(CatalogStorageError.during("register the node's update")),
       Effect.flatMap(decodeUpdates),
       Effect.flatMap(single("register the node's update"))
     )
@@ -170,7 +165,7 @@ const make = Effect.gen(function*() {
        WHERE update_uid = $1::uuid ORDER BY entity_key`,
       [updateUid]
     ).pipe(
-      Effect.mapError(storageFailure("read the node's watermarks")),
+      Effect.mapError(CatalogStorageError.during("read the node's watermarks")),
       Effect.flatMap(decodeWatermarks)
     )
 
@@ -180,7 +175,7 @@ const make = Effect.gen(function*() {
        ORDER BY started_at DESC LIMIT 1`,
       [updateUid]
     ).pipe(
-      Effect.mapError(storageFailure("read the node's last run")),
+      Effect.mapError(CatalogStorageError.during("read the node's last run")),
       Effect.flatMap(decodeRuns),
       Effect.map((rows) => rows[0])
     )
@@ -191,7 +186,7 @@ const make = Effect.gen(function*() {
        RETURNING ${RUN_COLUMNS}`,
       [request.updateUid, request.forced, request.startedAt]
     ).pipe(
-      Effect.mapError(storageFailure("record the start of a run")),
+      Effect.mapError(CatalogStorageError.during("record the start of a run")),
       Effect.flatMap(decodeRuns),
       Effect.flatMap(single("record the start of a run"))
     )
@@ -221,7 +216,7 @@ const make = Effect.gen(function*() {
         pgArrayLiteral(batch.entities.map((entity) => entity.first)),
         pgArrayLiteral(batch.entities.map((entity) => entity.last))
       ]
-    ).pipe(Effect.asVoid, Effect.mapError(storageFailure("record a batch and advance the watermarks")))
+    ).pipe(Effect.asVoid, Effect.mapError(CatalogStorageError.during("record a batch and advance the watermarks")))
 
   const finishRun: DataNodeRecordsService["finishRun"] = (request) =>
     sql.unsafe(
@@ -235,7 +230,7 @@ const make = Effect.gen(function*() {
         request.finishedAt
       ]
     ).pipe(
-      Effect.mapError(storageFailure("record the end of a run")),
+      Effect.mapError(CatalogStorageError.during("record the end of a run")),
       Effect.flatMap(decodeRuns),
       Effect.flatMap(single("record the end of a run"))
     )
@@ -256,7 +251,7 @@ const make = Effect.gen(function*() {
        sum(rows_updated) AS total_updated FROM ${runs} WHERE update_uid = u.uid) totals
      ORDER BY t.identifier, u.kind, u.update_hash`
   ).pipe(
-    Effect.mapError(storageFailure("read the nodes' status")),
+    Effect.mapError(CatalogStorageError.during("read the nodes' status")),
     Effect.flatMap(decodeStatus),
     Effect.map((rows) =>
       rows.map((row): UpdateStatus => ({

@@ -8,7 +8,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Runtime from "effect/Runtime"
 import * as Schema from "effect/Schema"
-import type { LazyImportError } from "../db/LazyImport.ts"
+import { type LazyImportError, lazyImport } from "../db/LazyImport.ts"
 import type { JsonFlag } from "./GlobalFlags.ts"
 import { Output } from "./Output.ts"
 
@@ -24,14 +24,8 @@ export class CommandFailed extends Schema.TaggedError<CommandFailed>()("CommandF
   }
 }
 
-/** The error's own fields (tag, message and the data it carries), for the JSON error document. */
-const errorDocument = (error: unknown): Record<string, unknown> => {
-  if (!Predicate.isObject(error)) return { _tag: "UnknownError", message: String(error) }
-  const fields = Object.fromEntries(Object.entries(error).filter(([, value]) => !Predicate.isFunction(value)))
-  const tag = Predicate.hasProperty(error, "_tag") && Predicate.isString(error._tag) ? error._tag : "Error"
-  const message = error instanceof Error ? error.message : String(error)
-  return { ...fields, _tag: tag, message }
-}
+/** How a failure is shown as JSON, loaded when a command fails (it reads database failures). */
+const errorDocuments = lazyImport("the error document", () => import("./ErrorDocument.ts"))
 
 const renderFailure = <E>(cause: Cause.Cause<E>) =>
   Effect.gen(function*() {
@@ -44,6 +38,8 @@ const renderFailure = <E>(cause: Cause.Cause<E>) =>
       yield* output.text("Interrupted.")
       return yield* new CommandFailed({ exitCode: 130 })
     }
+    // A broken installation that cannot load it is a defect, reported as an internal error.
+    const { errorDocument } = yield* Effect.orDie(errorDocuments)
     const document = Option.isSome(failure)
       ? errorDocument(failure.value)
       : { _tag: "InternalError", message: Cause.pretty(cause) }

@@ -3,6 +3,7 @@
  * instant, an entity filter names columns the table's grain does not have, or the database failed.
  */
 import * as Schema from "effect/Schema"
+import { formatCause } from "../db/FailureCause.ts"
 
 export class DependencyReadError extends Schema.TaggedError<DependencyReadError>()("DependencyReadError", {
   /** The node that reads. */
@@ -11,8 +12,14 @@ export class DependencyReadError extends Schema.TaggedError<DependencyReadError>
   dependency: Schema.String,
   table: Schema.String,
   reason: Schema.Literals(["not-a-dependency", "invalid-range", "invalid-entity", "database"]),
-  detail: Schema.String
+  /** The database's error for `database`; for the refusals, a sentence saying what is wrong with the read. */
+  cause: Schema.Defect()
 }) {
+  /** The database's report (read from the cause), or what is wrong with the read. */
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
   override get message(): string {
     const subject = `DataNode "${this.node}" could not read ${this.dependency} from ${this.table}`
     switch (this.reason) {

@@ -103,7 +103,7 @@ const toConnectionError = (target: DatabaseTarget) => (error: SqlError | Databas
     return new DatabaseConnectionError({
       database: describeDatabaseTarget(target),
       reason: "failed",
-      detail: error.message,
+      cause: error,
       hint: "Reinstall the project's dependencies (npm install)."
     })
   }
@@ -114,7 +114,7 @@ const toConnectionError = (target: DatabaseTarget) => (error: SqlError | Databas
   return new DatabaseConnectionError({
     database: describeDatabaseTarget(target),
     reason,
-    detail: failure.message,
+    cause: error,
     hint
   })
 }
@@ -185,7 +185,8 @@ const layerEmbedded = (
       new DatabaseConnectionError({
         database: describeDatabaseTarget(target),
         reason: "failed",
-        detail: `creating it failed: ${error.message}`,
+        // The step that failed, with the file system's error kept beneath it.
+        cause: new Error(`creating it failed: ${error.message}`, { cause: error }),
         hint: "Check that the project directory is writable, or set DATABASE_URL to use a PostgreSQL server."
       })
     )

@@ -3,6 +3,9 @@
  * to try next.
  */
 import * as Schema from "effect/Schema"
+import { isSqlError } from "effect/sql/SqlError"
+import { formatCause } from "./FailureCause.ts"
+import { describeSqlFailure } from "./SqlFailure.ts"
 
 export const ConnectionFailureReason = Schema.Literals([
   "unreachable",
@@ -20,12 +23,23 @@ export class DatabaseConnectionError extends Schema.TaggedError<DatabaseConnecti
     /** The database, described without secrets (see `describeDatabaseTarget`). */
     database: Schema.String,
     reason: ConnectionFailureReason,
-    /** What the driver or the file system reported. */
-    detail: Schema.String,
+    /**
+     * What failed: the driver's `SqlError` or the file system's error, or a sentence when metatables found the
+     * problem itself (the directory is locked, or was written by another PGlite).
+     */
+    cause: Schema.Defect(),
     /** What the user can try. */
     hint: Schema.String
   }
 ) {
+  /**
+   * What the driver or the file system reported, read from the cause: of a database failure only its message,
+   * since the hint already says what its SQLSTATE would.
+   */
+  get detail(): string {
+    return isSqlError(this.cause) ? describeSqlFailure(this.cause).message : formatCause(this.cause)
+  }
+
   override get message(): string {
     return `Cannot open the database ${this.database}: ${this.detail}. ${this.hint}`
   }

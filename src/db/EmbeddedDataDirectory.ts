@@ -9,6 +9,7 @@
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
+import type { PlatformError } from "effect/PlatformError"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -43,14 +44,15 @@ const isProcessAlive = (pid: number): Effect.Effect<boolean> =>
     Effect.catch((error) => Effect.succeed(Predicate.hasProperty(error, "code") && error.code === "EPERM"))
   )
 
-const failure = (dataDir: string, reason: DatabaseConnectionError["reason"], detail: string, hint: string) =>
-  new DatabaseConnectionError({ database: `embedded PGlite at ${dataDir}`, reason, detail, hint })
+/** `cause` is the file system's error, or the sentence that says what is wrong with the directory. */
+const failure = (dataDir: string, reason: DatabaseConnectionError["reason"], cause: unknown, hint: string) =>
+  new DatabaseConnectionError({ database: `embedded PGlite at ${dataDir}`, reason, cause, hint })
 
-const fileSystemFailure = (dataDir: string) => (error: { readonly message: string }) =>
+const fileSystemFailure = (dataDir: string) => (error: PlatformError) =>
   failure(
     dataDir,
     "failed",
-    error.message,
+    error,
     "Check that the project directory is writable, or set DATABASE_URL to use a PostgreSQL server."
   )
 

@@ -26,7 +26,8 @@ export const describeSqlFailure = (error: SqlError): SqlFailure => {
   const cause: unknown = error.reason.cause
   return {
     code: stringField(cause, "code"),
-    message: stringField(cause, "message") ?? error.reason.message ?? error.reason._tag,
+    // A reason made without a message has an empty one (it is an Error): then its tag is all there is to say.
+    message: stringField(cause, "message") ?? (error.reason.message || error.reason._tag),
     detail: stringField(cause, "detail"),
     hint: stringField(cause, "hint"),
     constraint: stringField(cause, "constraint")

@@ -5,10 +5,8 @@
 import { and, asc, eq, getTableColumns, or, type SQL, sql } from "drizzle-orm"
 import type { PgColumn } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
-import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import { Database } from "../db/Database.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import type { AnyDataNode, ReadRange, UpdateContext } from "../datanode/DataNode.ts"
 import { DependencyReadError } from "../datanode/DependencyReadError.ts"
 import { rowShapeOf } from "../datanode/RowShape.ts"
@@ -16,13 +14,6 @@ import { canonicalInstant } from "../datanode/RowValidation.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
 import { attachedKey, type EngineService } from "./Engine.ts"
 import type { GraphNode } from "./NodeGraph.ts"
-
-const failureText = (error: unknown): string => {
-  if (Predicate.hasProperty(error, "_tag") && error._tag === "SqlError") {
-    return formatSqlFailure(describeSqlFailure(error as Parameters<typeof describeSqlFailure>[0]))
-  }
-  return Predicate.hasProperty(error, "message") && Predicate.isString(error.message) ? error.message : String(error)
-}
 
 type Reader = Pick<UpdateContext<never, never, never>, "read" | "readTable">
 
@@ -34,18 +25,19 @@ export const dependencyReader = (
   database: Database["Service"]
 ): Reader => {
   const nodeLabel = reader.node.kind
-  const fail = (table: AnyStorageTable, dependency: string, reason: DependencyReadError["reason"], detail: string) =>
+  /** `cause` is the database's error, or for a refused read the sentence that says why. */
+  const fail = (table: AnyStorageTable, dependency: string, reason: DependencyReadError["reason"], cause: unknown) =>
     new DependencyReadError({
       node: nodeLabel,
       dependency,
       table: `${table.metadata.identifier} (${attachedKey(table)})`,
       reason,
-      detail
+      cause
     })
 
   const select = (table: AnyStorageTable, dependency: string, where: SQL | undefined, order: ReadonlyArray<PgColumn>) =>
     database.drizzle.select().from(table.table).where(where).orderBy(...order.map((column) => asc(column))).pipe(
-      Effect.mapError((error) => fail(table, dependency, "database", failureText(error)))
+      Effect.mapError((error) => fail(table, dependency, "database", error))
     )
 
   const read: Reader["read"] = (node, range) =>

@@ -24,7 +24,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import * as Stream from "effect/Stream"
 import type { Watermark } from "../catalog/DataNodeRecords.ts"
 import { Database } from "../db/Database.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
+import { formatCause } from "../db/FailureCause.ts"
 import type { AnyDataNode, NodeWatermarks, UpdateContext } from "../datanode/DataNode.ts"
 import type { RowShape } from "../datanode/RowShape.ts"
 import { entityKeyOf, validateBatch } from "../datanode/RowValidation.ts"
@@ -73,18 +73,12 @@ const isRetryable = (error: unknown): boolean => {
 /** A failure as the catalog and the report keep it: its tag and a message a person can act on. */
 const describeFailure = (cause: Cause.Cause<unknown>): { readonly tag: string; readonly message: string } => {
   const error = Cause.squash(cause)
-  if (Predicate.hasProperty(error, "_tag") && error._tag === "SqlError") {
-    return { tag: "SqlError", message: formatSqlFailure(describeSqlFailure(error as Parameters<typeof describeSqlFailure>[0])) }
-  }
   const tag = Predicate.hasProperty(error, "_tag") && Predicate.isString(error._tag)
     ? error._tag
     : error instanceof Error
     ? error.name
     : "Error"
-  const message = Predicate.hasProperty(error, "message") && Predicate.isString(error.message)
-    ? error.message
-    : String(error)
-  return { tag, message }
+  return { tag, message: formatCause(error) }
 }
 
 const describeValue = (value: unknown): string =>

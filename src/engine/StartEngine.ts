@@ -29,7 +29,6 @@ import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import * as SqlDataNodeRecords from "../catalog/SqlDataNodeRecords.ts"
 import { compareWithContract, introspectTables } from "../catalog/TableIntrospection.ts"
 import type { Database } from "../db/Database.ts"
-import { describeSqlFailure, formatSqlFailure } from "../db/SqlFailure.ts"
 import { rowShapeOf } from "../datanode/RowShape.ts"
 import { contractGrain, type TableContract, tableContract } from "../storage/Contract.ts"
 import { type AnyStorageTable, bindingServiceKey, type StorageBinding } from "../storage/StorageTable.ts"
@@ -120,9 +119,7 @@ const attach = (requested: ReadonlyArray<AnyStorageTable>) =>
     const live = yield* introspectTables(
       resolution.active.map(({ row }) => ({ schema: row.schema, table: row.tableName }))
     ).pipe(
-      Effect.mapError((error) =>
-        new CatalogStorageError({ operation: "read the live tables", detail: formatSqlFailure(describeSqlFailure(error)) })
-      )
+      Effect.mapError(CatalogStorageError.during("read the live tables"))
     )
     const attached = new Map<string, AttachedTable>()
     for (const { row, table } of resolution.active) {

@@ -35,6 +35,7 @@ import { modelContractHash } from "../catalog/SqlCatalog.ts"
 import { normalizeSqlType } from "../catalog/TableIntrospection.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
+import { formatCause } from "../db/FailureCause.ts"
 import { canonicalJson } from "../storage/CanonicalJson.ts"
 import { dataTypeTokenForSqlType } from "../storage/ColumnTypes.ts"
 import { type ColumnShape, type TableContract, tableContract, withColumnShapes } from "../storage/Contract.ts"
@@ -85,8 +86,14 @@ export class ProviderPhysicalStateError extends Schema.TaggedError<ProviderPhysi
 /** The provider's hook failed after every table was finalized. */
 export class ProviderHookError extends Schema.TaggedError<ProviderHookError>()("ProviderHookError", {
   provider: Schema.String,
-  detail: Schema.String
+  /** What the hook failed with. */
+  cause: Schema.Defect()
 }) {
+  /** The hook's failure, read from the cause. */
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
   override get message(): string {
     return `The afterRegisterMetaTables hook of ${this.provider} failed: ${this.detail}. The tables are active; ` +
       "fix the hook and run the upgrade again to rerun it."
@@ -339,12 +346,7 @@ export const migrateProvider = (
           providerKey: provider.key,
           bindings: new Map(registered.map(({ binding }) => [bindingKey(binding.schema, binding.tableName), binding]))
         }),
-        Effect.mapError((error) =>
-          new ProviderHookError({
-            provider: provider.key,
-            detail: error instanceof Error ? error.message : String(error)
-          })
-        )
+        Effect.mapError((error) => new ProviderHookError({ provider: provider.key, cause: error }))
       )
     }
     return {

@@ -10,13 +10,12 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
-import { isSqlError, type SqlError } from "effect/sql/SqlError"
+import type { SqlError } from "effect/sql/SqlError"
 import { advisoryLockKeys, takeAdvisoryLock } from "../../db/AdvisoryLock.ts"
-import { describeSqlFailure, formatSqlFailure } from "../../db/SqlFailure.ts"
+import { formatCause } from "../../db/FailureCause.ts"
 import {
   type MigrationDirection,
   type MigrationPlan,
@@ -39,8 +38,18 @@ import {
 /** The database failed while reading or preparing migration state (not inside a revision). */
 export class MigrationDatabaseError extends Schema.TaggedError<MigrationDatabaseError>()("MigrationDatabaseError", {
   operation: Schema.String,
-  detail: Schema.String
+  /** The database's error; its report is read from it. */
+  cause: Schema.Defect()
 }) {
+  /** Maps a failure of `operation` to this error, keeping the failure as its cause. */
+  static readonly during = (operation: string) => (cause: unknown): MigrationDatabaseError =>
+    new MigrationDatabaseError({ operation, cause })
+
+  /** The database's report. */
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
   override get message(): string {
     return `Could not ${this.operation}: ${this.detail}`
   }
@@ -71,12 +80,17 @@ export class MigrationStepError extends Schema.TaggedError<MigrationStepError>()
   statementNumber: Schema.NullOr(Schema.Number),
   /** The beginning of the failing statement. */
   statement: Schema.String,
-  /** The database's (or the data migration's) report. */
-  detail: Schema.String,
+  /** What failed: the database's error, or the data migration's. */
+  cause: Schema.Defect(),
   transactional: Schema.Boolean,
   /** The heads the version table still holds. */
   heads: Schema.Array(Schema.String)
 }) {
+  /** The database's (or the data migration's) report, read from the cause. */
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
   override get message(): string {
     const where = this.statementNumber === null ? "recording it" : `statement ${this.statementNumber}`
     const kept = this.transactional
@@ -144,9 +158,6 @@ export interface EditedRevision {
   readonly fileChecksum: string
 }
 
-const databaseFailure = (operation: string) => (error: SqlError) =>
-  new MigrationDatabaseError({ operation, detail: formatSqlFailure(describeSqlFailure(error)) })
-
 const query = <A>(connection: SqlConnection.Connection, sql: string, params: ReadonlyArray<unknown> = []) =>
   connection.executeUnprepared(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
 
@@ -158,7 +169,7 @@ const readState = (connection: SqlConnection.Connection, location: VersionTableL
     const heads = yield* query<{ readonly revision: string }>(connection, selectHeads(location))
     const ledger = yield* query<LedgerEntry>(connection, selectLedger(location))
     return { heads: heads.map((row) => row.revision), ledger } satisfies MigrationState
-  }).pipe(Effect.mapError(databaseFailure("read the version table")))
+  }).pipe(Effect.mapError(MigrationDatabaseError.during("read the version table")))
 
 /** The provider's heads and ledger, read without locking (for `current`, `history` and `check`). */
 export const readMigrationState = (
@@ -166,7 +177,7 @@ export const readMigrationState = (
 ): Effect.Effect<MigrationState, MigrationDatabaseError, SqlClient.SqlClient> =>
   Effect.scoped(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
+    const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
     return yield* readState(connection, location)
   }))
 
@@ -191,7 +202,7 @@ const takeLock = (connection: SqlConnection.Connection, options: ApplyOptions) =
           waitedSeconds: error.waitedSeconds,
           holderPid: error.holderPid
         })
-        : databaseFailure("take the migration lock")(error)
+        : MigrationDatabaseError.during("take the migration lock")(error)
     )
   )
 
@@ -202,7 +213,7 @@ const takeLock = (connection: SqlConnection.Connection, options: ApplyOptions) =
 const lockedSession = (options: ApplyOptions) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    const connection = yield* Effect.mapError(sql.reserve, databaseFailure("connect"))
+    const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
     yield* takeLock(connection, options)
     const state = yield* readState(connection, options.versionTable)
     return { sql, connection, state }
@@ -212,13 +223,6 @@ const excerpt = (text: string): string => {
   const flat = text.replace(/\s+/g, " ").trim()
   return flat.length > 240 ? `${flat.slice(0, 237)}...` : flat
 }
-
-const failureDetail = (error: unknown): string =>
-  isSqlError(error)
-    ? formatSqlFailure(describeSqlFailure(error))
-    : Predicate.hasProperty(error, "message") && Predicate.isString(error.message)
-    ? error.message
-    : String(error)
 
 /**
  * Locks, plans under the lock and applies. With `request.direction` `upgrade` and the target already
@@ -247,10 +251,10 @@ export const applyMigration = (
       Exit.isSuccess(exit) ? Effect.void : Effect.ignore(Effect.forEach(resetSession, (statement) => query(connection, statement)))
     )
     for (const statement of sessionStatements({ lockTimeout })) {
-      yield* run(statement).pipe(Effect.mapError(databaseFailure("set the lock timeout")))
+      yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("set the lock timeout")))
     }
     for (const statement of plan.preamble) {
-      yield* run(statement).pipe(Effect.mapError(databaseFailure("create the version table")))
+      yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
     }
 
     /** A step's statements in order; one handler rolls the step back and names the statement that failed. */
@@ -279,7 +283,7 @@ export const applyMigration = (
               direction: step.direction,
               statementNumber: statement.operation ?? null,
               statement: statement._tag === "Sql" ? excerpt(statement.sql) : "(data migration)",
-              detail: failureDetail(error),
+              cause: error,
               transactional: step.revision.transactional,
               heads
             })
@@ -304,7 +308,7 @@ export const applyMigration = (
       if (options.onStep !== undefined) yield* options.onStep(done)
     }
     for (const statement of resetSession) {
-      yield* run(statement).pipe(Effect.mapError(databaseFailure("reset the lock timeout")))
+      yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("reset the lock timeout")))
     }
     return { plan, applied, editedRevisions: editedRevisions(request.loaded, state.ledger) }
   }))
@@ -342,7 +346,7 @@ export const stampMigration = (
     for (const statement of plan.statements) {
       yield* Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement)).pipe(
         Effect.tapError(() => Effect.ignore(query(connection, "ROLLBACK"))),
-        Effect.mapError(databaseFailure("stamp the version table"))
+        Effect.mapError(MigrationDatabaseError.during("stamp the version table"))
       )
     }
     return { from: plan.from, to: plan.to }

@@ -10,7 +10,6 @@ import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
 import { introspectTables, normalizeSqlType, physicalKey } from "../../catalog/TableIntrospection.ts"
 import { pgArrayLiteral } from "../../db/PgArrayLiteral.ts"
-import { describeSqlFailure, formatSqlFailure } from "../../db/SqlFailure.ts"
 import type { SchemaSnapshot } from "../../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../../storage/StorageTable.ts"
 import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
@@ -156,7 +155,7 @@ export const checkMigrations = (
       if (Option.isSome(snapshot)) {
         drift = yield* compareWithSnapshot(snapshot.value).pipe(
           Effect.mapError((error) =>
-            new MigrationDatabaseError({ operation: "introspect the database", detail: formatSqlFailure(describeSqlFailure(error)) })
+            new MigrationDatabaseError({ operation: "introspect the database", cause: error })
           )
         )
       } else notes.push(`revision ${state.heads[0]} has no model snapshot; the database was not compared`)
