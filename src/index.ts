@@ -31,7 +31,7 @@ export {
 } from "./db/DatabaseTarget.ts"
 export { PGLITE_VERSION } from "./db/EmbeddedDataDirectory.ts"
 export * as PgliteClient from "./db/PgliteClient.ts"
-export { type CauseReport, formatCause, reportCause } from "./db/FailureCause.ts"
+export { type CauseReport, formatCause, reportCause, retryability } from "./db/FailureCause.ts"
 export { describeSqlFailure, formatSqlFailure, type SqlFailure } from "./db/SqlFailure.ts"
 
 // The catalog: the backend of record for storage tables.
@@ -461,6 +461,7 @@ export { NodeOutputError } from "./engine/NodeOutputError.ts"
 export { graphTables } from "./engine/NodeTables.ts"
 export { DEFAULT_BATCH_SIZE, type PersistOutcome, upsertBatch } from "./engine/UpsertBatch.ts"
 export { DEFAULT_CONCURRENCY } from "./engine/RunDefaults.ts"
+export { isRetryableFailure } from "./engine/RetryableFailure.ts"
 export { RunOptionsError } from "./engine/RunOptionsError.ts"
 export {
   defaultRetry,

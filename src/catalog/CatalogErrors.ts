@@ -3,7 +3,7 @@
  * and the database's failure beneath it when there is one.
  */
 import * as Schema from "effect/Schema"
-import { formatCause } from "../db/FailureCause.ts"
+import { formatCause, retryability } from "../db/FailureCause.ts"
 
 /** The catalog's database refused or failed an operation. */
 export class CatalogStorageError extends Schema.TaggedError<CatalogStorageError>()("CatalogStorageError", {
@@ -24,6 +24,11 @@ export class CatalogStorageError extends Schema.TaggedError<CatalogStorageError>
     return formatCause(this.cause)
   }
 
+  /** Whether doing it again may succeed: only when the database says so (lost connection, deadlock, ...). */
+  get isRetryable(): boolean {
+    return retryability(this.cause) ?? false
+  }
+
   override get message(): string {
     return `The catalog could not ${this.operation}: ${this.detail}`
   }
@@ -41,6 +46,11 @@ export class InvalidCatalogRowError extends Schema.TaggedError<InvalidCatalogRow
   /** What is wrong with the value. */
   problem: Schema.String
 }) {
+  /** Reading the row again finds the same value. */
+  get isRetryable(): boolean {
+    return false
+  }
+
   override get message(): string {
     return `A row of ${this.table} has an invalid ${this.field}: ${this.problem}. The catalog holds a value this ` +
       "metatables did not write; was the row edited by hand, or written by another version of metatables?"

@@ -8,6 +8,11 @@ export class DataNodeDefinitionError extends Schema.TaggedError<DataNodeDefiniti
   kind: Schema.String,
   problems: Schema.Array(Schema.String)
 }) {
+  /** A declaration is wrong until it is changed. */
+  get isRetryable(): boolean {
+    return false
+  }
+
   override get message(): string {
     return `DataNode "${this.kind}" is declared wrongly:\n${this.problems.map((problem) => `  - ${problem}`).join("\n")}`
   }

@@ -3,7 +3,7 @@
  * instant, an entity filter names columns the table's grain does not have, or the database failed.
  */
 import * as Schema from "effect/Schema"
-import { formatCause } from "../db/FailureCause.ts"
+import { formatCause, retryability } from "../db/FailureCause.ts"
 
 export class DependencyReadError extends Schema.TaggedError<DependencyReadError>()("DependencyReadError", {
   /** The node that reads. */
@@ -18,6 +18,11 @@ export class DependencyReadError extends Schema.TaggedError<DependencyReadError>
   /** The database's report (read from the cause), or what is wrong with the read. */
   get detail(): string {
     return formatCause(this.cause)
+  }
+
+  /** A refused read is refused again; a database failure passes when the database says it may. */
+  get isRetryable(): boolean {
+    return this.reason === "database" && (retryability(this.cause) ?? false)
   }
 
   override get message(): string {

@@ -57,6 +57,11 @@ export class RowValidationError extends Schema.TaggedError<RowValidationError>()
   /** The other row involved (index in the node's output): the first row of a duplicate grain, the row of a mixed default. */
   relatedRow: Schema.NullOr(Schema.Number)
 }) {
+  /** The same rows are refused again: only changing the update helps. */
+  get isRetryable(): boolean {
+    return false
+  }
+
   override get message(): string {
     const table = this.identifier === "" ? "" : `${this.identifier} (${this.table})`
     const property = this.column === null

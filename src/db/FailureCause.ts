@@ -1,5 +1,6 @@
 /**
- * The one way the cause an error keeps is shown: a line for its message and a small report for JSON documents.
+ * The one way the cause an error keeps is shown and judged: a line for its message, a small report for JSON
+ * documents, and whether repeating the failed work may succeed.
  *
  * Only what is read here is ever shown: the database's report (message, SQLSTATE, detail, hint, constraint,
  * through `describeSqlFailure`) or an error's message, never the cause object itself. A cause can hold more
@@ -109,3 +110,19 @@ const report = (failure: unknown, depth: number): CauseReport => {
 
 /** The cause for a JSON document: only fields read on purpose, never the object, its stack or its statement. */
 export const reportCause = (cause: unknown): CauseReport => report(cause, 0)
+
+const judge = (wrapped: unknown, depth: number): boolean | undefined => {
+  const failure = squash(wrapped)
+  if (Predicate.hasProperty(failure, "isRetryable") && Predicate.isBoolean(failure.isRetryable)) {
+    return failure.isRetryable
+  }
+  const inner = innerCause(failure)
+  return inner === undefined || depth >= MAX_DEPTH ? undefined : judge(inner, depth + 1)
+}
+
+/**
+ * What a failure says about trying again: its own `isRetryable` (an `SqlError` answers from its reason, and
+ * metatables' errors answer from the cause they keep), else the answer of the failure it wraps; `undefined`
+ * when nothing in the chain says.
+ */
+export const retryability = (failure: unknown): boolean | undefined => judge(failure, 0)

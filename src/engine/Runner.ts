@@ -3,8 +3,9 @@
  * hash, cycles refused), then runs every node once its dependencies are done, at most `concurrency` at a time:
  * each node gets its update row and a run record, its update is given its watermarks, and every batch it
  * produces is validated against the table's contract and upserted on the grain in one transaction with its
- * watermarks and run counters. A failing update is retried on a `Schedule` (not for invalid rows: they would
- * fail again); a node that still fails is reported, and the nodes that depend on it are skipped.
+ * watermarks and run counters. A failing update is retried on a `Schedule` when the failure may pass (see
+ * `isRetryableFailure`: a lost connection or a deadlock may, invalid rows never do); a node that still fails is
+ * reported, and the nodes that depend on it are skipped.
  *
  * ```ts
  * const report = yield* runNodes([new RollingVolatility(config)], { concurrency: 4 })
@@ -37,6 +38,7 @@ import { NodeOutputError } from "./NodeOutputError.ts"
 import { DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
 import { DEFAULT_CONCURRENCY } from "./RunDefaults.ts"
+import { isRetryableFailure } from "./RetryableFailure.ts"
 import { RunOptionsError } from "./RunOptionsError.ts"
 
 /** Two retries, half a second then a second later. */
@@ -52,23 +54,16 @@ export interface RunOptions {
   readonly force?: boolean | undefined
   /** Rows per batch: per validation, statement and transaction (default `DEFAULT_BATCH_SIZE`). */
   readonly batchSize?: number | undefined
-  /** When to try a failing update again (default `defaultRetry`); invalid rows are never retried. */
+  /**
+   * When to try a failing update again (default `defaultRetry`), for failures that may pass (`isRetryableFailure`):
+   * invalid rows and database failures that would recur (a constraint violation) are never retried.
+   */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /** Progress, as it happens. */
   readonly onEvent?: ((event: RunEvent) => Effect.Effect<void>) | undefined
 }
 
 export type RunnerError = NodeGraphError | UpdateHashError | RunOptionsError
-
-/** Failures that would fail again on a retry: the rows or the output are wrong, not the moment. */
-const DETERMINISTIC = new Set(["RowValidationError", "NodeOutputError", "DataNodeDefinitionError"])
-
-const isRetryable = (error: unknown): boolean => {
-  if (!Predicate.hasProperty(error, "_tag")) return true
-  if (DETERMINISTIC.has(String(error._tag))) return false
-  if (error._tag === "DependencyReadError") return Predicate.hasProperty(error, "reason") && error.reason === "database"
-  return true
-}
 
 /** A failure as the catalog and the report keep it: its tag and a message a person can act on. */
 const describeFailure = (cause: Cause.Cause<unknown>): { readonly tag: string; readonly message: string } => {
@@ -265,13 +260,13 @@ export const runNodes = <R>(
               node: label,
               attempt: totals.attempts,
               message: describeFailure(Cause.fail(error)).message,
-              retrying: isRetryable(error)
+              retrying: isRetryableFailure(error)
             })
           )
         )
 
         const exit = yield* attempt.pipe(
-          Effect.retry({ schedule: retry, while: isRetryable }),
+          Effect.retry({ schedule: retry, while: isRetryableFailure }),
           Effect.onInterrupt(() =>
             Effect.flatMap(Clock.currentTimeMillis, (now) =>
               Effect.ignore(records.finishRun({
