@@ -133,42 +133,42 @@ const LEGACY_LEDGER = "catalog_migrations"
 const qualified = (schema: string, table: string): string => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`
 
 /** The newest version each ledger records, 0 for a ledger that does not exist (read without locking). */
-const recordedVersions = (schema: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const [presence] = yield* sql<{ readonly ledger: boolean; readonly legacy: boolean }>`
-      SELECT to_regclass(${qualified(schema, LEDGER)}) IS NOT NULL AS ledger,
-        to_regclass(${qualified(schema, LEGACY_LEDGER)}) IS NOT NULL AS legacy`
-    const newest = (exists: boolean, column: string, table: string) =>
-      exists
-        ? sql.unsafe(`SELECT max(${column}) AS ${column} FROM ${qualified(schema, table)}`).pipe(
-          Effect.flatMap(decodeCatalogRows(Schema.Struct({ [column]: Schema.NullOr(Schema.Int) }), `${schema}.${table}`)),
-          Effect.map(([row]) => row?.[column] ?? 0)
-        )
-        : Effect.succeed(0)
-    return {
-      ledger: yield* newest(presence?.ledger === true, "migration_id", LEDGER),
-      legacy: yield* newest(presence?.legacy === true, "version", LEGACY_LEDGER)
-    }
-  })
+const recordedVersions = Effect.fn("CatalogSchema.recordedVersions")(function*(schema: string) {
+  const sql = yield* SqlClient.SqlClient
+  const [presence] = yield* sql<{ readonly ledger: boolean; readonly legacy: boolean }>`
+    SELECT to_regclass(${qualified(schema, LEDGER)}) IS NOT NULL AS ledger,
+      to_regclass(${qualified(schema, LEGACY_LEDGER)}) IS NOT NULL AS legacy`
+  const newest = (exists: boolean, column: string, table: string) =>
+    exists
+      ? sql.unsafe(`SELECT max(${column}) AS ${column} FROM ${qualified(schema, table)}`).pipe(
+        Effect.flatMap(decodeCatalogRows(Schema.Struct({ [column]: Schema.NullOr(Schema.Int) }), `${schema}.${table}`)),
+        Effect.map(([row]) => row?.[column] ?? 0)
+      )
+      : Effect.succeed(0)
+  return {
+    ledger: yield* newest(presence?.ledger === true, "migration_id", LEDGER),
+    legacy: yield* newest(presence?.legacy === true, "version", LEGACY_LEDGER)
+  }
+})
 
 /** The newest applied version, or 0 when the catalog does not exist yet (read without locking). */
-export const appliedCatalogVersion = (
+export const appliedCatalogVersion = Effect.fn("CatalogSchema.appliedCatalogVersion")(function*(
   schema: string
-): Effect.Effect<number, SqlError | InvalidCatalogRowError, SqlClient.SqlClient> =>
-  Effect.map(recordedVersions(schema), ({ ledger, legacy }) => Math.max(ledger, legacy))
+): Effect.fn.Return<number, SqlError | InvalidCatalogRowError, SqlClient.SqlClient> {
+  const { ledger, legacy } = yield* recordedVersions(schema)
+  return Math.max(ledger, legacy)
+})
 
 /**
  * One version as a Migrator migration: its statements, unless the runner before the Migrator applied them.
  * It runs in the Migrator's transaction, after its lock, so the check and the statements see one state.
  */
-const migrationEffect = (schema: string, migration: CatalogMigration) =>
-  Effect.gen(function*() {
-    const { legacy } = yield* recordedVersions(schema)
-    if (migration.version <= legacy) return
-    const sql = yield* SqlClient.SqlClient
-    for (const statement of migration.statements(schema)) yield* sql.unsafe(statement)
-  })
+const migrationEffect = Effect.fn("CatalogSchema.migrate")(function*(schema: string, migration: CatalogMigration) {
+  const { legacy } = yield* recordedVersions(schema)
+  if (migration.version <= legacy) return
+  const sql = yield* SqlClient.SqlClient
+  for (const statement of migration.statements(schema)) yield* sql.unsafe(statement)
+})
 
 const loader = (schema: string): Migrator.Loader =>
   Migrator.fromRecord(Object.fromEntries(
@@ -181,33 +181,28 @@ const runMigrator = Migrator.make({})
  * `CREATE SCHEMA IF NOT EXISTS` can still fail when another session creates the schema at the same moment
  * (both pass the check, one insert wins); the schema being there afterwards is all that matters.
  */
-const createSchema = (schema: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`).pipe(
-      Effect.catch((error) =>
-        Effect.flatMap(
-          sql<{ readonly present: boolean }>`SELECT to_regnamespace(${quoteIdentifier(schema)}) IS NOT NULL AS present`,
-          ([row]) => row?.present === true ? Effect.void : Effect.fail(error)
-        )
+const createSchema = Effect.fn("CatalogSchema.createSchema")(function*(schema: string) {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`).pipe(
+    Effect.catch((error) =>
+      Effect.flatMap(
+        sql<{ readonly present: boolean }>`SELECT to_regnamespace(${quoteIdentifier(schema)}) IS NOT NULL AS present`,
+        ([row]) => row?.present === true ? Effect.void : Effect.fail(error)
       )
     )
-  })
+  )
+})
 
 /** Creates or upgrades the catalog's tables in `schema`; a no-op when the Migrator's ledger is current. */
-export const ensureCatalogSchema = (
-  schema: string
-): Effect.Effect<void, CatalogStorageError | InvalidCatalogSchemaError | InvalidCatalogRowError, SqlClient.SqlClient> =>
-  Effect.gen(function*() {
-    yield* validateCatalogSchema(schema)
-    if ((yield* recordedVersions(schema)).ledger >= CATALOG_VERSION) return
-    yield* createSchema(schema)
-    yield* runMigrator({ loader: loader(schema), table: `${schema}.${LEDGER}` })
-  }).pipe(
-    Effect.mapError((error) =>
-      error._tag === "SqlError" || error._tag === "MigrationError"
-        ? new CatalogStorageError({ operation: "create or upgrade its tables", cause: error })
-        : error
-    ),
-    Effect.withSpan("CatalogSchema.ensureCatalogSchema")
+export const ensureCatalogSchema = Effect.fn("CatalogSchema.ensureCatalogSchema")(function*(schema: string) {
+  yield* validateCatalogSchema(schema)
+  if ((yield* recordedVersions(schema)).ledger >= CATALOG_VERSION) return
+  yield* createSchema(schema)
+  yield* runMigrator({ loader: loader(schema), table: `${schema}.${LEDGER}` })
+},
+  Effect.mapError((error) =>
+    error._tag === "SqlError" || error._tag === "MigrationError"
+      ? new CatalogStorageError({ operation: "create or upgrade its tables", cause: error })
+      : error
   )
+)

@@ -82,11 +82,10 @@ const makePostgres = Effect.gen(function*() {
   )
 
   /** Ends a role's sessions and drops it. Credential roles own nothing (their sessions act as the owner). */
-  const dropLoginRole = (role: string) =>
-    Effect.gen(function*() {
-      yield* sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role} AND pid <> pg_backend_pid()`
-      yield* sql.unsafe(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`)
-    })
+  const dropLoginRole = Effect.fn("MigrationCredentials.dropLoginRole")(function*(role: string) {
+    yield* sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${role} AND pid <> pg_backend_pid()`
+    yield* sql.unsafe(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`)
+  })
 
   /** Expired credential roles of any database on the server; one that cannot be dropped is left for later. */
   const sweepExpired = Effect.gen(function*() {
@@ -98,80 +97,82 @@ const makePostgres = Effect.gen(function*() {
         Effect.catch((error) => Effect.logWarning(`Could not drop the expired migration role ${role}`, error.message))
       )
     }
-  })
+  }).pipe(Effect.withSpan("MigrationCredentials.sweepExpired"))
 
   /** Creates a NOLOGIN role unless it exists; a concurrent creator (another database too) is not an error. */
-  const ensureRole = (role: string) =>
-    Effect.gen(function*() {
-      const [exists] = yield* sql<{ readonly found: boolean }>`
-        SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) AS found`
-      if (exists?.found === true) return
-      yield* sql.unsafe(`CREATE ROLE ${quoteIdentifier(role)} NOLOGIN`).pipe(
-        Effect.catchIf((error) => describeSqlFailure(error).code === "42710", () => Effect.void)
-      )
-    })
+  const ensureRole = Effect.fn("MigrationCredentials.ensureRole")(function*(role: string) {
+    const [exists] = yield* sql<{ readonly found: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) AS found`
+    if (exists?.found === true) return
+    yield* sql.unsafe(`CREATE ROLE ${quoteIdentifier(role)} NOLOGIN`).pipe(
+      Effect.catchIf((error) => describeSqlFailure(error).code === "42710", () => Effect.void)
+    )
+  })
 
-  const ensureOwner = (owner: string, schemas: ReadonlyArray<string>) =>
-    sql.withTransaction(Effect.gen(function*() {
-      yield* sql`SELECT pg_advisory_xact_lock(hashtextextended(${`metatables/owner/${owner}`}, 0))`
-      yield* ensureRole(CREDENTIAL_GROUP_ROLE)
-      yield* ensureRole(owner)
-      yield* sql.unsafe(
-        `GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ${quoteIdentifier(databaseName)} TO ${quoteIdentifier(owner)}`
-      )
-      for (const schema of ["public", ...schemas]) {
-        const [present] = yield* sql<{ readonly found: boolean }>`
-          SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS found`
-        if (present?.found === true) {
-          yield* sql.unsafe(`GRANT USAGE, CREATE ON SCHEMA ${quoteIdentifier(schema)} TO ${quoteIdentifier(owner)}`)
-        }
+  const ensureOwner = Effect.fn("MigrationCredentials.ensureOwner")(function*(
+    owner: string,
+    schemas: ReadonlyArray<string>
+  ) {
+    yield* sql`SELECT pg_advisory_xact_lock(hashtextextended(${`metatables/owner/${owner}`}, 0))`
+    yield* ensureRole(CREDENTIAL_GROUP_ROLE)
+    yield* ensureRole(owner)
+    yield* sql.unsafe(
+      `GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ${quoteIdentifier(databaseName)} TO ${quoteIdentifier(owner)}`
+    )
+    for (const schema of ["public", ...schemas]) {
+      const [present] = yield* sql<{ readonly found: boolean }>`
+        SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS found`
+      if (present?.found === true) {
+        yield* sql.unsafe(`GRANT USAGE, CREATE ON SCHEMA ${quoteIdentifier(schema)} TO ${quoteIdentifier(owner)}`)
       }
-    }))
+    }
+  }, sql.withTransaction)
 
-  const issue = (provider: ProviderIdentity, options: IssueOptions) =>
-    Effect.gen(function*() {
-      yield* sweepExpired.pipe(Effect.mapError(CatalogStorageError.during("sweep expired migration roles")))
-      const owner = ownerRoleName(databaseName, provider.key)
-      const role = `${credentialRolePrefix(databaseName)}${NodeCrypto.randomBytes(6).toString("hex")}`
-      const password = NodeCrypto.randomBytes(24).toString("base64url")
-      const [validity] = yield* sql<{ readonly until: string; readonly expiresAt: Date }>`
-        SELECT (now() + make_interval(secs => ${options.ttlSeconds}))::text AS until,
-          now() + make_interval(secs => ${options.ttlSeconds}) AS "expiresAt"`.pipe(
-          Effect.mapError(issueFailure(provider))
-        )
-      yield* ensureOwner(owner, options.schemas).pipe(Effect.mapError(issueFailure(provider)))
-      yield* Effect.gen(function*() {
-        yield* sql.unsafe(
-          `CREATE ROLE ${quoteIdentifier(role)} LOGIN PASSWORD ${quoteLiteral(scramSha256Verifier(password))} ` +
-            `VALID UNTIL ${quoteLiteral(validity!.until)} IN ROLE ${quoteIdentifier(owner)}, ` +
-            quoteIdentifier(CREDENTIAL_GROUP_ROLE)
-        )
-        yield* sql.unsafe(`ALTER ROLE ${quoteIdentifier(role)} SET role = ${quoteLiteral(owner)}`)
-        yield* sql.unsafe(`ALTER ROLE ${quoteIdentifier(role)} SET lock_timeout = ${quoteLiteral(options.lockTimeout)}`)
-        yield* sql.unsafe(
-          `ALTER ROLE ${quoteIdentifier(role)} SET statement_timeout = ${quoteLiteral(options.statementTimeout)}`
-        )
-      }).pipe(
-        Effect.mapError(issueFailure(provider)),
-        Effect.onError(() => Effect.ignore(dropLoginRole(role)))
+  const issue = Effect.fn("MigrationCredentials.issue")(function*(provider: ProviderIdentity, options: IssueOptions) {
+    yield* sweepExpired.pipe(Effect.mapError(CatalogStorageError.during("sweep expired migration roles")))
+    const owner = ownerRoleName(databaseName, provider.key)
+    const role = `${credentialRolePrefix(databaseName)}${NodeCrypto.randomBytes(6).toString("hex")}`
+    const password = NodeCrypto.randomBytes(24).toString("base64url")
+    const [validity] = yield* sql<{ readonly until: string; readonly expiresAt: Date }>`
+      SELECT (now() + make_interval(secs => ${options.ttlSeconds}))::text AS until,
+        now() + make_interval(secs => ${options.ttlSeconds}) AS "expiresAt"`.pipe(
+        Effect.mapError(issueFailure(provider))
       )
-      const uri = new URL(Redacted.value(serverUrl))
-      uri.username = role
-      uri.password = password
-      uri.searchParams.delete("password")
-      return {
-        _tag: "ServerCredential",
-        role,
-        ownerRole: owner,
-        expiresAt: validity!.expiresAt,
-        uri: Redacted.make(uri.toString(), { label: "migration credential URI" })
-      } satisfies MigrationCredential
-    })
+    yield* ensureOwner(owner, options.schemas).pipe(Effect.mapError(issueFailure(provider)))
+    yield* Effect.gen(function*() {
+      yield* sql.unsafe(
+        `CREATE ROLE ${quoteIdentifier(role)} LOGIN PASSWORD ${quoteLiteral(scramSha256Verifier(password))} ` +
+          `VALID UNTIL ${quoteLiteral(validity!.until)} IN ROLE ${quoteIdentifier(owner)}, ` +
+          quoteIdentifier(CREDENTIAL_GROUP_ROLE)
+      )
+      yield* sql.unsafe(`ALTER ROLE ${quoteIdentifier(role)} SET role = ${quoteLiteral(owner)}`)
+      yield* sql.unsafe(`ALTER ROLE ${quoteIdentifier(role)} SET lock_timeout = ${quoteLiteral(options.lockTimeout)}`)
+      yield* sql.unsafe(
+        `ALTER ROLE ${quoteIdentifier(role)} SET statement_timeout = ${quoteLiteral(options.statementTimeout)}`
+      )
+    }).pipe(
+      Effect.mapError(issueFailure(provider)),
+      Effect.onError(() => Effect.ignore(dropLoginRole(role)))
+    )
+    const uri = new URL(Redacted.value(serverUrl))
+    uri.username = role
+    uri.password = password
+    uri.searchParams.delete("password")
+    return {
+      _tag: "ServerCredential",
+      role,
+      ownerRole: owner,
+      expiresAt: validity!.expiresAt,
+      uri: Redacted.make(uri.toString(), { label: "migration credential URI" })
+    } satisfies MigrationCredential
+  })
 
-  const revoke = (credential: MigrationCredential) =>
-    credential._tag === "InProcessCredential"
-      ? Effect.void
-      : dropLoginRole(credential.role).pipe(Effect.mapError(CatalogStorageError.during("revoke a migration credential")))
+  const revoke = Effect.fn("MigrationCredentials.revoke")(function*(credential: MigrationCredential) {
+    if (credential._tag === "InProcessCredential") return
+    yield* dropLoginRole(credential.role).pipe(
+      Effect.mapError(CatalogStorageError.during("revoke a migration credential"))
+    )
+  })
 
   return MigrationCredentials.of({ issue, revoke })
 })
@@ -185,12 +186,11 @@ export class MigrationCredentials extends Context.Service<MigrationCredentials, 
 
   /** The embedded database has one connection and no roles: the credential is the process itself. */
   static readonly layerInProcess: Layer.Layer<MigrationCredentials> = Layer.succeed(MigrationCredentials, {
-    issue: (_provider, options) =>
-      Effect.map(Clock.currentTimeMillis, (now) => ({
-        _tag: "InProcessCredential" as const,
-        expiresAt: new Date(now + options.ttlSeconds * 1000)
-      })),
-    revoke: () => Effect.void
+    issue: Effect.fn("MigrationCredentials.issue")(function*(_provider, options) {
+      const now = yield* Clock.currentTimeMillis
+      return { _tag: "InProcessCredential" as const, expiresAt: new Date(now + options.ttlSeconds * 1000) }
+    }),
+    revoke: Effect.fn("MigrationCredentials.revoke")(function*() {})
   })
 
   /** The implementation that fits the database in context. */

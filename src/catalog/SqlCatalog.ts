@@ -16,13 +16,13 @@ import type { AnyStorageTable } from "../storage/StorageTable.ts"
 import {
   type ActiveResolution,
   Catalog,
-  type CatalogService,
   type CatalogTable,
   type CredentialOptions,
   type DataSource,
   type FinalizedTable,
   type FinalizeRequest,
-  type ProviderIdentity
+  type ProviderIdentity,
+  type ReserveRequest
 } from "./Catalog.ts"
 import {
   CatalogNotReadyError,
@@ -110,21 +110,23 @@ const DataSourceRow = Schema.Struct({
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Fails unless the catalog in `schema` exists at exactly the version this metatables writes. */
-const requireCatalogVersion = (schema: string, attaching: string) =>
-  Effect.gen(function*() {
-    const found = yield* appliedCatalogVersion(schema).pipe(
-      Effect.catchTag("SqlError", (error) => Effect.fail(CatalogStorageError.during("read its version")(error)))
-    )
-    if (found !== CATALOG_VERSION) {
-      return yield* new CatalogNotReadyError({ schema, found, expected: CATALOG_VERSION, attaching })
-    }
-  })
+const requireCatalogVersion = Effect.fn("SqlCatalog.requireCatalogVersion")(function*(
+  schema: string,
+  attaching: string
+) {
+  const found = yield* appliedCatalogVersion(schema).pipe(
+    Effect.catchTag("SqlError", (error) => Effect.fail(CatalogStorageError.during("read its version")(error)))
+  )
+  if (found !== CATALOG_VERSION) {
+    return yield* new CatalogNotReadyError({ schema, found, expected: CATALOG_VERSION, attaching })
+  }
+})
 
 /** The contract hash the catalog records for a table, computed from its model. */
 export const modelContractHash = (table: AnyStorageTable): string =>
   Result.getOrThrow(computeMetaTableContractHash(table, { namespace: table.metadata.namespace }))
 
-const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
+const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) {
   const schema = yield* validateCatalogSchema(options.schema ?? DEFAULT_CATALOG_SCHEMA)
   const sql = yield* SqlClient.SqlClient
   const database = yield* Database
@@ -260,216 +262,219 @@ const make = Effect.fnUntraced(function*(options: SqlCatalogOptions) {
         })
       ))
 
-  const ensureVersionRegistry: CatalogService["ensureVersionRegistry"] = (provider, registry) =>
-    Effect.gen(function*() {
-      yield* insertReserved(provider, "version-registry", null, [registry]).pipe(
-        Effect.mapError(CatalogStorageError.during("register the version registry"))
+  const ensureVersionRegistry = Effect.fn("Catalog.ensureVersionRegistry")(function*(
+    provider: ProviderIdentity,
+    registry: AnyStorageTable
+  ) {
+    yield* insertReserved(provider, "version-registry", null, [registry]).pipe(
+      Effect.mapError(CatalogStorageError.during("register the version registry"))
+    )
+    const row = (yield* rowsByPhysical([physicalOf(registry)], "read the version registry")).get(
+      physicalKey(physicalOf(registry))
+    )
+    const table = physicalKey(physicalOf(registry))
+    if (row === undefined) {
+      const [holder] = yield* rowsByIdentifier([registry.metadata])
+      return yield* new VersionRegistryError({
+        table,
+        provider: provider.key,
+        problems: [
+          `identifier ${registry.metadata.namespace}/${registry.metadata.identifier} is used by ` +
+          `${holder === undefined ? "another table" : physicalKey({ schema: holder.schema, table: holder.tableName })}`
+        ]
+      })
+    }
+    const problems = [
+      row.role === "version-registry" ? undefined : `role: expected version-registry, found ${row.role}`,
+      row.providerKey === provider.key ? undefined : `provider: expected ${provider.key}, found ${row.providerKey ?? "none"}`,
+      row.identifier === registry.metadata.identifier
+        ? undefined
+        : `identifier: expected ${registry.metadata.identifier}, found ${row.identifier}`,
+      row.namespace === registry.metadata.namespace
+        ? undefined
+        : `namespace: expected ${registry.metadata.namespace}, found ${row.namespace}`,
+      row.kind === registry.metadata.kind ? undefined : `kind: expected ${registry.metadata.kind}, found ${row.kind}`,
+      row.status === "reserved" || row.status === "active" ? undefined : `status: expected reserved or active, found ${row.status}`,
+      row.versionRegistryUid === null ? undefined : `parent: expected none, found ${row.versionRegistryUid}`
+    ].filter((problem): problem is string => problem !== undefined)
+    if (problems.length > 0) return yield* new VersionRegistryError({ table, provider: provider.key, problems })
+    return row
+  })
+
+  const reserve = Effect.fn("Catalog.reserve")(function*(request: ReserveRequest) {
+    const { provider } = request
+    const scope: Array<AnyStorageTable> = []
+    for (const table of request.tables) {
+      if (scope.includes(table)) continue
+      const twin = scope.find((other) =>
+        physicalKey(physicalOf(other)) === physicalKey(physicalOf(table)) ||
+        (other.metadata.namespace === table.metadata.namespace && other.metadata.identifier === table.metadata.identifier)
       )
-      const row = (yield* rowsByPhysical([physicalOf(registry)], "read the version registry")).get(
-        physicalKey(physicalOf(registry))
-      )
-      const table = physicalKey(physicalOf(registry))
-      if (row === undefined) {
-        const [holder] = yield* rowsByIdentifier([registry.metadata])
-        return yield* new VersionRegistryError({
-          table,
+      if (twin !== undefined) {
+        return yield* new TableReservationError({
+          table: physicalKey(physicalOf(table)),
+          identifier: table.metadata.identifier,
           provider: provider.key,
-          problems: [
-            `identifier ${registry.metadata.namespace}/${registry.metadata.identifier} is used by ` +
-            `${holder === undefined ? "another table" : physicalKey({ schema: holder.schema, table: holder.tableName })}`
-          ]
+          owner: null,
+          status: null,
+          reason: "duplicate",
+          detail: `also declared as ${twin.metadata.identifier} (${physicalKey(physicalOf(twin))})`
         })
       }
-      const problems = [
-        row.role === "version-registry" ? undefined : `role: expected version-registry, found ${row.role}`,
-        row.providerKey === provider.key ? undefined : `provider: expected ${provider.key}, found ${row.providerKey ?? "none"}`,
-        row.identifier === registry.metadata.identifier
-          ? undefined
-          : `identifier: expected ${registry.metadata.identifier}, found ${row.identifier}`,
-        row.namespace === registry.metadata.namespace
-          ? undefined
-          : `namespace: expected ${registry.metadata.namespace}, found ${row.namespace}`,
-        row.kind === registry.metadata.kind ? undefined : `kind: expected ${registry.metadata.kind}, found ${row.kind}`,
-        row.status === "reserved" || row.status === "active" ? undefined : `status: expected reserved or active, found ${row.status}`,
-        row.versionRegistryUid === null ? undefined : `parent: expected none, found ${row.versionRegistryUid}`
-      ].filter((problem): problem is string => problem !== undefined)
-      if (problems.length > 0) return yield* new VersionRegistryError({ table, provider: provider.key, problems })
-      return row
-    })
+      scope.push(table)
+    }
+    if (scope.length === 0) return []
+    yield* insertReserved(provider, "application", request.versionRegistryUid, scope).pipe(
+      Effect.mapError(CatalogStorageError.during("reserve tables"))
+    )
+    const rows = yield* rowsByPhysical(scope.map(physicalOf), "read reserved tables")
+    const reserved: Array<CatalogTable> = []
+    for (const table of scope) {
+      const row = rows.get(physicalKey(physicalOf(table)))
+      if (row === undefined) return yield* identifierConflict(provider, table)
+      const refused = refusal(provider, table, row, "application")
+      if (refused !== undefined) return yield* refused
+      reserved.push(row)
+    }
+    return reserved
+  },
+    sql.withTransaction,
+    Effect.catchTag("SqlError", (error) => Effect.fail(CatalogStorageError.during("reserve tables")(error)))
+  )
 
-  const reserve: CatalogService["reserve"] = (request) =>
-    sql.withTransaction(Effect.gen(function*() {
-      const { provider } = request
-      const scope: Array<AnyStorageTable> = []
-      for (const table of request.tables) {
-        if (scope.includes(table)) continue
-        const twin = scope.find((other) =>
-          physicalKey(physicalOf(other)) === physicalKey(physicalOf(table)) ||
-          (other.metadata.namespace === table.metadata.namespace && other.metadata.identifier === table.metadata.identifier)
-        )
-        if (twin !== undefined) {
-          return yield* new TableReservationError({
-            table: physicalKey(physicalOf(table)),
-            identifier: table.metadata.identifier,
-            provider: provider.key,
-            owner: null,
-            status: null,
-            reason: "duplicate",
-            detail: `also declared as ${twin.metadata.identifier} (${physicalKey(physicalOf(twin))})`
-          })
-        }
-        scope.push(table)
-      }
-      if (scope.length === 0) return []
-      yield* insertReserved(provider, "application", request.versionRegistryUid, scope).pipe(
-        Effect.mapError(CatalogStorageError.during("reserve tables"))
-      )
-      const rows = yield* rowsByPhysical(scope.map(physicalOf), "read reserved tables")
-      const reserved: Array<CatalogTable> = []
-      for (const table of scope) {
-        const row = rows.get(physicalKey(physicalOf(table)))
-        if (row === undefined) return yield* identifierConflict(provider, table)
-        const refused = refusal(provider, table, row, "application")
-        if (refused !== undefined) return yield* refused
-        reserved.push(row)
-      }
-      return reserved
-    })).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(CatalogStorageError.during("reserve tables")(error))))
-
-  const migrationCredential: CatalogService["migrationCredential"] = (provider, options?: CredentialOptions) => {
+  const migrationCredential = Effect.fn("Catalog.migrationCredential")(function*(
+    provider: ProviderIdentity,
+    options?: CredentialOptions
+  ) {
     const ttlSeconds = options?.ttlSeconds ?? 900
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60 || ttlSeconds > 3600) {
-      return Effect.fail(
-        new CredentialError({ provider: provider.key, reason: "ttl-out-of-range", cause: `${ttlSeconds} seconds` })
-      )
+      return yield* new CredentialError({
+        provider: provider.key,
+        reason: "ttl-out-of-range",
+        cause: `${ttlSeconds} seconds`
+      })
     }
-    return Effect.flatMap(
-      sql`
-        SELECT DISTINCT physical_schema FROM ${sql(schema)}.meta_tables
-        WHERE provider_key = ${provider.key} AND physical_schema <> 'public'`.pipe(
-        Effect.mapError(CatalogStorageError.during("read the provider's schemas")),
-        Effect.flatMap(decodeCatalogRows(Schema.Struct({ physical_schema: Schema.String }), `${schema}.meta_tables`))
-      ),
-      (schemas) =>
-        credentials.issue(provider, {
-          ttlSeconds,
-          lockTimeout: options?.lockTimeout ?? "10s",
-          statementTimeout: options?.statementTimeout ?? "15min",
-          schemas: schemas.map((row) => row.physical_schema)
-        })
+    const schemas = yield* sql`
+      SELECT DISTINCT physical_schema FROM ${sql(schema)}.meta_tables
+      WHERE provider_key = ${provider.key} AND physical_schema <> 'public'`.pipe(
+      Effect.mapError(CatalogStorageError.during("read the provider's schemas")),
+      Effect.flatMap(decodeCatalogRows(Schema.Struct({ physical_schema: Schema.String }), `${schema}.meta_tables`))
     )
-  }
-
-  const finalize: CatalogService["finalize"] = (request: FinalizeRequest) =>
-    Effect.gen(function*() {
-      const uids = request.tables.map((entry) => entry.uid)
-      const rows = yield* selectRows(`uid = ANY($1::uuid[])`, [pgArrayLiteral(uids)], "read tables to finalize")
-      const byUid = new Map(rows.map((row) => [row.uid, row]))
-      const unknown = uids.find((uid) => !byUid.has(uid))
-      if (unknown !== undefined) return yield* new CatalogTableNotFoundError({ reference: unknown })
-      const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
-        Effect.provideService(SqlClient.SqlClient, sql),
-        Effect.mapError(CatalogStorageError.during("introspect the physical tables"))
-      )
-      const revision = request.revision
-      const report: Array<FinalizedTable> = []
-      yield* sql.withTransaction(Effect.forEach(request.tables, (entry) =>
-        Effect.gen(function*() {
-          const row = byUid.get(entry.uid)!
-          const liveTable = live.get(physicalKey({ schema: row.schema, table: row.tableName }))
-          const base = {
-            uid: row.uid,
-            identifier: row.identifier,
-            schema: row.schema,
-            tableName: row.tableName,
-            previousStatus: row.status,
-            physicalTableExists: liveTable !== undefined
-          }
-          const untouchable = row.providerKey !== request.provider.key
-            ? `owned by ${row.providerKey ?? "no provider"}, not ${request.provider.key}`
-            : row.status === "failed" || row.status === "deleted"
-            ? `the row is ${row.status}${row.statusReason === null ? "" : `: ${row.statusReason}`}`
-            : undefined
-          if (untouchable !== undefined) {
-            report.push({ ...base, status: row.status, finalized: false, reason: untouchable })
-            return
-          }
-          const expectation = entry.expectation
-          const problems = expectation._tag === "Present"
-            ? compareWithContract(liveTable, expectation.contract)
-            : [liveTable === undefined
-              ? `revision ${revision ?? "base"} does not create the table`
-              : `the table exists although revision ${revision ?? "base"} does not create it`]
-          const active = problems.length === 0
-          const reason = active ? null : problems.join("; ")
-          const contract = expectation._tag === "Present" ? expectation.contract : row.contract
-          const hash = expectation._tag === "Present" ? expectation.contractHash : row.contractHash
-          yield* sql.unsafe(
-            `UPDATE ${tables} SET status = $2, status_reason = $3, applied_revision = $4, contract = $5::jsonb,
-               contract_hash = $6, updated_at = now() WHERE uid = $1::uuid`,
-            [row.uid, active ? "active" : "reserved", reason, revision, JSON.stringify(contract), hash]
-          )
-          report.push({ ...base, status: active ? "active" : "reserved", finalized: active, reason })
-        }), { discard: true })).pipe(Effect.mapError(CatalogStorageError.during("record finalized tables")))
-      const count = (status: string) => report.filter((entry) => entry.status === status).length
-      return {
-        ok: report.every((entry) => entry.finalized),
-        activeCount: count("active"),
-        reservedCount: count("reserved"),
-        failedCount: count("failed"),
-        tables: report
-      }
+    return yield* credentials.issue(provider, {
+      ttlSeconds,
+      lockTimeout: options?.lockTimeout ?? "10s",
+      statementTimeout: options?.statementTimeout ?? "15min",
+      schemas: schemas.map((row) => row.physical_schema)
     })
+  })
 
-  const resolveActive: CatalogService["resolveActive"] = (requested) =>
-    Effect.map(rowsByPhysical(requested.map(physicalOf), "resolve active tables"), (rows) => {
-      const resolution: {
-        active: Array<ActiveResolution["active"][number]>
-        missing: Array<AnyStorageTable>
-        notActive: Array<ActiveResolution["notActive"][number]>
-        mismatched: Array<ActiveResolution["mismatched"][number]>
-      } = { active: [], missing: [], notActive: [], mismatched: [] }
-      for (const table of requested) {
-        const row = rows.get(physicalKey(physicalOf(table)))
-        if (row === undefined) resolution.missing.push(table)
-        else if (row.status !== "active") resolution.notActive.push({ table, row })
-        else if (row.contractHash !== modelContractHash(table)) {
-          resolution.mismatched.push({ table, row, modelContractHash: modelContractHash(table) })
-        } else resolution.active.push({ table, row })
-      }
-      return resolution
-    })
-
-  const markDeleted: CatalogService["markDeleted"] = (uid) =>
-    Effect.gen(function*() {
-      if (!UUID.test(uid)) return yield* new CatalogTableNotFoundError({ reference: uid })
-      const [row] = yield* selectRows(`uid = $1::uuid`, [uid], "read the table to delete")
-      if (row === undefined) return yield* new CatalogTableNotFoundError({ reference: uid })
-      if (row.protectFromDeletion) {
-        return yield* new DeletionProtectedError({
-          uid,
+  const finalize = Effect.fn("Catalog.finalize")(function*(request: FinalizeRequest) {
+    const uids = request.tables.map((entry) => entry.uid)
+    const rows = yield* selectRows(`uid = ANY($1::uuid[])`, [pgArrayLiteral(uids)], "read tables to finalize")
+    const byUid = new Map(rows.map((row) => [row.uid, row]))
+    const unknown = uids.find((uid) => !byUid.has(uid))
+    if (unknown !== undefined) return yield* new CatalogTableNotFoundError({ reference: unknown })
+    const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
+      Effect.provideService(SqlClient.SqlClient, sql),
+      Effect.mapError(CatalogStorageError.during("introspect the physical tables"))
+    )
+    const revision = request.revision
+    const report: Array<FinalizedTable> = []
+    yield* sql.withTransaction(Effect.forEach(request.tables, (entry) =>
+      Effect.gen(function*() {
+        const row = byUid.get(entry.uid)!
+        const liveTable = live.get(physicalKey({ schema: row.schema, table: row.tableName }))
+        const base = {
+          uid: row.uid,
           identifier: row.identifier,
-          table: physicalKey({ schema: row.schema, table: row.tableName })
-        })
-      }
-      yield* sql.unsafe(`UPDATE ${tables} SET status = 'deleted', updated_at = now() WHERE uid = $1::uuid`, [uid]).pipe(
-        Effect.mapError(CatalogStorageError.during("mark the table deleted"))
-      )
-      return { ...row, status: "deleted" as const }
-    })
+          schema: row.schema,
+          tableName: row.tableName,
+          previousStatus: row.status,
+          physicalTableExists: liveTable !== undefined
+        }
+        const untouchable = row.providerKey !== request.provider.key
+          ? `owned by ${row.providerKey ?? "no provider"}, not ${request.provider.key}`
+          : row.status === "failed" || row.status === "deleted"
+          ? `the row is ${row.status}${row.statusReason === null ? "" : `: ${row.statusReason}`}`
+          : undefined
+        if (untouchable !== undefined) {
+          report.push({ ...base, status: row.status, finalized: false, reason: untouchable })
+          return
+        }
+        const expectation = entry.expectation
+        const problems = expectation._tag === "Present"
+          ? compareWithContract(liveTable, expectation.contract)
+          : [liveTable === undefined
+            ? `revision ${revision ?? "base"} does not create the table`
+            : `the table exists although revision ${revision ?? "base"} does not create it`]
+        const active = problems.length === 0
+        const reason = active ? null : problems.join("; ")
+        const contract = expectation._tag === "Present" ? expectation.contract : row.contract
+        const hash = expectation._tag === "Present" ? expectation.contractHash : row.contractHash
+        yield* sql.unsafe(
+          `UPDATE ${tables} SET status = $2, status_reason = $3, applied_revision = $4, contract = $5::jsonb,
+             contract_hash = $6, updated_at = now() WHERE uid = $1::uuid`,
+          [row.uid, active ? "active" : "reserved", reason, revision, JSON.stringify(contract), hash]
+        )
+        report.push({ ...base, status: active ? "active" : "reserved", finalized: active, reason })
+      }), { discard: true })).pipe(Effect.mapError(CatalogStorageError.during("record finalized tables")))
+    const count = (status: string) => report.filter((entry) => entry.status === status).length
+    return {
+      ok: report.every((entry) => entry.finalized),
+      activeCount: count("active"),
+      reservedCount: count("reserved"),
+      failedCount: count("failed"),
+      tables: report
+    }
+  })
 
-  const list = selectRows("true", [], "list tables")
+  const resolveActive = Effect.fn("Catalog.resolveActive")(function*(requested: ReadonlyArray<AnyStorageTable>) {
+    const rows = yield* rowsByPhysical(requested.map(physicalOf), "resolve active tables")
+    const resolution: {
+      active: Array<ActiveResolution["active"][number]>
+      missing: Array<AnyStorageTable>
+      notActive: Array<ActiveResolution["notActive"][number]>
+      mismatched: Array<ActiveResolution["mismatched"][number]>
+    } = { active: [], missing: [], notActive: [], mismatched: [] }
+    for (const table of requested) {
+      const row = rows.get(physicalKey(physicalOf(table)))
+      if (row === undefined) resolution.missing.push(table)
+      else if (row.status !== "active") resolution.notActive.push({ table, row })
+      else if (row.contractHash !== modelContractHash(table)) {
+        resolution.mismatched.push({ table, row, modelContractHash: modelContractHash(table) })
+      } else resolution.active.push({ table, row })
+    }
+    return resolution
+  })
 
-  const find: CatalogService["find"] = (reference) =>
-    Effect.map(
-      selectRows(
-        `($1 <> '' AND uid::text = $1) OR physical_table = $2 OR (physical_schema || '.' || physical_table) = $2
-           OR identifier = $2`,
-        [UUID.test(reference) ? reference.toLowerCase() : "", reference],
-        "find a table"
-      ),
-      (rows) => Option.fromUndefinedOr(rows[0])
+  const markDeleted = Effect.fn("Catalog.markDeleted")(function*(uid: string) {
+    if (!UUID.test(uid)) return yield* new CatalogTableNotFoundError({ reference: uid })
+    const [row] = yield* selectRows(`uid = $1::uuid`, [uid], "read the table to delete")
+    if (row === undefined) return yield* new CatalogTableNotFoundError({ reference: uid })
+    if (row.protectFromDeletion) {
+      return yield* new DeletionProtectedError({
+        uid,
+        identifier: row.identifier,
+        table: physicalKey({ schema: row.schema, table: row.tableName })
+      })
+    }
+    yield* sql.unsafe(`UPDATE ${tables} SET status = 'deleted', updated_at = now() WHERE uid = $1::uuid`, [uid]).pipe(
+      Effect.mapError(CatalogStorageError.during("mark the table deleted"))
     )
+    return { ...row, status: "deleted" as const }
+  })
+
+  const list = selectRows("true", [], "list tables").pipe(Effect.withSpan("Catalog.list"))
+
+  const find = Effect.fn("Catalog.find")(function*(reference: string) {
+    const rows = yield* selectRows(
+      `($1 <> '' AND uid::text = $1) OR physical_table = $2 OR (physical_schema || '.' || physical_table) = $2
+         OR identifier = $2`,
+      [UUID.test(reference) ? reference.toLowerCase() : "", reference],
+      "find a table"
+    )
+    return Option.fromUndefinedOr(rows[0])
+  })
 
   return Catalog.of({
     schema,

@@ -9,7 +9,13 @@ import * as SqlClient from "effect/sql/SqlClient"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { Catalog } from "./Catalog.ts"
 import { CatalogStorageError } from "./CatalogErrors.ts"
-import { DataNodeRecords, type DataNodeRecordsService, type UpdateStatus } from "./DataNodeRecords.ts"
+import {
+  type BatchRecord,
+  DataNodeRecords,
+  type DataNodeRecordsService,
+  type RegisterUpdateRequest,
+  type UpdateStatus
+} from "./DataNodeRecords.ts"
 import { CountFromBigInt, CountFromNumeric, decodeCatalogRows } from "./internal/catalogRows.ts"
 
 const updateFields = {
@@ -145,8 +151,8 @@ const make = Effect.gen(function*() {
     (column) => `${schema}.${statusColumnTables[column] ?? "data_node_updates"}`
   )
 
-  const registerUpdate: DataNodeRecordsService["registerUpdate"] = (request) =>
-    sql.unsafe(
+  const registerUpdate = Effect.fn("DataNodeRecords.registerUpdate")(function*(request: RegisterUpdateRequest) {
+    return yield* sql.unsafe(
       // DO UPDATE (a no-op change) rather than DO NOTHING, so that the row comes back when it exists already.
       `INSERT INTO ${updates} AS u (update_hash, kind, meta_table_uid, hash_namespace, configuration)
        VALUES ($1, $2, $3::uuid, $4, $5::jsonb)
@@ -158,9 +164,10 @@ const make = Effect.gen(function*() {
       Effect.flatMap(decodeUpdates),
       Effect.flatMap(single("register the node's update"))
     )
+  })
 
-  const watermarks: DataNodeRecordsService["watermarks"] = (updateUid) =>
-    sql.unsafe(
+  const watermarks = Effect.fn("DataNodeRecords.watermarks")(function*(updateUid: string) {
+    return yield* sql.unsafe(
       `SELECT entity_key, entity, first_time_index, last_time_index FROM ${watermarkTable}
        WHERE update_uid = $1::uuid ORDER BY entity_key`,
       [updateUid]
@@ -168,9 +175,10 @@ const make = Effect.gen(function*() {
       Effect.mapError(CatalogStorageError.during("read the node's watermarks")),
       Effect.flatMap(decodeWatermarks)
     )
+  })
 
-  const lastSuccess: DataNodeRecordsService["lastSuccess"] = (updateUid) =>
-    sql.unsafe(
+  const lastSuccess = Effect.fn("DataNodeRecords.lastSuccess")(function*(updateUid: string) {
+    return yield* sql.unsafe(
       `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = $1::uuid AND status = 'succeeded'
        ORDER BY started_at DESC LIMIT 1`,
       [updateUid]
@@ -179,9 +187,10 @@ const make = Effect.gen(function*() {
       Effect.flatMap(decodeRuns),
       Effect.map((rows) => rows[0])
     )
+  })
 
-  const startRun: DataNodeRecordsService["startRun"] = (request) =>
-    sql.unsafe(
+  const startRun: DataNodeRecordsService["startRun"] = Effect.fn("DataNodeRecords.startRun")(function*(request) {
+    return yield* sql.unsafe(
       `INSERT INTO ${runs} (update_uid, status, forced, started_at) VALUES ($1::uuid, 'running', $2, $3)
        RETURNING ${RUN_COLUMNS}`,
       [request.updateUid, request.forced, request.startedAt]
@@ -190,9 +199,10 @@ const make = Effect.gen(function*() {
       Effect.flatMap(decodeRuns),
       Effect.flatMap(single("record the start of a run"))
     )
+  })
 
-  const recordBatch: DataNodeRecordsService["recordBatch"] = (batch) =>
-    sql.unsafe(
+  const recordBatch = Effect.fn("DataNodeRecords.recordBatch")(function*(batch: BatchRecord) {
+    return yield* sql.unsafe(
       `WITH counted AS (
          UPDATE ${runs} SET batches = batches + 1, rows_inserted = rows_inserted + $2,
            rows_updated = rows_updated + $3, rows_unchanged = rows_unchanged + $4
@@ -217,9 +227,10 @@ const make = Effect.gen(function*() {
         pgArrayLiteral(batch.entities.map((entity) => entity.last))
       ]
     ).pipe(Effect.asVoid, Effect.mapError(CatalogStorageError.during("record a batch and advance the watermarks")))
+  })
 
-  const finishRun: DataNodeRecordsService["finishRun"] = (request) =>
-    sql.unsafe(
+  const finishRun: DataNodeRecordsService["finishRun"] = Effect.fn("DataNodeRecords.finishRun")(function*(request) {
+    return yield* sql.unsafe(
       `UPDATE ${runs} SET status = $2, attempts = $3, error = $4::jsonb, finished_at = $5
        WHERE uid = $1::uuid RETURNING ${RUN_COLUMNS}`,
       [
@@ -234,6 +245,7 @@ const make = Effect.gen(function*() {
       Effect.flatMap(decodeRuns),
       Effect.flatMap(single("record the end of a run"))
     )
+  })
 
   const status: DataNodeRecordsService["status"] = sql.unsafe(
     `SELECT u.uid::text AS uid, u.update_hash, u.kind, u.meta_table_uid::text AS meta_table_uid, u.hash_namespace,
@@ -271,7 +283,8 @@ const make = Effect.gen(function*() {
           : { first: row.firstTimeIndex, last: row.lastTimeIndex, entities: row.entities },
         totals: { runs: row.runs, rowsInserted: row.totalInserted ?? 0, rowsUpdated: row.totalUpdated ?? 0 }
       }))
-    )
+    ),
+    Effect.withSpan("DataNodeRecords.status")
   )
 
   return DataNodeRecords.of({

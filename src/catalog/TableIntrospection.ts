@@ -33,61 +33,60 @@ export interface PhysicalName {
 export const physicalKey = (name: PhysicalName): string => `${name.schema}.${name.table}`
 
 /** The live shape of each named table that exists, keyed `schema.table`; two queries in all. */
-export const introspectTables = (
+export const introspectTables = Effect.fn("TableIntrospection.introspectTables")(function*(
   names: ReadonlyArray<PhysicalName>
-): Effect.Effect<ReadonlyMap<string, LiveTable>, SqlError, SqlClient.SqlClient> =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const keys = pgArrayLiteral(names.map(physicalKey))
-    const columns = yield* sql<{
-      readonly schema: string
-      readonly table: string
-      readonly column: string
-      readonly type: string
-      readonly notNull: boolean
-    }>`
-      SELECT n.nspname AS "schema", c.relname AS "table", a.attname AS "column",
-        format_type(a.atttypid, a.atttypmod) AS "type", a.attnotnull AS "notNull"
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE c.relkind IN ('r', 'p') AND (n.nspname || '.' || c.relname) = ANY(${keys}::text[])
-      ORDER BY n.nspname, c.relname, a.attnum`
-    const indexes = yield* sql<{
-      readonly schema: string
-      readonly table: string
-      readonly primary: boolean
-      readonly columns: ReadonlyArray<string>
-    }>`
-      SELECT n.nspname AS "schema", c.relname AS "table", i.indisprimary AS "primary",
-        array_agg(a.attname::text ORDER BY k.position) AS "columns"
-      FROM pg_catalog.pg_index i
-      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-      WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-        AND (n.nspname || '.' || c.relname) = ANY(${keys}::text[])
-      GROUP BY n.nspname, c.relname, i.indexrelid, i.indisprimary`
+): Effect.fn.Return<ReadonlyMap<string, LiveTable>, SqlError, SqlClient.SqlClient> {
+  const sql = yield* SqlClient.SqlClient
+  const keys = pgArrayLiteral(names.map(physicalKey))
+  const columns = yield* sql<{
+    readonly schema: string
+    readonly table: string
+    readonly column: string
+    readonly type: string
+    readonly notNull: boolean
+  }>`
+    SELECT n.nspname AS "schema", c.relname AS "table", a.attname AS "column",
+      format_type(a.atttypid, a.atttypmod) AS "type", a.attnotnull AS "notNull"
+    FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+    WHERE c.relkind IN ('r', 'p') AND (n.nspname || '.' || c.relname) = ANY(${keys}::text[])
+    ORDER BY n.nspname, c.relname, a.attnum`
+  const indexes = yield* sql<{
+    readonly schema: string
+    readonly table: string
+    readonly primary: boolean
+    readonly columns: ReadonlyArray<string>
+  }>`
+    SELECT n.nspname AS "schema", c.relname AS "table", i.indisprimary AS "primary",
+      array_agg(a.attname::text ORDER BY k.position) AS "columns"
+    FROM pg_catalog.pg_index i
+    JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+    WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
+      AND (n.nspname || '.' || c.relname) = ANY(${keys}::text[])
+    GROUP BY n.nspname, c.relname, i.indexrelid, i.indisprimary`
 
-    const tables = new Map<string, { columns: Array<LiveColumn>; primaryKey: Array<string>; uniqueKeys: Array<Array<string>> }>()
-    for (const row of columns) {
-      const key = physicalKey(row)
-      const entry = tables.get(key) ?? { columns: [], primaryKey: [], uniqueKeys: [] }
-      entry.columns.push({ name: row.column, type: row.type, notNull: row.notNull })
-      tables.set(key, entry)
-    }
-    for (const row of indexes) {
-      const entry = tables.get(physicalKey(row))
-      if (entry === undefined) continue
-      entry.uniqueKeys.push([...row.columns])
-      if (row.primary) entry.primaryKey = [...row.columns]
-    }
-    return new Map([...tables].map(([key, entry]) => {
-      const [schema, ...rest] = key.split(".")
-      return [key, { schema: schema!, table: rest.join("."), ...entry }] as const
-    }))
-  })
+  const tables = new Map<string, { columns: Array<LiveColumn>; primaryKey: Array<string>; uniqueKeys: Array<Array<string>> }>()
+  for (const row of columns) {
+    const key = physicalKey(row)
+    const entry = tables.get(key) ?? { columns: [], primaryKey: [], uniqueKeys: [] }
+    entry.columns.push({ name: row.column, type: row.type, notNull: row.notNull })
+    tables.set(key, entry)
+  }
+  for (const row of indexes) {
+    const entry = tables.get(physicalKey(row))
+    if (entry === undefined) continue
+    entry.uniqueKeys.push([...row.columns])
+    if (row.primary) entry.primaryKey = [...row.columns]
+  }
+  return new Map([...tables].map(([key, entry]) => {
+    const [schema, ...rest] = key.split(".")
+    return [key, { schema: schema!, table: rest.join("."), ...entry }] as const
+  }))
+})
 
 const typeSynonyms: ReadonlyArray<readonly [RegExp, string]> = [
   [/^character varying\b/, "varchar"],

@@ -47,7 +47,8 @@ export const inheritHashNamespace = (namespace: string | undefined) =>
 
 /**
  * A node's hash namespace: its explicit value (given in one or more places, which must agree), else the
- * ambient one, else none.
+ * ambient one, else none. Untraced: it compares strings and reads the context, for every node of a graph
+ * walk, inside the span of the step that asks (computing a node's identity).
  */
 export const resolveHashNamespace = Effect.fnUntraced(function*(
   ...explicit: ReadonlyArray<string | undefined>

@@ -83,6 +83,7 @@ export const updateHashOf = (kind: string, canonicalText: string): string => {
 // A binding that failed or was deleted keeps its uid, but no run may write under it.
 const UNUSABLE = new Set(["failed", "deleted"])
 
+// Untraced: it only reads bindings from the context, inside computeNodeIdentity's span, once per node of a graph.
 const bindStorage = Effect.fnUntraced(function*(uses: ReadonlyArray<StorageReferenceUse>) {
   const uids = new Map<AnyStorageTable, string>()
   for (const { field, table } of uses) {
@@ -102,7 +103,7 @@ const bindStorage = Effect.fnUntraced(function*(uses: ReadonlyArray<StorageRefer
   return uids
 })
 
-const nodeIdentity = Effect.fn("computeNodeIdentity")(function*(
+const nodeIdentity = Effect.fn("UpdateHash.computeNodeIdentity")(function*(
   input: UpdateHashInput<AnyDataNodeConfiguration>
 ): Effect.fn.Return<NodeIdentity, UpdateHashError> {
   if (input.kind.trim() === "") return yield* blankKind(input.kind)

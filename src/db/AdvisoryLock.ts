@@ -54,39 +54,38 @@ const query = <A>(connection: SqlConnection.Connection, sql: string, params: Rea
  * Takes the session advisory lock `key` on `connection`, trying again until `waitSeconds` have passed (then
  * naming the process that holds it); once taken, a finalizer of the current scope releases it.
  */
-export const takeAdvisoryLock = (
+export const takeAdvisoryLock = Effect.fn("AdvisoryLock.takeAdvisoryLock")(function*(
   connection: SqlConnection.Connection,
   key: AdvisoryLockKey,
   options: AdvisoryLockOptions
-): Effect.Effect<void, AdvisoryLockTimeoutError | SqlError, Scope.Scope> =>
-  Effect.gen(function*() {
-    const [first, second] = key
-    const retryInterval = options.retryInterval ?? Duration.millis(200)
-    const deadline = (yield* Clock.currentTimeMillis) + options.waitSeconds * 1000
-    while (true) {
-      const [row] = yield* query<{ readonly locked: boolean }>(
+): Effect.fn.Return<void, AdvisoryLockTimeoutError | SqlError, Scope.Scope> {
+  const [first, second] = key
+  const retryInterval = options.retryInterval ?? Duration.millis(200)
+  const deadline = (yield* Clock.currentTimeMillis) + options.waitSeconds * 1000
+  while (true) {
+    const [row] = yield* query<{ readonly locked: boolean }>(
+      connection,
+      "SELECT pg_try_advisory_lock($1, $2) AS locked",
+      [first, second]
+    )
+    if (row?.locked === true) {
+      return yield* Effect.addFinalizer(() =>
+        Effect.ignore(query(connection, "SELECT pg_advisory_unlock($1, $2)", [first, second]))
+      )
+    }
+    if ((yield* Clock.currentTimeMillis) >= deadline) {
+      const [holder] = yield* query<{ readonly pid: number }>(
         connection,
-        "SELECT pg_try_advisory_lock($1, $2) AS locked",
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 " +
+          "AND granted LIMIT 1",
         [first, second]
       )
-      if (row?.locked === true) return
-      if ((yield* Clock.currentTimeMillis) >= deadline) {
-        const [holder] = yield* query<{ readonly pid: number }>(
-          connection,
-          "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND objsubid = 2 " +
-            "AND granted LIMIT 1",
-          [first, second]
-        )
-        return yield* new AdvisoryLockTimeoutError({
-          key: [first, second],
-          waitedSeconds: options.waitSeconds,
-          holderPid: holder?.pid ?? null
-        })
-      }
-      yield* Effect.sleep(retryInterval)
+      return yield* new AdvisoryLockTimeoutError({
+        key: [first, second],
+        waitedSeconds: options.waitSeconds,
+        holderPid: holder?.pid ?? null
+      })
     }
-  }).pipe(
-    Effect.andThen(Effect.addFinalizer(() =>
-      Effect.ignore(query(connection, "SELECT pg_advisory_unlock($1, $2)", [key[0], key[1]]))
-    ))
-  )
+    yield* Effect.sleep(retryInterval)
+  }
+})

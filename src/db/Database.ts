@@ -144,7 +144,7 @@ const databaseInfo = (target: DatabaseTarget, backend: DatabaseBackend) =>
         serverVersion: row?.version ?? "unknown",
         drizzle
       })
-    }).pipe(Effect.mapError(toConnectionError(target)))
+    }).pipe(Effect.mapError(toConnectionError(target)), Effect.withSpan("Database.connect"))
   )
 
 /** `PgClient` and `SqlClient` over the client `acquire` opens, once `@effect/sql-pg` is loaded. */

@@ -56,85 +56,86 @@ const fileSystemFailure = (dataDir: string) => (error: PlatformError) =>
     "Check that the project directory is writable, or set DATABASE_URL to use a PostgreSQL server."
   )
 
+/** A connection error stands; a file system error becomes one. */
+const keepOrFileSystemFailure = (dataDir: string) => (error: DatabaseConnectionError | PlatformError) =>
+  error._tag === "DatabaseConnectionError" ? error : fileSystemFailure(dataDir)(error)
+
 /** Takes `<dataDir>.lock` for this process; a lock left by a process that no longer runs is taken over. */
-const acquireLock = (dataDir: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const lockPath = `${dataDir}.lock`
-    const self = { pid: NodeProcess.pid, host: NodeOs.hostname() }
-    const create = fs.writeFileString(lockPath, JSON.stringify(self), { flag: "wx" })
+const acquireLock = Effect.fn("EmbeddedDataDirectory.acquireLock")(function*(dataDir: string) {
+  const fs = yield* FileSystem.FileSystem
+  const lockPath = `${dataDir}.lock`
+  const self = { pid: NodeProcess.pid, host: NodeOs.hostname() }
+  const create = fs.writeFileString(lockPath, JSON.stringify(self), { flag: "wx" })
 
-    const created = yield* Effect.as(create, true).pipe(
-      Effect.catchIf((error) => error.reason._tag === "AlreadyExists", () => Effect.succeed(false))
-    )
-    if (!created) {
-      const owner = decodeLockOwner(yield* fs.readFileString(lockPath))
-      // A holder on another host (shared file system) cannot be probed, so it is presumed alive.
-      if (Option.isSome(owner) && (owner.value.host !== self.host || (yield* isProcessAlive(owner.value.pid)))) {
-        return yield* failure(
-          dataDir,
-          "locked",
-          `it is in use by process ${owner.value.pid} on ${owner.value.host}`,
-          "Wait for that metatables command to finish. If no such process runs, delete " +
-            `${lockPath}. To run several jobs at once, use a PostgreSQL server (DATABASE_URL).`
-        )
-      }
-      yield* fs.remove(lockPath, { force: true })
-      yield* create
-    }
-    yield* Effect.addFinalizer(() =>
-      fs.readFileString(lockPath).pipe(
-        Effect.flatMap((content) =>
-          Option.exists(decodeLockOwner(content), (owner) => owner.pid === self.pid && owner.host === self.host)
-            ? fs.remove(lockPath, { force: true })
-            : Effect.void
-        ),
-        Effect.ignore
-      )
-    )
-  }).pipe(Effect.mapError((error) => error._tag === "DatabaseConnectionError" ? error : fileSystemFailure(dataDir)(error)))
-
-/** Refuses a data directory written by another PGlite minor version; stamps a new directory. */
-const checkVersionMarker = (dataDir: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const markerPath = `${dataDir}.json`
-    const marker = (yield* fs.exists(markerPath))
-      ? decodeMarker(yield* fs.readFileString(markerPath))
-      : Option.none()
-    if (Option.isSome(marker) && minorOf(marker.value.pglite) !== minorOf(PGLITE_VERSION)) {
+  const created = yield* Effect.as(create, true).pipe(
+    Effect.catchIf((error) => error.reason._tag === "AlreadyExists", () => Effect.succeed(false))
+  )
+  if (!created) {
+    const owner = decodeLockOwner(yield* fs.readFileString(lockPath))
+    // A holder on another host (shared file system) cannot be probed, so it is presumed alive.
+    if (Option.isSome(owner) && (owner.value.host !== self.host || (yield* isProcessAlive(owner.value.pid)))) {
       return yield* failure(
         dataDir,
-        "incompatible-data-directory",
-        `it was written by PGlite ${marker.value.pglite}, and this metatables uses PGlite ${PGLITE_VERSION}, ` +
-          "whose data format differs",
-        `Move ${NodePath.dirname(dataDir)} aside to start with a fresh database, or use a metatables release ` +
-          `built on PGlite ${minorOf(marker.value.pglite)} to export the data first.`
+        "locked",
+        `it is in use by process ${owner.value.pid} on ${owner.value.host}`,
+        "Wait for that metatables command to finish. If no such process runs, delete " +
+          `${lockPath}. To run several jobs at once, use a PostgreSQL server (DATABASE_URL).`
       )
     }
-    if (Option.isNone(marker)) {
-      yield* fs.writeFileString(markerPath, JSON.stringify({ format: 1, pglite: PGLITE_VERSION }) + "\n")
-    }
-  }).pipe(Effect.mapError((error) => error._tag === "DatabaseConnectionError" ? error : fileSystemFailure(dataDir)(error)))
+    yield* fs.remove(lockPath, { force: true })
+    yield* create
+  }
+  yield* Effect.addFinalizer(() =>
+    fs.readFileString(lockPath).pipe(
+      Effect.flatMap((content) =>
+        Option.exists(decodeLockOwner(content), (owner) => owner.pid === self.pid && owner.host === self.host)
+          ? fs.remove(lockPath, { force: true })
+          : Effect.void
+      ),
+      Effect.ignore
+    )
+  )
+}, (effect, dataDir) => Effect.mapError(effect, keepOrFileSystemFailure(dataDir)))
+
+/** Refuses a data directory written by another PGlite minor version; stamps a new directory. */
+const checkVersionMarker = Effect.fn("EmbeddedDataDirectory.checkVersionMarker")(function*(dataDir: string) {
+  const fs = yield* FileSystem.FileSystem
+  const markerPath = `${dataDir}.json`
+  const marker = (yield* fs.exists(markerPath))
+    ? decodeMarker(yield* fs.readFileString(markerPath))
+    : Option.none()
+  if (Option.isSome(marker) && minorOf(marker.value.pglite) !== minorOf(PGLITE_VERSION)) {
+    return yield* failure(
+      dataDir,
+      "incompatible-data-directory",
+      `it was written by PGlite ${marker.value.pglite}, and this metatables uses PGlite ${PGLITE_VERSION}, ` +
+        "whose data format differs",
+      `Move ${NodePath.dirname(dataDir)} aside to start with a fresh database, or use a metatables release ` +
+        `built on PGlite ${minorOf(marker.value.pglite)} to export the data first.`
+    )
+  }
+  if (Option.isNone(marker)) {
+    yield* fs.writeFileString(markerPath, JSON.stringify({ format: 1, pglite: PGLITE_VERSION }) + "\n")
+  }
+}, (effect, dataDir) => Effect.mapError(effect, keepOrFileSystemFailure(dataDir)))
 
 /**
  * Makes the directory that holds the data directory (with a `.gitignore` when it is `.metatables`), takes
  * the lock for the life of the scope and checks the version marker.
  */
-export const prepareEmbeddedDataDirectory = (
+export const prepareEmbeddedDataDirectory = Effect.fn("EmbeddedDataDirectory.prepareEmbeddedDataDirectory")(function*(
   dataDir: string
-): Effect.Effect<void, DatabaseConnectionError, FileSystem.FileSystem | Scope.Scope> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const parent = NodePath.dirname(dataDir)
-    yield* fs.makeDirectory(parent, { recursive: true }).pipe(Effect.mapError(fileSystemFailure(dataDir)))
-    const gitignore = NodePath.join(parent, ".gitignore")
-    if (NodePath.basename(parent) === ".metatables") {
-      yield* fs.writeFileString(gitignore, "# The embedded database; never commit it.\n*\n", { flag: "wx" }).pipe(
-        Effect.catchIf((error) => error.reason._tag === "AlreadyExists", () => Effect.void),
-        Effect.mapError(fileSystemFailure(dataDir))
-      )
-    }
-    yield* acquireLock(dataDir)
-    yield* checkVersionMarker(dataDir)
-  })
+): Effect.fn.Return<void, DatabaseConnectionError, FileSystem.FileSystem | Scope.Scope> {
+  const fs = yield* FileSystem.FileSystem
+  const parent = NodePath.dirname(dataDir)
+  yield* fs.makeDirectory(parent, { recursive: true }).pipe(Effect.mapError(fileSystemFailure(dataDir)))
+  const gitignore = NodePath.join(parent, ".gitignore")
+  if (NodePath.basename(parent) === ".metatables") {
+    yield* fs.writeFileString(gitignore, "# The embedded database; never commit it.\n*\n", { flag: "wx" }).pipe(
+      Effect.catchIf((error) => error.reason._tag === "AlreadyExists", () => Effect.void),
+      Effect.mapError(fileSystemFailure(dataDir))
+    )
+  }
+  yield* acquireLock(dataDir)
+  yield* checkVersionMarker(dataDir)
+})

@@ -106,6 +106,10 @@ const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, 
 
 type RowTransform = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
 
+/**
+ * The driver under `SqlClient`. Its methods stay plain functions: they run once per statement, inside the span
+ * that `SqlClient` opens for every statement.
+ */
 const makeConnection = (pg: PGlite): SqlConnection.Connection => {
   const query = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
     attempt("execute", () => pg.query<Record<string, unknown>>(sql, [...params], { rowMode }))
@@ -181,7 +185,7 @@ export const initializeDataDirectory = (dataDir: string): Effect.Effect<void, Sq
  * Opens PGlite and builds a `PgClient` over it. The database closes (and, on disk, flushes) when the scope
  * closes.
  */
-export const make = Effect.fnUntraced(function*(
+export const make = Effect.fn("PgliteClient.make")(function*(
   config: PgliteClientConfig
 ): Effect.fn.Return<PgClient.PgClient, SqlError | LazyImportError, Scope.Scope | Reactivity.Reactivity> {
   const PgClientModule = yield* pgClientModule
@@ -200,18 +204,17 @@ export const make = Effect.fnUntraced(function*(
     isTransaction: () => pg.isInTransaction()
   })
 
-  const listen = (channel: string) =>
-    Effect.gen(function*() {
-      const notifications = yield* Queue.unbounded<PgConnection.Notification, SqlError>()
-      yield* Effect.acquireRelease(
-        attempt("listen", () =>
-          pg.listen(channel, (payload) => {
-            Queue.offerUnsafe(notifications, { processId: 0, channel, payload })
-          })),
-        (unlisten) => Effect.ignore(attempt("unlisten", () => unlisten()))
-      )
-      return notifications as Queue.Dequeue<PgConnection.Notification, SqlError>
-    })
+  const listen = Effect.fn("PgliteClient.listen")(function*(channel: string) {
+    const notifications = yield* Queue.unbounded<PgConnection.Notification, SqlError>()
+    yield* Effect.acquireRelease(
+      attempt("listen", () =>
+        pg.listen(channel, (payload) => {
+          Queue.offerUnsafe(notifications, { processId: 0, channel, payload })
+        })),
+      (unlisten) => Effect.ignore(attempt("unlisten", () => unlisten()))
+    )
+    return notifications as Queue.Dequeue<PgConnection.Notification, SqlError>
+  })
 
   const notify = (channel: string, payload: string) =>
     Effect.asVoid(client`SELECT pg_notify(${channel}, ${payload})`)

@@ -40,82 +40,80 @@ export const dependencyReader = (
       Effect.mapError((error) => fail(table, dependency, "database", error))
     )
 
-  const read: Reader["read"] = (node, range) =>
-    Effect.gen(function*() {
-      const dependency = `DataNode ${node.kind}`
-      const target = graph.get(node)
-      if (target === undefined || !reader.dependsOn.includes(target.identity.updateHash)) {
-        const names = Object.keys(reader.dependencies)
-        return yield* fail(node.storage, dependency, "not-a-dependency", names.length === 0 ? "it has none" : `it has ${names.join(", ")}`)
-      }
-      const shape = rowShapeOf(node.storage)!
-      const columns = getTableColumns(node.storage.table) as Record<string, PgColumn>
-      const time = columns[shape.timeIndex.key]!
-      const conditions: Array<SQL> = []
-      const bound = (name: keyof ReadRange, operator: string) =>
-        Effect.gen(function*() {
-          const value = range?.[name]
-          if (value === undefined) return
-          const instant = canonicalInstant(value)
-          if (Result.isFailure(instant)) {
-            return yield* fail(node.storage, dependency, "invalid-range", `${name}: ${instant.failure.message}`)
-          }
-          conditions.push(sql`${time} ${sql.raw(operator)} ${instant.success}::timestamptz`)
-        })
-      yield* bound("from", ">=")
-      yield* bound("after", ">")
-      yield* bound("to", "<=")
-      if (range?.entities !== undefined) {
-        const alternatives: Array<SQL> = []
-        for (const entity of range.entities) {
-          const keys = Object.keys(entity)
-          const unknown = keys.filter((key) => !shape.entity.some((column) => column.key === key))
-          if (unknown.length > 0 || keys.length === 0) {
-            return yield* fail(
-              node.storage,
-              dependency,
-              "invalid-entity",
-              `an entity filter may use the grain's entity columns (${shape.entity.map((column) => column.key).join(", ") || "none"}); ` +
-                `found ${keys.length === 0 ? "none" : keys.join(", ")}`
-            )
-          }
-          alternatives.push(and(...keys.map((key) => eq(columns[key]!, entity[key])))!)
+  const read: Reader["read"] = Effect.fn("DependencyReader.read")(function*(node, range) {
+    const dependency = `DataNode ${node.kind}`
+    const target = graph.get(node)
+    if (target === undefined || !reader.dependsOn.includes(target.identity.updateHash)) {
+      const names = Object.keys(reader.dependencies)
+      return yield* fail(node.storage, dependency, "not-a-dependency", names.length === 0 ? "it has none" : `it has ${names.join(", ")}`)
+    }
+    const shape = rowShapeOf(node.storage)!
+    const columns = getTableColumns(node.storage.table) as Record<string, PgColumn>
+    const time = columns[shape.timeIndex.key]!
+    const conditions: Array<SQL> = []
+    const bound = (name: keyof ReadRange, operator: string) =>
+      Effect.gen(function*() {
+        const value = range?.[name]
+        if (value === undefined) return
+        const instant = canonicalInstant(value)
+        if (Result.isFailure(instant)) {
+          return yield* fail(node.storage, dependency, "invalid-range", `${name}: ${instant.failure.message}`)
         }
-        // No entities asked for: no rows, rather than every row.
-        conditions.push(alternatives.length === 0 ? sql`false` : or(...alternatives)!)
+        conditions.push(sql`${time} ${sql.raw(operator)} ${instant.success}::timestamptz`)
+      })
+    yield* bound("from", ">=")
+    yield* bound("after", ">")
+    yield* bound("to", "<=")
+    if (range?.entities !== undefined) {
+      const alternatives: Array<SQL> = []
+      for (const entity of range.entities) {
+        const keys = Object.keys(entity)
+        const unknown = keys.filter((key) => !shape.entity.some((column) => column.key === key))
+        if (unknown.length > 0 || keys.length === 0) {
+          return yield* fail(
+            node.storage,
+            dependency,
+            "invalid-entity",
+            `an entity filter may use the grain's entity columns (${shape.entity.map((column) => column.key).join(", ") || "none"}); ` +
+              `found ${keys.length === 0 ? "none" : keys.join(", ")}`
+          )
+        }
+        alternatives.push(and(...keys.map((key) => eq(columns[key]!, entity[key])))!)
       }
-      const rows = yield* select(
-        node.storage,
-        dependency,
-        conditions.length === 0 ? undefined : and(...conditions),
-        shape.grain.map((column) => columns[column.key]!)
-      )
-      return rows as never
-    })
+      // No entities asked for: no rows, rather than every row.
+      conditions.push(alternatives.length === 0 ? sql`false` : or(...alternatives)!)
+    }
+    const rows = yield* select(
+      node.storage,
+      dependency,
+      conditions.length === 0 ? undefined : and(...conditions),
+      shape.grain.map((column) => columns[column.key]!)
+    )
+    return rows as never
+  })
 
-  const readTable: Reader["readTable"] = (table) =>
-    Effect.gen(function*() {
-      const dependency = `table ${table.metadata.identifier}`
-      if (!reader.node.reads.includes(table)) {
-        const declared = reader.node.reads.map((read) => read.metadata.identifier)
-        return yield* fail(
-          table,
-          dependency,
-          "not-a-dependency",
-          `the node declares ${declared.length === 0 ? "no tables" : declared.join(", ")} in reads`
-        )
-      }
-      if (engine.tables.get(attachedKey(table))?.table !== table) {
-        return yield* fail(table, dependency, "not-a-dependency", "the table is not among startEngine's tables")
-      }
-      const columns = getTableColumns(table.table) as Record<string, PgColumn>
-      const grain = table.metadata.timeIndexed?.indexNames ?? []
-      const order = grain.length > 0
-        ? grain.map((name) => Object.values(columns).find((column) => column.name === name)!)
-        : Object.values(columns).filter((column) => column.primary)
-      const rows = yield* select(table, dependency, undefined, order)
-      return rows as never
-    })
+  const readTable: Reader["readTable"] = Effect.fn("DependencyReader.readTable")(function*(table) {
+    const dependency = `table ${table.metadata.identifier}`
+    if (!reader.node.reads.includes(table)) {
+      const declared = reader.node.reads.map((read) => read.metadata.identifier)
+      return yield* fail(
+        table,
+        dependency,
+        "not-a-dependency",
+        `the node declares ${declared.length === 0 ? "no tables" : declared.join(", ")} in reads`
+      )
+    }
+    if (engine.tables.get(attachedKey(table))?.table !== table) {
+      return yield* fail(table, dependency, "not-a-dependency", "the table is not among startEngine's tables")
+    }
+    const columns = getTableColumns(table.table) as Record<string, PgColumn>
+    const grain = table.metadata.timeIndexed?.indexNames ?? []
+    const order = grain.length > 0
+      ? grain.map((name) => Object.values(columns).find((column) => column.name === name)!)
+      : Object.values(columns).filter((column) => column.primary)
+    const rows = yield* select(table, dependency, undefined, order)
+    return rows as never
+  })
 
   return { read, readTable }
 }

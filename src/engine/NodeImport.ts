@@ -52,28 +52,27 @@ const asNodes = (value: unknown): ReadonlyArray<AnyDataNode<never>> | undefined 
  * not known here: they are taken to need no service beyond the database and the engine, which is all a command
  * line run provides (an update needing more fails, naming the missing service).
  */
-export const importNodes = (
+export const importNodes = Effect.fn("NodeImport.importNodes")(function*(
   reference: string,
   projectRoot: string
-): Effect.Effect<ReadonlyArray<AnyDataNode<never>>, NodeImportError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const parsed = parseModuleReference(reference)
-    if (parsed === undefined) return yield* new NodeImportError({ reason: "malformed-reference", reference, detail: "" })
-    const value = yield* importModuleExport(parsed, projectRoot).pipe(
-      Effect.mapError((failure) => new NodeImportError({ ...failure, reference }))
-    )
-    const built = Predicate.isFunction(value) && !isDataNode(value)
-      ? yield* Effect.try({
-        try: () => (value as () => unknown)(),
-        catch: (cause) =>
-          new NodeImportError({
-            reason: "import-failed",
-            reference,
-            detail: `calling the export failed: ${cause instanceof Error ? cause.message : String(cause)}`
-          })
-      })
-      : value
-    const nodes = asNodes(built)
-    if (nodes === undefined) return yield* new NodeImportError({ reason: "not-nodes", reference, detail: describe(built) })
-    return nodes
-  })
+): Effect.fn.Return<ReadonlyArray<AnyDataNode<never>>, NodeImportError, FileSystem.FileSystem> {
+  const parsed = parseModuleReference(reference)
+  if (parsed === undefined) return yield* new NodeImportError({ reason: "malformed-reference", reference, detail: "" })
+  const value = yield* importModuleExport(parsed, projectRoot).pipe(
+    Effect.mapError((failure) => new NodeImportError({ ...failure, reference }))
+  )
+  const built = Predicate.isFunction(value) && !isDataNode(value)
+    ? yield* Effect.try({
+      try: () => (value as () => unknown)(),
+      catch: (cause) =>
+        new NodeImportError({
+          reason: "import-failed",
+          reference,
+          detail: `calling the export failed: ${cause instanceof Error ? cause.message : String(cause)}`
+        })
+    })
+    : value
+  const nodes = asNodes(built)
+  if (nodes === undefined) return yield* new NodeImportError({ reason: "not-nodes", reference, detail: describe(built) })
+  return nodes
+})

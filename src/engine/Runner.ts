@@ -114,6 +114,217 @@ const validateOptions = (options: RunOptions) => {
   return problems.length === 0 ? Effect.void : Effect.fail(new RunOptionsError({ problems }))
 }
 
+// The nodes' own requirements (`R` of runNodes) cannot be followed through the graph: the run is typed as
+// needing none of them, and runNodes puts them back in its signature.
+const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<AnyDataNode>, options: RunOptions) {
+  yield* validateOptions(options)
+  const engine = yield* Engine
+  const sql = yield* SqlClient.SqlClient
+  const database = yield* Database
+  const emit = options.onEvent ?? (() => Effect.void)
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+  const retry = options.retry ?? defaultRetry
+  const runStarted = yield* Clock.currentTimeMillis
+  const asOf = new Date(runStarted)
+
+  const graph = yield* collectGraph(nodes)
+  yield* emit({ _tag: "RunStarted", nodes: graph.nodes.length, asOf })
+  const semaphore = yield* Semaphore.make(options.concurrency ?? DEFAULT_CONCURRENCY)
+  const done = new Map<string, Deferred.Deferred<NodeOutcome>>()
+  for (const graphNode of graph.nodes) done.set(graphNode.identity.updateHash, yield* Deferred.make<NodeOutcome>())
+
+  const outcomeOf = (
+    graphNode: GraphNode,
+    fields: Partial<NodeOutcome> & Pick<NodeOutcome, "status">
+  ): NodeOutcome => ({
+    ...labelOf(graphNode),
+    runUid: null,
+    attempts: 0,
+    batches: 0,
+    rowsInserted: 0,
+    rowsUpdated: 0,
+    rowsUnchanged: 0,
+    durationMs: 0,
+    error: null,
+    skippedBecause: [],
+    dependsOn: graphNode.dependsOn,
+    ...fields
+  })
+
+  /** One node's run, once its dependencies succeeded (or were fresh). */
+  const execute = Effect.fn("Runner.runNode")(function*(graphNode: GraphNode) {
+    const label = labelOf(graphNode)
+    const started = yield* Clock.currentTimeMillis
+    const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - started)
+    const { records } = engine
+    const update = yield* records.registerUpdate({
+      updateHash: label.updateHash,
+      kind: label.kind,
+      metaTableUid: graphNode.binding.uid,
+      hashNamespace: graphNode.identity.hashNamespace,
+      configuration: graphNode.identity.canonicalJson
+    })
+    const freshFor = graphNode.node.freshFor
+    if (options.force !== true && freshFor !== undefined) {
+      const last = yield* records.lastSuccess(update.uid)
+      if (last !== undefined && last.startedAt.getTime() + Duration.toMillis(Duration.fromInputUnsafe(freshFor)) > runStarted) {
+        return outcomeOf(graphNode, { status: "fresh", durationMs: yield* elapsed })
+      }
+    }
+    const run = yield* records.startRun({ updateUid: update.uid, forced: options.force === true, startedAt: new Date(started) })
+    const totals = { attempts: 0, batches: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0 }
+
+    const writeBatch = Effect.fn("Runner.writeBatch")(function*(
+      rows: ReadonlyArray<unknown>,
+      batch: number,
+      firstRow: number
+    ) {
+      const validated = yield* Effect.fromResult(
+        validateBatch(graphNode.shape, rows, { node: `${label.kind} (${label.updateHash})`, batch, firstRow })
+      )
+      const written = yield* sql.withTransaction(Effect.gen(function*() {
+        const outcome = yield* upsertBatch(graphNode.shape, validated)
+        yield* records.recordBatch({
+          runUid: run.uid,
+          updateUid: update.uid,
+          inserted: outcome.inserted,
+          updated: outcome.updated,
+          unchanged: outcome.unchanged,
+          entities: [...validated.entities].map(([key, range]) => ({
+            key,
+            entity: range.entity,
+            first: range.first,
+            last: range.last
+          }))
+        })
+        return outcome
+      }))
+      totals.batches++
+      totals.rowsInserted += written.inserted
+      totals.rowsUpdated += written.updated
+      totals.rowsUnchanged += written.unchanged
+      return written
+    })
+
+    const attempt = Effect.gen(function*() {
+      totals.attempts++
+      yield* emit({ _tag: "NodeStarted", node: label, attempt: totals.attempts })
+      const watermarks = watermarksOf(graphNode.shape, yield* records.watermarks(update.uid))
+      const reader = dependencyReader(engine, graphNode, graph.byInstance, database)
+      const context: UpdateContext<never, never, never> = {
+        kind: label.kind,
+        configuration: graphNode.node.configuration as never,
+        storage: graphNode.node.storage as never,
+        updateHash: label.updateHash,
+        asOf,
+        watermarks,
+        dependencies: graphNode.dependencies as never,
+        read: reader.read,
+        readTable: reader.readTable
+      }
+      // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
+      const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
+      let batch = 0
+      let written = 0
+      // Untraced: it runs once per chunk of a streamed output and only cuts the chunk into batches, each of which
+      // has its span (Runner.writeBatch).
+      const writeRows = Effect.fnUntraced(function*(rows: unknown) {
+        if (!Array.isArray(rows)) {
+          return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(rows) })
+        }
+        for (let offset = 0; offset < rows.length; offset += batchSize) {
+          const chunk = rows.slice(offset, offset + batchSize)
+          const result = yield* writeBatch(chunk, batch, written)
+          written += chunk.length
+          yield* emit({
+            _tag: "BatchWritten",
+            node: label,
+            batch,
+            rows: chunk.length,
+            ...result,
+            totalRows: written,
+            elapsedMs: yield* elapsed
+          })
+          batch++
+        }
+      })
+      if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
+      else yield* writeRows(output)
+    }).pipe(
+      Effect.tapError((error) =>
+        emit({
+          _tag: "AttemptFailed",
+          node: label,
+          attempt: totals.attempts,
+          message: describeFailure(Cause.fail(error)).message,
+          retrying: isRetryableFailure(error)
+        })
+      ),
+      Effect.withSpan("Runner.attempt")
+    )
+
+    const exit = yield* attempt.pipe(
+      Effect.retry({ schedule: retry, while: isRetryableFailure }),
+      Effect.onInterrupt(() =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.ignore(records.finishRun({
+            runUid: run.uid,
+            status: "interrupted",
+            attempts: totals.attempts,
+            error: null,
+            finishedAt: new Date(now)
+          }))
+        )
+      ),
+      Effect.exit
+    )
+    const error = Exit.isFailure(exit) ? describeFailure(exit.cause) : null
+    const finishedAt = yield* Clock.currentTimeMillis
+    yield* records.finishRun({
+      runUid: run.uid,
+      status: error === null ? "succeeded" : "failed",
+      attempts: totals.attempts,
+      error,
+      finishedAt: new Date(finishedAt)
+    })
+    return outcomeOf(graphNode, {
+      status: error === null ? "succeeded" : "failed",
+      runUid: run.uid,
+      ...totals,
+      durationMs: finishedAt - started,
+      error
+    })
+  },
+    // The catalog itself failing (registering the update, recording the run) fails the node, not the run.
+    (effect, graphNode) =>
+      Effect.catch(effect, (error) =>
+        Effect.succeed(outcomeOf(graphNode, { status: "failed", error: describeFailure(Cause.fail(error)) })))
+  )
+
+  const schedule = Effect.fn("Runner.scheduleNode")(function*(graphNode: GraphNode) {
+    const dependencies = yield* Effect.forEach(graphNode.dependsOn, (hash) => Deferred.await(done.get(hash)!))
+    const blockers = dependencies.filter((outcome) => outcome.status === "failed" || outcome.status === "skipped")
+    const outcome = blockers.length > 0
+      ? outcomeOf(graphNode, {
+        status: "skipped",
+        skippedBecause: blockers.map((blocker) => `${blocker.kind} (${blocker.updateHash})`)
+      })
+      : yield* semaphore.withPermits(1)(execute(graphNode))
+    yield* emit({ _tag: "NodeFinished", outcome })
+    yield* Deferred.succeed(done.get(graphNode.identity.updateHash)!, outcome)
+    return outcome
+  })
+
+  const outcomes = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" })
+  const finished = yield* Clock.currentTimeMillis
+  return {
+    ok: outcomes.every((outcome) => outcome.status === "succeeded" || outcome.status === "fresh"),
+    asOf,
+    durationMs: finished - runStarted,
+    nodes: outcomes
+  }
+})
+
 /**
  * Runs `nodes` and everything they depend on. Fails only when the graph cannot be built; a node that fails is
  * reported in the `RunReport` (`ok: false`), with the nodes it blocked.
@@ -121,209 +332,4 @@ const validateOptions = (options: RunOptions) => {
 export const runNodes = <R>(
   nodes: ReadonlyArray<AnyDataNode<R>>,
   options: RunOptions = {}
-): Effect.Effect<RunReport, RunnerError, R | Engine | SqlClient.SqlClient | Database> =>
-  Effect.gen(function*() {
-    yield* validateOptions(options)
-    const engine = yield* Engine
-    const sql = yield* SqlClient.SqlClient
-    const database = yield* Database
-    const emit = options.onEvent ?? (() => Effect.void)
-    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-    const retry = options.retry ?? defaultRetry
-    const runStarted = yield* Clock.currentTimeMillis
-    const asOf = new Date(runStarted)
-
-    const graph = yield* collectGraph(nodes)
-    yield* emit({ _tag: "RunStarted", nodes: graph.nodes.length, asOf })
-    const semaphore = yield* Semaphore.make(options.concurrency ?? DEFAULT_CONCURRENCY)
-    const done = new Map<string, Deferred.Deferred<NodeOutcome>>()
-    for (const graphNode of graph.nodes) done.set(graphNode.identity.updateHash, yield* Deferred.make<NodeOutcome>())
-
-    const outcomeOf = (
-      graphNode: GraphNode,
-      fields: Partial<NodeOutcome> & Pick<NodeOutcome, "status">
-    ): NodeOutcome => ({
-      ...labelOf(graphNode),
-      runUid: null,
-      attempts: 0,
-      batches: 0,
-      rowsInserted: 0,
-      rowsUpdated: 0,
-      rowsUnchanged: 0,
-      durationMs: 0,
-      error: null,
-      skippedBecause: [],
-      dependsOn: graphNode.dependsOn,
-      ...fields
-    })
-
-    /** One node's run, once its dependencies succeeded (or were fresh). */
-    const execute = (graphNode: GraphNode) =>
-      Effect.gen(function*() {
-        const label = labelOf(graphNode)
-        const started = yield* Clock.currentTimeMillis
-        const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - started)
-        const { records } = engine
-        const update = yield* records.registerUpdate({
-          updateHash: label.updateHash,
-          kind: label.kind,
-          metaTableUid: graphNode.binding.uid,
-          hashNamespace: graphNode.identity.hashNamespace,
-          configuration: graphNode.identity.canonicalJson
-        })
-        const freshFor = graphNode.node.freshFor
-        if (options.force !== true && freshFor !== undefined) {
-          const last = yield* records.lastSuccess(update.uid)
-          if (last !== undefined && last.startedAt.getTime() + Duration.toMillis(Duration.fromInputUnsafe(freshFor)) > runStarted) {
-            return outcomeOf(graphNode, { status: "fresh", durationMs: yield* elapsed })
-          }
-        }
-        const run = yield* records.startRun({ updateUid: update.uid, forced: options.force === true, startedAt: new Date(started) })
-        const totals = { attempts: 0, batches: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0 }
-
-        const writeBatch = (rows: ReadonlyArray<unknown>, batch: number, firstRow: number) =>
-          Effect.gen(function*() {
-            const validated = yield* Effect.fromResult(
-              validateBatch(graphNode.shape, rows, { node: `${label.kind} (${label.updateHash})`, batch, firstRow })
-            )
-            const written = yield* sql.withTransaction(Effect.gen(function*() {
-              const outcome = yield* upsertBatch(graphNode.shape, validated)
-              yield* records.recordBatch({
-                runUid: run.uid,
-                updateUid: update.uid,
-                inserted: outcome.inserted,
-                updated: outcome.updated,
-                unchanged: outcome.unchanged,
-                entities: [...validated.entities].map(([key, range]) => ({
-                  key,
-                  entity: range.entity,
-                  first: range.first,
-                  last: range.last
-                }))
-              })
-              return outcome
-            }))
-            totals.batches++
-            totals.rowsInserted += written.inserted
-            totals.rowsUpdated += written.updated
-            totals.rowsUnchanged += written.unchanged
-            return written
-          })
-
-        const attempt = Effect.gen(function*() {
-          totals.attempts++
-          yield* emit({ _tag: "NodeStarted", node: label, attempt: totals.attempts })
-          const watermarks = watermarksOf(graphNode.shape, yield* records.watermarks(update.uid))
-          const reader = dependencyReader(engine, graphNode, graph.byInstance, database)
-          const context: UpdateContext<never, never, never> = {
-            kind: label.kind,
-            configuration: graphNode.node.configuration as never,
-            storage: graphNode.node.storage as never,
-            updateHash: label.updateHash,
-            asOf,
-            watermarks,
-            dependencies: graphNode.dependencies as never,
-            read: reader.read,
-            readTable: reader.readTable
-          }
-          // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
-          const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, R>)
-          let batch = 0
-          let written = 0
-          const writeRows = (rows: unknown) =>
-            Effect.gen(function*() {
-              if (!Array.isArray(rows)) {
-                return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(rows) })
-              }
-              for (let offset = 0; offset < rows.length; offset += batchSize) {
-                const chunk = rows.slice(offset, offset + batchSize)
-                const result = yield* writeBatch(chunk, batch, written)
-                written += chunk.length
-                yield* emit({
-                  _tag: "BatchWritten",
-                  node: label,
-                  batch,
-                  rows: chunk.length,
-                  ...result,
-                  totalRows: written,
-                  elapsedMs: yield* elapsed
-                })
-                batch++
-              }
-            })
-          if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, R>, writeRows)
-          else yield* writeRows(output)
-        }).pipe(
-          Effect.tapError((error) =>
-            emit({
-              _tag: "AttemptFailed",
-              node: label,
-              attempt: totals.attempts,
-              message: describeFailure(Cause.fail(error)).message,
-              retrying: isRetryableFailure(error)
-            })
-          )
-        )
-
-        const exit = yield* attempt.pipe(
-          Effect.retry({ schedule: retry, while: isRetryableFailure }),
-          Effect.onInterrupt(() =>
-            Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Effect.ignore(records.finishRun({
-                runUid: run.uid,
-                status: "interrupted",
-                attempts: totals.attempts,
-                error: null,
-                finishedAt: new Date(now)
-              }))
-            )
-          ),
-          Effect.exit
-        )
-        const error = Exit.isFailure(exit) ? describeFailure(exit.cause) : null
-        const finishedAt = yield* Clock.currentTimeMillis
-        yield* records.finishRun({
-          runUid: run.uid,
-          status: error === null ? "succeeded" : "failed",
-          attempts: totals.attempts,
-          error,
-          finishedAt: new Date(finishedAt)
-        })
-        return outcomeOf(graphNode, {
-          status: error === null ? "succeeded" : "failed",
-          runUid: run.uid,
-          ...totals,
-          durationMs: finishedAt - started,
-          error
-        })
-      }).pipe(
-        // The catalog itself failing (registering the update, recording the run) fails the node, not the run.
-        Effect.catch((error) =>
-          Effect.succeed(outcomeOf(graphNode, { status: "failed", error: describeFailure(Cause.fail(error)) }))
-        )
-      )
-
-    const schedule = (graphNode: GraphNode) =>
-      Effect.gen(function*() {
-        const dependencies = yield* Effect.forEach(graphNode.dependsOn, (hash) => Deferred.await(done.get(hash)!))
-        const blockers = dependencies.filter((outcome) => outcome.status === "failed" || outcome.status === "skipped")
-        const outcome = blockers.length > 0
-          ? outcomeOf(graphNode, {
-            status: "skipped",
-            skippedBecause: blockers.map((blocker) => `${blocker.kind} (${blocker.updateHash})`)
-          })
-          : yield* semaphore.withPermits(1)(execute(graphNode))
-        yield* emit({ _tag: "NodeFinished", outcome })
-        yield* Deferred.succeed(done.get(graphNode.identity.updateHash)!, outcome)
-        return outcome
-      })
-
-    const outcomes = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" })
-    const finished = yield* Clock.currentTimeMillis
-    return {
-      ok: outcomes.every((outcome) => outcome.status === "succeeded" || outcome.status === "fresh"),
-      asOf,
-      durationMs: finished - runStarted,
-      nodes: outcomes
-    }
-  })
+): Effect.Effect<RunReport, RunnerError, R | Engine | SqlClient.SqlClient | Database> => runGraph(nodes, options)

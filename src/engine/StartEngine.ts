@@ -92,58 +92,57 @@ const refusal = (
   details: [...details]
 })
 
-const attach = (requested: ReadonlyArray<AnyStorageTable>) =>
-  Effect.gen(function*() {
-    const catalog = yield* Catalog
-    const records = yield* DataNodeRecords
-    const refusals: Array<AttachRefusal> = []
+const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArray<AnyStorageTable>) {
+  const catalog = yield* Catalog
+  const records = yield* DataNodeRecords
+  const refusals: Array<AttachRefusal> = []
 
-    // The same class listed twice is fine; two classes claiming one physical table are not.
-    const unique = new Map<string, AnyStorageTable>()
-    for (const table of requested) {
-      const held = unique.get(attachedKey(table))
-      if (held === undefined) unique.set(attachedKey(table), table)
-      else if (held !== table) {
-        refusals.push(refusal(table, "duplicate", undefined, [`also declared as ${held.metadata.identifier}`]))
-      }
+  // The same class listed twice is fine; two classes claiming one physical table are not.
+  const unique = new Map<string, AnyStorageTable>()
+  for (const table of requested) {
+    const held = unique.get(attachedKey(table))
+    if (held === undefined) unique.set(attachedKey(table), table)
+    else if (held !== table) {
+      refusals.push(refusal(table, "duplicate", undefined, [`also declared as ${held.metadata.identifier}`]))
     }
-    const tables = [...unique.values()]
-    const resolution = yield* catalog.resolveActive(tables)
-    for (const table of resolution.missing) refusals.push(refusal(table, "missing", undefined, []))
-    for (const { row, table } of resolution.notActive) {
-      refusals.push(refusal(table, "not-active", row, row.statusReason === null ? [] : [row.statusReason]))
-    }
-    for (const { row, table } of resolution.mismatched) {
-      refusals.push(refusal(table, "changed", row, contractDifferences(row.contract, tableContract(table))))
-    }
-    const live = yield* introspectTables(
-      resolution.active.map(({ row }) => ({ schema: row.schema, table: row.tableName }))
-    ).pipe(
-      Effect.mapError(CatalogStorageError.during("read the live tables"))
-    )
-    const attached = new Map<string, AttachedTable>()
-    for (const { row, table } of resolution.active) {
-      const drift = compareWithContract(live.get(`${row.schema}.${row.tableName}`), row.contract)
-      if (drift.length > 0) refusals.push(refusal(table, "drift", row, drift))
-      else attached.set(attachedKey(table), { table, binding: bindingOf(row), shape: rowShapeOf(table) })
-    }
-    if (refusals.length > 0) {
-      return yield* new EngineAttachError({ refusals, requested: new Set(requested).size })
-    }
+  }
+  const tables = [...unique.values()]
+  const resolution = yield* catalog.resolveActive(tables)
+  for (const table of resolution.missing) refusals.push(refusal(table, "missing", undefined, []))
+  for (const { row, table } of resolution.notActive) {
+    refusals.push(refusal(table, "not-active", row, row.statusReason === null ? [] : [row.statusReason]))
+  }
+  for (const { row, table } of resolution.mismatched) {
+    refusals.push(refusal(table, "changed", row, contractDifferences(row.contract, tableContract(table))))
+  }
+  const live = yield* introspectTables(
+    resolution.active.map(({ row }) => ({ schema: row.schema, table: row.tableName }))
+  ).pipe(
+    Effect.mapError(CatalogStorageError.during("read the live tables"))
+  )
+  const attached = new Map<string, AttachedTable>()
+  for (const { row, table } of resolution.active) {
+    const drift = compareWithContract(live.get(`${row.schema}.${row.tableName}`), row.contract)
+    if (drift.length > 0) refusals.push(refusal(table, "drift", row, drift))
+    else attached.set(attachedKey(table), { table, binding: bindingOf(row), shape: rowShapeOf(table) })
+  }
+  if (refusals.length > 0) {
+    return yield* new EngineAttachError({ refusals, requested: new Set(requested).size })
+  }
 
-    let bindings: Context.Context<never> = Context.empty()
-    for (const { binding, table } of attached.values()) {
-      bindings = Context.add(bindings, bindingServiceKey(table), binding) as Context.Context<never>
-    }
-    const engine = Engine.of({
-      catalogSchema: catalog.schema,
-      dataSource: catalog.dataSource,
-      records,
-      tables: attached,
-      bindings
-    })
-    return Context.merge(Context.make(Engine, engine), bindings)
+  let bindings: Context.Context<never> = Context.empty()
+  for (const { binding, table } of attached.values()) {
+    bindings = Context.add(bindings, bindingServiceKey(table), binding) as Context.Context<never>
+  }
+  const engine = Engine.of({
+    catalogSchema: catalog.schema,
+    dataSource: catalog.dataSource,
+    records,
+    tables: attached,
+    bindings
   })
+  return Context.merge(Context.make(Engine, engine), bindings)
+})
 
 /**
  * Attaches to `tables` and provides their bindings and the `Engine`; fails with one `EngineAttachError` listing

@@ -51,7 +51,7 @@ export const addOutcomes = (left: PersistOutcome, right: PersistOutcome): Persis
  * if this batch had been written before them). Inside a transaction the first attempt runs in a savepoint,
  * so that its failure leaves the transaction usable.
  */
-export const upsertBatch = Effect.fnUntraced(function*(
+export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
   shape: RowShape,
   batch: ValidatedBatch
 ): Effect.fn.Return<PersistOutcome, SqlError, SqlClient.SqlClient> {

@@ -31,38 +31,37 @@ const candidates = (path: string): ReadonlyArray<string> =>
   /\.(ts|mts|js|mjs)$/.test(path) ? [path] : [`${path}.ts`, `${path}.js`, NodePath.join(path, "index.ts"), NodePath.join(path, "index.js")]
 
 /** The value of the export, whatever it is; the caller checks it. */
-export const importModuleExport = (
+export const importModuleExport = Effect.fn("ModuleImport.importModuleExport")(function*(
   reference: ModuleReference,
   projectRoot: string
-): Effect.Effect<unknown, ModuleImportFailure, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const absolute = NodePath.resolve(projectRoot, reference.module)
-    let file: string | undefined
-    for (const candidate of candidates(absolute)) {
-      if (yield* fs.exists(candidate).pipe(Effect.orElseSucceed(() => false))) {
-        file = candidate
-        break
-      }
+): Effect.fn.Return<unknown, ModuleImportFailure, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  const absolute = NodePath.resolve(projectRoot, reference.module)
+  let file: string | undefined
+  for (const candidate of candidates(absolute)) {
+    if (yield* fs.exists(candidate).pipe(Effect.orElseSucceed(() => false))) {
+      file = candidate
+      break
     }
-    if (file === undefined) {
-      return yield* Effect.fail<ModuleImportFailure>({ reason: "missing-module", detail: candidates(absolute).join(", ") })
-    }
-    const url = NodeUrl.pathToFileURL(file).href
-    const module = yield* Effect.tryPromise({
-      try: () => import(url) as Promise<Record<string, unknown>>,
-      catch: (cause): ModuleImportFailure => ({
-        reason: "import-failed",
-        detail: cause instanceof Error ? cause.message : String(cause)
-      })
+  }
+  if (file === undefined) {
+    return yield* Effect.fail<ModuleImportFailure>({ reason: "missing-module", detail: candidates(absolute).join(", ") })
+  }
+  const url = NodeUrl.pathToFileURL(file).href
+  const module = yield* Effect.tryPromise({
+    try: () => import(url) as Promise<Record<string, unknown>>,
+    catch: (cause): ModuleImportFailure => ({
+      reason: "import-failed",
+      detail: cause instanceof Error ? cause.message : String(cause)
     })
-    if (!(reference.exportName in module)) {
-      // Sorted, as a module namespace lists them, whatever loaded the module (a test runner lists them as written).
-      const exports = Object.keys(module).filter((name) => name !== "default").sort()
-      return yield* Effect.fail<ModuleImportFailure>({
-        reason: "missing-export",
-        detail: `${JSON.stringify(reference.exportName)} (it exports ${exports.length === 0 ? "nothing" : exports.join(", ")})`
-      })
-    }
-    return module[reference.exportName]
   })
+  if (!(reference.exportName in module)) {
+    // Sorted, as a module namespace lists them, whatever loaded the module (a test runner lists them as written).
+    const exports = Object.keys(module).filter((name) => name !== "default").sort()
+    return yield* Effect.fail<ModuleImportFailure>({
+      reason: "missing-export",
+      detail: `${JSON.stringify(reference.exportName)} (it exports ${exports.length === 0 ? "nothing" : exports.join(", ")})`
+    })
+  }
+  return module[reference.exportName]
+})

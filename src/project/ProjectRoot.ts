@@ -7,20 +7,21 @@ import * as FileSystem from "effect/FileSystem"
 import * as NodePath from "node:path"
 import * as NodeProcess from "node:process"
 
-export const findProjectRoot = (start: string): Effect.Effect<string, never, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    let directory = NodePath.resolve(start)
-    while (true) {
-      const hasManifest = yield* fs.exists(NodePath.join(directory, "package.json")).pipe(
-        Effect.orElseSucceed(() => false)
-      )
-      if (hasManifest) return directory
-      const parent = NodePath.dirname(directory)
-      if (parent === directory) return NodePath.resolve(start)
-      directory = parent
-    }
-  })
+export const findProjectRoot = Effect.fn("ProjectRoot.findProjectRoot")(function*(
+  start: string
+): Effect.fn.Return<string, never, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  let directory = NodePath.resolve(start)
+  while (true) {
+    const hasManifest = yield* fs.exists(NodePath.join(directory, "package.json")).pipe(
+      Effect.orElseSucceed(() => false)
+    )
+    if (hasManifest) return directory
+    const parent = NodePath.dirname(directory)
+    if (parent === directory) return NodePath.resolve(start)
+    directory = parent
+  }
+})
 
 /** The project root of the process's working directory. */
 export const currentProjectRoot: Effect.Effect<string, never, FileSystem.FileSystem> = Effect.suspend(() =>

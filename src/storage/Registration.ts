@@ -41,17 +41,16 @@ export class MigrationManagedTableError extends Schema.TaggedError<MigrationMana
 export const bindingKey = (schema: string, table: string): string => `${schema}.${table}`
 
 /** The binding of a platform-managed table, available only inside the migration lifecycle. */
-export const registerMetaTable = (
+export const registerMetaTable = Effect.fn("Registration.registerMetaTable")(function*(
   storage: AnyStorageTable
-): Effect.Effect<StorageBinding, MigrationManagedTableError> =>
-  Effect.gen(function*() {
-    const registration = yield* CurrentMigrationRegistration
-    const { identifier, schema, tableName } = storage.metadata
-    const binding = registration?.bindings.get(bindingKey(schema, tableName))
-    if (binding !== undefined) return binding
-    return yield* new MigrationManagedTableError({
-      identifier,
-      table: bindingKey(schema, tableName),
-      providerKey: registration?.providerKey ?? null
-    })
+): Effect.fn.Return<StorageBinding, MigrationManagedTableError> {
+  const registration = yield* CurrentMigrationRegistration
+  const { identifier, schema, tableName } = storage.metadata
+  const binding = registration?.bindings.get(bindingKey(schema, tableName))
+  if (binding !== undefined) return binding
+  return yield* new MigrationManagedTableError({
+    identifier,
+    table: bindingKey(schema, tableName),
+    providerKey: registration?.providerKey ?? null
   })
+})

@@ -77,27 +77,26 @@ const physicalName = (table: AnyPgTable): string => {
 }
 
 /** The model of `tables` (storage tables or plain drizzle tables), named by the SDK convention. */
-export const storageSchemaSnapshot = (
+export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnapshot")(function*(
   tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
-): Effect.Effect<SchemaSnapshot, SchemaSnapshotError> =>
-  Effect.gen(function*() {
-    const drizzleTables = [...new Set(tables.map(drizzleTableOf))]
-    const names = drizzleTables.map(physicalName)
-    const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))]
-    if (repeated.length > 0) {
-      return yield* new SchemaSnapshotError({
-        tables: names,
-        cause: new Error(`different table definitions share the name ${repeated.join(", ")}`)
-      })
-    }
-    // drizzle-kit would print these and end the process; asked first, they become the error's report.
-    const refusals = drizzleKitRefusals(drizzleTables)
-    if (refusals.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(refusals.join("\n")) })
-    const imports = Object.fromEntries(drizzleTables.map((table, index) => [`table${index}`, table]))
-    const { generateDrizzleJson } = yield* Effect.mapError(drizzleKit, (cause) => new SchemaSnapshotError({ tables: names, cause }))
-    const snapshot = yield* Effect.tryPromise({
-      try: () => generateDrizzleJson(imports),
-      catch: (cause) => new SchemaSnapshotError({ tables: names, cause })
+): Effect.fn.Return<SchemaSnapshot, SchemaSnapshotError> {
+  const drizzleTables = [...new Set(tables.map(drizzleTableOf))]
+  const names = drizzleTables.map(physicalName)
+  const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))]
+  if (repeated.length > 0) {
+    return yield* new SchemaSnapshotError({
+      tables: names,
+      cause: new Error(`different table definitions share the name ${repeated.join(", ")}`)
     })
-    return { ...snapshot, ddl: snapshot.ddl.map(applyNamingConvention) }
+  }
+  // drizzle-kit would print these and end the process; asked first, they become the error's report.
+  const refusals = drizzleKitRefusals(drizzleTables)
+  if (refusals.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(refusals.join("\n")) })
+  const imports = Object.fromEntries(drizzleTables.map((table, index) => [`table${index}`, table]))
+  const { generateDrizzleJson } = yield* Effect.mapError(drizzleKit, (cause) => new SchemaSnapshotError({ tables: names, cause }))
+  const snapshot = yield* Effect.tryPromise({
+    try: () => generateDrizzleJson(imports),
+    catch: (cause) => new SchemaSnapshotError({ tables: names, cause })
   })
+  return { ...snapshot, ddl: snapshot.ddl.map(applyNamingConvention) }
+})
