@@ -54,13 +54,12 @@ export const templateDirectory = (cacheDirectory: string): string =>
 const uniqueSuffix = (): string => `${NodeProcess.pid}-${NodeCrypto.randomBytes(4).toString("hex")}`
 
 /** Whether `directory` holds a complete template of the pinned PGlite version. */
-const isValidTemplate = (directory: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const marker = decodeTemplateMarker(yield* fs.readFileString(NodePath.join(directory, "template.json")))
-    return Option.exists(marker, (value) => value.pglite === PGLITE_VERSION) &&
-      (yield* fs.exists(NodePath.join(directory, "pgdata", "PG_VERSION")))
-  }).pipe(Effect.orElseSucceed(() => false))
+const isValidTemplate = Effect.fn("EmbeddedTemplate.isValidTemplate")(function*(directory: string) {
+  const fs = yield* FileSystem.FileSystem
+  const marker = decodeTemplateMarker(yield* fs.readFileString(NodePath.join(directory, "template.json")))
+  return Option.exists(marker, (value) => value.pglite === PGLITE_VERSION) &&
+    (yield* fs.exists(NodePath.join(directory, "pgdata", "PG_VERSION")))
+}, Effect.orElseSucceed(() => false))
 
 /** What making a data directory can fail with. */
 export type InitializeError = SqlError | LazyImportError | PlatformError
@@ -77,60 +76,61 @@ export interface TemplateOptions {
  * The template's data directory, made first when it is missing or does not match the pinned version;
  * fails when it cannot be made.
  */
-export const ensureTemplate = (options: TemplateOptions) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const directory = templateDirectory(options.cacheDirectory ?? (yield* templateCacheDirectory))
-    if (yield* isValidTemplate(directory)) return NodePath.join(directory, "pgdata")
-    yield* options.onProgress(
-      `Preparing the PGlite ${PGLITE_VERSION} template in ${directory} (PostgreSQL's initdb runs once per PGlite ` +
-        "version; every new embedded database is a copy of it)"
+export const ensureTemplate = Effect.fn("EmbeddedTemplate.ensureTemplate")(function*(options: TemplateOptions) {
+  const fs = yield* FileSystem.FileSystem
+  const directory = templateDirectory(options.cacheDirectory ?? (yield* templateCacheDirectory))
+  if (yield* isValidTemplate(directory)) return NodePath.join(directory, "pgdata")
+  yield* options.onProgress(
+    `Preparing the PGlite ${PGLITE_VERSION} template in ${directory} (PostgreSQL's initdb runs once per PGlite ` +
+      "version; every new embedded database is a copy of it)"
+  )
+  const initialize = options.initialize ?? initializeDataDirectory
+  const partial = `${directory}.partial-${uniqueSuffix()}`
+  yield* Effect.gen(function*() {
+    yield* fs.makeDirectory(partial, { recursive: true })
+    yield* initialize(NodePath.join(partial, "pgdata"))
+    yield* fs.writeFileString(
+      NodePath.join(partial, "template.json"),
+      JSON.stringify({ format: 1, pglite: PGLITE_VERSION }) + "\n"
     )
-    const initialize = options.initialize ?? initializeDataDirectory
-    const partial = `${directory}.partial-${uniqueSuffix()}`
-    yield* Effect.gen(function*() {
-      yield* fs.makeDirectory(partial, { recursive: true })
-      yield* initialize(NodePath.join(partial, "pgdata"))
-      yield* fs.writeFileString(
-        NodePath.join(partial, "template.json"),
-        JSON.stringify({ format: 1, pglite: PGLITE_VERSION }) + "\n"
+    // A template left by an interrupted or older build is replaced; a valid one made meanwhile is kept.
+    if (!(yield* isValidTemplate(directory))) {
+      yield* fs.remove(directory, { recursive: true, force: true })
+      yield* fs.rename(partial, directory).pipe(
+        Effect.catch((error) => Effect.flatMap(isValidTemplate(directory), (made) => made ? Effect.void : Effect.fail(error)))
       )
-      // A template left by an interrupted or older build is replaced; a valid one made meanwhile is kept.
-      if (!(yield* isValidTemplate(directory))) {
-        yield* fs.remove(directory, { recursive: true, force: true })
-        yield* fs.rename(partial, directory).pipe(
-          Effect.catch((error) => Effect.flatMap(isValidTemplate(directory), (made) => made ? Effect.void : Effect.fail(error)))
-        )
-      }
-    }).pipe(Effect.ensuring(Effect.ignore(fs.remove(partial, { recursive: true, force: true }))))
-    return NodePath.join(directory, "pgdata")
-  })
+    }
+  }).pipe(Effect.ensuring(Effect.ignore(fs.remove(partial, { recursive: true, force: true }))))
+  return NodePath.join(directory, "pgdata")
+})
 
 /**
  * Makes the embedded database in `dataDir` when there is none, as a copy of the template, saying so
  * through `onProgress`. Leaves an existing database alone, and leaves a directory that holds files but no
  * database to PGlite. Answers whether it made the database; when it did not, PGlite runs `initdb` itself.
  */
-export const createFromTemplate = (dataDir: string, options: TemplateOptions) =>
-  Effect.gen(function*() {
-    const onProgress = options.onProgress
-    const fs = yield* FileSystem.FileSystem
-    if (yield* fs.exists(NodePath.join(dataDir, "PG_VERSION"))) return false
-    const present = yield* fs.exists(dataDir)
-    if (present && (yield* fs.readDirectory(dataDir)).length > 0) return false
-    yield* onProgress(`Creating the embedded database in ${dataDir}`)
-    const template = yield* Effect.option(ensureTemplate(options).pipe(
-      Effect.tapError((error) =>
-        onProgress(`No template (${error.message}); PGlite runs initdb in ${dataDir} instead, which takes longer`)
-      )
-    ))
-    if (Option.isNone(template)) return false
-    const partial = `${dataDir}.partial-${uniqueSuffix()}`
-    yield* Effect.gen(function*() {
-      yield* fs.copy(template.value, partial)
-      // Empty (checked above): nothing of the user's is removed.
-      if (present) yield* fs.remove(dataDir, { recursive: true })
-      yield* fs.rename(partial, dataDir)
-    }).pipe(Effect.ensuring(Effect.ignore(fs.remove(partial, { recursive: true, force: true }))))
-    return true
-  })
+export const createFromTemplate = Effect.fn("EmbeddedTemplate.createFromTemplate")(function*(
+  dataDir: string,
+  options: TemplateOptions
+) {
+  const onProgress = options.onProgress
+  const fs = yield* FileSystem.FileSystem
+  if (yield* fs.exists(NodePath.join(dataDir, "PG_VERSION"))) return false
+  const present = yield* fs.exists(dataDir)
+  if (present && (yield* fs.readDirectory(dataDir)).length > 0) return false
+  yield* onProgress(`Creating the embedded database in ${dataDir}`)
+  const template = yield* Effect.option(ensureTemplate(options).pipe(
+    Effect.tapError((error) =>
+      onProgress(`No template (${error.message}); PGlite runs initdb in ${dataDir} instead, which takes longer`)
+    )
+  ))
+  if (Option.isNone(template)) return false
+  const partial = `${dataDir}.partial-${uniqueSuffix()}`
+  yield* Effect.gen(function*() {
+    yield* fs.copy(template.value, partial)
+    // Empty (checked above): nothing of the user's is removed.
+    if (present) yield* fs.remove(dataDir, { recursive: true })
+    yield* fs.rename(partial, dataDir)
+  }).pipe(Effect.ensuring(Effect.ignore(fs.remove(partial, { recursive: true, force: true }))))
+  return true
+})

@@ -178,8 +178,11 @@ const openPglite = (config: PgliteClientConfig): Effect.Effect<PGlite, SqlError 
   )
 
 /** Creates a database in `dataDir` (PGlite's `initdb`) and closes it cleanly, as a template to copy. */
-export const initializeDataDirectory = (dataDir: string): Effect.Effect<void, SqlError | LazyImportError> =>
-  Effect.scoped(Effect.asVoid(openPglite({ dataDir })))
+export const initializeDataDirectory = Effect.fn("PgliteClient.initializeDataDirectory")(function*(
+  dataDir: string
+): Effect.fn.Return<void, SqlError | LazyImportError, Scope.Scope> {
+  yield* openPglite({ dataDir })
+}, Effect.scoped)
 
 /**
  * Opens PGlite and builds a `PgClient` over it. The database closes (and, on disk, flushes) when the scope
