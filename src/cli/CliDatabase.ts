@@ -55,7 +55,7 @@ export const resolveCliDatabase: Effect.Effect<
     ? "DATABASE_URL"
     : "embedded default"
   return { target, source }
-})
+}).pipe(Effect.withSpan("CliDatabase.resolveCliDatabase"))
 
 /** The command's database, opened for the life of the command; making a new embedded one says so on stderr. */
 export const cliDatabaseLayer: Layer.Layer<

@@ -62,11 +62,15 @@ export const runCommand = <A, E, R>(
 
 /**
  * A handler whose body lives in a module loaded when the command runs, so that the command tree (all that
- * `--help` and `--version` need) loads none of what the commands use.
+ * `--help` and `--version` need) loads none of what the commands use. The command runs in a span named after
+ * it (`"metatables migrations upgrade"`), the parent of every step a trace of it shows.
  */
 export const lazyHandler = <M, Options, E, R>(
+  name: string,
   load: Effect.Effect<M, LazyImportError>,
   handler: (module: M) => (options: Options) => Effect.Effect<void, E, R>
 ) =>
 (options: Options): Effect.Effect<void, CommandFailed, Exclude<R, Output> | JsonFlag> =>
-  runCommand(Effect.flatMap(load, (module) => handler(module)(options)))
+  runCommand(Effect.flatMap(load, (module) => handler(module)(options))).pipe(
+    Effect.withSpan(`metatables ${name}`, { kind: "server" })
+  )

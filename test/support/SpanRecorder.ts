@@ -22,18 +22,24 @@ const ancestorsOf = (parent: Option.Option<Tracer.AnySpan>): ReadonlyArray<strin
   return names
 }
 
+/** A tracer that records every span it starts into `spans`. */
+export const spanRecorder = (): { readonly tracer: Tracer.Tracer; readonly spans: ReadonlyArray<RecordedSpan> } => {
+  const spans: Array<RecordedSpan> = []
+  const tracer = Tracer.make({
+    span(options) {
+      spans.push({ name: options.name, ancestors: ancestorsOf(options.parent) })
+      return new Tracer.NativeSpan(options)
+    }
+  })
+  return { tracer, spans }
+}
+
 /** Runs `effect` (and the layers it builds) with a tracer that records its spans; returns both. */
 export const recordSpans = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<{ readonly result: A; readonly spans: ReadonlyArray<RecordedSpan> }, E, R> =>
   Effect.suspend(() => {
-    const spans: Array<RecordedSpan> = []
-    const tracer = Tracer.make({
-      span(options) {
-        spans.push({ name: options.name, ancestors: ancestorsOf(options.parent) })
-        return new Tracer.NativeSpan(options)
-      }
-    })
+    const { spans, tracer } = spanRecorder()
     return Effect.map(Effect.withTracer(effect, tracer), (result) => ({ result, spans }))
   })
 

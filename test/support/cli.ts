@@ -7,6 +7,7 @@
 import * as NodeServices from "@effect/platform-node/NodeServices"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import type * as Tracer from "effect/Tracer"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -105,7 +106,12 @@ export const runCli = (args: ReadonlyArray<string>, options: CliOptions = {}): P
  */
 export const runCliInProcess = async (
   args: ReadonlyArray<string>,
-  options: { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> } = {}
+  options: {
+    readonly cwd?: string
+    readonly env?: Readonly<Record<string, string>>
+    /** Traces the command's spans (the default tracer otherwise). */
+    readonly tracer?: Tracer.Tracer
+  } = {}
 ): Promise<CliRun> => {
   const cwd = options.cwd ?? scratchProject()
   let stdout = ""
@@ -118,7 +124,8 @@ export const runCliInProcess = async (
       cliProgram(args).pipe(
         Effect.provideService(CurrentOutputSinks, sinks),
         Effect.provideService(ConfigProvider.ConfigProvider, ConfigProvider.fromEnv({ env: runEnvironment(options.env) })),
-        Effect.provide(NodeServices.layer)
+        Effect.provide(NodeServices.layer),
+        (program) => options.tracer === undefined ? program : Effect.withTracer(program, options.tracer)
       )
     )
     return { exitCode, stdout, stderr }

@@ -10,7 +10,7 @@ import { lazyHandler } from "../CommandRunner.ts"
 
 const handlers = lazyImport("the catalog commands", () => import("./CatalogHandlers.ts"))
 
-const listCommand = Command.make("list", {}, lazyHandler(handlers, (module) => () => module.list)).pipe(
+const listCommand = Command.make("list", {}, lazyHandler("catalog list", handlers, (module) => () => module.list)).pipe(
   Command.withDescription("List the catalog's tables: uid, identifier, namespace, physical table, status, provider, revision")
 )
 
@@ -20,7 +20,7 @@ export const showOptions = {
   )
 }
 
-const showCommand = Command.make("show", showOptions, lazyHandler(handlers, (module) => module.show)).pipe(
+const showCommand = Command.make("show", showOptions, lazyHandler("catalog show", handlers, (module) => module.show)).pipe(
   Command.withDescription("Show one catalog table with its contract")
 )
 

@@ -50,7 +50,7 @@ export const doctorCommand = Command.make("doctor", {}, () =>
       document: { ok: database.ok, metatables: METATABLES_VERSION, runtime, database }
     })
     if (Result.isFailure(connected)) return yield* new CommandFailed({ exitCode: 1 })
-  }))).pipe(
+  })).pipe(Effect.withSpan("metatables doctor", { kind: "server" }))).pipe(
     Command.withDescription(
       "Check the set-up: which database commands would use (password hidden), whether it answers and " +
         "with which PostgreSQL version, and which runtime runs metatables"

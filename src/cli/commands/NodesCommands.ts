@@ -47,14 +47,14 @@ export const runOptions = {
   provider: providerFlag.pipe(Flag.withDescription("The provider --upgrade migrates (default: as for migrations upgrade)"))
 }
 
-const runCommandDefinition = Command.make("run", runOptions, lazyHandler(handlers, (module) => module.run)).pipe(
+const runCommandDefinition = Command.make("run", runOptions, lazyHandler("nodes run", handlers, (module) => module.run)).pipe(
   Command.withDescription(
     "Run DataNodes and their dependencies: attach to the deployed tables (never migrating unless --upgrade asks), " +
       "validate every batch, upsert it, and record the run; exits 1 when a node fails"
   )
 )
 
-const statusCommand = Command.make("status", {}, lazyHandler(handlers, (module) => () => module.status)).pipe(
+const statusCommand = Command.make("status", {}, lazyHandler("nodes status", handlers, (module) => () => module.status)).pipe(
   Command.withDescription(
     "Show every node that has run: its last run, the latest time index it wrote, its entities, runs and rows"
   )
