@@ -65,54 +65,52 @@ const ProjectManifest = Schema.Struct({
 const decodeManifest = Schema.decodeUnknownOption(Schema.fromJsonString(ProjectManifest))
 
 /** Imports `reference` (module path relative to the project root) and checks that the export is a provider. */
-export const importProvider = (
+export const importProvider = Effect.fn("ProviderDiscovery.importProvider")(function*(
   reference: ProviderReference,
   projectRoot: string,
   label: string
-): Effect.Effect<MigrationProvider, ProviderDiscoveryError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const value = yield* importModuleExport(reference, projectRoot).pipe(
-      Effect.mapError((failure) => new ProviderDiscoveryError({ ...failure, reference: label }))
-    )
-    if (!isMigrationProvider(value)) {
-      return yield* new ProviderDiscoveryError({
-        reason: "not-a-provider",
-        reference: label,
-        detail: Predicate.isObject(value) ? `an object with ${Object.keys(value).join(", ") || "no keys"}` : typeof value
-      })
-    }
-    return value
-  })
+): Effect.fn.Return<MigrationProvider, ProviderDiscoveryError, FileSystem.FileSystem> {
+  const value = yield* importModuleExport(reference, projectRoot).pipe(
+    Effect.mapError((failure) => new ProviderDiscoveryError({ ...failure, reference: label }))
+  )
+  if (!isMigrationProvider(value)) {
+    return yield* new ProviderDiscoveryError({
+      reason: "not-a-provider",
+      reference: label,
+      detail: Predicate.isObject(value) ? `an object with ${Object.keys(value).join(", ") || "no keys"}` : typeof value
+    })
+  }
+  return value
+})
 
 /** The project's provider, and where it was found. */
-export const discoverProvider = (options: {
+export const discoverProvider = Effect.fn("ProviderDiscovery.discoverProvider")(function*(options: {
   readonly reference: Option.Option<string>
   readonly projectRoot: string
-}): Effect.Effect<{ readonly provider: MigrationProvider; readonly source: string }, ProviderDiscoveryError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    if (Option.isSome(options.reference)) {
-      const reference = yield* parseReference(options.reference.value, "--provider")
-      return { provider: yield* importProvider(reference, options.projectRoot, options.reference.value), source: "--provider" }
-    }
-    const manifestPath = NodePath.join(options.projectRoot, "package.json")
-    const manifest = yield* fs.readFileString(manifestPath).pipe(
-      Effect.map(decodeManifest),
-      Effect.orElseSucceed(() => Option.none())
-    )
-    const configured = Option.flatMap(manifest, (value) => Option.fromUndefinedOr(value.metatables?.provider))
-    if (Option.isSome(configured)) {
-      const reference = yield* parseReference(configured.value, `metatables.provider in ${manifestPath}`)
-      return { provider: yield* importProvider(reference, options.projectRoot, configured.value), source: manifestPath }
-    }
-    const conventional = NodePath.join(options.projectRoot, "migrations", "index.ts")
-    if (yield* fs.exists(conventional).pipe(Effect.orElseSucceed(() => false))) {
-      const provider = yield* importProvider({ module: conventional, exportName: "migration" }, options.projectRoot, "migrations/index.ts:migration")
-      return { provider, source: conventional }
-    }
-    return yield* new ProviderDiscoveryError({
-      reason: "not-found",
-      reference: "",
-      detail: `--provider (not given), metatables.provider in ${manifestPath} (not set), ${conventional} (no such file)`
-    })
+}): Effect.fn.Return<{ readonly provider: MigrationProvider; readonly source: string }, ProviderDiscoveryError, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  if (Option.isSome(options.reference)) {
+    const reference = yield* parseReference(options.reference.value, "--provider")
+    return { provider: yield* importProvider(reference, options.projectRoot, options.reference.value), source: "--provider" }
+  }
+  const manifestPath = NodePath.join(options.projectRoot, "package.json")
+  const manifest = yield* fs.readFileString(manifestPath).pipe(
+    Effect.map(decodeManifest),
+    Effect.orElseSucceed(() => Option.none())
+  )
+  const configured = Option.flatMap(manifest, (value) => Option.fromUndefinedOr(value.metatables?.provider))
+  if (Option.isSome(configured)) {
+    const reference = yield* parseReference(configured.value, `metatables.provider in ${manifestPath}`)
+    return { provider: yield* importProvider(reference, options.projectRoot, configured.value), source: manifestPath }
+  }
+  const conventional = NodePath.join(options.projectRoot, "migrations", "index.ts")
+  if (yield* fs.exists(conventional).pipe(Effect.orElseSucceed(() => false))) {
+    const provider = yield* importProvider({ module: conventional, exportName: "migration" }, options.projectRoot, "migrations/index.ts:migration")
+    return { provider, source: conventional }
+  }
+  return yield* new ProviderDiscoveryError({
+    reason: "not-found",
+    reference: "",
+    detail: `--provider (not given), metatables.provider in ${manifestPath} (not set), ${conventional} (no such file)`
   })
+})

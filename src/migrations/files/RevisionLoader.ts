@@ -53,63 +53,61 @@ const describeImportFailure = (cause: unknown): string => {
 }
 
 /** The revision files of the locations, in location order, each sorted by name; a missing location has none. */
-export const listRevisionFiles = (
+export const listRevisionFiles = Effect.fn("RevisionLoader.listRevisionFiles")(function*(
   locations: ReadonlyArray<string>
-): Effect.Effect<ReadonlyArray<string>, never, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const files: Array<string> = []
-    for (const location of locations) {
-      const names = yield* fs.readDirectory(location).pipe(Effect.orElseSucceed(() => [] as Array<string>))
-      files.push(...names.filter(isRevisionFile).sort().map((name) => NodePath.join(location, name)))
-    }
-    return files
-  })
+): Effect.fn.Return<ReadonlyArray<string>, never, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  const files: Array<string> = []
+  for (const location of locations) {
+    const names = yield* fs.readDirectory(location).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+    files.push(...names.filter(isRevisionFile).sort().map((name) => NodePath.join(location, name)))
+  }
+  return files
+})
 
 /**
  * Imports every revision file of `locations` and builds the graph. Modules are imported with their checksum
  * in the URL, so a file edited since an earlier load in the same process is imported afresh.
  */
-export const loadRevisions = (
+export const loadRevisions = Effect.fn("RevisionLoader.loadRevisions")(function*(
   locations: ReadonlyArray<string>
-): Effect.Effect<LoadedRevisions, RevisionLoadError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const problems: Array<RevisionLoadProblem> = []
-    const loaded: Array<Revision> = []
-    for (const file of yield* listRevisionFiles(locations)) {
-      const bytes = yield* fs.readFile(file).pipe(Effect.result)
-      if (Result.isFailure(bytes)) {
-        problems.push({ source: file, problem: `cannot be read: ${bytes.failure.message}` })
-        continue
-      }
-      const checksum = fileChecksum(bytes.success)
-      const url = `${NodeUrl.pathToFileURL(NodePath.resolve(file)).href}?checksum=${checksum}`
-      const imported = yield* Effect.tryPromise({
-        try: () => import(url) as Promise<Record<string, unknown>>,
-        catch: describeImportFailure
-      }).pipe(Effect.result)
-      if (Result.isFailure(imported)) {
-        problems.push({ source: file, problem: imported.failure })
-        continue
-      }
-      const exportProblems = revisionExportProblems(imported.success)
-      if (exportProblems.length > 0) {
-        problems.push({ source: file, problem: `does not export a valid revision: ${exportProblems.join("; ")}` })
-        continue
-      }
-      loaded.push(revisionFromExports(imported.success, file, checksum))
+): Effect.fn.Return<LoadedRevisions, RevisionLoadError, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  const problems: Array<RevisionLoadProblem> = []
+  const loaded: Array<Revision> = []
+  for (const file of yield* listRevisionFiles(locations)) {
+    const bytes = yield* fs.readFile(file).pipe(Effect.result)
+    if (Result.isFailure(bytes)) {
+      problems.push({ source: file, problem: `cannot be read: ${bytes.failure.message}` })
+      continue
     }
-    const graph = RevisionGraph.make(
-      loaded.map(({ branchLabels, dependsOn, id, parents, source }) => ({ id, parents, dependsOn, branchLabels, source }))
-    )
-    if (Result.isFailure(graph)) {
-      const { reason } = graph.failure
-      const described = reason._tag === "InvalidHistory"
-        ? reason.problems.map(describeRevisionGraphProblem)
-        : [reason.message]
-      problems.push(...described.map((problem) => ({ source: null, problem })))
+    const checksum = fileChecksum(bytes.success)
+    const url = `${NodeUrl.pathToFileURL(NodePath.resolve(file)).href}?checksum=${checksum}`
+    const imported = yield* Effect.tryPromise({
+      try: () => import(url) as Promise<Record<string, unknown>>,
+      catch: describeImportFailure
+    }).pipe(Effect.result)
+    if (Result.isFailure(imported)) {
+      problems.push({ source: file, problem: imported.failure })
+      continue
     }
-    if (problems.length > 0 || Result.isFailure(graph)) return yield* new RevisionLoadError({ problems })
-    return { revisions: new Map(loaded.map((revision) => [revision.id, revision])), graph: graph.success }
-  })
+    const exportProblems = revisionExportProblems(imported.success)
+    if (exportProblems.length > 0) {
+      problems.push({ source: file, problem: `does not export a valid revision: ${exportProblems.join("; ")}` })
+      continue
+    }
+    loaded.push(revisionFromExports(imported.success, file, checksum))
+  }
+  const graph = RevisionGraph.make(
+    loaded.map(({ branchLabels, dependsOn, id, parents, source }) => ({ id, parents, dependsOn, branchLabels, source }))
+  )
+  if (Result.isFailure(graph)) {
+    const { reason } = graph.failure
+    const described = reason._tag === "InvalidHistory"
+      ? reason.problems.map(describeRevisionGraphProblem)
+      : [reason.message]
+    problems.push(...described.map((problem) => ({ source: null, problem })))
+  }
+  if (problems.length > 0 || Result.isFailure(graph)) return yield* new RevisionLoadError({ problems })
+  return { revisions: new Map(loaded.map((revision) => [revision.id, revision])), graph: graph.success }
+})
