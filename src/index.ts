@@ -1,5 +1,6 @@
 /**
  * metatables' public API. Everything a project (and the metatables command line) uses comes from here.
+ * It is long because it is only a list: one group of exports per layer, each named where it is defined.
  */
 
 // Databases: the server and embedded layers, target resolution, and reading database failures.

@@ -1,6 +1,11 @@
 /**
  * The catalog kept in SQL tables of the connected database (schema `metatables` by default), on a
  * PostgreSQL server or the embedded database alike. See `Catalog` for the contract.
+ *
+ * It is longer than most files because it is one service: every method of `Catalog` shares the same
+ * schema, row decoding and locks, and splitting them would spread one transaction's rules over several files.
+ * The catalog's own tables (`CatalogSchema.ts`), the DataNode records (`SqlDataNodeRecords.ts`) and the
+ * migration credentials (`MigrationCredentials.ts`) live beside it.
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
