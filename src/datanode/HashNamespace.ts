@@ -3,7 +3,8 @@
  * separate identities (a test run, a branch). A node's own explicit namespace wins; otherwise the ambient one
  * applies, and a running node passes its namespace on to the dependencies it builds. A namespace separates
  * update identities only: storage identity is the bound table's catalog uid, never the namespace. Names are
- * trimmed, as the Python SDK trims them, so `" backtest "` and `"backtest"` are one namespace.
+ * trimmed, as the Python SDK trims them, so `" backtest "` and `"backtest"` are one namespace, and a blank
+ * one means none, as the SDK adds only a non-empty namespace to the hash.
  *
  * ```ts
  * program.pipe(withHashNamespace("backtest-2024"))
@@ -19,22 +20,23 @@ export const CurrentHashNamespace = Context.Reference<string | undefined>("metat
   defaultValue: () => undefined
 })
 
-const blank = (namespace: string) => new HashNamespaceError({ reason: "blank", values: [namespace] })
+/** A namespace as given: trimmed, and `undefined` (none) when blank. */
+const normalize = (namespace: string | undefined): string | undefined =>
+  namespace === undefined || isBlank(namespace) ? undefined : namespace.trim()
 
 /**
- * Runs `effect` with `namespace` as the ambient hash namespace. Nesting it inside a different explicit
- * namespace is a conflict, not an override: the outer scope asked for its namespace explicitly too.
+ * Runs `effect` with `namespace` as the ambient hash namespace (a blank one: none). Nesting it inside a
+ * different namespace is a conflict, not an override: the outer scope asked for its namespace explicitly too.
  */
 export const withHashNamespace = (namespace: string) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | HashNamespaceError, R> =>
   Effect.gen(function*() {
-    if (isBlank(namespace)) return yield* blank(namespace)
-    const trimmed = namespace.trim()
-    const current = (yield* CurrentHashNamespace)?.trim()
-    if (current !== undefined && current !== trimmed) {
-      return yield* new HashNamespaceError({ reason: "conflict", values: [current, trimmed] })
+    const requested = normalize(namespace)
+    const current = normalize(yield* CurrentHashNamespace)
+    if (current !== undefined && current !== requested) {
+      return yield* new HashNamespaceError({ reason: "conflict", values: [current, requested ?? ""] })
     }
-    return yield* Effect.provideService(effect, CurrentHashNamespace, trimmed)
+    return yield* Effect.provideService(effect, CurrentHashNamespace, requested)
   })
 
 /**
@@ -46,20 +48,16 @@ export const inheritHashNamespace = (namespace: string | undefined) =>
   Effect.provideService(effect, CurrentHashNamespace, namespace)
 
 /**
- * A node's hash namespace: its explicit value (given in one or more places, which must agree), else the
- * ambient one, else none. Untraced: it compares strings and reads the context, for every node of a graph
+ * A node's hash namespace: its explicit value (given in one or more places, which must agree; a blank one
+ * is not a value), else the ambient one, else none. Untraced: it compares strings and reads the context, for every node of a graph
  * walk, inside the span of the step that asks (computing a node's identity).
  */
 export const resolveHashNamespace = Effect.fnUntraced(function*(
   ...explicit: ReadonlyArray<string | undefined>
 ): Effect.fn.Return<string | undefined, HashNamespaceError> {
-  const given = explicit.filter((namespace): namespace is string => namespace !== undefined)
-  const empty = given.find(isBlank)
-  if (empty !== undefined) return yield* blank(empty)
-  const distinct = [...new Set(given.map((namespace) => namespace.trim()))]
+  const given = explicit.map(normalize).filter((namespace): namespace is string => namespace !== undefined)
+  const distinct = [...new Set(given)]
   if (distinct.length > 1) return yield* new HashNamespaceError({ reason: "conflict", values: distinct })
   if (distinct[0] !== undefined) return distinct[0]
-  const ambient = yield* CurrentHashNamespace
-  if (ambient !== undefined && isBlank(ambient)) return yield* blank(ambient)
-  return ambient?.trim()
+  return normalize(yield* CurrentHashNamespace)
 })

@@ -1,6 +1,6 @@
 /**
  * Hash namespaces: explicit per node, else ambient; inherited by the dependencies a node builds; conflicting
- * explicit values and blank names refused.
+ * explicit values refused, blank names taken for none (as the SDK takes them).
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -51,16 +51,25 @@ describe("resolveHashNamespace", () => {
       )
     }))
 
-  it.effect("refuses blank names, explicit or ambient", () =>
+  it.effect("takes a blank name for none, explicit or ambient, as the SDK adds only a non-empty one", () =>
     Effect.gen(function*() {
-      const explicit = yield* Effect.flip(resolveHashNamespace(" "))
-      assert.strictEqual(
-        explicit.message,
-        'A hash namespace must be a non-empty name (found " "); leave it unset for no namespace.'
-      )
-      const ambient = yield* Effect.flip(resolveHashNamespace().pipe(Effect.provideService(CurrentHashNamespace, "")))
-      assert.strictEqual(ambient.reason, "blank")
-      assert.strictEqual((yield* Effect.flip(Effect.void.pipe(withHashNamespace("")))).reason, "blank")
+      assert.isUndefined(yield* resolveHashNamespace(" "))
+      assert.isUndefined(yield* resolveHashNamespace("", undefined))
+      assert.strictEqual(yield* resolveHashNamespace(" ", "a"), "a")
+      assert.strictEqual(yield* resolveHashNamespace("").pipe(withHashNamespace(" b ")), "b")
+      assert.isUndefined(yield* resolveHashNamespace().pipe(Effect.provideService(CurrentHashNamespace, " ")))
+      assert.isUndefined(yield* resolveHashNamespace().pipe(withHashNamespace("")))
+      const nested = yield* Effect.flip(CurrentHashNamespace.pipe(withHashNamespace(""), withHashNamespace("a")))
+      assert.deepStrictEqual(nested.values, ["a", ""])
+    }))
+
+  it.effect("gives a node with a blank namespace the update hash of one without", () =>
+    Effect.gen(function*() {
+      const plain = yield* computeUpdateHash({ kind: "ScopeNode", configuration: new Scope({ scope: "x" }) })
+      const blank = yield* computeUpdateHash({ kind: "ScopeNode", configuration: new Scope({ scope: "x" }), hashNamespace: "  " })
+      assert.strictEqual(blank, plain)
+      const other = yield* computeUpdateHash({ kind: "ScopeNode", configuration: new Scope({ scope: "x" }), hashNamespace: "b" })
+      assert.notStrictEqual(other, plain)
     }))
 })
 
