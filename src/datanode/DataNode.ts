@@ -218,8 +218,8 @@ const definitionProblems = (definition: DataNodeDefinition<AnyDataNodeConfigurat
   if (definition.reads !== undefined && !(Array.isArray(definition.reads) && definition.reads.every(isStorageTable))) {
     problems.push("reads must be an array of storage tables")
   }
-  if (definition.hashNamespace !== undefined && definition.hashNamespace.trim() === "") {
-    problems.push("hashNamespace must not be blank")
+  if (definition.hashNamespace !== undefined && !Predicate.isString(definition.hashNamespace)) {
+    problems.push("hashNamespace must be a string (a blank one means none)")
   }
   return problems
 }
