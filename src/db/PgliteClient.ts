@@ -8,7 +8,7 @@
  *
  * PGlite and `@effect/sql-pg` load when a client is made, not when this module is imported.
  */
-import type { ParserOptions, PGlite, Results } from "@electric-sql/pglite"
+import type { ParserOptions, PGlite } from "@electric-sql/pglite"
 import type * as PgClient from "@effect/sql-pg/PgClient"
 import type * as PgConnection from "@effect/sql-pg/PgConnection"
 import * as Effect from "effect/Effect"
@@ -116,14 +116,10 @@ const makeConnection = (pg: PGlite): SqlConnection.Connection => {
   const rows = (sql: string, params: ReadonlyArray<unknown>, transformRows: RowTransform) =>
     Effect.map(query(sql, params, "object"), (result) =>
       transformRows === undefined ? result.rows : transformRows(result.rows))
-  // Without parameters a statement may hold several commands (DDL scripts); the last result is returned.
+  // One command per call, as on the server, which parses every statement as a (unnamed) prepared one: PGlite's
+  // `exec` would run each command of a string, so a name or revision could smuggle a second statement in.
   const unprepared = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
-    params.length > 0
-      ? Effect.map(query(sql, params, rowMode), (result) => result.rows)
-      : Effect.map(
-        attempt("execute", () => pg.exec(sql, { rowMode })),
-        (results: ReadonlyArray<Results<unknown>>) => results.at(-1)?.rows ?? []
-      )
+    Effect.map(query(sql, params, rowMode), (result) => result.rows)
   return {
     execute: rows,
     executeRaw: (sql, params) => query(sql, params, "object"),
@@ -132,7 +128,7 @@ const makeConnection = (pg: PGlite): SqlConnection.Connection => {
     executeValues: (sql, params) =>
       Effect.map(query(sql, params, "array"), (result) => result.rows as unknown as ReadonlyArray<ReadonlyArray<unknown>>),
     executeValuesUnprepared: (sql, params) =>
-      Effect.map(unprepared(sql, params, "array"), (values) => values as ReadonlyArray<ReadonlyArray<unknown>>),
+      Effect.map(unprepared(sql, params, "array"), (values) => values as unknown as ReadonlyArray<ReadonlyArray<unknown>>),
     executeUnprepared: (sql, params, transformRows) =>
       Effect.map(unprepared(sql, params, "object"), (all) => {
         const objects = all as ReadonlyArray<Record<string, unknown>>

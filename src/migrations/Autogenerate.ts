@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { drizzleKit } from "../storage/DrizzleKit.ts"
+import { nameMask } from "../storage/DrizzleKitQuoting.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
@@ -121,7 +122,10 @@ const missingHintsOf = (error: unknown): ReadonlyArray<MissingHint> | undefined 
     ? (error.missingHints as ReadonlyArray<MissingHint>)
     : undefined
 
-/** drizzle-kit's diff, answering each unhinted "renamed or new?" with "new". */
+/**
+ * drizzle-kit's diff, answering each unhinted "renamed or new?" with "new". Names holding a `"` are masked
+ * around it (`DrizzleKitQuoting`), so every identifier in the SQL is quoted properly.
+ */
 const diff = (
   from: SchemaSnapshot,
   to: SchemaSnapshot,
@@ -129,13 +133,35 @@ const diff = (
 ): Effect.Effect<ReadonlyArray<string>, AutogenerateError> =>
   Effect.gen(function*() {
     const { generateMigration } = yield* loadDrizzleKit
-    let hints: Array<DrizzleHint> = [...renames]
+    const hintNames = renames.flatMap((hint) => "from" in hint ? [...hint.from, ...hint.to] : [])
+    const mask = nameMask([from, to], hintNames)
+    const maskedFrom = mask.snapshot(from)
+    const maskedTo = mask.snapshot(to)
+    const maskHint = (hint: DrizzleHint): DrizzleHint =>
+      !mask.active ? hint : ("from" in hint
+        ? { ...hint, from: hint.from.map(mask.name), to: hint.to.map(mask.name) }
+        : { ...hint, entity: (hint.entity as ReadonlyArray<string>).map(mask.name) }) as unknown as DrizzleHint
+    let hints: Array<DrizzleHint> = renames.map(maskHint)
     for (let round = 0; round < 20; round++) {
       const attempt = yield* Effect.tryPromise({
-        try: () => generateMigration(from, to, { hints }),
+        try: () => generateMigration(maskedFrom, maskedTo, { hints }),
         catch: (cause) => cause
       }).pipe(Effect.result)
-      if (attempt._tag === "Success") return attempt.success
+      if (attempt._tag === "Success") {
+        const statements: Array<string> = []
+        for (const statement of attempt.success) {
+          const restored = mask.unmask(statement)
+          if ("unquoted" in restored) {
+            return yield* new AutogenerateError({
+              detail: `drizzle-kit wrote the name${restored.unquoted.length === 1 ? "" : "s"} ` +
+                `${restored.unquoted.map((name) => JSON.stringify(name)).join(", ")} where it cannot be quoted; rename ` +
+                "it without a double quote"
+            })
+          }
+          statements.push(restored.sql)
+        }
+        return statements
+      }
       const missing = missingHintsOf(attempt.failure)
       if (missing === undefined || missing.length === 0) {
         return yield* new AutogenerateError({

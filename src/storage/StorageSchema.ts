@@ -9,10 +9,12 @@
  * they become a `SchemaSnapshotError` and no global (`process.exit`, `console.log`) is ever touched.
  */
 import type { generateDrizzleJson } from "drizzle-kit/api-postgres"
-import { type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
+import { is, SQL } from "drizzle-orm"
+import { type AnyPgColumn, type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { drizzleKit } from "./DrizzleKit.ts"
+import { quoteLiteral } from "../db/SqlText.ts"
 import { drizzleKitRefusals } from "./DrizzleKitRefusals.ts"
 import {
   schemaCheckConstraintName,
@@ -76,6 +78,48 @@ const physicalName = (table: AnyPgTable): string => {
   return `${config.schema ?? "public"}.${config.name}`
 }
 
+const stringColumnTypes = new Set(["PgText", "PgVarchar", "PgChar", "PgEnumColumn"])
+const jsonColumnTypes = new Set(["PgJson", "PgJsonb"])
+
+/** One element of a PostgreSQL array literal: always double-quoted, `\\` and `"` escaped; NULL for null. */
+const arrayLiteral = (value: unknown, element: (item: unknown) => string): string =>
+  Array.isArray(value)
+    ? `{${value.map((item) => Array.isArray(item) ? arrayLiteral(item, element) : item === null ? "NULL" : `"${element(item).replaceAll("\\", "\\\\").replaceAll("\"", "\\\"")}"`).join(",")}}`
+    : element(value)
+
+/**
+ * The default of a text, enum or JSON column (or an array of them) as a literal quoted properly, where
+ * drizzle-kit's would be wrong: it leaves a `'` in a JSON object's key unescaped (ending the literal early)
+ * and doubles backslashes, which standard strings keep as two. `undefined` where drizzle-kit's is right, so
+ * the snapshots of ordinary models stay as drizzle-kit writes them.
+ */
+export const literalDefault = (column: AnyPgColumn): string | undefined => {
+  if (!column.hasDefault || column.default === undefined || column.default === null || is(column.default, SQL)) return undefined
+  const json = jsonColumnTypes.has(column.columnType)
+  if (!json && !stringColumnTypes.has(column.columnType)) return undefined
+  const element = (item: unknown): string => json ? JSON.stringify(item) : String(item)
+  const value: unknown = column.default
+  if (Array.isArray(value)) {
+    const text = arrayLiteral(value, element)
+    return /['\\"]/.test(JSON.stringify(value)) ? quoteLiteral(text) : undefined
+  }
+  const text = element(value)
+  return (json ? text.includes("'") : text.includes("\\")) ? quoteLiteral(text) : undefined
+}
+
+/** Every column default drizzle-kit would write wrongly, by `schema.table.column`. */
+const literalDefaults = (tables: ReadonlyArray<AnyPgTable>): ReadonlyMap<string, string> => {
+  const defaults = new Map<string, string>()
+  for (const table of tables) {
+    const config = getTableConfig(table)
+    for (const column of config.columns) {
+      const literal = literalDefault(column)
+      if (literal !== undefined) defaults.set(JSON.stringify([config.schema ?? "public", config.name, column.name]), literal)
+    }
+  }
+  return defaults
+}
+
 /** The model of `tables` (storage tables or plain drizzle tables), named by the SDK convention. */
 export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnapshot")(function*(
   tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
@@ -98,5 +142,11 @@ export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnaps
     try: () => generateDrizzleJson(imports),
     catch: (cause) => new SchemaSnapshotError({ tables: names, cause })
   })
-  return { ...snapshot, ddl: snapshot.ddl.map(applyNamingConvention) }
+  const defaults = literalDefaults(drizzleTables)
+  const withLiterals = (entity: SchemaEntity): SchemaEntity => {
+    if (entity.entityType !== "columns" || defaults.size === 0) return entity
+    const literal = defaults.get(JSON.stringify([entity.schema, entity.table, entity.name]))
+    return literal === undefined ? entity : { ...entity, default: literal }
+  }
+  return { ...snapshot, ddl: snapshot.ddl.map((entity) => withLiterals(applyNamingConvention(entity))) }
 })
