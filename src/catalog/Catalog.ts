@@ -15,6 +15,7 @@ import type {
   CatalogStorageError,
   CatalogTableNotFoundError,
   CredentialError,
+  CredentialRevokeError,
   DeletionProtectedError,
   InvalidCatalogRowError,
   TableReservationError,
@@ -181,8 +182,8 @@ export interface CatalogService {
     provider: ProviderIdentity,
     options?: CredentialOptions
   ) => Effect.Effect<MigrationCredential, CredentialError | CatalogStorageError | InvalidCatalogRowError>
-  /** Ends the credential's sessions and drops its role. */
-  readonly revokeCredential: (credential: MigrationCredential) => Effect.Effect<void, CatalogStorageError>
+  /** Ends the credential's sessions and drops its role; what could not be done is the error. */
+  readonly revokeCredential: (credential: MigrationCredential) => Effect.Effect<void, CredentialRevokeError>
   /** Checks each physical table and flips verified rows to active, recording the revision. */
   readonly finalize: (
     request: FinalizeRequest

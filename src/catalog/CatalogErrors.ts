@@ -163,6 +163,35 @@ export class CredentialError extends Schema.TaggedError<CredentialError>()("Cred
   }
 }
 
+/**
+ * A migration credential could not be fully revoked: its sessions did not all end, or its role could not be
+ * dropped. Nothing is hidden: the role and the sessions left are named so that an operator can end them.
+ */
+export class CredentialRevokeError extends Schema.TaggedError<CredentialRevokeError>()("CredentialRevokeError", {
+  role: Schema.String,
+  /** Server process ids of the role's sessions that were still alive. */
+  sessionsLeft: Schema.Array(Schema.Number),
+  /** Whether the role itself was dropped. */
+  dropped: Schema.Boolean,
+  /** The database's error, or a sentence saying what did not happen. */
+  cause: Schema.Defect()
+}) {
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
+  override get message(): string {
+    const sessions = this.sessionsLeft.length === 0
+      ? ""
+      : ` ${this.sessionsLeft.length} session(s) of it are still alive (pids ${this.sessionsLeft.join(", ")}); ` +
+        "end them with pg_terminate_backend as a superuser."
+    return this.dropped
+      ? `The migration role ${this.role} was dropped, but not every session ended: ${this.detail}.${sessions}`
+      : `The migration role ${this.role} could not be dropped: ${this.detail}.${sessions} ` +
+        `Drop it as a superuser (DROP ROLE "${this.role}"), or run the upgrade again, which removes it.`
+  }
+}
+
 /** A protected table cannot be marked deleted. */
 export class DeletionProtectedError extends Schema.TaggedError<DeletionProtectedError>()("DeletionProtectedError", {
   uid: Schema.String,

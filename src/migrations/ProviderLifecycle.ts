@@ -8,8 +8,10 @@
  * step converges: reserved rows are reused and nothing is duplicated.
  */
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
@@ -27,6 +29,7 @@ import type {
   CatalogStorageError,
   CatalogTableNotFoundError,
   CredentialError,
+  CredentialRevokeError,
   InvalidCatalogRowError,
   TableReservationError,
   VersionRegistryError
@@ -105,6 +108,7 @@ export type LifecycleError =
   | VersionRegistryError
   | TableReservationError
   | CredentialError
+  | CredentialRevokeError
   | CatalogStorageError
   | InvalidCatalogRowError
   | CatalogTableNotFoundError
@@ -172,7 +176,11 @@ const withCredential = <A, E, R>(
 /** Told about each credential as it is issued (the command line protects its secrets from output). */
 export type CredentialObserver = (credential: MigrationCredential) => Effect.Effect<void>
 
-/** Takes a credential, runs `body` with it and revokes it, whatever happens. */
+/**
+ * Takes a credential, runs `body` with it and revokes it, whatever happens. A revocation that leaves something
+ * behind is never silent: after a success it is the command's failure; after a failure, which it must not
+ * hide, it is logged as a warning.
+ */
 const usingCredential = <A, E, R>(
   provider: MigrationProvider,
   options: { readonly ttlSeconds?: number | undefined; readonly onCredential?: CredentialObserver | undefined },
@@ -180,13 +188,22 @@ const usingCredential = <A, E, R>(
 ) =>
   Effect.gen(function*() {
     const catalog = yield* Catalog
-    return yield* Effect.acquireUseRelease(
+    const leftBehind = yield* Ref.make(Option.none<CredentialRevokeError>())
+    const result = yield* Effect.acquireUseRelease(
       catalog.migrationCredential(providerIdentity(provider.packageName, provider.migrationNamespace), {
         ttlSeconds: options.ttlSeconds
       }).pipe(Effect.tap((credential) => options.onCredential?.(credential) ?? Effect.void)),
       (credential) => withCredential(credential, body),
-      (credential) => Effect.ignore(catalog.revokeCredential(credential))
+      (credential, exit) =>
+        catalog.revokeCredential(credential).pipe(
+          Effect.catch((error) =>
+            Exit.isSuccess(exit) ? Ref.set(leftBehind, Option.some(error)) : Effect.logWarning(error.message)
+          )
+        )
     )
+    const failure = yield* Ref.get(leftBehind)
+    if (Option.isSome(failure)) return yield* failure.value
+    return result
   })
 
 /**

@@ -5,12 +5,21 @@
  */
 import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as TestClock from "effect/testing/TestClock"
 import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeChildProcess from "node:child_process"
+import { once } from "node:events"
+import * as NodePath from "node:path"
 import * as NodeUtil from "node:util"
+import { onTestFinished } from "vitest"
 import { Catalog, type MigrationCredential, providerIdentity } from "../../src/catalog/Catalog.ts"
-import { CREDENTIAL_GROUP_ROLE, CREDENTIAL_ROLE_PREFIX } from "../../src/catalog/MigrationCredentials.ts"
+import {
+  CREDENTIAL_GROUP_ROLE,
+  CREDENTIAL_ROLE_PREFIX,
+  MigrationCredentials
+} from "../../src/catalog/MigrationCredentials.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { Database } from "../../src/db/Database.ts"
 import { describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
@@ -37,6 +46,33 @@ const passwordAuthHint =
   `password authentication is not enforced for credential roles: add ` +
   `"host all +${CREDENTIAL_GROUP_ROLE} 127.0.0.1/32 scram-sha-256" at the top of pg_hba.conf and reload ` +
   "(the test setup and .ci/run do this for a local server)"
+
+const roleExists = (role: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql<{ readonly found: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) AS found`,
+      ([row]) => row?.found === true
+    ))
+
+/** Starts `fixtures/holdCredential.ts` and waits until it holds a credential with an open session. */
+const spawnHolder = (url: string) =>
+  Effect.callback<{ readonly child: NodeChildProcess.ChildProcess; readonly role: string }, Error>((resume) => {
+    const child = NodeChildProcess.spawn(process.execPath, [NodePath.join(import.meta.dirname, "fixtures", "holdCredential.ts"), url], {
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString()
+      const ready = /ready (\S+)\n/.exec(stdout)
+      if (ready !== null) resume(Effect.succeed({ child, role: ready[1]! }))
+    })
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+    child.on("exit", (code) => resume(Effect.fail(new Error(`the holder exited (${code}) before holding a credential: ${stderr}`))))
+  })
 
 describeServer("migration credentials", (it) => {
   const withCatalog = <A, E, R>(body: Effect.Effect<A, E, R>) =>
@@ -110,18 +146,58 @@ describeServer("migration credentials", (it) => {
       assert.strictEqual(attempt._tag, "Failure")
     })))
 
-  it.effect("sweeps expired leftover roles when issuing a new credential", () =>
+  it.effect("never sweeps a credential whose holder is alive, expired or not, nor ends its session", () =>
     withCatalog(Effect.gen(function*() {
       const catalog = yield* Catalog
       const sql = yield* SqlClient.SqlClient
-      const stale = serverCredential(yield* catalog.migrationCredential(provider))
-      yield* sql.unsafe(`ALTER ROLE "${stale.role}" VALID UNTIL '2000-01-01'`)
-      const fresh = serverCredential(yield* catalog.migrationCredential(provider))
-      const roles = yield* sql<{ readonly role: string }>`
-        SELECT rolname AS role FROM pg_roles WHERE rolname IN (${stale.role}, ${fresh.role})`
-      assert.deepStrictEqual(roles.map((row) => row.role), [fresh.role])
-      yield* catalog.revokeCredential(fresh)
+      const held = serverCredential(yield* catalog.migrationCredential(provider))
+      yield* connectAs(Redacted.value(held.uri), Effect.gen(function*() {
+        const session = yield* SqlClient.SqlClient
+        yield* session`SELECT 1`
+        // As if renewal had stalled: the role is expired while its holder (this process) is alive.
+        yield* sql.unsafe(`ALTER ROLE "${held.role}" VALID UNTIL '2000-01-01'`)
+        // Another provider's upgrade (the sweep covers every database on the server) issues a credential.
+        const other = serverCredential(yield* catalog.migrationCredential(providerIdentity("other", "provider")))
+        const survived = yield* Effect.result(session`SELECT 1`)
+        assert.strictEqual(survived._tag, "Success", "the sweep ended a session whose holder is alive")
+        assert.isTrue(yield* roleExists(held.role))
+        yield* catalog.revokeCredential(other)
+      }))
+      yield* catalog.revokeCredential(held)
+      assert.isFalse(yield* roleExists(held.role))
     })))
+
+  it.effect("removes, on the next issue, the credential of a holder killed with SIGKILL, live session and all", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const { url } = yield* TestDatabase
+      const holder = yield* spawnHolder(Redacted.value(url!))
+      assert.isTrue(yield* roleExists(holder.role))
+      holder.child.kill("SIGKILL")
+      yield* Effect.promise(() => once(holder.child, "exit"))
+      // Not expired (600 s to go): only the holder's death makes it abandoned.
+      const rerun = serverCredential(yield* catalog.migrationCredential(provider))
+      assert.isFalse(yield* roleExists(holder.role), "the killed holder's role survived the next issue")
+      assert.isTrue(yield* roleExists(rerun.role))
+      yield* catalog.revokeCredential(rerun)
+    })), { timeout: 120_000 })
+
+  it.effect("leaves a credential held by a live process alone, even from another process's issue", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const { url } = yield* TestDatabase
+      const holder = yield* spawnHolder(Redacted.value(url!))
+      const sql = yield* SqlClient.SqlClient
+      yield* sql.unsafe(`ALTER ROLE "${holder.role}" VALID UNTIL '2000-01-01'`)
+      const other = serverCredential(yield* catalog.migrationCredential(provider))
+      assert.isTrue(yield* roleExists(holder.role), "the sweep removed the role of a live holder")
+      const [sessions] = yield* sql<{ readonly count: number }>`
+        SELECT count(*)::int AS count FROM pg_stat_activity WHERE usename = ${holder.role}`
+      assert.strictEqual(sessions?.count, 1, "the live holder's session was ended")
+      holder.child.kill("SIGKILL")
+      yield* Effect.promise(() => once(holder.child, "exit"))
+      yield* catalog.revokeCredential(other)
+    })), { timeout: 120_000 })
 
   it.effect("keeps the password and URI out of every rendering, log and error", () =>
     withCatalog(Effect.gen(function*() {
@@ -176,4 +252,42 @@ describeServer("migration credentials without the privilege", (it) => {
       assert.include(error.message, "may not create migration roles for creds:tests")
       assert.include(error.message, "CREATEROLE")
     }))
+})
+
+describeServer("migration credentials in use", (it) => {
+  it.effect("are renewed before they expire, for as long as they are held", () =>
+    TestClock.withLive(Effect.gen(function*() {
+      yield* resetDatabase
+      const sql = yield* SqlClient.SqlClient
+      const credentials = yield* MigrationCredentials
+      const validUntil = (role: string) =>
+        Effect.map(
+          sql<{ readonly until: Date }>`SELECT rolvaliduntil AS until FROM pg_roles WHERE rolname = ${role}`,
+          ([row]) => row!.until
+        )
+      // A two-second lifetime, renewed every two thirds of a second; the session outlives it many times.
+      const credential = serverCredential(yield* credentials.issue(provider, {
+        ttlSeconds: 2,
+        lockTimeout: "10s",
+        statementTimeout: "1min",
+        schemas: []
+      }))
+      const first = yield* validUntil(credential.role)
+      yield* connectAs(Redacted.value(credential.uri), Effect.gen(function*() {
+        const session = yield* SqlClient.SqlClient
+        yield* session`SELECT pg_sleep(5)`
+      }))
+      const later = yield* validUntil(credential.role)
+      assert.isAbove(later.getTime(), first.getTime() + 3000, "VALID UNTIL did not move while the credential was held")
+      const [valid] = yield* sql<{ readonly valid: boolean }>`
+        SELECT rolvaliduntil > now() AS valid FROM pg_roles WHERE rolname = ${credential.role}`
+      assert.isTrue(valid?.valid, "the credential expired while held")
+      // A fresh login works after several lifetimes: the password is still valid.
+      yield* connectAs(Redacted.value(credential.uri), Effect.void)
+      yield* credentials.revoke(credential)
+      assert.isFalse(yield* roleExists(credential.role))
+      // Once revoked nothing renews it any more (and nothing is left to renew).
+      yield* Effect.sleep("1500 millis")
+      assert.isFalse(yield* roleExists(credential.role))
+    }).pipe(Effect.provide(MigrationCredentials.layerPostgres))), { timeout: 60_000 })
 })
