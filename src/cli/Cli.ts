@@ -6,7 +6,7 @@ import { doctorCommand } from "./commands/Doctor.ts"
 import { catalogCommand } from "./commands/CatalogCommands.ts"
 import { nodesCommand } from "./commands/NodesCommands.ts"
 import { migrationsCommand } from "./commands/MigrationsCommands.ts"
-import { DatabaseUrlFlag, JsonFlag } from "./GlobalFlags.ts"
+import { DatabaseUrlFileFlag, DatabaseUrlFlag, JsonFlag } from "./GlobalFlags.ts"
 
 export const metatablesCommand = Command.make("metatables").pipe(
   Command.withDescription(
@@ -15,5 +15,5 @@ export const metatablesCommand = Command.make("metatables").pipe(
       "Exit codes: 0 success, 1 failed operation, 2 bad usage."
   ),
   Command.withSubcommands([doctorCommand, migrationsCommand, nodesCommand, catalogCommand]),
-  Command.withGlobalFlags([DatabaseUrlFlag, JsonFlag])
+  Command.withGlobalFlags([DatabaseUrlFlag, DatabaseUrlFileFlag, JsonFlag])
 )

@@ -103,25 +103,66 @@ export const validateDatabaseUrl = (
   return Result.succeed(serverTarget(Redacted.make(raw, { label: "database URL" })))
 }
 
+/** A database URL read from a file (`--database-url-file`, `DATABASE_URL_FILE`): its path and its text. */
+export interface DatabaseUrlFromFile {
+  readonly path: string
+  readonly url: Redacted.Redacted<string>
+}
+
 /** The inputs of target resolution, injected so that resolution is a pure function. */
 export interface DatabaseTargetInputs {
   /** `--database-url`, when given. */
   readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  /** `--database-url-file`, when given, with the file's text. */
+  readonly databaseUrlFile?: Option.Option<DatabaseUrlFromFile> | undefined
   /** `DATABASE_URL` from the environment, when set and not empty. */
   readonly environmentUrl: Option.Option<Redacted.Redacted<string>>
+  /** `DATABASE_URL_FILE` from the environment, when set, with the file's text. */
+  readonly environmentUrlFile?: Option.Option<DatabaseUrlFromFile> | undefined
   /** The project root, under which the embedded database lives. */
   readonly projectRoot: string
 }
 
-/** `--database-url`, else `DATABASE_URL`, else the embedded database under the project root. */
+/**
+ * `--database-url`, else `--database-url-file`, else `DATABASE_URL`, else `DATABASE_URL_FILE`, else the
+ * embedded database under the project root. The two flags together are refused: one of them would be ignored.
+ */
 export const resolveDatabaseTarget = (
   inputs: DatabaseTargetInputs
 ): Result.Result<DatabaseTarget, InvalidDatabaseUrlError> => {
+  const urlFile = inputs.databaseUrlFile ?? Option.none()
+  const environmentFile = inputs.environmentUrlFile ?? Option.none()
+  if (Option.isSome(inputs.databaseUrl) && Option.isSome(urlFile)) {
+    return Result.fail(
+      new InvalidDatabaseUrlError({
+        source: "--database-url and --database-url-file",
+        url: redactDatabaseUrl(Redacted.value(inputs.databaseUrl.value)),
+        problem: "is given twice; pass only one of the two flags"
+      })
+    )
+  }
   if (Option.isSome(inputs.databaseUrl)) return validateDatabaseUrl(inputs.databaseUrl.value, "--database-url")
+  if (Option.isSome(urlFile)) return validateDatabaseUrl(urlFile.value.url, `--database-url-file ${urlFile.value.path}`)
   if (Option.isSome(inputs.environmentUrl) && Redacted.value(inputs.environmentUrl.value).trim() !== "") {
     return validateDatabaseUrl(inputs.environmentUrl.value, "DATABASE_URL")
   }
+  if (Option.isSome(environmentFile)) {
+    return validateDatabaseUrl(environmentFile.value.url, `DATABASE_URL_FILE ${environmentFile.value.path}`)
+  }
   return Result.succeed(embeddedTarget(defaultEmbeddedDataDir(inputs.projectRoot)))
+}
+
+/** A file meant to hold a database URL cannot be used; the message never shows what the file holds. */
+export class DatabaseUrlFileError extends Schema.TaggedError<DatabaseUrlFileError>()("DatabaseUrlFileError", {
+  /** Where the path came from: `--database-url-file` or `DATABASE_URL_FILE`. */
+  source: Schema.String,
+  path: Schema.String,
+  problem: Schema.String
+}) {
+  override get message(): string {
+    return `The database URL file ${this.path} (from ${this.source}) ${this.problem}. It should hold one line, ` +
+      "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE, readable by you alone (chmod 600)."
+  }
 }
 
 /** A one-line description of a target for messages and `doctor`; never contains a password. */
