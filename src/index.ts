@@ -75,16 +75,19 @@ export {
   OWNER_ROLE_PREFIX
 } from "./catalog/MigrationCredentials.ts"
 export {
+  type BackfillRecord,
   type BatchRecord,
   DataNodeRecords,
   type DataNodeRecordsService,
   type RegisterUpdateRequest,
+  type RunMode,
   type RunRecord,
   type RunStatus,
   type UpdateRecord,
   type UpdateStatus,
   type Watermark
 } from "./catalog/DataNodeRecords.ts"
+export { currentHolder, HEARTBEAT_INTERVAL, isHolderGone, LEASE_TTL, RunHolder } from "./catalog/RunLease.ts"
 export * as SqlCatalog from "./catalog/SqlCatalog.ts"
 export * as SqlDataNodeRecords from "./catalog/SqlDataNodeRecords.ts"
 export {
@@ -464,6 +467,7 @@ export { DEFAULT_BATCH_SIZE, type PersistOutcome, upsertBatch } from "./engine/U
 export { DEFAULT_CONCURRENCY } from "./engine/RunDefaults.ts"
 export { isRetryableFailure } from "./engine/RetryableFailure.ts"
 export { RunOptionsError } from "./engine/RunOptionsError.ts"
+export { nodeName, NodeSelectionError, type SelectableNode, selects } from "./engine/NodeSelector.ts"
 export {
   defaultRetry,
   type RunnerError,

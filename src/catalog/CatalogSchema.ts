@@ -120,6 +120,23 @@ export const catalogMigrations: ReadonlyArray<CatalogMigration> = [
         PRIMARY KEY (update_uid, entity_key)
       )`
     ]
+  },
+  {
+    version: 3,
+    name: "data_node_run_leases_and_backfills",
+    statements: (s) => [
+      // A run whose process is gone is `abandoned`: the next run of its node records it so.
+      `ALTER TABLE "${s}".data_node_runs DROP CONSTRAINT data_node_runs_status_check`,
+      `ALTER TABLE "${s}".data_node_runs ADD CONSTRAINT data_node_runs_status_check
+        CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted', 'abandoned'))`,
+      // The lease: which process runs it ({pid, host, processStartedAt}) and when it last said it was alive.
+      `ALTER TABLE "${s}".data_node_runs ADD COLUMN holder jsonb`,
+      `ALTER TABLE "${s}".data_node_runs ADD COLUMN heartbeat_at timestamptz`,
+      // What the run covered: an ordinary run, or a backfill over a range ({from, to, entities, completedThrough}).
+      `ALTER TABLE "${s}".data_node_runs ADD COLUMN mode text NOT NULL DEFAULT 'run' CHECK (mode IN ('run', 'backfill'))`,
+      `ALTER TABLE "${s}".data_node_runs ADD COLUMN as_of timestamptz`,
+      `ALTER TABLE "${s}".data_node_runs ADD COLUMN backfill jsonb`
+    ]
   }
 ]
 

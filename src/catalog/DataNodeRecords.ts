@@ -6,6 +6,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { CatalogStorageError, InvalidCatalogRowError } from "./CatalogErrors.ts"
+import type { RunHolder } from "./RunLease.ts"
 
 /** A node identity writing into one table (the spec's DataNodeUpdate). */
 export interface UpdateRecord {
@@ -27,7 +28,23 @@ export interface Watermark {
   readonly last: Date
 }
 
-export type RunStatus = "running" | "succeeded" | "failed" | "interrupted"
+/**
+ * `abandoned`: the run's process is gone (killed, crashed) without finishing it. A `running` row whose holder
+ * is gone is read back as `abandoned`; the next run of the node records it so.
+ */
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "abandoned"
+
+/** What a run covers: the node's next increment, or a range given to it again (`nodes run --from`). */
+export type RunMode = "run" | "backfill"
+
+/** The range of a backfill, and how far it got: chunks up to `completedThrough` are committed. */
+export interface BackfillRecord {
+  readonly from: Date
+  readonly to: Date
+  /** The entity keys the backfill is limited to; null for every entity. */
+  readonly entities: ReadonlyArray<string> | null
+  readonly completedThrough: Date | null
+}
 
 export interface RunRecord {
   readonly uid: string
@@ -44,6 +61,13 @@ export interface RunRecord {
   readonly error: { readonly tag: string; readonly message: string } | null
   readonly startedAt: Date
   readonly finishedAt: Date | null
+  readonly mode: RunMode
+  /** The run's "now" (`ctx.asOf`); null for runs recorded before it was kept. */
+  readonly asOf: Date | null
+  readonly backfill: BackfillRecord | null
+  /** The process that holds (or held) the run; null for runs recorded before leases. */
+  readonly holder: RunHolder | null
+  readonly heartbeatAt: Date | null
 }
 
 /** What one committed batch changes: the run's counters and the watermarks of the entities it wrote. */
@@ -94,11 +118,36 @@ export interface DataNodeRecordsService {
   readonly lastSuccess: (
     updateUid: string
   ) => Effect.Effect<RunRecord | undefined, CatalogStorageError | InvalidCatalogRowError>
+  /** Records a run as `running`, held by this process (its lease) with a first heartbeat. */
   readonly startRun: (request: {
     readonly updateUid: string
     readonly forced: boolean
     readonly startedAt: Date
+    readonly mode?: RunMode | undefined
+    readonly asOf?: Date | undefined
+    readonly backfill?: { readonly from: Date; readonly to: Date; readonly entities: ReadonlyArray<string> | null } | undefined
   }) => Effect.Effect<RunRecord, CatalogStorageError | InvalidCatalogRowError>
+  /** Marks the node's `running` runs whose holder is gone `abandoned`, and returns them. */
+  readonly recoverAbandoned: (
+    updateUid: string
+  ) => Effect.Effect<ReadonlyArray<RunRecord>, CatalogStorageError | InvalidCatalogRowError>
+  /** Renews the lease of runs this process holds. */
+  readonly heartbeat: (runUids: ReadonlyArray<string>) => Effect.Effect<void, CatalogStorageError>
+  /** A backfill committed everything up to `through`. */
+  readonly recordBackfillProgress: (runUid: string, through: Date) => Effect.Effect<void, CatalogStorageError>
+  /**
+   * Where an earlier backfill of the same node, range and entities stopped, when the node's latest backfill is
+   * that one and it did not finish (failed, interrupted or abandoned): the rerun resumes after it.
+   */
+  readonly resumePoint: (
+    updateUid: string,
+    backfill: { readonly from: Date; readonly to: Date; readonly entities: ReadonlyArray<string> | null }
+  ) => Effect.Effect<Date | undefined, CatalogStorageError | InvalidCatalogRowError>
+  /** The node's runs, newest first. */
+  readonly history: (
+    updateUid: string,
+    limit: number
+  ) => Effect.Effect<ReadonlyArray<RunRecord>, CatalogStorageError | InvalidCatalogRowError>
   /** Adds a batch to its run and advances watermarks; call it inside the batch's transaction. */
   readonly recordBatch: (batch: BatchRecord) => Effect.Effect<void, CatalogStorageError>
   readonly finishRun: (request: {

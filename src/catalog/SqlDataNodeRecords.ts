@@ -2,6 +2,7 @@
  * DataNode records kept in the catalog's schema (`data_node_updates`, `data_node_runs`,
  * `data_node_watermarks`), on either backend. See `DataNodeRecords` for the contract.
  */
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
@@ -14,9 +15,11 @@ import {
   DataNodeRecords,
   type DataNodeRecordsService,
   type RegisterUpdateRequest,
+  type RunRecord,
   type UpdateStatus
 } from "./DataNodeRecords.ts"
 import { CountFromBigInt, CountFromNumeric, decodeCatalogRows } from "./internal/catalogRows.ts"
+import { currentHolder, isHolderGone, LEASE_TTL, RunHolder } from "./RunLease.ts"
 
 const updateFields = {
   uid: Schema.String,
@@ -46,17 +49,33 @@ const RUN_KEYS = {
   rowsUpdated: "rows_updated",
   rowsUnchanged: "rows_unchanged",
   startedAt: "started_at",
-  finishedAt: "finished_at"
+  finishedAt: "finished_at",
+  asOf: "as_of",
+  heartbeatAt: "heartbeat_at",
+  heartbeatStale: "heartbeat_stale"
 } as const
+
+/** A backfill's range and progress as `data_node_runs.backfill` keeps it (instants as ISO-8601 text). */
+const BackfillJson = Schema.Struct({
+  from: Schema.DateFromString,
+  to: Schema.DateFromString,
+  entities: Schema.NullOr(Schema.Array(Schema.String)),
+  completedThrough: Schema.NullOr(Schema.DateFromString)
+})
 
 const runFields = {
   uid: Schema.String,
   updateUid: Schema.String,
-  status: Schema.Literals(["running", "succeeded", "failed", "interrupted"]),
+  status: Schema.Literals(["running", "succeeded", "failed", "interrupted", "abandoned"]),
   forced: Schema.Boolean,
   attempts: Schema.Int,
   batches: Schema.Int,
-  error: Schema.NullOr(RunError)
+  error: Schema.NullOr(RunError),
+  mode: Schema.Literals(["run", "backfill"]),
+  backfill: Schema.NullOr(BackfillJson),
+  holder: Schema.NullOr(RunHolder),
+  /** Whether the last heartbeat is older than the lease's TTL, by the database's clock. */
+  heartbeatStale: Schema.Boolean
 }
 
 /** A `data_node_runs` row as a query returns it (int8 counters as bigint, instants as Date). */
@@ -66,7 +85,9 @@ const RunRow = Schema.Struct({
   rowsUpdated: CountFromBigInt,
   rowsUnchanged: CountFromBigInt,
   startedAt: Schema.Date,
-  finishedAt: Schema.NullOr(Schema.Date)
+  finishedAt: Schema.NullOr(Schema.Date),
+  asOf: Schema.NullOr(Schema.Date),
+  heartbeatAt: Schema.NullOr(Schema.Date)
 }).pipe(Schema.encodeKeys(RUN_KEYS))
 
 /** A `data_node_runs` row turned into JSON inside a query (`to_jsonb`): counters are numbers, instants text. */
@@ -76,7 +97,9 @@ const RunJson = Schema.Struct({
   rowsUpdated: Schema.Number,
   rowsUnchanged: Schema.Number,
   startedAt: Schema.DateFromString,
-  finishedAt: Schema.NullOr(Schema.DateFromString)
+  finishedAt: Schema.NullOr(Schema.DateFromString),
+  asOf: Schema.NullOr(Schema.DateFromString),
+  heartbeatAt: Schema.NullOr(Schema.DateFromString)
 }).pipe(Schema.encodeKeys(RUN_KEYS))
 
 const WatermarkRow = Schema.Struct({
@@ -114,7 +137,26 @@ const StatusRow = Schema.Struct({
 
 const UPDATE_COLUMNS = "uid::text AS uid, update_hash, kind, meta_table_uid::text AS meta_table_uid, hash_namespace, created_at"
 const RUN_COLUMNS = "uid::text AS uid, update_uid::text AS update_uid, status, forced, attempts, batches, rows_inserted, " +
-  "rows_updated, rows_unchanged, error, started_at, finished_at"
+  "rows_updated, rows_unchanged, error, started_at, finished_at, mode, as_of, backfill, holder, heartbeat_at, " +
+  `(heartbeat_at IS NULL OR heartbeat_at < now() - interval '${Duration.toSeconds(LEASE_TTL)} seconds') AS heartbeat_stale`
+
+type DecodedRun = Omit<RunRecord, "backfill"> & {
+  readonly heartbeatStale: boolean
+  readonly backfill: RunRecord["backfill"]
+}
+
+/** The run as it stands: a `running` run whose holder is gone is abandoned. */
+const resolveRun = (row: DecodedRun): Effect.Effect<RunRecord> =>
+  Effect.gen(function*() {
+    const { heartbeatStale, ...run } = row
+    if (run.status !== "running" || !(yield* isHolderGone(run.holder, heartbeatStale))) return run
+    return { ...run, status: "abandoned" as const }
+  })
+
+const resolveRuns = (rows: ReadonlyArray<DecodedRun>) => Effect.forEach(rows, resolveRun)
+
+const backfillJson = (backfill: { readonly from: Date; readonly to: Date; readonly entities: ReadonlyArray<string> | null }) =>
+  JSON.stringify({ from: backfill.from.toISOString(), to: backfill.to.toISOString(), entities: backfill.entities, completedThrough: null })
 
 /** The first row a statement returns, which it always returns (INSERT/UPDATE ... RETURNING on a known key). */
 const single = <A>(operation: string) => (rows: ReadonlyArray<A>) =>
@@ -185,19 +227,103 @@ const make = Effect.gen(function*() {
     ).pipe(
       Effect.mapError(CatalogStorageError.during("read the node's last run")),
       Effect.flatMap(decodeRuns),
+      Effect.flatMap(resolveRuns),
       Effect.map((rows) => rows[0])
     )
   })
 
   const startRun: DataNodeRecordsService["startRun"] = Effect.fn("DataNodeRecords.startRun")(function*(request) {
     return yield* sql.unsafe(
-      `INSERT INTO ${runs} (update_uid, status, forced, started_at) VALUES ($1::uuid, 'running', $2, $3)
+      `INSERT INTO ${runs} (update_uid, status, forced, started_at, mode, as_of, backfill, holder, heartbeat_at)
+       VALUES ($1::uuid, 'running', $2, $3, $4, $5, $6::jsonb, $7::jsonb, now())
        RETURNING ${RUN_COLUMNS}`,
-      [request.updateUid, request.forced, request.startedAt]
+      [
+        request.updateUid,
+        request.forced,
+        request.startedAt,
+        request.mode ?? "run",
+        request.asOf ?? null,
+        request.backfill === undefined ? null : backfillJson(request.backfill),
+        JSON.stringify(currentHolder())
+      ]
     ).pipe(
       Effect.mapError(CatalogStorageError.during("record the start of a run")),
       Effect.flatMap(decodeRuns),
+      Effect.flatMap(resolveRuns),
       Effect.flatMap(single("record the start of a run"))
+    )
+  })
+
+  const recoverAbandoned: DataNodeRecordsService["recoverAbandoned"] = Effect.fn("DataNodeRecords.recoverAbandoned")(
+    function*(updateUid) {
+      const running = yield* sql.unsafe(
+        `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = $1::uuid AND status = 'running'`,
+        [updateUid]
+      ).pipe(
+        Effect.mapError(CatalogStorageError.during("read the node's running runs")),
+        Effect.flatMap(decodeRuns),
+        Effect.flatMap(resolveRuns)
+      )
+      const abandoned = running.filter((run) => run.status === "abandoned")
+      if (abandoned.length === 0) return []
+      // Ended when it was last heard of; `status = 'running'` so that a run finishing meanwhile keeps its end.
+      return yield* sql.unsafe(
+        `UPDATE ${runs} SET status = 'abandoned', finished_at = coalesce(heartbeat_at, started_at)
+         WHERE uid = ANY($1::uuid[]) AND status = 'running' RETURNING ${RUN_COLUMNS}`,
+        [pgArrayLiteral(abandoned.map((run) => run.uid))]
+      ).pipe(
+        Effect.mapError(CatalogStorageError.during("record abandoned runs")),
+        Effect.flatMap(decodeRuns),
+        Effect.flatMap(resolveRuns)
+      )
+    }
+  )
+
+  const heartbeat = Effect.fn("DataNodeRecords.heartbeat")(function*(runUids: ReadonlyArray<string>) {
+    if (runUids.length === 0) return
+    yield* sql.unsafe(
+      `UPDATE ${runs} SET heartbeat_at = now() WHERE uid = ANY($1::uuid[]) AND status = 'running'`,
+      [pgArrayLiteral(runUids)]
+    ).pipe(Effect.asVoid, Effect.mapError(CatalogStorageError.during("renew the runs' lease")))
+  })
+
+  const recordBackfillProgress = Effect.fn("DataNodeRecords.recordBackfillProgress")(function*(runUid: string, through: Date) {
+    yield* sql.unsafe(
+      `UPDATE ${runs} SET backfill = jsonb_set(backfill, '{completedThrough}', to_jsonb($2::text)) WHERE uid = $1::uuid`,
+      [runUid, through.toISOString()]
+    ).pipe(Effect.asVoid, Effect.mapError(CatalogStorageError.during("record the backfill's progress")))
+  })
+
+  const resumePoint: DataNodeRecordsService["resumePoint"] = Effect.fn("DataNodeRecords.resumePoint")(
+    function*(updateUid, backfill) {
+      const [latest] = yield* sql.unsafe(
+        `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = $1::uuid AND mode = 'backfill'
+         ORDER BY started_at DESC, heartbeat_at DESC NULLS LAST LIMIT 1`,
+        [updateUid]
+      ).pipe(
+        Effect.mapError(CatalogStorageError.during("read the node's last backfill")),
+        Effect.flatMap(decodeRuns),
+        Effect.flatMap(resolveRuns)
+      )
+      const stopped = latest?.backfill
+      if (
+        latest === undefined || stopped === null || stopped === undefined || stopped.completedThrough === null ||
+        !["failed", "interrupted", "abandoned"].includes(latest.status) ||
+        stopped.from.getTime() !== backfill.from.getTime() || stopped.to.getTime() !== backfill.to.getTime() ||
+        JSON.stringify(stopped.entities) !== JSON.stringify(backfill.entities)
+      ) return undefined
+      return stopped.completedThrough
+    }
+  )
+
+  const history = Effect.fn("DataNodeRecords.history")(function*(updateUid: string, limit: number) {
+    return yield* sql.unsafe(
+      `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = $1::uuid ORDER BY started_at DESC LIMIT $2`,
+      [updateUid, limit]
+    ).pipe(
+      Effect.mapError(CatalogStorageError.during("read the node's runs")),
+      Effect.flatMap(decodeRuns),
+      Effect.flatMap(resolveRuns)
     )
   })
 
@@ -243,6 +369,7 @@ const make = Effect.gen(function*() {
     ).pipe(
       Effect.mapError(CatalogStorageError.during("record the end of a run")),
       Effect.flatMap(decodeRuns),
+      Effect.flatMap(resolveRuns),
       Effect.flatMap(single("record the end of a run"))
     )
   })
@@ -265,8 +392,9 @@ const make = Effect.gen(function*() {
   ).pipe(
     Effect.mapError(CatalogStorageError.during("read the nodes' status")),
     Effect.flatMap(decodeStatus),
-    Effect.map((rows) =>
-      rows.map((row): UpdateStatus => ({
+    Effect.flatMap((rows) =>
+      Effect.forEach(rows, (row) =>
+        Effect.map(row.lastRun === null ? Effect.succeed(undefined) : resolveRun(row.lastRun), (lastRun): UpdateStatus => ({
         update: {
           uid: row.uid,
           updateHash: row.updateHash,
@@ -276,13 +404,13 @@ const make = Effect.gen(function*() {
           createdAt: row.createdAt
         },
         table: { identifier: row.identifier, schema: row.schema, tableName: row.tableName },
-        lastRun: row.lastRun ?? undefined,
+        lastRun,
         lastSuccessAt: row.lastSuccessAt ?? undefined,
         watermark: row.firstTimeIndex === null || row.lastTimeIndex === null
           ? undefined
           : { first: row.firstTimeIndex, last: row.lastTimeIndex, entities: row.entities },
         totals: { runs: row.runs, rowsInserted: row.totalInserted ?? 0, rowsUpdated: row.totalUpdated ?? 0 }
-      }))
+      })))
     ),
     Effect.withSpan("DataNodeRecords.status")
   )
@@ -292,6 +420,11 @@ const make = Effect.gen(function*() {
     watermarks,
     lastSuccess,
     startRun,
+    recoverAbandoned,
+    heartbeat,
+    recordBackfillProgress,
+    resumePoint,
+    history,
     recordBatch,
     finishRun,
     status

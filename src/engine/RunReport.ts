@@ -58,3 +58,20 @@ export type RunEvent =
   }
   | { readonly _tag: "AttemptFailed"; readonly node: NodeLabel; readonly attempt: number; readonly message: string; readonly retrying: boolean }
   | { readonly _tag: "NodeFinished"; readonly outcome: NodeOutcome }
+  /** Earlier runs of the node whose process is gone, recorded as abandoned before this one starts. */
+  | {
+    readonly _tag: "RunsAbandoned"
+    readonly node: NodeLabel
+    readonly runs: ReadonlyArray<{ readonly uid: string; readonly startedAt: Date }>
+  }
+  /** The run was interrupted (Ctrl-C): what finished, and how far each other node got (its batches committed). */
+  | {
+    readonly _tag: "RunInterrupted"
+    readonly finished: ReadonlyArray<NodeOutcome>
+    readonly unfinished: ReadonlyArray<{
+      readonly node: NodeLabel
+      readonly started: boolean
+      readonly batches: number
+      readonly rows: number
+    }>
+  }

@@ -17,6 +17,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
@@ -24,6 +25,7 @@ import * as Semaphore from "effect/Semaphore"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Stream from "effect/Stream"
 import type { Watermark } from "../catalog/DataNodeRecords.ts"
+import { HEARTBEAT_INTERVAL } from "../catalog/RunLease.ts"
 import { Database } from "../db/Database.ts"
 import { formatCause } from "../db/FailureCause.ts"
 import type { AnyDataNode, NodeWatermarks, UpdateContext } from "../datanode/DataNode.ts"
@@ -59,6 +61,8 @@ export interface RunOptions {
    * invalid rows and database failures that would recur (a constraint violation) are never retried.
    */
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+  /** The run's "now", given to every update as `ctx.asOf` (default: the clock when the run starts). */
+  readonly asOf?: Date | undefined
   /** Progress, as it happens. */
   readonly onEvent?: ((event: RunEvent) => Effect.Effect<void>) | undefined
 }
@@ -111,6 +115,7 @@ const validateOptions = (options: RunOptions) => {
   }
   positive("concurrency", options.concurrency)
   positive("batchSize", options.batchSize)
+  if (options.asOf !== undefined && Number.isNaN(options.asOf.getTime())) problems.push("asOf is an invalid Date")
   return problems.length === 0 ? Effect.void : Effect.fail(new RunOptionsError({ problems }))
 }
 
@@ -125,13 +130,25 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
   const retry = options.retry ?? defaultRetry
   const runStarted = yield* Clock.currentTimeMillis
-  const asOf = new Date(runStarted)
+  const asOf = options.asOf ?? new Date(runStarted)
 
   const graph = yield* collectGraph(nodes)
   yield* emit({ _tag: "RunStarted", nodes: graph.nodes.length, asOf })
   const semaphore = yield* Semaphore.make(options.concurrency ?? DEFAULT_CONCURRENCY)
   const done = new Map<string, Deferred.Deferred<NodeOutcome>>()
   for (const graphNode of graph.nodes) done.set(graphNode.identity.updateHash, yield* Deferred.make<NodeOutcome>())
+  // What an interruption reports: the nodes that finished, and how far the others got.
+  const finishedOutcomes: Array<NodeOutcome> = []
+  const progress = new Map<string, { batches: number; rows: number }>()
+  // The lease of every run this process holds, renewed until the run ends (a heartbeat that fails is tried
+  // again at the next beat: a missed beat or two does not make a run look abandoned).
+  const held = new Set<string>()
+  const heartbeat = yield* Effect.forkChild(
+    Effect.sleep(HEARTBEAT_INTERVAL).pipe(
+      Effect.andThen(Effect.suspend(() => Effect.ignore(engine.records.heartbeat([...held])))),
+      Effect.forever
+    )
+  )
 
   const outcomeOf = (
     graphNode: GraphNode,
@@ -171,8 +188,19 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         return outcomeOf(graphNode, { status: "fresh", durationMs: yield* elapsed })
       }
     }
-    const run = yield* records.startRun({ updateUid: update.uid, forced: options.force === true, startedAt: new Date(started) })
+    const abandoned = yield* records.recoverAbandoned(update.uid)
+    if (abandoned.length > 0) {
+      yield* emit({ _tag: "RunsAbandoned", node: label, runs: abandoned.map((run) => ({ uid: run.uid, startedAt: run.startedAt })) })
+    }
+    const run = yield* records.startRun({
+      updateUid: update.uid,
+      forced: options.force === true,
+      startedAt: new Date(started),
+      asOf
+    })
+    held.add(run.uid)
     const totals = { attempts: 0, batches: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0 }
+    progress.set(label.updateHash, { batches: 0, rows: 0 })
 
     const writeBatch = Effect.fn("Runner.writeBatch")(function*(
       rows: ReadonlyArray<unknown>,
@@ -200,6 +228,11 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         return outcome
       }))
       totals.batches++
+      const current = progress.get(label.updateHash)
+      if (current !== undefined) {
+        current.batches++
+        current.rows += rows.length
+      }
       totals.rowsInserted += written.inserted
       totals.rowsUpdated += written.updated
       totals.rowsUnchanged += written.unchanged
@@ -276,7 +309,8 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
           }))
         )
       ),
-      Effect.exit
+      Effect.exit,
+      Effect.ensuring(Effect.sync(() => held.delete(run.uid)))
     )
     const error = Exit.isFailure(exit) ? describeFailure(exit.cause) : null
     const finishedAt = yield* Clock.currentTimeMillis
@@ -310,12 +344,29 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         skippedBecause: blockers.map((blocker) => `${blocker.kind} (${blocker.updateHash})`)
       })
       : yield* semaphore.withPermits(1)(execute(graphNode))
+    finishedOutcomes.push(outcome)
     yield* emit({ _tag: "NodeFinished", outcome })
     yield* Deferred.succeed(done.get(graphNode.identity.updateHash)!, outcome)
     return outcome
   })
 
-  const outcomes = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" })
+  const outcomes = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" }).pipe(
+    Effect.onInterrupt(() =>
+      Effect.suspend(() => {
+        const finished = new Set(finishedOutcomes.map((outcome) => outcome.updateHash))
+        return emit({
+          _tag: "RunInterrupted",
+          finished: [...finishedOutcomes],
+          unfinished: graph.nodes.filter((graphNode) => !finished.has(graphNode.identity.updateHash)).map((graphNode) => {
+            const label = labelOf(graphNode)
+            const reached = progress.get(label.updateHash)
+            return { node: label, started: reached !== undefined, batches: reached?.batches ?? 0, rows: reached?.rows ?? 0 }
+          })
+        })
+      })
+    ),
+    Effect.ensuring(Fiber.interrupt(heartbeat))
+  )
   const finished = yield* Clock.currentTimeMillis
   return {
     ok: outcomes.every((outcome) => outcome.status === "succeeded" || outcome.status === "fresh"),

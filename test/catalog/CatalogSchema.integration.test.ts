@@ -103,10 +103,12 @@ describeBackends("CatalogSchema", (it) => {
       yield* resetDatabase
       yield* createLegacyCatalog("metatables", 2)
       const seeded = yield* seedLegacyRows("metatables")
-      assert.strictEqual(yield* appliedCatalogVersion("metatables"), CATALOG_VERSION)
+      assert.strictEqual(yield* appliedCatalogVersion("metatables"), 2, "the older ledger counts")
 
-      const attached = yield* attach()
-      assert.strictEqual(attached.dataSource.uid, seeded.source, "attaching accepts the older ledger")
+      // Version 3 (run leases and backfills) came after that ledger: attaching asks for an upgrade.
+      const behind = yield* Effect.flip(attach())
+      assert.instanceOf(behind, CatalogNotReadyError)
+      if (behind instanceof CatalogNotReadyError) assert.strictEqual(behind.found, 2)
       assert.isFalse(yield* exists("metatables.effect_sql_migrations"), "attaching created nothing")
 
       const catalog = yield* open()
@@ -119,7 +121,7 @@ describeBackends("CatalogSchema", (it) => {
       assert.deepStrictEqual(row?.contract, tableContract(Prices))
       assert.deepStrictEqual(row?.labels, ["prices"])
 
-      assert.deepStrictEqual(yield* versionsOf("metatables", "effect_sql_migrations"), [1, 2])
+      assert.deepStrictEqual(yield* versionsOf("metatables", "effect_sql_migrations"), [1, 2, 3])
       assert.deepStrictEqual(yield* versionsOf("metatables", "catalog_migrations"), [1, 2], "the old ledger is kept")
       const sql = yield* SqlClient.SqlClient
       const [counts] = yield* sql<{ readonly updates: bigint; readonly runs: bigint; readonly watermarks: bigint }>`
@@ -131,7 +133,7 @@ describeBackends("CatalogSchema", (it) => {
       assert.strictEqual((yield* attach()).dataSource.uid, seeded.source)
     }))
 
-  it.effect("adopts version 1 of an older catalog in a configured schema and applies version 2", () =>
+  it.effect("adopts version 1 of an older catalog in a configured schema and applies versions 2 and 3", () =>
     Effect.gen(function*() {
       yield* resetDatabase
       yield* createLegacyCatalog("team_catalog", 1)
@@ -147,7 +149,7 @@ describeBackends("CatalogSchema", (it) => {
       const catalog = yield* open("team_catalog")
       assert.strictEqual(catalog.schema, "team_catalog")
       assert.strictEqual(catalog.dataSource.databaseName, "old")
-      assert.deepStrictEqual(yield* versionsOf("team_catalog", "effect_sql_migrations"), [1, 2])
+      assert.deepStrictEqual(yield* versionsOf("team_catalog", "effect_sql_migrations"), [1, 2, 3])
       assert.deepStrictEqual(yield* versionsOf("team_catalog", "catalog_migrations"), [1])
       assert.isTrue(yield* exists("team_catalog.data_node_watermarks"))
       assert.isFalse(yield* schemaExists("metatables"), "the default schema is not touched")
@@ -160,7 +162,7 @@ describeBackends("CatalogSchema", (it) => {
       yield* resetDatabase
       assert.strictEqual(yield* appliedCatalogVersion("fresh_catalog"), 0)
       yield* open("fresh_catalog")
-      assert.deepStrictEqual(yield* versionsOf("fresh_catalog", "effect_sql_migrations"), [1, 2])
+      assert.deepStrictEqual(yield* versionsOf("fresh_catalog", "effect_sql_migrations"), [1, 2, 3])
       assert.isFalse(yield* exists("fresh_catalog.catalog_migrations"))
       assert.isFalse(yield* schemaExists("metatables"))
       assert.strictEqual(yield* appliedCatalogVersion("fresh_catalog"), CATALOG_VERSION)
@@ -191,7 +193,7 @@ describeServer("CatalogSchema with several processes", (it) => {
       yield* resetDatabase
       const catalogs = yield* processesTogether(4)
       assert.strictEqual(new Set(catalogs.map((catalog) => catalog.dataSource.uid)).size, 1)
-      assert.deepStrictEqual(yield* versionsOf("metatables", "effect_sql_migrations"), [1, 2])
+      assert.deepStrictEqual(yield* versionsOf("metatables", "effect_sql_migrations"), [1, 2, 3])
     }))
 
   it.effect("carries an older catalog forward once when four processes start together", () =>
@@ -200,7 +202,7 @@ describeServer("CatalogSchema with several processes", (it) => {
       yield* createLegacyCatalog("metatables", 1)
       const catalogs = yield* processesTogether(4)
       assert.strictEqual(new Set(catalogs.map((catalog) => catalog.dataSource.uid)).size, 1)
-      assert.deepStrictEqual(yield* versionsOf("metatables", "effect_sql_migrations"), [1, 2])
+      assert.deepStrictEqual(yield* versionsOf("metatables", "effect_sql_migrations"), [1, 2, 3])
       assert.isTrue(yield* exists("metatables.data_node_runs"))
     }))
 })

@@ -91,6 +91,7 @@ describeBackends("the trace of a node run", (it) => {
         "Runner.scheduleNode",
         "Runner.runNode",
         "DataNodeRecords.registerUpdate",
+        "DataNodeRecords.recoverAbandoned",
         "DataNodeRecords.startRun",
         "Runner.attempt",
         "DataNodeRecords.watermarks",

@@ -54,9 +54,30 @@ const runCommandDefinition = Command.make("run", runOptions, lazyHandler("nodes 
   )
 )
 
-const statusCommand = Command.make("status", {}, lazyHandler("nodes status", handlers, (module) => () => module.status)).pipe(
+export const statusOptions = {
+  node: Argument.String("node").pipe(
+    Argument.withMetavar("NODE"),
+    Argument.withDescription(
+      "Show this node's run history: its kind, update hash (or a prefix of at least 4 characters), or \"Kind hash\""
+    ),
+    Argument.optional
+  ),
+  nodeFlag: Flag.String("node").pipe(
+    Flag.withMetavar("NODE"),
+    Flag.withDescription("The same as the NODE argument"),
+    Flag.optional
+  ),
+  limit: Flag.Int("limit").pipe(
+    Flag.filter((value) => value >= 1, (value) => `--limit must be at least 1, not ${value}`),
+    Flag.withDescription("How many of the node's runs the history shows, newest first (default 20)"),
+    Flag.withDefault(20)
+  )
+}
+
+const statusCommand = Command.make("status", statusOptions, lazyHandler("nodes status", handlers, (module) => module.status)).pipe(
   Command.withDescription(
-    "Show every node that has run: its last run, the latest time index it wrote, its entities, runs and rows"
+    "Show every node that has run: its last run (a run whose process is gone shows as abandoned) and its error, " +
+      "the latest time index it wrote, its entities, runs and rows; with NODE, that node's run history"
   )
 )
 

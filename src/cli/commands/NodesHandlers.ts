@@ -8,10 +8,11 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Catalog } from "../../catalog/Catalog.ts"
-import { DataNodeRecords, type UpdateStatus } from "../../catalog/DataNodeRecords.ts"
+import { DataNodeRecords, type RunRecord, type UpdateStatus } from "../../catalog/DataNodeRecords.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
 import * as SqlDataNodeRecords from "../../catalog/SqlDataNodeRecords.ts"
 import { importNodes } from "../../engine/NodeImport.ts"
+import { nodeName, NodeSelectionError, selects } from "../../engine/NodeSelector.ts"
 import { graphTables } from "../../engine/NodeTables.ts"
 import type { NodeOutcome, RunEvent, RunReport } from "../../engine/RunReport.ts"
 import { runNodes } from "../../engine/Runner.ts"
@@ -22,7 +23,7 @@ import { Output } from "../Output.ts"
 import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 import { textTable } from "../TextTable.ts"
 import { migrateAndReport, migrationCatalog, projectProvider } from "./MigrationsHandlers.ts"
-import type { runOptions } from "./NodesCommands.ts"
+import type { runOptions, statusOptions } from "./NodesCommands.ts"
 
 const count = (value: number): string => value.toLocaleString("en-US")
 
@@ -47,7 +48,34 @@ const progressLine = (event: RunEvent): string | undefined => {
       return `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt} failed: ${event.message}`
     case "NodeFinished":
       return outcomeLine(event.outcome)
+    case "RunsAbandoned":
+      return `  ${event.node.kind} ${shortHash(event.node.updateHash)}: ${plural(event.runs.length, "earlier run")} ` +
+        `(started ${event.runs.map((run) => run.startedAt.toISOString()).join(", ")}) recorded as abandoned: ` +
+        "the process running it is gone"
+    case "RunInterrupted":
+      return interruptionLines(event)
   }
+}
+
+const plural = (n: number, noun: string): string =>
+  `${count(n)} ${n === 1 ? noun : noun.endsWith("ch") ? `${noun}es` : noun.endsWith("y") ? `${noun.slice(0, -1)}ies` : `${noun}s`}`
+
+/** What an interrupted run finished and what it did not: the lines a Ctrl-C leaves on the terminal. */
+const interruptionLines = (event: Extract<RunEvent, { readonly _tag: "RunInterrupted" }>): string => {
+  const lines = ["The run was interrupted."]
+  for (const outcome of event.finished) {
+    lines.push(`  finished      ${outcome.kind} ${shortHash(outcome.updateHash)} (${outcome.status})`)
+  }
+  for (const { batches, node, rows, started } of event.unfinished) {
+    const name = `${node.kind} ${shortHash(node.updateHash)}`
+    lines.push(
+      started
+        ? `  not finished  ${name}: ${plural(batches, "batch")} (${plural(rows, "row")}) committed; ` +
+          "the next run continues from its watermarks"
+        : `  not started   ${name}`
+    )
+  }
+  return lines.join("\n")
 }
 
 const outcomeLine = (outcome: NodeOutcome): string => {
@@ -90,7 +118,9 @@ const summary = (report: RunReport): string => {
   const failed = report.nodes.filter((outcome) => outcome.status === "failed").length
   const skipped = report.nodes.filter((outcome) => outcome.status === "skipped").length
   const verdict = report.ok
-    ? `All ${report.nodes.length} nodes are up to date (${seconds(report.durationMs)}).`
+    ? report.nodes.length === 1
+      ? `All 1 node is up to date (${seconds(report.durationMs)}).`
+      : `All ${report.nodes.length} nodes are up to date (${seconds(report.durationMs)}).`
     : `${failed} node${failed === 1 ? "" : "s"} failed, ${skipped} skipped (${seconds(report.durationMs)}).`
   return `\n${table}\n\n${verdict}`
 }
@@ -127,23 +157,37 @@ export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
     if (!report.ok) return yield* new CommandFailed({ exitCode: 1 })
   })
 
+const runDocument = (run: RunRecord) => ({
+  uid: run.uid,
+  status: run.status,
+  mode: run.mode,
+  asOf: run.asOf?.toISOString() ?? null,
+  backfill: run.backfill === null ? null : {
+    from: run.backfill.from.toISOString(),
+    to: run.backfill.to.toISOString(),
+    entities: run.backfill.entities,
+    completedThrough: run.backfill.completedThrough?.toISOString() ?? null
+  },
+  forced: run.forced,
+  startedAt: run.startedAt.toISOString(),
+  finishedAt: run.finishedAt?.toISOString() ?? null,
+  attempts: run.attempts,
+  batches: run.batches,
+  rowsInserted: run.rowsInserted,
+  rowsUpdated: run.rowsUpdated,
+  rowsUnchanged: run.rowsUnchanged,
+  error: run.error,
+  holder: run.holder === null ? null : { pid: run.holder.pid, host: run.holder.host },
+  heartbeatAt: run.heartbeatAt?.toISOString() ?? null
+})
+
 const statusDocument = (status: UpdateStatus) => ({
   kind: status.update.kind,
   updateHash: status.update.updateHash,
   hashNamespace: status.update.hashNamespace,
   table: status.table.identifier,
   physicalTable: `${status.table.schema}.${status.table.tableName}`,
-  lastRun: status.lastRun === undefined ? null : {
-    uid: status.lastRun.uid,
-    status: status.lastRun.status,
-    startedAt: status.lastRun.startedAt.toISOString(),
-    finishedAt: status.lastRun.finishedAt?.toISOString() ?? null,
-    attempts: status.lastRun.attempts,
-    rowsInserted: status.lastRun.rowsInserted,
-    rowsUpdated: status.lastRun.rowsUpdated,
-    rowsUnchanged: status.lastRun.rowsUnchanged,
-    error: status.lastRun.error
-  },
+  lastRun: status.lastRun === undefined ? null : runDocument(status.lastRun),
   lastSuccessAt: status.lastSuccessAt?.toISOString() ?? null,
   watermark: status.watermark === undefined ? null : {
     first: status.watermark.first.toISOString(),
@@ -158,27 +202,112 @@ const statusServices = SqlDataNodeRecords.layer.pipe(
   Layer.provideMerge(cliDatabaseLayer)
 )
 
-export const status = Effect.gen(function*() {
-  const output = yield* Output
-  const records = yield* DataNodeRecords
-  yield* Catalog
-  const statuses = yield* records.status
-  const text = statuses.length === 0
-    ? "No DataNode has run in this database yet; `metatables nodes run MODULE:EXPORT` runs some."
-    : textTable(
-      ["NODE", "HASH", "TABLE", "LAST RUN", "STARTED", "ROWS", "WATERMARK", "ENTITIES", "RUNS", "TOTAL NEW"],
-      statuses.map((status) => [
-        status.update.kind,
-        shortHash(status.update.updateHash),
-        status.table.identifier,
-        status.lastRun?.status ?? "-",
-        status.lastRun?.startedAt.toISOString() ?? "-",
-        status.lastRun === undefined ? "-" : count(status.lastRun.rowsInserted + status.lastRun.rowsUpdated),
-        status.watermark?.last.toISOString() ?? "-",
-        status.watermark === undefined ? "0" : count(status.watermark.entities),
-        count(status.totals.runs),
-        count(status.totals.rowsInserted)
-      ])
+/** What a run that did not succeed left to say: its error, or that its process is gone. */
+const runProblem = (run: RunRecord): string | undefined => {
+  switch (run.status) {
+    case "failed":
+      return `failed: ${run.error === null ? "no error was recorded" : `${run.error.message} (${run.error.tag})`}`
+    case "abandoned":
+      return "abandoned: the process running it " +
+        (run.holder === null ? "" : `(pid ${run.holder.pid} on ${run.holder.host}) `) +
+        "is gone; the next run records it and continues from the watermarks"
+    case "interrupted":
+      return "interrupted before it finished; the next run continues from the watermarks"
+    default:
+      return undefined
+  }
+}
+
+const ROWS_LEGEND = "ROWS: rows the last run inserted or changed (unchanged rows not counted); " +
+  "TOTAL NEW: rows inserted over every run."
+
+const overview = (statuses: ReadonlyArray<UpdateStatus>): string => {
+  const table = textTable(
+    ["NODE", "HASH", "TABLE", "LAST RUN", "STARTED", "ROWS", "WATERMARK", "ENTITIES", "RUNS", "TOTAL NEW"],
+    statuses.map((status) => [
+      status.update.kind,
+      shortHash(status.update.updateHash),
+      status.table.identifier,
+      status.lastRun === undefined ? "-" : status.lastRun.mode === "backfill" ? `${status.lastRun.status} (backfill)` : status.lastRun.status,
+      status.lastRun?.startedAt.toISOString() ?? "-",
+      status.lastRun === undefined ? "-" : count(status.lastRun.rowsInserted + status.lastRun.rowsUpdated),
+      status.watermark?.last.toISOString() ?? "-",
+      status.watermark === undefined ? "0" : count(status.watermark.entities),
+      count(status.totals.runs),
+      count(status.totals.rowsInserted)
+    ])
+  )
+  const problems = statuses.flatMap((status) => {
+    const problem = status.lastRun === undefined ? undefined : runProblem(status.lastRun)
+    return problem === undefined ? [] : [`${status.update.kind} ${shortHash(status.update.updateHash)} ${problem}`]
+  })
+  return [table, "", ROWS_LEGEND, ...(problems.length === 0 ? [] : ["", ...problems])].join("\n")
+}
+
+const runRange = (run: RunRecord): string =>
+  run.backfill === null
+    ? run.asOf === null ? "-" : `as of ${run.asOf.toISOString()}`
+    : `${run.backfill.from.toISOString()} to ${run.backfill.to.toISOString()}` +
+      (run.backfill.entities === null ? "" : ` (${plural(run.backfill.entities.length, "entity")})`)
+
+const historyText = (status: UpdateStatus, runs: ReadonlyArray<RunRecord>): string => {
+  const table = textTable(
+    ["STARTED", "MODE", "STATUS", "COVERS", "ATTEMPTS", "BATCHES", "NEW", "CHANGED", "UNCHANGED", "TIME"],
+    runs.map((run) => [
+      run.startedAt.toISOString(),
+      run.mode,
+      run.status,
+      runRange(run),
+      count(run.attempts),
+      count(run.batches),
+      count(run.rowsInserted),
+      count(run.rowsUpdated),
+      count(run.rowsUnchanged),
+      run.finishedAt === null ? "-" : seconds(run.finishedAt.getTime() - run.startedAt.getTime())
+    ])
+  )
+  const problems = runs.flatMap((run) => {
+    const problem = runProblem(run)
+    return problem === undefined ? [] : [`${run.startedAt.toISOString()} ${problem}`]
+  })
+  return [
+    `${status.update.kind} ${status.update.updateHash} -> ${status.table.identifier}`,
+    `watermark    ${status.watermark === undefined ? "none yet" : `${status.watermark.first.toISOString()} to ` +
+      `${status.watermark.last.toISOString()}, ${plural(status.watermark.entities, "entity")}`}`,
+    `runs         ${count(status.totals.runs)}, ${plural(status.totals.rowsInserted, "row")} inserted and ` +
+    `${count(status.totals.rowsUpdated)} changed in all`,
+    "",
+    table,
+    ...(problems.length === 0 ? [] : ["", ...problems])
+  ].join("\n")
+}
+
+export const status = (options: Command.Command.Config.Infer<typeof statusOptions>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const records = yield* DataNodeRecords
+    yield* Catalog
+    const statuses = yield* records.status
+    const selector = Option.orElse(options.node, () => options.nodeFlag)
+    if (Option.isNone(selector)) {
+      const text = statuses.length === 0
+        ? "No DataNode has run in this database yet; `metatables nodes run MODULE:EXPORT` runs some."
+        : overview(statuses)
+      return yield* output.result({ text, document: { nodes: statuses.map(statusDocument) } })
+    }
+    const matched = statuses.filter((status) =>
+      selects(selector.value, { kind: status.update.kind, updateHash: status.update.updateHash })
     )
-  yield* output.result({ text, document: { nodes: statuses.map(statusDocument) } })
-}).pipe(Effect.provide(statusServices))
+    const exact = matched.filter((status) => status.update.kind === selector.value)
+    const chosen = matched.length === 1 ? matched : exact.length === 1 ? exact : matched
+    if (chosen.length !== 1) {
+      const name = (status: UpdateStatus) => nodeName({ kind: status.update.kind, updateHash: status.update.updateHash })
+      return yield* new NodeSelectionError({ selector: selector.value, matched: chosen.map(name), known: statuses.map(name) })
+    }
+    const node = chosen[0]!
+    const runs = yield* records.history(node.update.uid, options.limit)
+    yield* output.result({
+      text: historyText(node, runs),
+      document: { node: statusDocument(node), runs: runs.map(runDocument) }
+    })
+  }).pipe(Effect.provide(statusServices))

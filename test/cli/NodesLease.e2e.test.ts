@@ -1,0 +1,210 @@
+/**
+ * Run leases as a user meets them, on both backends: a `nodes run` killed with SIGKILL mid-run leaves its run
+ * `running` in the catalog, `nodes status` (which writes nothing) shows it abandoned, and the next run records
+ * it so and converges on the rows a clean run writes; `nodes status NODE` shows the node's history. A run
+ * stopped by SIGINT (Ctrl-C) prints what it finished and what it did not, and exits 130.
+ *
+ * The node (`HangingPrices`, written into a copy of the example project) writes its first asset, then waits
+ * forever while a `hang` file exists in the project: the process is killed while it waits.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as NodeChildProcess from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { inject } from "vitest"
+import { cliEntry, type CliRun, repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
+import { randomName } from "../support/TestDatabase.ts"
+
+const server = inject("metatablesServer")
+
+const HANGING_NODE = `
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as NodeFs from "node:fs"
+import { DataNode } from "../src/index.ts"
+import { Prices } from "../storage/Prices.ts"
+import { simulateAsset, SyntheticPricesConfig } from "./SyntheticPrices.ts"
+import { startOfUtcDay } from "./tradingDays.ts"
+
+const hangFile = new URL("../hang", import.meta.url)
+
+/** SyntheticPrices, but after the first asset it waits forever while the project holds a \`hang\` file. */
+export class HangingPrices extends DataNode({
+  kind: "HangingPrices",
+  configuration: SyntheticPricesConfig,
+  storage: Prices,
+  update: (ctx) =>
+    Effect.succeed(
+      Stream.fromIterable(ctx.configuration.assets).pipe(
+        Stream.mapEffect((asset) =>
+          asset !== ctx.configuration.assets[0] && NodeFs.existsSync(hangFile)
+            ? Effect.never
+            : Effect.succeed(simulateAsset(ctx.configuration, asset, startOfUtcDay(ctx.asOf)))
+        )
+      )
+    )
+}) {}
+
+export const hanging = [
+  new HangingPrices(new SyntheticPricesConfig({
+    assets: ["ACME", "GLOBEX", "INITECH"],
+    seed: 3,
+    start: new Date("2025-01-02T00:00:00Z"),
+    annualVolatility: 0.2
+  }))
+]
+`
+
+const exampleProject = (): string => {
+  const directory = scratchDirectory("lease", "repository")
+  for (const folder of ["storage", "migrations", "nodes"]) {
+    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
+  }
+  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
+  NodeFs.writeFileSync(NodePath.join(directory, "nodes", "hanging.ts"), HANGING_NODE)
+  return directory
+}
+
+/**
+ * Starts `nodes run nodes/hanging.ts:hanging` in a process, waits until its first batch is committed, sends
+ * `signal`, and answers what the process printed and how it ended.
+ */
+const runUntilFirstBatch = (
+  project: string,
+  env: Readonly<Record<string, string>>,
+  signal: NodeJS.Signals
+): Promise<CliRun & { readonly signal: NodeJS.Signals | null }> =>
+  new Promise((resolve, reject) => {
+    const environment: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...env }
+    if (env["DATABASE_URL"] === undefined) delete environment["DATABASE_URL"]
+    const child = NodeChildProcess.spawn(process.execPath, [cliEntry, "nodes", "run", "nodes/hanging.ts:hanging"], {
+      cwd: project,
+      env: environment,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    let sent = false
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString()
+      if (!sent && /HangingPrices [0-9a-f]{8} -> sdk_examples\.prices: batch 1,/.test(stderr)) {
+        sent = true
+        child.kill(signal)
+      }
+    })
+    child.on("error", reject)
+    child.on("close", (exitCode, endedBy) => resolve({ exitCode, stdout, stderr, signal: endedBy }))
+  })
+
+interface StatusDocument {
+  readonly nodes: ReadonlyArray<{ readonly kind: string; readonly lastRun: { readonly status: string; readonly uid: string } }>
+}
+interface HistoryDocument {
+  readonly runs: ReadonlyArray<{ readonly status: string; readonly rowsInserted: number; readonly batches: number }>
+}
+
+const backends = [
+  { name: "embedded", available: true },
+  { name: "server", available: server.available }
+] as const
+
+describe("run leases on the command line", () => {
+  for (const backend of backends) {
+    it.skipIf(!backend.available)(`${backend.name}: a killed run shows as abandoned and the next run records it and converges`, async () => {
+      const project = exampleProject()
+      const name = randomName("mt_lease")
+      const admin = new URL(server.url)
+      const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+        NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+      const url = new URL(server.url)
+      url.pathname = `/${name}`
+      const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}
+      if (backend.name === "server") psql(`CREATE DATABASE ${name}`)
+      try {
+        const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
+        assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+
+        NodeFs.writeFileSync(NodePath.join(project, "hang"), "")
+        const killed = await runUntilFirstBatch(project, env, "SIGKILL")
+        assert.strictEqual(killed.signal, "SIGKILL", killed.stderr)
+
+        // Status reads: it shows the run abandoned, names the gone process, and writes nothing.
+        const status = await runCliInProcess(["nodes", "status"], { cwd: project, env })
+        assert.strictEqual(status.exitCode, 0, status.stderr)
+        assert.match(status.stderr, /HangingPrices\s+[0-9a-f]{8}\s+sdk_examples\.prices\s+abandoned\s/)
+        assert.match(status.stderr, /HangingPrices [0-9a-f]{8} abandoned: the process running it \(pid \d+ on .+\) is gone/)
+        assert.include(status.stderr, "ROWS: rows the last run inserted or changed")
+        if (backend.name === "server") {
+          assert.strictEqual(psql("SELECT status FROM metatables.data_node_runs", name).trim(), "running", "status wrote nothing")
+        }
+
+        NodeFs.rmSync(NodePath.join(project, "hang"))
+        const rerun = await runCliInProcess(["nodes", "run", "nodes/hanging.ts:hanging"], { cwd: project, env })
+        assert.strictEqual(rerun.exitCode, 0, rerun.stderr)
+        assert.match(rerun.stderr, /HangingPrices [0-9a-f]{8}: 1 earlier run \(started .+\) recorded as abandoned/)
+        assert.include(rerun.stderr, "All 1 node is up to date")
+
+        const history = await runCliInProcess(["nodes", "status", "HangingPrices", "--json"], { cwd: project, env })
+        assert.strictEqual(history.exitCode, 0, history.stderr)
+        const runs = (JSON.parse(history.stdout) as HistoryDocument).runs
+        assert.deepStrictEqual(runs.map((run) => run.status), ["succeeded", "abandoned"])
+        assert.strictEqual(runs[1]!.batches, 1, "the killed run's first batch was committed and counted")
+        // The rerun wrote the other two assets and left the first one's rows unchanged: the same rows as a clean run.
+        const perAsset = runs[1]!.rowsInserted
+        assert.isAbove(perAsset, 10)
+        assert.strictEqual(runs[0]!.rowsInserted, 2 * perAsset)
+
+        const text = await runCliInProcess(["nodes", "status", "--node", "HangingPrices"], { cwd: project, env })
+        assert.strictEqual(text.exitCode, 0, text.stderr)
+        assert.match(text.stderr, /^HangingPrices hangingprices_[0-9a-f]{32} -> sdk_examples\.prices$/m)
+        assert.match(text.stderr, /\srun\s+succeeded\s+as of /)
+        assert.match(text.stderr, /\srun\s+abandoned\s+as of /)
+        const unknown = await runCliInProcess(["nodes", "status", "Nothing"], { cwd: project, env })
+        assert.strictEqual(unknown.exitCode, 1)
+        assert.match(unknown.stderr, /No node is named "Nothing"; there are HangingPrices [0-9a-f]{8}\./)
+        const again = await runCliInProcess(["nodes", "status", "--json"], { cwd: project, env })
+        const [node] = (JSON.parse(again.stdout) as StatusDocument).nodes
+        assert.strictEqual(node?.lastRun.status, "succeeded")
+        if (backend.name === "server") {
+          assert.strictEqual(
+            psql("SELECT string_agg(status, ',' ORDER BY started_at) FROM metatables.data_node_runs", name).trim(),
+            "abandoned,succeeded"
+          )
+          assert.strictEqual(psql("SELECT count(*) FROM sdk_examples__prices", name).trim(), String(3 * perAsset))
+        }
+      } finally {
+        if (backend.name === "server") psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        NodeFs.rmSync(project, { recursive: true, force: true })
+      }
+    }, 300_000)
+  }
+
+  it.skipIf(!server.available)("server: Ctrl-C prints what the run finished and what it did not, and exits 130", async () => {
+    const project = exampleProject()
+    const name = randomName("mt_lease")
+    const admin = new URL(server.url)
+    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const env = { DATABASE_URL: url.toString() }
+    psql(`CREATE DATABASE ${name}`)
+    try {
+      const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      NodeFs.writeFileSync(NodePath.join(project, "hang"), "")
+      const interrupted = await runUntilFirstBatch(project, env, "SIGINT")
+      assert.strictEqual(interrupted.exitCode, 130, interrupted.stderr)
+      assert.include(interrupted.stderr, "The run was interrupted.")
+      assert.match(interrupted.stderr, /not finished {2}HangingPrices [0-9a-f]{8}: 1 batch \([\d,]+ rows\) committed/)
+      assert.strictEqual(psql("SELECT status FROM metatables.data_node_runs", name).trim(), "interrupted")
+    } finally {
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 300_000)
+})
