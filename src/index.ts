@@ -356,7 +356,9 @@ export { StorageDefinitionError } from "./storage/StorageDefinitionError.ts"
 export { storageFactory } from "./storage/StorageFactory.ts"
 export {
   applyNamingConvention,
+  type ModelObject,
   type SchemaEntity,
+  type SchemaObject,
   type SchemaSnapshot,
   SchemaSnapshotError,
   storageSchemaSnapshot

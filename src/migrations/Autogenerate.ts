@@ -7,15 +7,14 @@
  * is flagged destructive, like narrowing type changes and NOT NULL without a default.
  */
 import type { generateMigration } from "drizzle-kit/api-postgres"
-import type { AnyPgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { drizzleKit } from "../storage/DrizzleKit.ts"
 import { nameMask } from "../storage/DrizzleKitQuoting.ts"
+import { quoteIdentifier } from "../db/SqlText.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
-import { storageSchemaSnapshot } from "../storage/StorageSchema.ts"
-import type { AnyStorageTable } from "../storage/StorageTable.ts"
+import { type ModelObject, storageSchemaSnapshot } from "../storage/StorageSchema.ts"
 import { snapshotEntities, type SnapshotEntity } from "./files/SnapshotEntities.ts"
 
 /** An explicit rename; without one, a table or column that disappears while another appears is a drop and an add. */
@@ -57,7 +56,7 @@ export const parseRenameHint = (text: string): RenameHint | RenameHintError => {
     : { kind: "column", schema: "public", table: parts[0]!, from: parts[1]!, to }
 }
 
-export type DestructiveKind = "drop-table" | "drop-column" | "type-change" | "not-null-without-default"
+export type DestructiveKind = "drop-table" | "drop-column" | "type-change" | "not-null-without-default" | "enum-value-removed"
 
 export interface DestructiveChange {
   readonly kind: DestructiveKind
@@ -256,6 +255,20 @@ export const destructiveChanges = (
       })
     }
   }
+  const enumsAfter = new Map(snapshotEntities(to, "enums").map((entity) => [tableKey(entity.schema, entity.name), entity]))
+  for (const entity of snapshotEntities(from, "enums")) {
+    const key = tableKey(entity.schema, entity.name)
+    const removed = entity.values.filter((value) => enumsAfter.get(key)?.values.includes(value) === false)
+    if (removed.length > 0) {
+      changes.push({
+        kind: "enum-value-removed",
+        entity: key,
+        description: `removes ${removed.map((value) => JSON.stringify(value)).join(", ")} from the enum ${key}: PostgreSQL ` +
+          "cannot remove an enum value, so the type is re-created without it (its columns pass through text), " +
+          "which fails while a row holds a removed value"
+      })
+    }
+  }
   const columnsBefore = new Set(snapshotEntities(from, "columns").map(columnKey))
   const renamedTargets = new Set<string>(renamedColumns.values())
   for (const column of snapshotEntities(to, "columns")) {
@@ -274,11 +287,40 @@ export const destructiveChanges = (
 }
 
 export interface AutogenerateRequest {
-  /** The provider's target tables: storage tables or plain drizzle tables. */
-  readonly tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  /** The provider's target tables (storage tables or plain drizzle tables) with their enums, sequences and schemas. */
+  readonly tables: ReadonlyArray<ModelObject>
   /** The model after the head revision; the empty model for a first revision. */
   readonly baseline: SchemaSnapshot
   readonly renames: ReadonlyArray<RenameHint>
+}
+
+/**
+ * Says in the SQL what drizzle-kit's removal of an enum value does: PostgreSQL has no `ALTER TYPE ... DROP
+ * VALUE`, so the type is dropped and re-created; the comment goes before its `DROP TYPE`.
+ */
+const explainEnumRecreation = (
+  statements: ReadonlyArray<string>,
+  from: SchemaSnapshot,
+  to: SchemaSnapshot
+): ReadonlyArray<string> => {
+  const after = new Map(snapshotEntities(to, "enums").map((entity) => [tableKey(entity.schema, entity.name), entity]))
+  const notes = new Map<string, string>()
+  for (const entity of snapshotEntities(from, "enums")) {
+    const target = after.get(tableKey(entity.schema, entity.name))
+    const removed = entity.values.filter((value) => target !== undefined && !target.values.includes(value))
+    if (removed.length === 0) continue
+    const drop = entity.schema === "public" ? [`DROP TYPE ${quoteIdentifier(entity.name)}`] : []
+    drop.push(`DROP TYPE ${quoteIdentifier(entity.schema)}.${quoteIdentifier(entity.name)}`)
+    const note = `-- PostgreSQL cannot remove a value from an enum: ${JSON.stringify(`${entity.schema}.${entity.name}`)} is ` +
+      `re-created without ${removed.map((value) => JSON.stringify(value)).join(", ")}, its columns passing through ` +
+      "text; this fails while a row holds a removed value.\n"
+    for (const prefix of drop) notes.set(prefix, note)
+  }
+  if (notes.size === 0) return statements
+  return statements.map((statement) => {
+    for (const [prefix, note] of notes) if (statement.startsWith(`${prefix};`)) return `${note}${statement}`
+    return statement
+  })
 }
 
 export const autogenerate = (request: AutogenerateRequest): Effect.Effect<AutogenerateResult, AutogenerateError> =>
@@ -288,10 +330,16 @@ export const autogenerate = (request: AutogenerateRequest): Effect.Effect<Autoge
         Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
       )
     )
-    const upgrade = yield* diff(request.baseline, snapshot, request.renames.map((hint) => drizzleRename(hint, false)))
-    const downgrade = upgrade.length === 0
-      ? []
-      : yield* diff(snapshot, request.baseline, request.renames.map((hint) => drizzleRename(hint, true)))
+    const upgrade = explainEnumRecreation(
+      yield* diff(request.baseline, snapshot, request.renames.map((hint) => drizzleRename(hint, false))),
+      request.baseline,
+      snapshot
+    )
+    const downgrade = upgrade.length === 0 ? [] : explainEnumRecreation(
+      yield* diff(snapshot, request.baseline, request.renames.map((hint) => drizzleRename(hint, true))),
+      snapshot,
+      request.baseline
+    )
     const reversed = request.renames.map((hint): RenameHint =>
       hint.kind === "table"
         ? { ...hint, from: hint.to, to: hint.from }

@@ -5,7 +5,7 @@
  * tables it reserves and finalizes. Tables that are imported but not listed are none of its business.
  */
 import type { AnyPgTable } from "drizzle-orm/pg-core"
-import { varchar } from "drizzle-orm/pg-core"
+import { pgSchema, varchar } from "drizzle-orm/pg-core"
 import type * as Effect from "effect/Effect"
 import type * as SqlClient from "effect/sql/SqlClient"
 import * as Predicate from "effect/Predicate"
@@ -14,6 +14,7 @@ import * as NodePath from "node:path"
 import type { CatalogTable } from "../catalog/Catalog.ts"
 import type { Database } from "../db/Database.ts"
 import { namespaceVersionSlug, schemaTableName } from "../storage/Naming.ts"
+import { isSchemaObject, type ModelObject, type SchemaObject } from "../storage/StorageSchema.ts"
 import {
   type AnyStorageTable,
   isStorageTable,
@@ -58,8 +59,11 @@ export interface MigrationProvider {
   readonly versionRegistry: AnyStorageTable
   /** The provider's scope: the storage tables it reserves and finalizes, deduplicated, in order. */
   readonly tables: ReadonlyArray<AnyStorageTable>
-  /** What autogenerate compares with the head snapshot (the scope, unless other drizzle tables are listed). */
-  readonly targetTables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  /**
+   * What autogenerate compares with the head snapshot: the scope (unless other drizzle tables are listed),
+   * and the enums, sequences and schemas listed in `schemaObjects`.
+   */
+  readonly targetTables: ReadonlyArray<ModelObject>
   /** Renames autogenerate applies (declared beside the models instead of on the command line). */
   readonly renames: ReadonlyArray<RenameHint>
   readonly afterRegisterMetaTables: ProviderHook | undefined
@@ -126,6 +130,12 @@ export interface MigrationProviderOptions {
   readonly tables: ReadonlyArray<AnyStorageTable>
   /** The models autogenerate diffs (default: the scope). */
   readonly targetTables?: ReadonlyArray<AnyStorageTable | AnyPgTable> | undefined
+  /**
+   * Enums, sequences and schemas the provider owns beyond those its tables show (the enums its columns use
+   * and the schemas its tables are in are found without listing): a sequence a default names, or
+   * `pgSchema("shared").existing()` for a schema another owner creates.
+   */
+  readonly schemaObjects?: ReadonlyArray<SchemaObject> | undefined
   readonly renames?: ReadonlyArray<RenameHint> | undefined
   readonly afterRegisterMetaTables?: ProviderHook | undefined
 }
@@ -172,6 +182,9 @@ export const buildMigrationProvider = (options: MigrationProviderOptions): Migra
   if (isStorageTable(options.versionRegistry) && tables.some((table) => physical(table) === physical(options.versionRegistry))) {
     problems.push(`the version registry ${physical(options.versionRegistry)} cannot also be one of the provider's tables`)
   }
+  ;(options.schemaObjects ?? []).forEach((object, index) => {
+    if (!isSchemaObject(object)) problems.push(`schemaObjects[${index}] is not a pgEnum, pgSequence or pgSchema`)
+  })
   if (options.afterRegisterMetaTables !== undefined && !Predicate.isFunction(options.afterRegisterMetaTables)) {
     problems.push("afterRegisterMetaTables must be a function (context) => Effect")
   }
@@ -188,7 +201,13 @@ export const buildMigrationProvider = (options: MigrationProviderOptions): Migra
     versionLocations: [primary, ...(options.extraVersionLocations ?? [])],
     versionRegistry: options.versionRegistry,
     tables,
-    targetTables: options.targetTables ?? tables,
+    // The version table's schema is made by apply before any revision runs, and holds the version table
+    // after a downgrade to base: revisions neither create nor drop it.
+    targetTables: [
+      ...(options.targetTables ?? tables),
+      ...(options.versionRegistry.metadata.schema === "public" ? [] : [pgSchema(options.versionRegistry.metadata.schema).existing()]),
+      ...(options.schemaObjects ?? [])
+    ],
     renames: options.renames ?? [],
     afterRegisterMetaTables: options.afterRegisterMetaTables
   }

@@ -10,7 +10,19 @@
  */
 import type { generateDrizzleJson } from "drizzle-kit/api-postgres"
 import { is, SQL } from "drizzle-orm"
-import { type AnyPgColumn, type AnyPgTable, getTableConfig } from "drizzle-orm/pg-core"
+import {
+  type AnyPgColumn,
+  type AnyPgTable,
+  getTableConfig,
+  isPgEnum,
+  isPgSchema,
+  isPgSequence,
+  type PgEnum,
+  type PgEnumObject,
+  pgSchema,
+  type PgSchema,
+  type PgSequence
+} from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { drizzleKit } from "./DrizzleKit.ts"
@@ -70,8 +82,70 @@ export const applyNamingConvention = (entity: SchemaEntity): SchemaEntity => {
   }
 }
 
+/**
+ * An enum, sequence or schema of the models. Enums the columns use and the schemas of tables, enums and
+ * sequences are found from the tables; list the others (a sequence a default names, an enum no column uses
+ * yet, `pgSchema("shared").existing()` for a schema another owner creates).
+ */
+export type SchemaObject = PgEnum<[string, ...Array<string>]> | PgEnumObject<object> | PgSequence | PgSchema
+
+/** What a model snapshot is made of: storage tables, drizzle tables, and their enums, sequences and schemas. */
+export type ModelObject = AnyStorageTable | AnyPgTable | SchemaObject
+
+export const isSchemaObject = (value: unknown): value is SchemaObject =>
+  isPgEnum(value) || isPgSequence(value) || isPgSchema(value)
+
 const drizzleTableOf = (table: AnyStorageTable | AnyPgTable): AnyPgTable =>
   isStorageTable(table) ? table.table : table
+
+type AnyEnum = PgEnum<[string, ...Array<string>]> | PgEnumObject<object>
+
+/**
+ * The enums, sequences and schemas the models need, each once: those listed, the enums the tables' columns
+ * use, and a schema (created by the models' owner) for every schema a table, enum or sequence is in unless
+ * it is listed (as existing, for one). Two different definitions under one name are an error.
+ */
+const schemaObjectsOf = (
+  tables: ReadonlyArray<AnyPgTable>,
+  listed: ReadonlyArray<SchemaObject>
+): { readonly objects: ReadonlyArray<SchemaObject>; readonly conflicts: ReadonlyArray<string> } => {
+  const enums = new Map<string, AnyEnum>()
+  const sequences = new Map<string, PgSequence>()
+  const schemas = new Map<string, PgSchema>()
+  const conflicts: Array<string> = []
+  const qualified = (schema: string | undefined, name: string | undefined) => `${schema ?? "public"}.${name ?? ""}`
+  const addEnum = (value: AnyEnum) => {
+    const key = qualified(value.schema, value.enumName)
+    const known = enums.get(key)
+    if (known === undefined) enums.set(key, value)
+    else if (known !== value && JSON.stringify(known.enumValues) !== JSON.stringify(value.enumValues)) {
+      conflicts.push(`the enum ${key} is declared twice with different values`)
+    }
+  }
+  for (const object of listed) {
+    if (isPgSchema(object)) schemas.set(object.schemaName, object)
+    else if (isPgSequence(object)) {
+      const key = qualified(object.schema, object.seqName)
+      const known = sequences.get(key)
+      if (known !== undefined && known !== object && JSON.stringify(known.seqOptions) !== JSON.stringify(object.seqOptions)) {
+        conflicts.push(`the sequence ${key} is declared twice with different options`)
+      }
+      sequences.set(key, object)
+    } else addEnum(object)
+  }
+  const schemaNames = new Set<string>()
+  for (const table of tables) {
+    const config = getTableConfig(table)
+    if (config.schema !== undefined) schemaNames.add(config.schema)
+    for (const column of config.columns) {
+      const used: unknown = (column as { readonly enum?: unknown }).enum
+      if (isPgEnum(used)) addEnum(used as AnyEnum)
+    }
+  }
+  for (const value of [...enums.values(), ...sequences.values()]) if (value.schema !== undefined) schemaNames.add(value.schema)
+  for (const name of schemaNames) if (name !== "public" && !schemas.has(name)) schemas.set(name, pgSchema(name))
+  return { objects: [...schemas.values(), ...enums.values(), ...sequences.values()], conflicts }
+}
 
 const physicalName = (table: AnyPgTable): string => {
   const config = getTableConfig(table)
@@ -120,10 +194,14 @@ const literalDefaults = (tables: ReadonlyArray<AnyPgTable>): ReadonlyMap<string,
   return defaults
 }
 
-/** The model of `tables` (storage tables or plain drizzle tables), named by the SDK convention. */
+/**
+ * The model of `models` (storage tables or plain drizzle tables, with their enums, sequences and schemas),
+ * named by the SDK convention.
+ */
 export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnapshot")(function*(
-  tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  models: ReadonlyArray<ModelObject>
 ): Effect.fn.Return<SchemaSnapshot, SchemaSnapshotError> {
+  const tables = models.filter((model): model is AnyStorageTable | AnyPgTable => !isSchemaObject(model))
   const drizzleTables = [...new Set(tables.map(drizzleTableOf))]
   const names = drizzleTables.map(physicalName)
   const repeated = [...new Set(names.filter((name, index) => names.indexOf(name) !== index))]
@@ -136,7 +214,12 @@ export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnaps
   // drizzle-kit would print these and end the process; asked first, they become the error's report.
   const refusals = drizzleKitRefusals(drizzleTables)
   if (refusals.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(refusals.join("\n")) })
-  const imports = Object.fromEntries(drizzleTables.map((table, index) => [`table${index}`, table]))
+  const { conflicts, objects } = schemaObjectsOf(drizzleTables, models.filter(isSchemaObject))
+  if (conflicts.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(conflicts.join("\n")) })
+  const imports = Object.fromEntries([
+    ...drizzleTables.map((table, index) => [`table${index}`, table] as const),
+    ...objects.map((object, index) => [`object${index}`, object] as const)
+  ])
   const { generateDrizzleJson } = yield* Effect.mapError(drizzleKit, (cause) => new SchemaSnapshotError({ tables: names, cause }))
   const snapshot = yield* Effect.tryPromise({
     try: () => generateDrizzleJson(imports),

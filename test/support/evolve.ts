@@ -6,13 +6,12 @@
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
-import type { AnyPgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import type { RenameHint } from "../../src/migrations/Autogenerate.ts"
 import { createRevision, type NewRevisionOutcome } from "../../src/migrations/files/RevisionAuthoring.ts"
 import { loadRevisions } from "../../src/migrations/files/RevisionLoader.ts"
 import { applyMigration } from "../../src/migrations/runtime/MigrationApply.ts"
-import type { AnyStorageTable } from "../../src/storage/StorageTable.ts"
+import type { ModelObject } from "../../src/storage/StorageSchema.ts"
 import { scratchDirectory } from "./revisions.ts"
 import { schemaShape, type SchemaShape } from "./schemaShape.ts"
 import { resetDatabase } from "./TestDatabase.ts"
@@ -21,7 +20,7 @@ export const evolveVersionTable = { schema: "public", table: "tests__alembic_ver
 export const evolveOptions = { providerKey: "tests:evolve", versionTable: evolveVersionTable }
 
 export interface ModelVersion {
-  readonly tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  readonly tables: ReadonlyArray<ModelObject>
   readonly renames?: ReadonlyArray<RenameHint>
 }
 

@@ -4,7 +4,6 @@
  * branch labels and dependencies, and merge revisions that join heads. Local only: nothing here touches a
  * database or the catalog. Every new revision is checked against the history it joins before it is written.
  */
-import type { AnyPgTable } from "drizzle-orm/pg-core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
@@ -12,7 +11,6 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as NodePath from "node:path"
-import type { AnyStorageTable } from "../../storage/StorageTable.ts"
 import {
   autogenerate,
   AutogenerateError,
@@ -33,7 +31,7 @@ import {
   writeRevisionFiles
 } from "./RevisionFile.ts"
 import { invalidRevisionIdReason } from "../graph/RevisionId.ts"
-import { storageSchemaSnapshot } from "../../storage/StorageSchema.ts"
+import { type ModelObject, storageSchemaSnapshot } from "../../storage/StorageSchema.ts"
 
 export class RevisionAuthoringError extends Schema.TaggedError<RevisionAuthoringError>()("RevisionAuthoringError", {
   reason: Schema.Literals([
@@ -119,7 +117,7 @@ export interface RevisionPlacement {
 
 export interface NewRevisionRequest extends RevisionPlacement {
   readonly loaded: LoadedRevisions
-  readonly tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  readonly tables: ReadonlyArray<ModelObject>
   readonly message: string
   readonly revisionId?: string | undefined
   /** Diff the models against the parent's snapshot (default); otherwise write an empty revision. */
@@ -163,7 +161,7 @@ export type NewRevisionError =
 const isoNow = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
 /** The current models, as the snapshot a revision without generated SQL records. */
-const modelSnapshot = (tables: ReadonlyArray<AnyStorageTable | AnyPgTable>) =>
+const modelSnapshot = (tables: ReadonlyArray<ModelObject>) =>
   storageSchemaSnapshot(tables).pipe(
     Effect.map(normalizeSnapshot),
     Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
@@ -298,7 +296,7 @@ export const createRevision = (
 
 export interface MergeRevisionRequest extends RevisionPlacement {
   readonly loaded: LoadedRevisions
-  readonly tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  readonly tables: ReadonlyArray<ModelObject>
   readonly message: string
   readonly revisionId?: string | undefined
   /** The heads to join, as targets (`0007`, `accounts@head`, `heads`); default every head. */

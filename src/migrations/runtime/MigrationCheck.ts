@@ -3,15 +3,13 @@
  * head revision's snapshot (a revision is due), applied revisions whose files were edited since, and a live
  * database that differs from the snapshot of the revision it is at (drift).
  */
-import type { AnyPgTable } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
 import { introspectTables, normalizeSqlType, physicalKey } from "../../catalog/TableIntrospection.ts"
 import { pgArrayLiteral } from "../../db/PgArrayLiteral.ts"
-import type { SchemaSnapshot } from "../../storage/StorageSchema.ts"
-import type { AnyStorageTable } from "../../storage/StorageTable.ts"
+import type { ModelObject, SchemaSnapshot } from "../../storage/StorageSchema.ts"
 import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
 import {
   editedRevisions,
@@ -122,7 +120,7 @@ export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
 
 export interface CheckRequest {
   readonly loaded: LoadedRevisions
-  readonly tables: ReadonlyArray<AnyStorageTable | AnyPgTable>
+  readonly tables: ReadonlyArray<ModelObject>
   readonly versionTable: VersionTableLocation
 }
 
