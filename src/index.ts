@@ -98,6 +98,7 @@ export {
   normalizeSqlType,
   type PhysicalName
 } from "./catalog/TableIntrospection.ts"
+export { type TableDetails, tableDetails, type TableForeignKey, type TableIndex } from "./catalog/TableDetails.ts"
 export { type PgArrayElement, pgArrayLiteral } from "./db/PgArrayLiteral.ts"
 
 // The migration engine: revision files, the revision graph, plans, apply, autogenerate and check.

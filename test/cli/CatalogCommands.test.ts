@@ -43,6 +43,14 @@ const seed = <E>(database: Layer.Layer<Database | SqlClient.SqlClient, E>) =>
     const provider = providerIdentity("cli", "cli")
     const registry = yield* catalog.ensureVersionRegistry(provider, Versions)
     const [row] = yield* catalog.reserve({ provider, versionRegistryUid: registry.uid, tables: [Listed] })
+    // The physical table, with an index and a foreign key, as a revision would create it.
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe("CREATE TABLE cli__notes (note text PRIMARY KEY)")
+    yield* sql.unsafe(
+      "CREATE TABLE cli__listed (uid uuid CONSTRAINT pk__cli__listed PRIMARY KEY, note text " +
+        "CONSTRAINT fk__cli__listed__note__cli__notes REFERENCES cli__notes (note))"
+    )
+    yield* sql.unsafe("CREATE INDEX ix__cli__listed__note ON cli__listed (note)")
     return row!.uid
   }).pipe(Effect.provide(SqlCatalog.layer().pipe(Layer.provideMerge(database))))
 
@@ -74,7 +82,17 @@ const checkCommands = async (
   }
   const text = await runCliInProcess(["catalog", "show", "cli__listed", ...options.args], { cwd: options.cwd })
   assert.match(text.stderr, /status\s+reserved/)
-  assert.match(text.stderr, /uid\s+UUID\s+no\s+primary/)
+  assert.match(text.stderr, /uid\s+UUID\s+no\s+primary\s+UID\s+Key\./)
+  assert.match(text.stderr, /note\s+TEXT\s+yes\s+Note\s+Remark\./)
+  assert.include(text.stderr, "indexes:\n  pk__cli__listed: CREATE UNIQUE INDEX pk__cli__listed ON public.cli__listed USING btree (uid)")
+  assert.include(text.stderr, "  ix__cli__listed__note: CREATE INDEX ix__cli__listed__note ON public.cli__listed USING btree (note)")
+  assert.include(
+    text.stderr,
+    "foreign keys:\n  fk__cli__listed__note__cli__notes: FOREIGN KEY (note) REFERENCES cli__notes(note)"
+  )
+  const document = JSON.parse((await runCliInProcess(["catalog", "show", "cli__listed", "--json", ...options.args], { cwd: options.cwd })).stdout)
+  assert.deepStrictEqual(document.foreignKeys.map((key: { readonly name: string }) => key.name), ["fk__cli__listed__note__cli__notes"])
+  assert.deepStrictEqual(document.indexes.map((index: { readonly name: string }) => index.name), ["pk__cli__listed", "ix__cli__listed__note"])
 
   const missing = await runCliInProcess(["catalog", "show", "nothing-here", ...options.args], { cwd: options.cwd })
   assert.strictEqual(missing.exitCode, 1)

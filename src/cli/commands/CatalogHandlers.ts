@@ -6,7 +6,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { Catalog, type CatalogTable } from "../../catalog/Catalog.ts"
-import { CatalogTableNotFoundError } from "../../catalog/CatalogErrors.ts"
+import { CatalogStorageError, CatalogTableNotFoundError } from "../../catalog/CatalogErrors.ts"
+import { tableDetails } from "../../catalog/TableDetails.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
 import { contractServerDefault } from "../../storage/Contract.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
@@ -14,7 +15,7 @@ import { Output } from "../Output.ts"
 import { textTable } from "../TextTable.ts"
 import type { showOptions } from "./CatalogCommands.ts"
 
-const catalogLayer = SqlCatalog.layer().pipe(Layer.provide(cliDatabaseLayer))
+const catalogLayer = SqlCatalog.layer().pipe(Layer.provideMerge(cliDatabaseLayer))
 
 /** The row as the JSON documents show it. */
 const rowDocument = (row: CatalogTable) => ({
@@ -62,15 +63,19 @@ export const show = ({ reference }: Command.Command.Config.Infer<typeof showOpti
     const row = yield* catalog.find(reference)
     if (Option.isNone(row)) return yield* new CatalogTableNotFoundError({ reference })
     const table = row.value
+    const details = yield* tableDetails(table.schema, table.tableName).pipe(
+      Effect.mapError(CatalogStorageError.during(`read the indexes and foreign keys of ${table.schema}.${table.tableName}`))
+    )
     const columns = textTable(
-      ["COLUMN", "TYPE", "NULL", "KEY", "DEFAULT", "LABEL"],
+      ["COLUMN", "TYPE", "NULL", "KEY", "DEFAULT", "LABEL", "DESCRIPTION"],
       table.contract.columns.map((column) => [
         column.name,
         column.backend_type,
         column.nullable ? "yes" : "no",
         column.primary_key ? "primary" : column.unique ? "unique" : "",
         contractServerDefault(table.contract, column.name) ?? "",
-        column.label
+        column.label,
+        column.description
       ])
     )
     const profile = table.contract.authoring.time_indexed
@@ -78,6 +83,8 @@ export const show = ({ reference }: Command.Command.Config.Infer<typeof showOpti
       ? []
       : [`grain        ${profile.index_names.join(", ")}` +
         (profile.cadence === undefined ? "" : ` (cadence ${profile.cadence})`)]
+    const section = (title: string, lines: ReadonlyArray<string>) =>
+      ["", `${title}:`, ...(lines.length === 0 ? ["  none"] : lines.map((line) => `  ${line}`))]
     const text = [
       `${table.schema}.${table.tableName}  ${table.identifier} (${table.namespace})`,
       `uid          ${table.uid}`,
@@ -88,10 +95,19 @@ export const show = ({ reference }: Command.Command.Config.Infer<typeof showOpti
       ...grain,
       `contract     ${table.contract.version}, hash ${table.contractHash}`,
       "",
-      columns
+      columns,
+      ...section("indexes", details.indexes.map((index) => `${index.name}: ${index.definition}`)),
+      ...section("foreign keys", details.foreignKeys.map((key) => `${key.name}: ${key.definition}`))
     ].join("\n")
     yield* output.result({
       text,
-      document: { ...rowDocument(table), description: table.description, labels: table.labels, contract: table.contract }
+      document: {
+        ...rowDocument(table),
+        description: table.description,
+        labels: table.labels,
+        contract: table.contract,
+        indexes: details.indexes,
+        foreignKeys: details.foreignKeys
+      }
     })
   }).pipe(Effect.provide(catalogLayer))
