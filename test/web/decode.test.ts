@@ -177,3 +177,25 @@ describe("nodes", () => {
     assert.throws(() => decodeRuns({ runs: [{ ...lastRun, startedAt: null }] }), /runs\[0\]\.startedAt/)
   })
 })
+
+describe("revisions from `migrations history --json`", () => {
+  it("takes ids, parents and markers; applied is what the current revisions build on", () => {
+    const view = decodeRevisions({
+      current: ["b1"],
+      revisions: [
+        { id: "m", parents: ["b1", "b2"], dependsOn: [], branchLabels: [], message: "merge", markers: ["head"] },
+        { id: "b2", parents: ["a"], dependsOn: [], branchLabels: [], message: "two", markers: [] },
+        { id: "b1", parents: ["a"], dependsOn: ["x"], branchLabels: ["one"], message: "one", markers: ["current"] },
+        { id: "x", parents: [], dependsOn: [], branchLabels: [], message: "other base", markers: [] },
+        { id: "a", parents: [], dependsOn: [], branchLabels: [], message: "base", markers: [] }
+      ]
+    })
+    assert.deepStrictEqual(view.heads, ["m"])
+    assert.deepStrictEqual(
+      view.revisions.filter((one) => one.applied).map((one) => one.revision).sort(),
+      ["a", "b1", "x"]
+    )
+    assert.deepStrictEqual(view.revisions.find((one) => one.revision === "m")!.parents, ["b1", "b2"])
+    assert.strictEqual(view.revisions.find((one) => one.revision === "m")!.head, true)
+  })
+})

@@ -207,15 +207,41 @@ const decodeRevision = (value: unknown, path: string, applied: ReadonlySet<strin
   }
 }
 
+/** Every revision the current ones build on (parents and dependencies), themselves included. */
+export const appliedFrom = (
+  current: ReadonlyArray<string>,
+  revisions: ReadonlyArray<{ readonly revision: string; readonly parents: ReadonlyArray<string>; readonly dependsOn: ReadonlyArray<string> }>
+): ReadonlySet<string> => {
+  const byId = new Map(revisions.map((revision) => [revision.revision, revision]))
+  const applied = new Set<string>()
+  const pending = [...current]
+  while (pending.length > 0) {
+    const id = pending.pop()!
+    if (applied.has(id)) continue
+    applied.add(id)
+    const revision = byId.get(id)
+    if (revision !== undefined) pending.push(...revision.parents, ...revision.dependsOn)
+  }
+  return applied
+}
+
+/**
+ * The history, as the API or `migrations history --json` gives it: what is applied comes from each revision's
+ * `applied`, else the answer's `applied` list, else the ancestors of `current`; heads from `heads` or markers.
+ */
 export const decodeRevisions = (value: unknown): RevisionsView => {
   const answer = object(value, "answer")
   const current = strings(answer.current, "answer.current")
-  const heads = strings(answer.heads, "answer.heads")
-  const applied = new Set(strings(answer.applied, "answer.applied"))
+  const listed = array(answer.revisions, "answer.revisions")
+  const markers = (revision: unknown, index: number): ReadonlyArray<string> =>
+    strings(object(revision, `revisions[${index}]`).markers, `revisions[${index}].markers`)
+  const first = listed.map((revision, index) => decodeRevision(revision, `revisions[${index}]`, new Set(), new Set()))
+  const heads = answer.heads === undefined
+    ? first.filter((_, index) => markers(listed[index], index).includes("head")).map((revision) => revision.revision)
+    : strings(answer.heads, "answer.heads")
+  const applied = answer.applied === undefined ? appliedFrom(current, first) : new Set(strings(answer.applied, "answer.applied"))
   return {
-    revisions: array(answer.revisions, "answer.revisions").map((revision, index) =>
-      decodeRevision(revision, `revisions[${index}]`, applied, new Set(heads))
-    ),
+    revisions: listed.map((revision, index) => decodeRevision(revision, `revisions[${index}]`, applied, new Set(heads))),
     current,
     heads
   }

@@ -43,6 +43,8 @@ export const TimeChart = ({ title, data, series, points, yLabel, y2Label, height
       width: Math.max(320, element.clientWidth),
       height,
       cursor: { drag: { x: true, y: false } },
+      // The axis says UTC, so it is drawn in UTC whatever the browser's time zone.
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1_000), "Etc/UTC"),
       scales: { x: { time: true } },
       axes: [
         { label: "time (UTC)" },
@@ -56,7 +58,7 @@ export const TimeChart = ({ title, data, series, points, yLabel, y2Label, height
           scale: one.scale ?? "y",
           stroke: PALETTE[index % PALETTE.length]!,
           width: 1.5,
-          ...(DASHES[index % DASHES.length] === undefined ? {} : { dash: [...DASHES[index % DASHES.length]!] }),
+          ...(DASHES[index % DASHES.length] === undefined || one.bars === true ? {} : { dash: [...DASHES[index % DASHES.length]!] }),
           ...(one.bars === true ? { paths: uPlot.paths.bars!({ size: [0.6, 40] }), fill: `${PALETTE[index % PALETTE.length]!}55` } : {}),
           spanGaps: false
         }))
