@@ -1,7 +1,8 @@
 /**
  * The provider lifecycle, as `metatables migrations` runs it.
  *
- * `current`: the version registry, a credential, the heads; it never reserves application tables.
+ * `current`: the version registry, then the heads, read with the command's connection (a credential only when
+ * that connection is refused the version table); it never reserves application tables.
  * `upgrade` / `downgrade`: registry -> reserve -> credential -> apply -> revoke -> finalize with the resolved
  * revision -> the provider's hook, only when every table is active (otherwise `ProviderPhysicalStateError`
  * names each table, its status and why). Every step is idempotent, so running again after a failure at any
@@ -11,10 +12,12 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
+import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import {
   bindingOf,
@@ -39,6 +42,7 @@ import { normalizeSqlType } from "../catalog/TableIntrospection.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { formatCause } from "../db/FailureCause.ts"
+import { describeSqlFailure } from "../db/SqlFailure.ts"
 import { canonicalJson } from "../storage/CanonicalJson.ts"
 import { dataTypeTokenForSqlType } from "../storage/ColumnTypes.ts"
 import { type ColumnShape, type TableContract, tableContract, withColumnShapes } from "../storage/Contract.ts"
@@ -50,6 +54,7 @@ import {
   applyMigration,
   type ApplyError,
   type EditedRevision,
+  type MigrationDatabaseError,
   readMigrationState,
   stampMigration,
   type StampResult
@@ -219,14 +224,26 @@ const openProvider = (provider: MigrationProvider) =>
     return { loaded, catalog, identity, registry }
   })
 
-/** `current`: the heads the database is at, through the provider's registry and a credential. */
+/** Whether the command's own connection was refused the version table (SQLSTATE 42501). */
+const refusedHere = (error: MigrationDatabaseError): boolean =>
+  Predicate.isTagged(error.cause, "SqlError") && describeSqlFailure(error.cause as SqlError).code === "42501"
+
+/**
+ * `current`: the heads the database is at, through the provider's registry. It is a read: the command's own
+ * connection reads the version table when it may (a superuser, or a member of the provider's owner role),
+ * and only when it is refused does `current` take a credential and read with that, as `upgrade` does. A
+ * credential on a server is a role made, logged in as and dropped: most of what `current` cost.
+ */
 export const currentRevision = (
   provider: MigrationProvider,
   options: { readonly onCredential?: CredentialObserver | undefined } = {}
 ): Effect.Effect<CurrentReport, LifecycleError, LifecycleServices> =>
   Effect.gen(function*() {
     const { loaded } = yield* openProvider(provider)
-    const state = yield* usingCredential(provider, options, readMigrationState(versionTableOf(provider)))
+    const read = readMigrationState(versionTableOf(provider))
+    const state = yield* read.pipe(
+      Effect.catchIf(refusedHere, () => usingCredential(provider, options, read))
+    )
     return {
       provider: provider.key,
       heads: state.heads,

@@ -2,13 +2,15 @@
  * The provider lifecycle on both backends: upgrade finalizes every table and then runs the hook with the
  * ordered scope and active bindings; `current` reserves nothing; `stamp` records a revision without running
  * it; two providers share a database; a table no revision creates ends in ProviderPhysicalStateError without
- * the hook; a failed upgrade re-run converges.
+ * the hook; a failed upgrade re-run converges; `current` reads with the command's connection and takes a
+ * credential only when that connection is refused the version table (server).
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
 import { text, uuid } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
@@ -19,7 +21,9 @@ import {
   buildVersionMetaTable,
   Catalog,
   createRevision,
+  type CredentialObserver,
   currentRevision,
+  Database,
   loadRevisions,
   migrateProvider,
   PlatformManagedMetaTable,
@@ -28,7 +32,7 @@ import {
   stampProvider
 } from "../../src/index.ts"
 import { scratchDirectory } from "../support/revisions.ts"
-import { describeBackends, resetDatabase } from "../support/TestDatabase.ts"
+import { describeBackends, describeServer, randomName, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
 
 const info = (label: string) => ({ label, description: `${label}.` })
 
@@ -213,5 +217,57 @@ describeBackends("provider lifecycle", (it) => {
       const edited = NodeFs.readdirSync(migration.versionLocations[0]!).filter((name) => name.endsWith(".ts"))
       assert.deepStrictEqual(edited, ["0001_initial.ts"])
       assert.isTrue(NodePath.isAbsolute(migration.versionLocations[0]!))
+    })))
+})
+
+describeServer("provider lifecycle: current reads with the command's connection", (it) => {
+  it.effect("takes no credential when the connection may read the version table, and one when it may not", () =>
+    fresh(Effect.gen(function*() {
+      const migration = yield* withRevision({ app: "epsilon", tables: [table("epsilon", "only")] })
+      yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      const issued: Array<string> = []
+      const observe: CredentialObserver = (credential) => Effect.sync(() => issued.push(credential._tag))
+
+      // A superuser reads the owner's version table itself.
+      assert.deepStrictEqual((yield* currentRevision(migration, { onCredential: observe })).heads, ["0001"])
+      assert.deepStrictEqual(issued, [])
+
+      // A user that may use the catalog and create roles, but not read the owner's tables: refused, so
+      // `current` reads through a credential, as `upgrade` does.
+      const sql = yield* SqlClient.SqlClient
+      const test = yield* TestDatabase
+      const reader = randomName("mt_reader")
+      yield* Effect.acquireUseRelease(
+        Effect.gen(function*() {
+          yield* sql.unsafe(`CREATE ROLE "${reader}" LOGIN CREATEROLE`)
+          yield* sql.unsafe(`GRANT USAGE ON SCHEMA metatables TO "${reader}"`)
+          yield* sql.unsafe(`GRANT ALL ON ALL TABLES IN SCHEMA metatables TO "${reader}"`)
+          yield* sql.unsafe(`GRANT ALL ON ALL SEQUENCES IN SCHEMA metatables TO "${reader}"`)
+        }),
+        () =>
+          Effect.gen(function*() {
+            const denied = yield* Effect.flip(
+              sql.unsafe(`SET LOCAL ROLE "${reader}"`).pipe(
+                Effect.andThen(sql.unsafe(`SELECT * FROM epsilon__alembic_version`)),
+                sql.withTransaction
+              )
+            )
+            assert.strictEqual(denied._tag, "SqlError", "the reader may not read the version table itself")
+            const url = new URL(Redacted.value(test.url!))
+            url.username = reader
+            const report = yield* currentRevision(migration, { onCredential: observe }).pipe(
+              Effect.provide(services),
+              Effect.provide(Database.layerServer(Redacted.make(url.toString()), { maxConnections: 2 }))
+            )
+            assert.deepStrictEqual(report.heads, ["0001"])
+            assert.deepStrictEqual(issued, ["ServerCredential"])
+          }),
+        () =>
+          Effect.orDie(Effect.gen(function*() {
+            yield* sql.unsafe(`REASSIGN OWNED BY "${reader}" TO CURRENT_USER`)
+            yield* sql.unsafe(`DROP OWNED BY "${reader}"`)
+            yield* sql.unsafe(`DROP ROLE IF EXISTS "${reader}"`)
+          }))
+      )
     })))
 })
