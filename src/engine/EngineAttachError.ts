@@ -4,7 +4,7 @@
  */
 import * as Schema from "effect/Schema"
 
-export const AttachProblem = Schema.Literals(["missing", "not-active", "changed", "drift", "duplicate"])
+export const AttachProblem = Schema.Literals(["missing", "not-active", "changed", "behind", "drift", "duplicate"])
 export type AttachProblem = typeof AttachProblem.Type
 
 export const AttachRefusal = Schema.Struct({
@@ -32,6 +32,10 @@ const explain = (refusal: AttachRefusal): string => {
     case "changed":
       return `${subject} changed since it was migrated (its model's contract differs from the catalog's)${details}. ` +
         "Run `bun run migrate revision -m \"...\"` to write a revision for the change, then `bun run migrate upgrade`."
+    case "behind":
+      return `${subject} is as an earlier revision has it, not as its model${details}: the database is behind its ` +
+        "history (after a downgrade, or with revisions not applied yet), and a later revision makes this change. Run " +
+        "`bun run migrate upgrade` (or `nodes run --upgrade`); no new revision is needed."
     case "drift":
       return `${subject} in the database differs from its contract${details}. Something changed it outside the ` +
         "migrations; run `bun run migrate check` to see the drift, and fix it with a revision."

@@ -113,7 +113,12 @@ const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArra
     refusals.push(refusal(table, "not-active", row, row.statusReason === null ? [] : [row.statusReason]))
   }
   for (const { row, table } of resolution.mismatched) {
-    refusals.push(refusal(table, "changed", row, contractDifferences(row.contract, tableContract(table))))
+    // Finalize records a revision's snapshot (hash `rev_<id>_...`) only when the database is behind the history.
+    const behind = row.contractHash.startsWith("rev_")
+    refusals.push(refusal(table, behind ? "behind" : "changed", row, [
+      ...(behind && row.appliedRevision !== null ? [`the database is at revision ${row.appliedRevision}`] : []),
+      ...contractDifferences(row.contract, tableContract(table))
+    ]))
   }
   const live = yield* introspectTables(
     resolution.active.map(({ row }) => ({ schema: row.schema, table: row.tableName }))
