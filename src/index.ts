@@ -92,6 +92,7 @@ export * as SqlCatalog from "./catalog/SqlCatalog.ts"
 export * as SqlDataNodeRecords from "./catalog/SqlDataNodeRecords.ts"
 export {
   compareWithContract,
+  introspectSchemaObjects,
   introspectTables,
   type LiveColumn,
   type LiveTable,
@@ -322,8 +323,36 @@ export {
   computeMetaTableContractHash,
   ContractHashError,
   type ContractHashOptions,
-  contractHashPayload
+  contractHashPayload,
+  modelContractHash,
+  snapshotContractHash
 } from "./storage/ContractHash.ts"
+export {
+  type DiffWording,
+  describeDifferences,
+  diffSchemaObjects,
+  diffTableShapes,
+  sameSqlType,
+  type ShapeDifference,
+  type ShapeObjectKind
+} from "./storage/ContractDiff.ts"
+export {
+  contractShape,
+  type EnumShape,
+  normalizeExpression,
+  type ReferentialAction,
+  type SchemaShape,
+  type SequenceShape,
+  snapshotShape,
+  tableKey,
+  type TableShape,
+  type TableShapeCheck,
+  type TableShapeColumn,
+  type TableShapeForeignKey,
+  type TableShapeIndex,
+  type TableShapeKey,
+  type TableShapeObjects
+} from "./storage/TableShape.ts"
 export {
   boundedIdentifier,
   boundedIdentifierResult,

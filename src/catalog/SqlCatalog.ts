@@ -10,13 +10,12 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { Database } from "../db/Database.ts"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { StoredTableContract, tableContract } from "../storage/Contract.ts"
-import { computeMetaTableContractHash } from "../storage/ContractHash.ts"
+import { modelContractHash } from "../storage/ContractHash.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
 import {
   type ActiveResolution,
@@ -127,9 +126,8 @@ const requireCatalogVersion = Effect.fn("SqlCatalog.requireCatalogVersion")(func
   }
 })
 
-/** The contract hash the catalog records for a table, computed from its model. */
-export const modelContractHash = (table: AnyStorageTable): string =>
-  Result.getOrThrow(computeMetaTableContractHash(table, { namespace: table.metadata.namespace }))
+/** The contract hash the catalog records for a table, computed from its model (one function, in `storage`). */
+export { modelContractHash }
 
 const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) {
   const schema = yield* validateCatalogSchema(options.schema ?? DEFAULT_CATALOG_SCHEMA)

@@ -30,7 +30,9 @@ import * as SqlDataNodeRecords from "../catalog/SqlDataNodeRecords.ts"
 import { compareWithContract, introspectTables } from "../catalog/TableIntrospection.ts"
 import type { Database } from "../db/Database.ts"
 import { rowShapeOf } from "../datanode/RowShape.ts"
-import { contractGrain, type TableContract, tableContract } from "../storage/Contract.ts"
+import { type TableContract, tableContract } from "../storage/Contract.ts"
+import { describeDifferences, diffTableShapes } from "../storage/ContractDiff.ts"
+import { contractShape } from "../storage/TableShape.ts"
 import { type AnyStorageTable, bindingServiceKey, type StorageBinding } from "../storage/StorageTable.ts"
 import { type AttachedTable, attachedKey, Engine } from "./Engine.ts"
 import { type AttachRefusal, EngineAttachError } from "./EngineAttachError.ts"
@@ -55,29 +57,8 @@ export type StartEngineError =
   | InvalidCatalogSchemaError
 
 /** How a model's contract differs from the one recorded in the catalog, one sentence per difference. */
-const contractDifferences = (recorded: TableContract, model: TableContract): ReadonlyArray<string> => {
-  const before = new Map(recorded.columns.map((column) => [column.name, column]))
-  const after = new Map(model.columns.map((column) => [column.name, column]))
-  const differences: Array<string> = []
-  for (const [name, column] of after) {
-    const old = before.get(name)
-    if (old === undefined) differences.push(`column ${name} was added`)
-    else {
-      if (old.backend_type !== column.backend_type) {
-        differences.push(`column ${name} is ${column.backend_type} in the model, ${old.backend_type} in the catalog`)
-      }
-      if (old.nullable !== column.nullable) {
-        differences.push(`column ${name} is ${column.nullable ? "nullable" : "NOT NULL"} in the model`)
-      }
-    }
-  }
-  for (const name of before.keys()) if (!after.has(name)) differences.push(`column ${name} was removed`)
-  const grain = (contract: TableContract) => contractGrain(contract)?.join(", ") ?? ""
-  if (grain(recorded) !== grain(model)) {
-    differences.push(`the grain is (${grain(model)}) in the model, (${grain(recorded)}) in the catalog`)
-  }
-  return differences
-}
+const contractDifferences = (recorded: TableContract, model: TableContract): ReadonlyArray<string> =>
+  describeDifferences(diffTableShapes(contractShape(recorded), contractShape(model)), "catalog")
 
 const refusal = (
   table: AnyStorageTable,

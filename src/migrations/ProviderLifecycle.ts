@@ -14,11 +14,9 @@ import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Ref from "effect/Ref"
-import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
-import * as NodeCrypto from "node:crypto"
 import {
   bindingOf,
   Catalog,
@@ -37,18 +35,17 @@ import type {
   TableReservationError,
   VersionRegistryError
 } from "../catalog/CatalogErrors.ts"
-import { modelContractHash } from "../catalog/SqlCatalog.ts"
-import { normalizeSqlType } from "../catalog/TableIntrospection.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { formatCause } from "../db/FailureCause.ts"
 import { describeSqlFailure } from "../db/SqlFailure.ts"
-import { canonicalJson } from "../storage/CanonicalJson.ts"
 import { dataTypeTokenForSqlType } from "../storage/ColumnTypes.ts"
 import { type ColumnShape, type TableContract, tableContract, withColumnShapes } from "../storage/Contract.ts"
+import { diffTableShapes } from "../storage/ContractDiff.ts"
+import { modelContractHash, snapshotContractHash } from "../storage/ContractHash.ts"
 import { bindingKey, CurrentMigrationRegistration } from "../storage/Registration.ts"
-import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { AnyStorageTable } from "../storage/StorageTable.ts"
+import { contractShape, type SchemaShape, snapshotShape, type TableShape } from "../storage/TableShape.ts"
 import {
   type AppliedStep,
   applyMigration,
@@ -62,7 +59,6 @@ import {
 import type { MigrationDirection } from "./runtime/MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
 import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
-import { snapshotEntities } from "./files/SnapshotEntities.ts"
 import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./files/RevisionLoader.ts"
 
 /** After finalize, some provider tables are not active; the hook did not run. */
@@ -252,40 +248,40 @@ export const currentRevision = (
     }
   })
 
-/** The contract of `table` as the snapshot has it (labels and descriptions from the model where known). */
-const contractInSnapshot = (table: AnyStorageTable, snapshot: SchemaSnapshot): TableContract | undefined => {
+/**
+ * The contract of `table` as a revision's snapshot has it, with the snapshot's shape of it (labels and
+ * descriptions from the model where known); `undefined` when the snapshot has no such table.
+ */
+const contractInSnapshot = (
+  table: AnyStorageTable,
+  snapshot: SchemaShape
+): { readonly contract: TableContract; readonly shape: TableShape } | undefined => {
   const { schema, tableName } = table.metadata
-  const here = <E extends { readonly schema: string; readonly table: string }>(entity: E) =>
-    entity.schema === schema && entity.table === tableName
-  const tables = snapshotEntities(snapshot, "tables")
-  if (!tables.some((entity) => entity.schema === schema && entity.name === tableName)) return undefined
+  const shape = snapshot.tables.find((entity) => entity.schema === schema && entity.table === tableName)
+  if (shape === undefined) return undefined
   const model = tableContract(table)
   const known = new Map(model.columns.map((column) => [column.name, column]))
-  const primary = new Set(snapshotEntities(snapshot, "pks").filter(here).flatMap((key) => key.columns))
-  const unique = new Set(
-    snapshotEntities(snapshot, "uniques").filter(here).filter((key) => key.columns.length === 1).flatMap((key) => key.columns)
-  )
-  const columns = snapshotEntities(snapshot, "columns").filter(here).map((column): ColumnShape => ({
+  const primary = new Set(shape.primaryKey?.columns ?? [])
+  const unique = new Set((shape.objects?.uniques ?? []).filter((key) => key.columns.length === 1).flatMap((key) => key.columns))
+  const columns = shape.columns.map((column): ColumnShape => ({
     name: column.name,
     data_type: dataTypeTokenForSqlType(column.type),
     backend_type: column.type.toUpperCase(),
-    nullable: !column.notNull && !primary.has(column.name),
+    nullable: !column.notNull,
     primary_key: primary.has(column.name),
     unique: unique.has(column.name),
-    server_default: column.default,
+    server_default: column.default ?? null,
     label: known.get(column.name)?.label ?? column.name,
     description: known.get(column.name)?.description ?? ""
   }))
-  return withColumnShapes(model, columns)
+  return { contract: withColumnShapes(model, columns), shape }
 }
 
-const sameShape = (a: TableContract, b: TableContract) =>
-  a.columns.length === b.columns.length &&
-  a.columns.every((column) => {
-    const other = b.columns.find((candidate) => candidate.name === column.name)
-    return other !== undefined && other.nullable === column.nullable &&
-      normalizeSqlType(other.backend_type) === normalizeSqlType(column.backend_type)
-  })
+/** Whether the snapshot's columns are the model's: the same names, types and nullability. */
+const sameColumns = (model: TableContract, atRevision: TableContract) =>
+  diffTableShapes(contractShape(model), contractShape(atRevision)).every((difference) =>
+    !(["ColumnMissing", "ColumnExtra", "ColumnType", "ColumnNullability"] as const).some((tag) => difference._tag === tag)
+  )
 
 /**
  * What each provider table should look like at `heads`. At the history's heads every table must match its
@@ -297,7 +293,7 @@ const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =
   Effect.gen(function*() {
     const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.upgradedHeads)
     const snapshot = !atHistoryHead && heads.length === 1
-      ? yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source)
+      ? Option.map(yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source), snapshotShape)
       : Option.none()
     return (table: AnyStorageTable): FinalizeExpectation => {
       const model = { _tag: "Present" as const, contract: tableContract(table), contractHash: modelContractHash(table) }
@@ -306,9 +302,12 @@ const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =
       if (Option.isNone(snapshot)) return model
       const atRevision = contractInSnapshot(table, snapshot.value)
       if (atRevision === undefined) return { _tag: "Absent" }
-      if (sameShape(atRevision, model.contract)) return model
-      const digest = NodeCrypto.createHash("sha256").update(Result.getOrThrow(canonicalJson(atRevision))).digest("hex")
-      return { _tag: "Present", contract: atRevision, contractHash: `rev_${heads[0]}_${digest.slice(0, 32)}` }
+      if (sameColumns(model.contract, atRevision.contract)) return model
+      return {
+        _tag: "Present",
+        contract: atRevision.contract,
+        contractHash: snapshotContractHash(atRevision.contract, atRevision.shape, table.metadata.namespace)
+      }
     }
   })
 

@@ -13,9 +13,10 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as NodeCrypto from "node:crypto"
 import { canonicalJson, type CanonicalJsonError } from "./CanonicalJson.ts"
-import { contractServerDefault, tableContract } from "./Contract.ts"
+import { contractServerDefault, type TableContract, tableContract } from "./Contract.ts"
 import { slugifyIdentifier } from "./Naming.ts"
 import type { AnyStorageTable } from "./StorageTable.ts"
+import type { TableShape } from "./TableShape.ts"
 
 export interface ContractHashOptions {
   /** Trimmed, as the SDK does. */
@@ -92,8 +93,23 @@ const foreignKeyShapes = (storage: AnyStorageTable) => {
  * default (`null` for none) and the time-indexed profile its cadence (`null` for none), as they did before the
  * contract document followed the SDK's layout, so hashes recorded then still match.
  */
-export const contractHashPayload = (storage: AnyStorageTable, options: ContractHashOptions) => {
-  const contract = tableContract(storage)
+export const contractHashPayload = (storage: AnyStorageTable, options: ContractHashOptions) =>
+  payloadOf(storageHashInputs(storage), options)
+
+/** What a contract hash is computed from: the contract, and the shapes of the table's indexes and foreign keys. */
+interface HashInputs {
+  readonly contract: TableContract
+  readonly indexes: ReadonlyArray<unknown>
+  readonly foreignKeys: ReadonlyArray<unknown>
+}
+
+const storageHashInputs = (storage: AnyStorageTable): HashInputs => ({
+  contract: tableContract(storage),
+  indexes: indexShapes(storage),
+  foreignKeys: foreignKeyShapes(storage)
+})
+
+const payloadOf = ({ contract, foreignKeys, indexes }: HashInputs, options: ContractHashOptions) => {
   const relational = {
     columns: contract.columns.map((column, index) => ({
       ordinal_position: index + 1,
@@ -105,8 +121,8 @@ export const contractHashPayload = (storage: AnyStorageTable, options: ContractH
       unique: column.unique,
       server_default: contractServerDefault(contract, column.name)
     })),
-    indexes: indexShapes(storage),
-    foreign_keys: foreignKeyShapes(storage)
+    indexes,
+    foreign_keys: foreignKeys
   }
   const profile = contract.authoring.time_indexed
   const identity = profile === undefined
@@ -133,12 +149,11 @@ export const contractHashPayload = (storage: AnyStorageTable, options: ContractH
   }
 }
 
-/** `mt_<namespace>_<32 hex digits of SHA-256>`: the fingerprint of a table's storage shape. */
-export const computeMetaTableContractHash = (
-  storage: AnyStorageTable,
+const hashOf = (
+  table: string,
+  inputs: HashInputs,
   options: ContractHashOptions
 ): Result.Result<string, ContractHashError> => {
-  const table = storage.metadata.tableName
   const extras = options.extraComponents ?? {}
   const overriding = RESERVED_KEYS.filter((key) => Object.hasOwn(extras, key))
   if (overriding.length > 0) {
@@ -149,7 +164,7 @@ export const computeMetaTableContractHash = (
       })
     )
   }
-  return canonicalJson({ ...extras, ...contractHashPayload(storage, options) }).pipe(
+  return canonicalJson({ ...extras, ...payloadOf(inputs, options) }).pipe(
     Result.mapError((error: CanonicalJsonError) =>
       new ContractHashError({ table, problem: `extraComponents ${error.path.replace(/^\$/, "")}: ${error.found} is not JSON` })
     ),
@@ -159,4 +174,43 @@ export const computeMetaTableContractHash = (
       return `${prefix}_${digest}`
     })
   )
+}
+
+/** `mt_<namespace>_<32 hex digits of SHA-256>`: the fingerprint of a table's storage shape. */
+export const computeMetaTableContractHash = (
+  storage: AnyStorageTable,
+  options: ContractHashOptions
+): Result.Result<string, ContractHashError> => hashOf(storage.metadata.tableName, storageHashInputs(storage), options)
+
+/** The contract hash the catalog records for a table: its model's, in its own namespace. */
+export const modelContractHash = (storage: AnyStorageTable): string =>
+  Result.getOrThrow(computeMetaTableContractHash(storage, { namespace: storage.metadata.namespace }))
+
+/**
+ * The contract hash of a table as a revision's snapshot has it (`contract` made from the snapshot, `shape` its
+ * snapshot shape), computed as a model's is, so that it equals the model's only when the shapes agree.
+ */
+export const snapshotContractHash = (contract: TableContract, shape: TableShape, namespace: string): string => {
+  const objects = shape.objects
+  const indexes = sortCanonically([
+    ...(objects?.indexes ?? []).map((index) => ({
+      kind: "index",
+      columns: [...index.columns],
+      unique: index.unique,
+      method: index.method,
+      where: index.where
+    })),
+    ...(objects?.uniques ?? []).map((unique) => ({ kind: "unique_constraint", columns: [...unique.columns], nulls_not_distinct: false }))
+  ])
+  const foreignKeys = sortCanonically((objects?.foreignKeys ?? []).map((key) => ({
+    elements: key.columns.map((column, index) => ({
+      source_column: column,
+      target_schema: key.targetSchema,
+      target_table: key.targetTable,
+      target_column: key.targetColumns[index] ?? ""
+    })),
+    actions: { on_delete: key.onDelete.toLowerCase(), on_update: key.onUpdate.toLowerCase() }
+  })))
+  // Nothing here can fail: there are no extra components, and every input is JSON.
+  return Result.getOrThrow(hashOf(contract.physical.table_name, { contract, indexes, foreignKeys }, { namespace }))
 }

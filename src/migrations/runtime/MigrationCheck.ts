@@ -6,10 +6,11 @@
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
-import * as SqlClient from "effect/sql/SqlClient"
-import { introspectTables, normalizeSqlType, physicalKey } from "../../catalog/TableIntrospection.ts"
-import { pgArrayLiteral } from "../../db/PgArrayLiteral.ts"
+import type * as SqlClient from "effect/sql/SqlClient"
+import { introspectSchemaObjects, introspectTables } from "../../catalog/TableIntrospection.ts"
+import { describeDifferences, diffSchemaObjects, diffTableShapes } from "../../storage/ContractDiff.ts"
 import type { ModelObject, SchemaSnapshot } from "../../storage/StorageSchema.ts"
+import { snapshotShape, tableKey } from "../../storage/TableShape.ts"
 import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
 import {
   editedRevisions,
@@ -18,7 +19,6 @@ import {
   readMigrationState
 } from "./MigrationApply.ts"
 import { readSnapshot, type SnapshotFileError } from "../files/RevisionFile.ts"
-import { snapshotEntities } from "../files/SnapshotEntities.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import type { VersionTableLocation } from "./VersionTable.ts"
 
@@ -38,85 +38,22 @@ export interface CheckReport {
   readonly notes: ReadonlyArray<string>
 }
 
-const entityLabels: Record<string, string> = {
-  indexes: "index",
-  pks: "primary key",
-  uniques: "unique constraint",
-  fks: "foreign key",
-  checks: "check constraint"
-}
-
-/** The names of the indexes and constraints of the given tables, keyed `schema.table`. */
-const liveNames = (keys: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql<{ readonly key: string; readonly name: string }>`
-      SELECT n.nspname || '.' || c.relname AS "key", i.relname AS "name"
-      FROM pg_catalog.pg_index x
-      JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
-      JOIN pg_catalog.pg_class c ON c.oid = x.indrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE (n.nspname || '.' || c.relname) = ANY(${pgArrayLiteral(keys)}::text[])
-      UNION
-      SELECT n.nspname || '.' || c.relname, k.conname
-      FROM pg_catalog.pg_constraint k
-      JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE k.contype IN ('p', 'u', 'f', 'c') AND (n.nspname || '.' || c.relname) = ANY(${pgArrayLiteral(keys)}::text[])`
-    const names = new Map<string, Set<string>>()
-    for (const row of rows) names.set(row.key, (names.get(row.key) ?? new Set()).add(row.name))
-    return names
-  })
-
-/** Each difference between the live database and `snapshot`, for the snapshot's tables. */
-export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
-  Effect.gen(function*() {
-    const tables = snapshotEntities(snapshot, "tables").map((table) => ({ schema: table.schema, table: table.name }))
-    const live = yield* introspectTables(tables)
-    const names = yield* liveNames(tables.map(physicalKey))
-    const drift: Array<string> = []
-    for (const table of tables) {
-      const key = physicalKey(table)
-      const found = live.get(key)
-      if (found === undefined) {
-        drift.push(`table ${key} is missing`)
-        continue
-      }
-      const columns = snapshotEntities(snapshot, "columns").filter((column) =>
-        column.schema === table.schema && column.table === table.table
-      )
-      const liveColumns = new Map(found.columns.map((column) => [column.name, column]))
-      for (const column of columns) {
-        const actual = liveColumns.get(column.name)
-        if (actual === undefined) drift.push(`column ${key}.${column.name} is missing`)
-        else {
-          if (normalizeSqlType(actual.type) !== normalizeSqlType(column.type)) {
-            drift.push(`column ${key}.${column.name} is ${actual.type}, the revision made it ${column.type}`)
-          }
-          if (actual.notNull !== column.notNull) {
-            drift.push(`column ${key}.${column.name} is ${actual.notNull ? "NOT NULL" : "nullable"}, the revision ` +
-              `made it ${column.notNull ? "NOT NULL" : "nullable"}`)
-          }
-        }
-      }
-      const declared = new Set(columns.map((column) => column.name))
-      for (const column of found.columns) {
-        if (!declared.has(column.name)) drift.push(`column ${key}.${column.name} is not in the revision's model`)
-      }
-      const expected = [
-        ...snapshotEntities(snapshot, "indexes"),
-        ...snapshotEntities(snapshot, "pks"),
-        ...snapshotEntities(snapshot, "uniques"),
-        ...snapshotEntities(snapshot, "fks"),
-        ...snapshotEntities(snapshot, "checks")
-      ].filter((entity) => entity.schema === table.schema && entity.table === table.table)
-      const present = names.get(key) ?? new Set<string>()
-      for (const entity of expected) {
-        if (!present.has(entity.name)) drift.push(`${entityLabels[entity.entityType]} ${entity.name} on ${key} is missing`)
-      }
-    }
-    return drift
-  })
+/**
+ * Each difference between the live database and `snapshot`: every table it holds (columns with their types,
+ * nullability and defaults; primary key, unique constraints, foreign keys, indexes and checks, and any of
+ * those the live table has beyond it), and its enums and sequences.
+ */
+export const compareWithSnapshot = Effect.fn("MigrationCheck.compareWithSnapshot")(function*(snapshot: SchemaSnapshot) {
+  const expected = snapshotShape(snapshot)
+  const live = yield* introspectTables(expected.tables)
+  const schemas = [...new Set([...expected.enums, ...expected.sequences].map((item) => item.schema))]
+  const objects = schemas.length === 0 ? { enums: [], sequences: [] } : yield* introspectSchemaObjects(schemas)
+  const differences = [
+    ...expected.tables.flatMap((table) => diffTableShapes(table, live.get(tableKey(table)))),
+    ...diffSchemaObjects(expected, objects)
+  ]
+  return describeDifferences(differences, "revision")
+})
 
 export interface CheckRequest {
   readonly loaded: LoadedRevisions

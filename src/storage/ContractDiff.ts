@@ -1,0 +1,399 @@
+/**
+ * The one diff over `TableShape`s: what differs between the shape a table is expected to have and the shape
+ * it has, as data (`ShapeDifference`), and the sentences each caller shows for it. Finalize and `startEngine`
+ * compare a live table with its contract, `startEngine` a model's contract with the recorded one, the lifecycle
+ * a revision's snapshot with the model, and `check` the live database with a revision's snapshot.
+ *
+ * Only what the expected side describes is compared: a contract names no indexes, so a table checked against
+ * its contract may have any; a snapshot names them all, so a live index it does not have is reported.
+ */
+import {
+  type EnumShape,
+  normalizeExpression,
+  normalizeSqlType,
+  type SchemaShape,
+  type SequenceShape,
+  type TableShapeColumn,
+  type TableShapeKey,
+  type TableShape,
+  tableKey
+} from "./TableShape.ts"
+
+export type ShapeObjectKind = "primary key" | "unique constraint" | "foreign key" | "index" | "check constraint"
+
+export type ShapeDifference =
+  | { readonly _tag: "TableMissing"; readonly table: string }
+  | { readonly _tag: "ColumnMissing"; readonly table: string; readonly column: string }
+  | { readonly _tag: "ColumnExtra"; readonly table: string; readonly column: string }
+  | {
+    readonly _tag: "ColumnType"
+    readonly table: string
+    readonly column: string
+    readonly expected: string
+    readonly actual: string
+  }
+  | { readonly _tag: "ColumnNullability"; readonly table: string; readonly column: string; readonly expectedNotNull: boolean }
+  | {
+    readonly _tag: "ColumnDefault"
+    readonly table: string
+    readonly column: string
+    readonly expected: string | null
+    readonly actual: string | null
+  }
+  | {
+    readonly _tag: "PrimaryKeyColumns"
+    readonly table: string
+    readonly expected: ReadonlyArray<string>
+    readonly actual: ReadonlyArray<string>
+  }
+  | { readonly _tag: "UniqueKeyMissing"; readonly table: string; readonly columns: ReadonlyArray<string> }
+  | { readonly _tag: "GrainUncovered"; readonly table: string; readonly grain: ReadonlyArray<string> }
+  | {
+    readonly _tag: "GrainChanged"
+    readonly table: string
+    readonly expected: ReadonlyArray<string>
+    readonly actual: ReadonlyArray<string>
+  }
+  | { readonly _tag: "ObjectMissing"; readonly table: string; readonly object: ShapeObjectKind; readonly name: string }
+  | { readonly _tag: "ObjectExtra"; readonly table: string; readonly object: ShapeObjectKind; readonly name: string }
+  | {
+    readonly _tag: "ObjectChanged"
+    readonly table: string
+    readonly object: ShapeObjectKind
+    readonly name: string
+    /** What differs: `columns`, `ON DELETE`, `method`, `predicate`, `expression`, ... */
+    readonly aspect: string
+    readonly expected: string
+    readonly actual: string
+  }
+  | { readonly _tag: "EnumMissing"; readonly name: string }
+  | {
+    readonly _tag: "EnumValues"
+    readonly name: string
+    readonly expected: ReadonlyArray<string>
+    readonly actual: ReadonlyArray<string>
+  }
+  | { readonly _tag: "SequenceMissing"; readonly name: string }
+  | {
+    readonly _tag: "SequenceChanged"
+    readonly name: string
+    readonly aspect: string
+    readonly expected: string
+    readonly actual: string
+  }
+
+const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
+  a.length === b.length && a.every((item, index) => item === b[index])
+
+const sameSet = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
+  a.length === b.length && a.every((name) => b.includes(name))
+
+const list = (names: ReadonlyArray<string>) => names.length === 0 ? "none" : `(${names.join(", ")})`
+
+const SERIAL = /^(small|big)?serial$/i
+
+/** Whether two defaults are the same; a serial column's sequence default is the one its type implies. */
+const sameDefault = (expected: TableShapeColumn, actual: string | null): boolean => {
+  const declared = expected.default ?? null
+  if (declared === null && actual !== null && SERIAL.test(expected.type.trim())) return /^nextval\(/i.test(actual.trim())
+  if (declared === null || actual === null) return declared === actual
+  return normalizeExpression(declared) === normalizeExpression(actual)
+}
+
+/** Whether two types are the same type, however each side spells it. */
+export const sameSqlType = (a: string, b: string): boolean => normalizeSqlType(a) === normalizeSqlType(b)
+
+const columnDifferences = (table: string, expected: TableShape, actual: TableShape): Array<ShapeDifference> => {
+  const differences: Array<ShapeDifference> = []
+  const actualColumns = new Map(actual.columns.map((column) => [column.name, column]))
+  for (const column of expected.columns) {
+    const found = actualColumns.get(column.name)
+    if (found === undefined) {
+      differences.push({ _tag: "ColumnMissing", table, column: column.name })
+      continue
+    }
+    if (!sameSqlType(found.type, column.type)) {
+      differences.push({ _tag: "ColumnType", table, column: column.name, expected: column.type, actual: found.type })
+    }
+    if (found.notNull !== column.notNull) {
+      differences.push({ _tag: "ColumnNullability", table, column: column.name, expectedNotNull: column.notNull })
+    }
+    if (column.default !== undefined && found.default !== undefined && !sameDefault(column, found.default)) {
+      differences.push({
+        _tag: "ColumnDefault",
+        table,
+        column: column.name,
+        expected: column.default,
+        actual: found.default
+      })
+    }
+  }
+  const declared = new Set(expected.columns.map((column) => column.name))
+  for (const column of actual.columns) {
+    if (!declared.has(column.name)) differences.push({ _tag: "ColumnExtra", table, column: column.name })
+  }
+  return differences
+}
+
+interface Named {
+  readonly name: string
+}
+
+/** One aspect of an object: its name, how it is shown, and the key it is compared by (default: as shown). */
+type Aspect<A> = readonly [string, (item: A) => string, ((item: A) => string)?]
+
+/** Objects of one kind matched by name: missing, extra, and each aspect that differs. */
+const objectDifferences = <A extends Named>(
+  table: string,
+  object: ShapeObjectKind,
+  expected: ReadonlyArray<A>,
+  actual: ReadonlyArray<A>,
+  aspects: ReadonlyArray<Aspect<A>>
+): Array<ShapeDifference> => {
+  const differences: Array<ShapeDifference> = []
+  const found = new Map(actual.map((item) => [item.name, item]))
+  for (const item of expected) {
+    const live = found.get(item.name)
+    if (live === undefined) {
+      differences.push({ _tag: "ObjectMissing", table, object, name: item.name })
+      continue
+    }
+    for (const [aspect, show, key = show] of aspects) {
+      if (key(item) !== key(live)) {
+        differences.push({ _tag: "ObjectChanged", table, object, name: item.name, aspect, expected: show(item), actual: show(live) })
+      }
+    }
+  }
+  const declared = new Set(expected.map((item) => item.name))
+  for (const item of actual) {
+    if (!declared.has(item.name)) differences.push({ _tag: "ObjectExtra", table, object, name: item.name })
+  }
+  return differences
+}
+
+const keyColumns = (key: TableShapeKey) => key.columns.join(", ")
+const expressions = (items: ReadonlyArray<string>) => items.map(normalizeExpression).join(",")
+
+/**
+ * Each way `actual` differs from `expected`; empty when it has the shape. `actual` is `undefined` when the
+ * table does not exist.
+ */
+export const diffTableShapes = (expected: TableShape, actual: TableShape | undefined): ReadonlyArray<ShapeDifference> => {
+  const table = tableKey(expected)
+  if (actual === undefined) return [{ _tag: "TableMissing", table }]
+  const differences = columnDifferences(table, expected, actual)
+  const named = expected.objects !== undefined && actual.objects !== undefined
+  if (named) {
+    const primary = (shape: TableShape) =>
+      shape.primaryKey === null ? [] : [{ name: shape.primaryKey.name ?? "", columns: shape.primaryKey.columns }]
+    differences.push(
+      ...objectDifferences(table, "primary key", primary(expected), primary(actual), [["columns", keyColumns]])
+    )
+  } else {
+    const want = expected.primaryKey?.columns ?? []
+    const have = actual.primaryKey?.columns ?? []
+    if (!sameSet(want, have)) differences.push({ _tag: "PrimaryKeyColumns", table, expected: want, actual: have })
+    for (const key of expected.uniqueKeys) {
+      if (!actual.uniqueKeys.some((candidate) => sameSet(candidate, key))) {
+        differences.push({ _tag: "UniqueKeyMissing", table, columns: key })
+      }
+    }
+    if (actual.grain !== undefined) {
+      const [want, have] = [expected.grain ?? [], actual.grain ?? []]
+      if (!sameList(want, have)) differences.push({ _tag: "GrainChanged", table, expected: want, actual: have })
+    } else if (expected.grain !== undefined && expected.grain !== null) {
+      const grain = expected.grain
+      if (!actual.uniqueKeys.some((key) => sameSet(key, grain))) differences.push({ _tag: "GrainUncovered", table, grain })
+    }
+  }
+  if (named) {
+    const want = expected.objects!
+    const have = actual.objects!
+    differences.push(
+      ...objectDifferences(table, "unique constraint", want.uniques, have.uniques, [["columns", keyColumns]]),
+      ...objectDifferences(table, "foreign key", want.foreignKeys, have.foreignKeys, [
+        ["columns", (key) => key.columns.join(", ")],
+        ["references", (key) => `${key.targetSchema}.${key.targetTable} (${key.targetColumns.join(", ")})`],
+        ["ON DELETE", (key) => key.onDelete],
+        ["ON UPDATE", (key) => key.onUpdate]
+      ]),
+      ...objectDifferences(table, "index", want.indexes, have.indexes, [
+        ["columns", (index) => index.columns.join(", "), (index) => expressions(index.columns)],
+        ["method", (index) => index.method.toLowerCase()],
+        ["uniqueness", (index) => index.unique ? "unique" : "not unique"],
+        [
+          "predicate",
+          (index) => index.where ?? "none",
+          (index) => index.where === null ? "" : normalizeExpression(index.where)
+        ]
+      ]),
+      ...objectDifferences(table, "check constraint", want.checks, have.checks, [
+        ["expression", (check) => check.expression, (check) => normalizeExpression(check.expression)]
+      ])
+    )
+  }
+  return differences
+}
+
+const qualified = (item: { readonly schema: string; readonly name: string }) => `${item.schema}.${item.name}`
+
+const sequenceAspects: ReadonlyArray<readonly [string, (sequence: SequenceShape) => string | boolean | null]> = [
+  ["INCREMENT", (sequence) => sequence.increment],
+  ["MINVALUE", (sequence) => sequence.minValue],
+  ["MAXVALUE", (sequence) => sequence.maxValue],
+  ["START", (sequence) => sequence.start],
+  ["CACHE", (sequence) => sequence.cache],
+  ["CYCLE", (sequence) => sequence.cycle]
+]
+
+/**
+ * How the live enums and sequences differ from those a snapshot declares: missing ones, enum values (in
+ * order) and sequence parameters the snapshot states. Live ones the snapshot does not declare are not
+ * reported: another provider may own them.
+ */
+export const diffSchemaObjects = (
+  expected: Pick<SchemaShape, "enums" | "sequences">,
+  actual: Pick<SchemaShape, "enums" | "sequences">
+): ReadonlyArray<ShapeDifference> => {
+  const differences: Array<ShapeDifference> = []
+  const enums = new Map(actual.enums.map((item: EnumShape) => [qualified(item), item]))
+  for (const item of expected.enums) {
+    const found = enums.get(qualified(item))
+    if (found === undefined) differences.push({ _tag: "EnumMissing", name: qualified(item) })
+    else if (!sameList(item.values, found.values)) {
+      differences.push({ _tag: "EnumValues", name: qualified(item), expected: item.values, actual: found.values })
+    }
+  }
+  const sequences = new Map(actual.sequences.map((item) => [qualified(item), item]))
+  for (const item of expected.sequences) {
+    const found = sequences.get(qualified(item))
+    if (found === undefined) {
+      differences.push({ _tag: "SequenceMissing", name: qualified(item) })
+      continue
+    }
+    for (const [aspect, value] of sequenceAspects) {
+      const [want, have] = [value(item), value(found)]
+      if (want !== null && have !== null && String(want) !== String(have)) {
+        differences.push({ _tag: "SequenceChanged", name: qualified(item), aspect, expected: String(want), actual: String(have) })
+      }
+    }
+  }
+  return differences
+}
+
+/** Whose word the expected shape is: a table's contract, a revision's snapshot, or the catalog's record. */
+export type DiffWording = "contract" | "revision" | "catalog"
+
+const nullability = (notNull: boolean) => notNull ? "NOT NULL" : "nullable"
+const defaultText = (value: string | null) => value === null ? "no default" : value
+
+/**
+ * The differences as sentences. `contract`: the live table against its contract (`column x is text, the
+ * contract says VARCHAR(32)`); `revision`: the live database against a revision (`column public.t.x is
+ * nullable, the revision made it NOT NULL`); `catalog`: the model's contract against the recorded one
+ * (`column size was added`).
+ */
+export const describeDifferences = (
+  differences: ReadonlyArray<ShapeDifference>,
+  wording: DiffWording
+): ReadonlyArray<string> => {
+  const sentences: Array<string> = []
+  const extras = differences.flatMap((difference) => difference._tag === "ColumnExtra" ? [difference.column] : [])
+  let extrasSaid = false
+  const column = (difference: { readonly table: string; readonly column: string }) =>
+    wording === "revision" ? `column ${difference.table}.${difference.column}` : `column ${difference.column}`
+  const says = wording === "revision" ? "the revision made it" : "the contract says"
+  for (const difference of differences) {
+    switch (difference._tag) {
+      case "TableMissing":
+        sentences.push(wording === "revision" ? `table ${difference.table} is missing` : "the table does not exist")
+        break
+      case "ColumnMissing":
+        sentences.push(wording === "catalog" ? `column ${difference.column} was removed` : `${column(difference)} is missing`)
+        break
+      case "ColumnExtra":
+        if (wording === "revision") sentences.push(`${column(difference)} is not in the revision's model`)
+        else if (wording === "catalog") sentences.push(`column ${difference.column} was added`)
+        else if (!extrasSaid) {
+          extrasSaid = true
+          sentences.push(`column${extras.length > 1 ? "s" : ""} ${extras.join(", ")} not in the contract`)
+        }
+        break
+      case "ColumnType":
+        sentences.push(
+          wording === "catalog"
+            ? `column ${difference.column} is ${difference.actual} in the model, ${difference.expected} in the catalog`
+            : `${column(difference)} is ${difference.actual}, ${says} ${difference.expected}`
+        )
+        break
+      case "ColumnNullability":
+        sentences.push(
+          wording === "catalog"
+            ? `column ${difference.column} is ${nullability(!difference.expectedNotNull)} in the model`
+            : `${column(difference)} is ${nullability(!difference.expectedNotNull)}, ${says} ` +
+              nullability(difference.expectedNotNull)
+        )
+        break
+      case "ColumnDefault":
+        sentences.push(
+          wording === "catalog"
+            ? `column ${difference.column} has ${defaultText(difference.actual)} in the model, ` +
+              `${defaultText(difference.expected)} in the catalog`
+            : `${column(difference)} has default ${defaultText(difference.actual)}, ${says} ${defaultText(difference.expected)}`
+        )
+        break
+      case "PrimaryKeyColumns":
+        sentences.push(
+          wording === "catalog"
+            ? `the primary key is ${list(difference.actual)} in the model, ${list(difference.expected)} in the catalog`
+            : `the primary key is ${list(difference.actual)}, ${says} ${list(difference.expected)}`
+        )
+        break
+      case "UniqueKeyMissing":
+        sentences.push(
+          difference.columns.length === 1
+            ? `column ${difference.columns[0]} has no unique constraint${wording === "catalog" ? " in the model" : ""}`
+            : `no unique constraint covers ${list(difference.columns)}`
+        )
+        break
+      case "GrainUncovered":
+        sentences.push(`no unique index covers the grain ${list(difference.grain)}`)
+        break
+      case "GrainChanged":
+        sentences.push(
+          `the grain is (${difference.actual.join(", ")}) in the model, (${difference.expected.join(", ")}) in the catalog`
+        )
+        break
+      case "ObjectMissing":
+        sentences.push(`${difference.object} ${difference.name} on ${difference.table} is missing`)
+        break
+      case "ObjectExtra":
+        sentences.push(
+          `${difference.object} ${difference.name} on ${difference.table} is not in the ` +
+            (wording === "revision" ? "revision's model" : wording === "catalog" ? "catalog" : "contract")
+        )
+        break
+      case "ObjectChanged":
+        sentences.push(
+          `${difference.object} ${difference.name} on ${difference.table}: ${difference.aspect} is ${difference.actual}, ` +
+            `${says} ${difference.expected}`
+        )
+        break
+      case "EnumMissing":
+        sentences.push(`enum ${difference.name} is missing`)
+        break
+      case "EnumValues":
+        sentences.push(
+          `enum ${difference.name} has values (${difference.actual.join(", ")}), ${says} (${difference.expected.join(", ")})`
+        )
+        break
+      case "SequenceMissing":
+        sentences.push(`sequence ${difference.name} is missing`)
+        break
+      case "SequenceChanged":
+        sentences.push(`sequence ${difference.name}: ${difference.aspect} is ${difference.actual}, ${says} ${difference.expected}`)
+        break
+    }
+  }
+  return sentences
+}
