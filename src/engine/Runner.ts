@@ -65,6 +65,11 @@ export interface RunOptions {
   readonly asOf?: Date | undefined
   /** Progress, as it happens. */
   readonly onEvent?: ((event: RunEvent) => Effect.Effect<void>) | undefined
+  /**
+   * Run only these update hashes of the graph: the other nodes are not run (their tables are read as they stand)
+   * and not reported. `serve` runs one node at a time this way, having run its due dependencies first.
+   */
+  readonly only?: ReadonlyArray<string> | undefined
 }
 
 export type RunnerError = NodeGraphError | UpdateHashError | RunOptionsError
@@ -133,6 +138,10 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
   const asOf = options.asOf ?? new Date(runStarted)
 
   const graph = yield* collectGraph(nodes)
+  const unknown = (options.only ?? []).filter((hash) => !graph.nodes.some((node) => node.identity.updateHash === hash))
+  if (unknown.length > 0) {
+    return yield* new RunOptionsError({ problems: [`only names update hashes not in the graph: ${unknown.join(", ")}`] })
+  }
   yield* emit({ _tag: "RunStarted", nodes: graph.nodes.length, asOf })
   const semaphore = yield* Semaphore.make(options.concurrency ?? DEFAULT_CONCURRENCY)
   const done = new Map<string, Deferred.Deferred<NodeOutcome>>()
@@ -335,7 +344,16 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         Effect.succeed(outcomeOf(graphNode, { status: "failed", error: describeFailure(Cause.fail(error)) })))
   )
 
+  const selected = options.only === undefined ? undefined : new Set(options.only)
+  const isSelected = (graphNode: GraphNode) => selected === undefined || selected.has(graphNode.identity.updateHash)
+
   const schedule = Effect.fn("Runner.scheduleNode")(function*(graphNode: GraphNode) {
+    if (!isSelected(graphNode)) {
+      // Not asked for: its dependants read its table as it stands.
+      const outcome = outcomeOf(graphNode, { status: "fresh" })
+      yield* Deferred.succeed(done.get(graphNode.identity.updateHash)!, outcome)
+      return outcome
+    }
     const dependencies = yield* Effect.forEach(graphNode.dependsOn, (hash) => Deferred.await(done.get(hash)!))
     const blockers = dependencies.filter((outcome) => outcome.status === "failed" || outcome.status === "skipped")
     const outcome = blockers.length > 0
@@ -350,14 +368,14 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
     return outcome
   })
 
-  const outcomes = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" }).pipe(
+  const all = yield* Effect.forEach(graph.nodes, schedule, { concurrency: "unbounded" }).pipe(
     Effect.onInterrupt(() =>
       Effect.suspend(() => {
         const finished = new Set(finishedOutcomes.map((outcome) => outcome.updateHash))
         return emit({
           _tag: "RunInterrupted",
           finished: [...finishedOutcomes],
-          unfinished: graph.nodes.filter((graphNode) => !finished.has(graphNode.identity.updateHash)).map((graphNode) => {
+          unfinished: graph.nodes.filter((graphNode) => isSelected(graphNode) && !finished.has(graphNode.identity.updateHash)).map((graphNode) => {
             const label = labelOf(graphNode)
             const reached = progress.get(label.updateHash)
             return { node: label, started: reached !== undefined, batches: reached?.batches ?? 0, rows: reached?.rows ?? 0 }
@@ -367,6 +385,7 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
     ),
     Effect.ensuring(Fiber.interrupt(heartbeat))
   )
+  const outcomes = all.filter((_, index) => isSelected(graph.nodes[index]!))
   const finished = yield* Clock.currentTimeMillis
   return {
     ok: outcomes.every((outcome) => outcome.status === "succeeded" || outcome.status === "fresh"),
