@@ -510,3 +510,26 @@ export { type NodeLabel, type NodeOutcome, type NodeStatus, type RunEvent, type 
 export { type BoundTables, startEngine, type StartEngineError, type StartEngineOptions } from "./engine/StartEngine.ts"
 
 export { METATABLES_VERSION } from "./version.ts"
+
+// serve: keep a graph fresh on effect's cluster (one runner per process), with an HTTP API.
+export {
+  cadenceMillis,
+  type CadenceOptions,
+  cadenceOf,
+  type CadenceSubject,
+  type NodeCadence,
+  nextDueAt,
+  tableCadenceDuration
+} from "./serve/NodeCadence.ts"
+export type { RunNodeReply, RunNodeRequest } from "./serve/NodeRunEntity.ts"
+export { type NodeCounters, ServeMetrics, type ServeMetricsService } from "./serve/ServeMetrics.ts"
+export { type ServeError, serveLayer, serveNodes } from "./serve/ServeNodes.ts"
+export { ServeOptionsError } from "./serve/ServeOptionsError.ts"
+export {
+  type DispatchStatus,
+  type ScheduledNode,
+  type SchedulerEvent,
+  type SchedulerOptions,
+  startScheduler
+} from "./serve/ServeScheduler.ts"
+export { type ServedNode, type ServeEvent, type ServeOptions, Serving, type ServingService } from "./serve/Serving.ts"

@@ -97,6 +97,21 @@ export interface UpdateStatus {
   readonly totals: { readonly runs: number; readonly rowsInserted: number; readonly rowsUpdated: number }
 }
 
+/** When a node's runs started, for scheduling (`serve`). */
+export interface RunStarts {
+  readonly updateHash: string
+  /** The newest run's start, whatever its outcome. */
+  readonly lastStartedAt: Date
+  /** The newest successful run's start; undefined when none succeeded. */
+  readonly lastSuccessStartedAt: Date | undefined
+}
+
+/** A page of a node's runs, newest first: runs started before `before` (default: all), at most `limit`. */
+export interface RunPage {
+  readonly limit: number
+  readonly before?: Date | undefined
+}
+
 export interface RegisterUpdateRequest {
   readonly updateHash: string
   readonly kind: string
@@ -157,6 +172,13 @@ export interface DataNodeRecordsService {
     readonly error: { readonly tag: string; readonly message: string } | null
     readonly finishedAt: Date
   }) => Effect.Effect<RunRecord, CatalogStorageError | InvalidCatalogRowError>
+  /** For every update hash that has run, when its last run and its last successful run started. */
+  readonly lastStarts: Effect.Effect<ReadonlyArray<RunStarts>, CatalogStorageError | InvalidCatalogRowError>
+  /** The runs of an update hash (over every table it wrote), newest first. */
+  readonly runs: (
+    updateHash: string,
+    page: RunPage
+  ) => Effect.Effect<ReadonlyArray<RunRecord>, CatalogStorageError | InvalidCatalogRowError>
   /** Every update with its last run, watermark and totals, ordered by table and kind. */
   readonly status: Effect.Effect<ReadonlyArray<UpdateStatus>, CatalogStorageError | InvalidCatalogRowError>
 }

@@ -135,6 +135,16 @@ const StatusRow = Schema.Struct({
   totalUpdated: "total_updated"
 }))
 
+const RunStartsRow = Schema.Struct({
+  updateHash: Schema.String,
+  lastStartedAt: Schema.Date,
+  lastSuccessStartedAt: Schema.NullOr(Schema.Date)
+}).pipe(Schema.encodeKeys({
+  updateHash: "update_hash",
+  lastStartedAt: "last_started_at",
+  lastSuccessStartedAt: "last_success_started_at"
+}))
+
 const UPDATE_COLUMNS = "uid::text AS uid, update_hash, kind, meta_table_uid::text AS meta_table_uid, hash_namespace, created_at"
 const RUN_COLUMNS = "uid::text AS uid, update_uid::text AS update_uid, status, forced, attempts, batches, rows_inserted, " +
   "rows_updated, rows_unchanged, error, started_at, finished_at, mode, as_of, backfill, holder, heartbeat_at, " +
@@ -374,6 +384,34 @@ const make = Effect.gen(function*() {
     )
   })
 
+  const decodeRunStarts = decodeCatalogRows(
+    RunStartsRow,
+    (column) => `${schema}.${column === "update_hash" ? "data_node_updates" : "data_node_runs"}`
+  )
+  const lastStarts: DataNodeRecordsService["lastStarts"] = sql.unsafe(
+    `SELECT u.update_hash, max(r.started_at) AS last_started_at,
+       max(r.started_at) FILTER (WHERE r.status = 'succeeded') AS last_success_started_at
+     FROM ${updates} u JOIN ${runs} r ON r.update_uid = u.uid GROUP BY u.update_hash`
+  ).pipe(
+    Effect.mapError(CatalogStorageError.during("read when the nodes last ran")),
+    Effect.flatMap(decodeRunStarts),
+    Effect.map((rows) => rows.map((row) => ({ ...row, lastSuccessStartedAt: row.lastSuccessStartedAt ?? undefined }))),
+    Effect.withSpan("DataNodeRecords.lastStarts")
+  )
+
+  const runsOf: DataNodeRecordsService["runs"] = Effect.fn("DataNodeRecords.runs")(function*(updateHash, page) {
+    return yield* sql.unsafe(
+      `SELECT ${RUN_COLUMNS.split(", ").map((column) => `r.${column}`).join(", ")} FROM ${runs} r
+       JOIN ${updates} u ON u.uid = r.update_uid
+       WHERE u.update_hash = $1 AND ($2::timestamptz IS NULL OR r.started_at < $2::timestamptz)
+       ORDER BY r.started_at DESC LIMIT $3`,
+      [updateHash, page.before ?? null, page.limit]
+    ).pipe(
+      Effect.mapError(CatalogStorageError.during("read the node's runs")),
+      Effect.flatMap(decodeRuns)
+    )
+  })
+
   const status: DataNodeRecordsService["status"] = sql.unsafe(
     `SELECT u.uid::text AS uid, u.update_hash, u.kind, u.meta_table_uid::text AS meta_table_uid, u.hash_namespace,
        u.created_at, t.identifier, t.physical_schema, t.physical_table,
@@ -427,6 +465,8 @@ const make = Effect.gen(function*() {
     history,
     recordBatch,
     finishRun,
+    lastStarts,
+    runs: runsOf,
     status
   })
 })

@@ -1,0 +1,53 @@
+/**
+ * What a serving process offers the HTTP API (`Serving`: the served nodes, and asking for a run), and the
+ * options and events of `serveNodes`. Light: the cluster loads with `Serve.ts`, when serving starts.
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
+import type { CadenceOptions } from "./NodeCadence.ts"
+import type { RunNodeReply } from "./NodeRunEntity.ts"
+import type { ScheduledNode, SchedulerEvent } from "./ServeScheduler.ts"
+
+export interface ServeOptions extends CadenceOptions {
+  /** How many nodes run at once (default 4). */
+  readonly concurrency?: number | undefined
+  /** When to try a failing update again within one run (default: the runner's). */
+  readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+  readonly batchSize?: number | undefined
+  /** The longest wait between two looks at the catalog for runs made elsewhere (default 30 seconds). */
+  readonly pollInterval?: Duration.Input | undefined
+  /** This runner's name (default: host, process id and a random suffix). */
+  readonly runnerId?: string | undefined
+  /** How long running nodes may finish when serving stops, before they are interrupted (default 30 seconds). */
+  readonly grace?: Duration.Input | undefined
+  /** How long a silent runner keeps its nodes before other runners take them (default 30 seconds). */
+  readonly handoffAfter?: Duration.Input | undefined
+  readonly onEvent?: ((event: ServeEvent) => Effect.Effect<void>) | undefined
+}
+
+export type ServeEvent =
+  | SchedulerEvent
+  | { readonly _tag: "Serving"; readonly runnerId: string; readonly nodes: number }
+  | { readonly _tag: "NodeRan"; readonly updateHash: string; readonly kind: string; readonly reply: RunNodeReply }
+
+/** A node as served: what the scheduler needs, and its output table for people. */
+export interface ServedNode extends ScheduledNode {
+  /** The output table's identifier. */
+  readonly table: string
+}
+
+/** The served graph and how to ask for a run, for the HTTP API. */
+export interface ServingService {
+  readonly runnerId: string
+  readonly nodes: ReadonlyArray<ServedNode>
+  /** Runs a node now through the cluster (on whichever runner holds it) and waits for its reply. */
+  readonly requestRun: (
+    updateHash: string,
+    request: { readonly force: boolean; readonly requestId: string }
+  ) => Effect.Effect<RunNodeReply>
+}
+
+export class Serving extends Context.Service<Serving, ServingService>()("metatables/serve/Serving") {}
+

@@ -1,0 +1,250 @@
+/**
+ * `serveNodes` on both backends, on the wall clock with second-long cadences: it runs each node when due,
+ * dependencies before dependants, one node at a time per run record, and refuses a graph with a node that has
+ * no cadence. On the server, three runners (each its own connection pool and cluster runner, as three
+ * processes would be) serve one graph: no node ever runs on two runners at once, every runner takes part,
+ * the rows equal a single runner's, and a run requested through one runner executes wherever the node lives.
+ */
+import { assert } from "@effect/vitest"
+import { doublePrecision, timestamp, varchar } from "drizzle-orm/pg-core"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as SqlClient from "effect/sql/SqlClient"
+import { TestClock } from "effect/testing"
+import {
+  type AnyDataNode,
+  DataNode,
+  DataNodeConfiguration,
+  Database,
+  PlatformTimeIndexMetaTable,
+  startEngine
+} from "../../src/index.ts"
+import { type ServeEvent, serveLayer, serveNodes, Serving } from "../../src/index.ts"
+import { deployTables } from "../support/deploy.ts"
+import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
+
+const info = (label: string) => ({ label, description: `${label} of the row.` })
+
+class Levels extends PlatformTimeIndexMetaTable<Levels>()({
+  name: "serve__levels",
+  namespace: "serve-tests",
+  identifier: "serve_tests.levels",
+  description: "Levels per gauge.",
+  indexNames: ["time_index", "gauge"],
+  columns: {
+    timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
+    gauge: varchar({ length: 16 }).notNull(),
+    value: doublePrecision().notNull()
+  },
+  columnInfo: { timeIndex: info("Time"), gauge: info("Gauge"), value: info("Value") }
+}) {}
+
+class GaugeConfig extends DataNodeConfiguration<GaugeConfig>("ServeGaugeConfig")({
+  gauge: Schema.String.annotate({ description: "The gauge written." })
+}) {}
+
+const day = (n: number) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000)
+/** The same three rows every run: a run after the first changes nothing, so rows compare across runners. */
+const rowsFor = (gauge: string, offset: number) => [1, 2, 3].map((n) => ({ timeIndex: day(n), gauge, value: n + offset }))
+
+class Source extends DataNode({
+  kind: "ServeSource",
+  configuration: GaugeConfig,
+  storage: Levels,
+  freshFor: "2 seconds",
+  update: (ctx) => Effect.succeed(rowsFor(ctx.configuration.gauge, 0))
+}) {}
+
+class Derived extends DataNode({
+  kind: "ServeDerived",
+  configuration: GaugeConfig,
+  storage: Levels,
+  freshFor: "2 seconds",
+  dependencies: (config) => ({ source: new Source(new GaugeConfig({ gauge: `${config.gauge}-src` })) }),
+  update: (ctx) =>
+    Effect.gen(function*() {
+      const source = yield* ctx.read(ctx.dependencies.source, {})
+      // The source writes the same table: keep its gauge's rows.
+      return source.filter((row) => row.gauge === `${ctx.configuration.gauge}-src`).map((row) => ({ timeIndex: row.timeIndex, gauge: ctx.configuration.gauge, value: row.value * 10 }))
+    })
+}) {}
+
+/** A node with no freshFor on a table with no cadence. */
+class Unscheduled extends DataNode({
+  kind: "ServeUnscheduled",
+  configuration: GaugeConfig,
+  storage: Levels,
+  update: () => Effect.succeed([])
+}) {}
+
+const graph: ReadonlyArray<AnyDataNode<never>> = [
+  new Derived(new GaugeConfig({ gauge: "a" })),
+  new Derived(new GaugeConfig({ gauge: "b" })),
+  new Source(new GaugeConfig({ gauge: "c" }))
+]
+
+interface RunRow {
+  readonly kind: string
+  readonly hash: string
+  readonly status: string
+  readonly started: Date
+  readonly finished: Date | null
+}
+
+const runRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql<RunRow>`
+    SELECT u.kind, u.update_hash AS hash, r.status, r.started_at AS started, r.finished_at AS finished
+    FROM metatables.data_node_runs r JOIN metatables.data_node_updates u ON u.uid = r.update_uid
+    ORDER BY r.started_at`)
+
+const levelRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql<{ readonly gauge: string; readonly value: number }>`SELECT gauge, value FROM serve__levels ORDER BY gauge, time_index`)
+
+/** Runs of one node never overlap, and every dependant run started after some run of its dependency finished. */
+const assertExclusive = (runs: ReadonlyArray<RunRow>) => {
+  const byHash = new Map<string, Array<RunRow>>()
+  for (const run of runs) byHash.set(run.hash, [...(byHash.get(run.hash) ?? []), run])
+  for (const [hash, list] of byHash) {
+    for (let i = 1; i < list.length; i++) {
+      const previous = list[i - 1]!
+      assert.isNotNull(previous.finished, `${hash}: a run never finished`)
+      assert.isAtMost(previous.finished!.getTime(), list[i]!.started.getTime(), `${hash}: two runs overlapped`)
+    }
+  }
+}
+
+const engineFor = startEngine({ tables: [Levels] })
+
+const serveFor = (seconds: number, events: Array<ServeEvent>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.forkChild(
+      serveNodes(graph, {
+        concurrency: 2,
+        retry: Schedule.recurs(0),
+        pollInterval: "1 second",
+        grace: "5 seconds",
+        onEvent: (event) => Effect.sync(() => events.push(event))
+      }).pipe(Effect.provide(engineFor))
+    )
+    yield* Effect.sleep(`${seconds} seconds`)
+    yield* Fiber.interrupt(fiber)
+  })
+
+describeBackends("serveNodes", (it) => {
+  it.effect("runs each node when due, dependencies first, and stops when interrupted", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Levels])
+      const events: Array<ServeEvent> = []
+      yield* serveFor(9, events)
+      const runs = yield* runRows
+      assertExclusive(runs)
+      const kinds = new Map<string, number>()
+      for (const run of runs) kinds.set(run.hash, (kinds.get(run.hash) ?? 0) + 1)
+      assert.strictEqual(kinds.size, 5, "three roots and two sources")
+      for (const [hash, count] of kinds) {
+        // Due every 2 seconds for 9 seconds: at least twice, and never more than once per due time.
+        assert.isAtLeast(count, 2, hash)
+        assert.isAtMost(count, 6, hash)
+      }
+      assert.isFalse(runs.some((run) => run.status === "running"), "every run was finished or recorded interrupted")
+      // Every Derived run started after a run of its Source finished.
+      const sources = runs.filter((run) => run.kind === "ServeSource" && run.status === "succeeded")
+      for (const derived of runs.filter((run) => run.kind === "ServeDerived")) {
+        assert.isTrue(
+          sources.some((source) => source.finished !== null && source.finished.getTime() <= derived.started.getTime()),
+          "a dependant ran before any run of its dependency finished"
+        )
+      }
+      const rows = yield* levelRows
+      assert.deepStrictEqual(
+        rows.map((row) => `${row.gauge}:${row.value}`),
+        ["a:10", "a:20", "a:30", "a-src:1", "a-src:2", "a-src:3", "b:10", "b:20", "b:30", "b-src:1", "b-src:2", "b-src:3", "c:1", "c:2", "c:3"]
+      )
+      const ran = events.filter((event) => event._tag === "NodeRan")
+      assert.isAtLeast(ran.length, runs.length, "each recorded run was one message's reply")
+      assert.strictEqual(events[0]?._tag, "Serving")
+    }).pipe(TestClock.withLive), { timeout: 120_000 })
+
+  it.effect("refuses a graph with a node that has no cadence, naming it, before serving", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Levels])
+      const node = new Unscheduled(new GaugeConfig({ gauge: "x" }))
+      const exit = yield* Effect.exit(serveNodes([node]).pipe(Effect.provide(engineFor)))
+      assert.isTrue(Exit.isFailure(exit))
+      const error = Exit.isFailure(exit) ? String(exit.cause) : ""
+      assert.include(error, "ServeUnscheduled")
+      assert.include(error, "has no freshFor, its table no cadence, and no cron was given")
+      const served = yield* Effect.exit(serveNodes([node], { defaultCron: "0 0 * * *", runnerId: "cron" }).pipe(
+        Effect.provide(engineFor),
+        Effect.timeout("3 seconds")
+      ))
+      assert.isTrue(Exit.isFailure(served), "served (until the timeout) once a cron is given")
+      assert.deepStrictEqual((yield* runRows).map((run) => run.kind), ["ServeUnscheduled"], "it never ran: due now once")
+    }).pipe(TestClock.withLive), { timeout: 120_000 })
+})
+
+/** One runner as its own process would have it: its own pool, engine and cluster runner. */
+const runnerLayer = (url: Redacted.Redacted<string>, runnerId: string, events: Array<ServeEvent>) =>
+  serveLayer(graph, {
+    runnerId,
+    concurrency: 2,
+    retry: Schedule.recurs(0),
+    pollInterval: "1 second",
+    grace: "5 seconds",
+    handoffAfter: "6 seconds",
+    onEvent: (event) => Effect.sync(() => events.push({ ...event, runnerId } as ServeEvent))
+  }).pipe(
+    Layer.provideMerge(engineFor),
+    Layer.provideMerge(Database.layerServer(url, { maxConnections: 8 }))
+  )
+
+describeServer("serveNodes on several runners", (it) => {
+  it.effect("three runners on one database: no node runs twice at once, all take part, rows as one runner's", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Levels])
+      const { url } = yield* TestDatabase
+      const events: Array<ServeEvent> = []
+      const runners = ["r1", "r2", "r3"]
+      const fibers = yield* Effect.forEach(runners, (id) =>
+        Effect.forkChild(Layer.launch(runnerLayer(url!, id, events))))
+      yield* Effect.sleep("14 seconds")
+
+      // A request through r1 runs the node on whichever runner holds it and answers there.
+      const requested = yield* Effect.gen(function*() {
+        const serving = yield* Serving
+        return yield* serving.requestRun(serving.nodes[0]!.updateHash, { force: true, requestId: "req-1" })
+      }).pipe(Effect.provide(runnerLayer(url!, "r4", [])), Effect.timeout("30 seconds"))
+      assert.strictEqual(requested.status, "succeeded")
+      assert.isNotNull(requested.runUid)
+
+      yield* Effect.forEach(fibers, Fiber.interrupt)
+      const runs = yield* runRows
+      assertExclusive(runs)
+      const ranOn = new Map<string, Set<string>>()
+      for (const event of events) {
+        if (event._tag !== "NodeRan") continue
+        const runner = (event as ServeEvent & { readonly runnerId: string }).runnerId
+        ranOn.set(runner, new Set([...(ranOn.get(runner) ?? []), event.updateHash]))
+      }
+      assert.isAtLeast(ranOn.size, 2, `nodes ran on several runners: ${[...ranOn.keys()].join(", ")}`)
+      const byHash = new Map<string, number>()
+      for (const run of runs) byHash.set(run.hash, (byHash.get(run.hash) ?? 0) + 1)
+      for (const [hash, count] of byHash) {
+        // Due every 2 seconds for about 14 seconds (plus the request): three schedulers would triple this.
+        assert.isAtMost(count, 10, `${hash} ran ${count} times`)
+      }
+      const rows = yield* levelRows
+      assert.deepStrictEqual(
+        rows.map((row) => `${row.gauge}:${row.value}`),
+        ["a:10", "a:20", "a:30", "a-src:1", "a-src:2", "a-src:3", "b:10", "b:20", "b:30", "b-src:1", "b-src:2", "b-src:3", "c:1", "c:2", "c:3"]
+      )
+    }).pipe(TestClock.withLive), { timeout: 180_000 })
+})
