@@ -42,8 +42,31 @@ const tokenPatterns: ReadonlyArray<readonly [RegExp, DataTypeToken]> = [
   [/^jsonb$/, "jsonb"]
 ]
 
-/** The SQL type as drizzle renders it in DDL, lower-cased (`varchar(64)`, `timestamp with time zone`). */
-export const sqlTypeOf = (column: PgColumn): string => column.getSQLType().toLowerCase()
+/** How many array dimensions drizzle declares on the column (`text().array()`: 1); 0 for a scalar. */
+const dimensionsOf = (column: PgColumn): number => {
+  const dimensions: unknown = Predicate.hasProperty(column, "dimensions") ? column.dimensions : undefined
+  return Predicate.isNumber(dimensions) ? dimensions : 0
+}
+
+/** The schema of an enum column's type, when it is not `public` (`pgSchema("s").enum(...)`). */
+const enumSchemaOf = (column: PgColumn): string | undefined => {
+  const type: unknown = Predicate.hasProperty(column, "enum") ? column.enum : undefined
+  const schema: unknown = Predicate.hasProperty(type, "schema") ? type.schema : undefined
+  return Predicate.isString(schema) && schema !== "" && schema !== "public" ? schema : undefined
+}
+
+/**
+ * The SQL type as DDL declares it: drizzle's type, schema-qualified for an enum outside `public`, with a `[]`
+ * per array dimension (drizzle's own `getSQLType` leaves both out).
+ */
+const declaredSqlType = (column: PgColumn): string => {
+  const schema = enumSchemaOf(column)
+  const base = schema === undefined ? column.getSQLType() : `${schema}.${column.getSQLType()}`
+  return base + "[]".repeat(dimensionsOf(column))
+}
+
+/** The SQL type as DDL declares it, lower-cased (`varchar(64)`, `timestamp with time zone`, `text[]`). */
+export const sqlTypeOf = (column: PgColumn): string => declaredSqlType(column).toLowerCase()
 
 /** The data type token of a SQL type as written in DDL; arrays and types without a token keep their SQL type. */
 export const dataTypeTokenForSqlType = (sqlType: string): string => {
@@ -56,7 +79,7 @@ export const dataTypeTokenForSqlType = (sqlType: string): string => {
 export const dataTypeTokenOf = (column: PgColumn): string => dataTypeTokenForSqlType(sqlTypeOf(column))
 
 /** The contract's backend type: the SQL type upper-cased, as the SDK reports it. */
-export const backendTypeOf = (column: PgColumn): string => column.getSQLType().toUpperCase()
+export const backendTypeOf = (column: PgColumn): string => declaredSqlType(column).toUpperCase()
 
 /** Whether values of the column are instants stored with their time zone (a time index must be). */
 export const isTimestampWithTimeZone = (column: PgColumn): boolean =>
