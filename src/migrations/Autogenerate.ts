@@ -14,7 +14,8 @@ import { drizzleKit } from "../storage/DrizzleKit.ts"
 import { nameMask } from "../storage/DrizzleKitQuoting.ts"
 import { quoteIdentifier } from "../db/SqlText.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
-import { type ModelObject, storageSchemaSnapshot } from "../storage/StorageSchema.ts"
+import type { NameCollision } from "../storage/NameCollisions.ts"
+import { type ModelObject, storageSchemaModel } from "../storage/StorageSchema.ts"
 import { snapshotEntities, type SnapshotEntity } from "./files/SnapshotEntities.ts"
 
 /** An explicit rename; without one, a table or column that disappears while another appears is a drop and an add. */
@@ -72,6 +73,21 @@ export interface AutogenerateResult {
   readonly snapshot: SchemaSnapshot
   readonly destructive: ReadonlyArray<DestructiveChange>
   readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
+  /** What a reviewer should know beyond the SQL: names made distinct, drops that look like renames. */
+  readonly notes: ReadonlyArray<string>
+}
+
+/** The sentence a revision's header and the command's output give for a name made distinct. */
+export const describeCollision = (collision: NameCollision): string =>
+  `${collision.kind === "indexes" ? "index" : "constraint"} ${collision.name} on ${collision.table} is not ` +
+  `${collision.sdkName}, the SDK's name, which ${collision.keptBy} has: the two would collide`
+
+/** The collisions of names this revision introduces (those the baseline already had were reported then). */
+const newCollisions = (baseline: SchemaSnapshot, collisions: ReadonlyArray<NameCollision>) => {
+  const known = new Set(
+    baseline.ddl.flatMap((entity) => "table" in entity && "name" in entity ? [`${entity.schema}.${entity.table}\u0000${entity.name}`] : [])
+  )
+  return collisions.filter((collision) => !known.has(`${collision.table}\u0000${collision.name}`))
 }
 
 export class AutogenerateError extends Schema.TaggedError<AutogenerateError>()("AutogenerateError", {
@@ -325,11 +341,10 @@ const explainEnumRecreation = (
 
 export const autogenerate = (request: AutogenerateRequest): Effect.Effect<AutogenerateResult, AutogenerateError> =>
   Effect.gen(function*() {
-    const snapshot = normalizeSnapshot(
-      yield* storageSchemaSnapshot(request.tables).pipe(
-        Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
-      )
+    const model = yield* storageSchemaModel(request.tables).pipe(
+      Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
     )
+    const snapshot = normalizeSnapshot(model.snapshot)
     const upgrade = explainEnumRecreation(
       yield* diff(request.baseline, snapshot, request.renames.map((hint) => drizzleRename(hint, false))),
       request.baseline,
@@ -350,6 +365,7 @@ export const autogenerate = (request: AutogenerateRequest): Effect.Effect<Autoge
       downgrade,
       snapshot,
       destructive: destructiveChanges(request.baseline, snapshot, request.renames),
-      downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed)
+      downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed),
+      notes: upgrade.length === 0 ? [] : newCollisions(request.baseline, model.collisions).map(describeCollision)
     }
   })

@@ -28,6 +28,7 @@ import * as Schema from "effect/Schema"
 import { drizzleKit } from "./DrizzleKit.ts"
 import { quoteLiteral } from "../db/SqlText.ts"
 import { drizzleKitRefusals } from "./DrizzleKitRefusals.ts"
+import { type NameCollision, separateCollidingNames } from "./NameCollisions.ts"
 import {
   schemaCheckConstraintName,
   schemaForeignKeyName,
@@ -194,6 +195,12 @@ const literalDefaults = (tables: ReadonlyArray<AnyPgTable>): ReadonlyMap<string,
   return defaults
 }
 
+/** A model snapshot, and the generated names made distinct in it because they would have collided. */
+export interface StorageSchemaModel {
+  readonly snapshot: SchemaSnapshot
+  readonly collisions: ReadonlyArray<NameCollision>
+}
+
 /**
  * The model of `models` (storage tables or plain drizzle tables, with their enums, sequences and schemas),
  * named by the SDK convention.
@@ -201,6 +208,13 @@ const literalDefaults = (tables: ReadonlyArray<AnyPgTable>): ReadonlyMap<string,
 export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnapshot")(function*(
   models: ReadonlyArray<ModelObject>
 ): Effect.fn.Return<SchemaSnapshot, SchemaSnapshotError> {
+  return (yield* storageSchemaModel(models)).snapshot
+})
+
+/** `storageSchemaSnapshot`, with the generated names it had to make distinct (`NameCollisions`). */
+export const storageSchemaModel = Effect.fn("StorageSchema.storageSchemaModel")(function*(
+  models: ReadonlyArray<ModelObject>
+): Effect.fn.Return<StorageSchemaModel, SchemaSnapshotError> {
   const tables = models.filter((model): model is AnyStorageTable | AnyPgTable => !isSchemaObject(model))
   const drizzleTables = [...new Set(tables.map(drizzleTableOf))]
   const names = drizzleTables.map(physicalName)
@@ -231,5 +245,6 @@ export const storageSchemaSnapshot = Effect.fn("StorageSchema.storageSchemaSnaps
     const literal = defaults.get(JSON.stringify([entity.schema, entity.table, entity.name]))
     return literal === undefined ? entity : { ...entity, default: literal }
   }
-  return { ...snapshot, ddl: snapshot.ddl.map((entity) => withLiterals(applyNamingConvention(entity))) }
+  const { collisions, ddl } = separateCollidingNames(snapshot.ddl, snapshot.ddl.map(applyNamingConvention))
+  return { snapshot: { ...snapshot, ddl: ddl.map(withLiterals) }, collisions }
 })

@@ -156,6 +156,7 @@ export const revision = (options: Command.Command.Config.Infer<typeof revisionOp
         `${outcome.dependsOn.length === 0 ? "" : `, depending on ${outcome.dependsOn.join(", ")}`}` +
         `${outcome.branchLabels.length === 0 ? "" : `, branch ${outcome.branchLabels.join(", ")}`}: ${shown(outcome.path)}`,
         ...destructive.map((line) => `  DESTRUCTIVE: ${line}`),
+        ...outcome.notes.map((line) => `  NOTE: ${line}`),
         "Review it, then `metatables migrations upgrade` applies it."
       ].join("\n"),
       document: {
@@ -164,7 +165,8 @@ export const revision = (options: Command.Command.Config.Infer<typeof revisionOp
         parents: outcome.parents,
         dependsOn: outcome.dependsOn,
         branchLabels: outcome.branchLabels,
-        destructive
+        destructive,
+        notes: outcome.notes
       }
     })
   })

@@ -146,6 +146,8 @@ export type NewRevisionOutcome =
     readonly branchLabels: ReadonlyArray<string>
     readonly destructive: ReadonlyArray<DestructiveChange>
     readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
+    /** What the header says beyond the SQL: names made distinct, drops that look like renames. */
+    readonly notes: ReadonlyArray<string>
     readonly statements: number
   }
   /** Autogenerate found the models equal to the parent's snapshot: no file was written. */
@@ -266,7 +268,8 @@ export const createRevision = (
         downgrade: [],
         snapshot: yield* modelSnapshot(request.tables),
         destructive: [],
-        downgradeDestructive: []
+        downgradeDestructive: [],
+        notes: []
       }
     if (request.autogenerate && generated.upgrade.length === 0) return { _tag: "NoChanges", head: parent } as const
     const path = yield* writeRevisionFiles(directory, {
@@ -279,7 +282,8 @@ export const createRevision = (
       upgrade: generated.upgrade,
       downgrade: generated.downgrade,
       destructive: generated.destructive,
-      downgradeDestructive: generated.downgradeDestructive
+      downgradeDestructive: generated.downgradeDestructive,
+      notes: generated.notes
     }, generated.snapshot)
     return {
       _tag: "Written",
@@ -290,6 +294,7 @@ export const createRevision = (
       branchLabels,
       destructive: generated.destructive,
       downgradeDestructive: generated.downgradeDestructive,
+      notes: generated.notes,
       statements: generated.upgrade.length
     } as const
   })

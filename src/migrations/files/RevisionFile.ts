@@ -24,6 +24,8 @@ export interface RevisionDraft {
   readonly downgrade: ReadonlyArray<string>
   readonly destructive: ReadonlyArray<DestructiveChange>
   readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
+  /** What a reviewer should know beyond the SQL (names made distinct, drops that look like renames). */
+  readonly notes?: ReadonlyArray<string> | undefined
 }
 
 /** `0002_add_account_status.ts`: the id, then the message as a short slug. */
@@ -72,6 +74,7 @@ export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string)
     ` * Create Date: ${draft.createdAt}`,
     " *",
     ...destructiveLines(draft),
+    ...((draft.notes ?? []).length === 0 ? [] : [" *", " * Notes:", ...draft.notes!.map((note) => ` *   - ${commentSafe(note)}`)]),
     " *",
     " * Written by `metatables migrations revision`: review it, edit it if needed, commit it. The model after this",
     ` * revision is in ${snapshotFile}, which the next autogenerate compares the models with.`,
