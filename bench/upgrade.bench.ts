@@ -110,7 +110,7 @@ const engineStatements = [
   ...sessionStatements({ lockTimeout: "10s" }),
   ...plan.success.preamble,
   ...plan.success.steps.flatMap((step) =>
-    stepStatements(step).flatMap((statement) => statement._tag === "Sql" ? [statement.sql] : [])
+    stepStatements(step, plan.success.versionTable).flatMap((statement) => statement._tag === "Sql" ? [statement.sql] : [])
   ),
   ...resetSession
 ]

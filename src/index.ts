@@ -13,7 +13,14 @@ export {
   type MemoryOptions,
   type ServerOptions
 } from "./db/Database.ts"
-export { advisoryLockKeys } from "./db/AdvisoryLock.ts"
+export {
+  advisoryLockKey,
+  AdvisoryLockHolder,
+  type AdvisoryLockPurpose,
+  AdvisoryLockTimeoutError,
+  advisoryTransactionLock,
+  holdAdvisoryLock
+} from "./db/AdvisoryLock.ts"
 export { ConnectionFailureReason, DatabaseConnectionError } from "./db/DatabaseConnectionError.ts"
 export {
   type DatabaseTarget,
@@ -126,9 +133,11 @@ export {
   type ApplyResult,
   type EditedRevision,
   editedRevisions,
+  holdMigrationLock,
   type LedgerEntry,
   MigrationDatabaseError,
   MigrationLockTimeoutError,
+  MigrationProgressError,
   type MigrationState,
   MigrationStepError,
   readMigrationState,
@@ -153,6 +162,8 @@ export {
   resetSession,
   sessionStatements,
   type StatementOptions,
+  stepScript,
+  type StepScript,
   stepStatements
 } from "./migrations/runtime/MigrationPlan.ts"
 export {

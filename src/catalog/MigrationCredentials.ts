@@ -19,6 +19,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
+import { advisoryTransactionLock } from "../db/AdvisoryLock.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { describeSqlFailure } from "../db/SqlFailure.ts"
@@ -203,7 +204,7 @@ const makePostgres = Effect.gen(function*() {
     owner: string,
     schemas: ReadonlyArray<string>
   ) {
-    yield* sql`SELECT pg_advisory_xact_lock(hashtextextended(${`metatables/owner/${owner}`}, 0))`
+    yield* advisoryTransactionLock("owner-role", databaseName, owner).pipe(Effect.provideService(SqlClient.SqlClient, sql))
     yield* ensureRole(CREDENTIAL_GROUP_ROLE)
     yield* ensureRole(owner)
     yield* sql.unsafe(

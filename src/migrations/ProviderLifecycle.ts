@@ -49,6 +49,7 @@ import { contractShape, type SchemaShape, snapshotShape, type TableShape } from 
 import {
   type AppliedStep,
   applyMigration,
+  holdMigrationLock,
   type ApplyError,
   type EditedRevision,
   type MigrationDatabaseError,
@@ -319,16 +320,21 @@ export const migrateProvider = (
   Effect.gen(function*() {
     const { loaded, catalog, identity, registry } = yield* openProvider(provider)
     const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
-    const result = yield* usingCredential(
-      provider,
-      { ttlSeconds: options.credentialTtlSeconds, onCredential: options.onCredential },
-      applyMigration({ loaded, direction: options.direction, target: options.target }, {
-        providerKey: provider.key,
-        versionTable: versionTableOf(provider),
-        lockWaitSeconds: options.lockWaitSeconds,
-        onStep: options.onStep
-      })
-    )
+    // The lock is held on the administrator's connection, which no revision uses: nothing a revision runs
+    // with the credential (`pg_advisory_unlock_all()` included) can release it.
+    const result = yield* Effect.scoped(Effect.andThen(
+      holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
+      usingCredential(
+        provider,
+        { ttlSeconds: options.credentialTtlSeconds, onCredential: options.onCredential },
+        applyMigration({ loaded, direction: options.direction, target: options.target }, {
+          providerKey: provider.key,
+          versionTable: versionTableOf(provider),
+          lockHeld: true,
+          onStep: options.onStep
+        })
+      )
+    ))
     const heads = result.plan.to
     const expect = yield* expectationsAt(loaded, heads)
     const expectations = provider.tables.map((table, index) => ({ uid: reserved[index]!.uid, expectation: expect(table) }))
@@ -409,16 +415,23 @@ export const migrateProvider = (
 export const stampProvider = (
   provider: MigrationProvider,
   targets: string | ReadonlyArray<string>,
-  options: { readonly purge?: boolean | undefined; readonly onCredential?: CredentialObserver | undefined } = {}
+  options: {
+    readonly purge?: boolean | undefined
+    readonly lockWaitSeconds?: number | undefined
+    readonly onCredential?: CredentialObserver | undefined
+  } = {}
 ): Effect.Effect<StampResult, LifecycleError, LifecycleServices> =>
   Effect.gen(function*() {
     const { loaded } = yield* openProvider(provider)
-    return yield* usingCredential(
-      provider,
-      options,
-      stampMigration(
-        { loaded, target: targets, purge: options.purge },
-        { providerKey: provider.key, versionTable: versionTableOf(provider) }
+    return yield* Effect.scoped(Effect.andThen(
+      holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
+      usingCredential(
+        provider,
+        options,
+        stampMigration(
+          { loaded, target: targets, purge: options.purge },
+          { providerKey: provider.key, versionTable: versionTableOf(provider), lockHeld: true }
+        )
       )
-    )
+    ))
   })

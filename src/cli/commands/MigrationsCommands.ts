@@ -32,6 +32,17 @@ const sqlFlag = Flag.Boolean("sql").pipe(
 )
 
 // No -v: that is the global --version.
+/** How long to wait for another migration of the provider (its advisory lock on the server). */
+const lockTimeoutFlag = Flag.Finite("lock-timeout").pipe(
+  Flag.withMetavar("SECONDS"),
+  Flag.withDescription(
+    "How long to wait for another migration of this provider to finish before giving up, naming it (default 60; " +
+      "0 tries once)"
+  ),
+  Flag.filter((seconds) => seconds >= 0, (seconds) => `--lock-timeout must be 0 or more seconds, not ${seconds}`),
+  Flag.optional
+)
+
 const verboseFlag = Flag.Boolean("verbose").pipe(
   Flag.withDescription("Every field of each revision: parents, dependencies, branch names, path, creation date"),
   Flag.withDefault(false)
@@ -130,7 +141,8 @@ export const upgradeOptions = {
     ),
     Argument.withDefault("head")
   ),
-  sql: sqlFlag
+  sql: sqlFlag,
+  lockTimeout: lockTimeoutFlag
 }
 
 const upgradeCommand = Command.make("upgrade", upgradeOptions, lazyHandler("migrations upgrade", handlers, (module) => module.migrate("upgrade"))).pipe(
@@ -145,7 +157,8 @@ const downgradeOptions = {
         "--sql, FROM:TO (without FROM the plan starts from the database's heads)"
     )
   ),
-  sql: sqlFlag
+  sql: sqlFlag,
+  lockTimeout: lockTimeoutFlag
 }
 
 const downgradeCommand = Command.make("downgrade",
@@ -231,7 +244,8 @@ export const stampOptions = {
   sql: Flag.Boolean("sql").pipe(
     Flag.withDescription("Print the statements instead of running them (from base, or from FROM given as FROM:TO)"),
     Flag.withDefault(false)
-  )
+  ),
+  lockTimeout: lockTimeoutFlag
 }
 
 const stampCommand = Command.make("stamp", stampOptions, lazyHandler("migrations stamp", handlers, (module) => module.stamp)).pipe(

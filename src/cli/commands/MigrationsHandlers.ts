@@ -215,12 +215,18 @@ const printPlan = (provider: MigrationProvider, direction: "upgrade" | "downgrad
  * Migrates `provider` to `target` on the database and catalog in context, printing each revision as it is
  * applied; answers the summary for people and the JSON document.
  */
-export const migrateAndReport = (provider: MigrationProvider, direction: "upgrade" | "downgrade", target: string) =>
+export const migrateAndReport = (
+  provider: MigrationProvider,
+  direction: "upgrade" | "downgrade",
+  target: string,
+  options: { readonly lockWaitSeconds?: number | undefined } = {}
+) =>
   Effect.gen(function*() {
     const output = yield* Output
     const report = yield* migrateProvider(provider, {
       target,
       direction,
+      lockWaitSeconds: options.lockWaitSeconds,
       onCredential: yield* protectCredential,
       onStep: (step) =>
         output.text(`${step.direction === "up" ? "upgraded  " : "downgraded"} ${step.revision} ${step.message} (${step.durationMs} ms)`)
@@ -266,7 +272,11 @@ export const migrate = (direction: "upgrade" | "downgrade") => (options: Command
     const output = yield* Output
     const { provider } = yield* projectProvider(options.provider)
     if (options.sql) return yield* printPlan(provider, direction, options.target)
-    yield* output.result(yield* migrateAndReport(provider, direction, options.target).pipe(Effect.provide(migrationServices)))
+    yield* output.result(
+      yield* migrateAndReport(provider, direction, options.target, {
+        lockWaitSeconds: Option.getOrUndefined(options.lockTimeout)
+      }).pipe(Effect.provide(migrationServices))
+    )
   })
 
 /** The database's heads, for the local commands that mark or count from them (read without the catalog). */
@@ -505,6 +515,7 @@ export const stamp = (options: Command.Command.Config.Infer<typeof stampOptions>
     if (options.sql) return yield* printStamp(provider, options.revisions, options.purge)
     const result = yield* stampProvider(provider, options.revisions, {
       purge: options.purge,
+      lockWaitSeconds: Option.getOrUndefined(options.lockTimeout),
       onCredential: yield* protectCredential
     }).pipe(Effect.provide(migrationServices))
     yield* output.result({

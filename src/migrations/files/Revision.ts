@@ -21,6 +21,7 @@
 import type * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as SqlClient from "effect/sql/SqlClient"
+import { splitSqlStatements, transactionControlCommand } from "../../db/SqlScript.ts"
 
 /** A data migration: Effect code run with the migration's connection, inside the revision's transaction. */
 export type DataMigration = (sql: SqlClient.SqlClient) => Effect.Effect<unknown, unknown>
@@ -79,6 +80,15 @@ export const revisionExportProblems = (exports: Record<string, unknown>): Readon
         problems.push(`\`${name}[${index}]\` must be a SQL string or a function (sql) => Effect`)
       } else if (Predicate.isString(operation) && operation.trim() === "") {
         problems.push(`\`${name}[${index}]\` is an empty statement`)
+      } else if (Predicate.isString(operation) && transactional !== false) {
+        const control = splitSqlStatements(operation).map(transactionControlCommand).find(Predicate.isNotUndefined)
+        if (control !== undefined) {
+          problems.push(
+            `\`${name}[${index}]\` contains ${control}: a transactional revision runs in the one transaction metatables ` +
+              "opens and commits around it, and transaction control inside would end it halfway; remove it, or export " +
+              "`transactional = false`"
+          )
+        }
       }
     })
   }

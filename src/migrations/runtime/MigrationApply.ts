@@ -1,21 +1,26 @@
 /**
- * Applies a migration plan on one reserved connection.
+ * Applies a migration plan.
  *
- * The connection takes a session advisory lock for the (database, provider) pair, waiting up to a timeout;
- * under the lock it reads the heads, plans, and runs each step: a transactional revision in one transaction
- * together with its version-table and ledger rows, a non-transactional one statement by statement and
- * recorded only after it succeeds. A failing statement rolls its revision back and leaves the version table
- * at the last good revision. The lock is released when the scope closes, even on failure or interruption.
+ * The provider's advisory lock is held on a connection of its own (or by the caller, on another pool), so
+ * nothing a revision runs can release it. The work runs on one reserved connection: under the lock it reads
+ * the heads, plans, and runs each step. A transactional revision runs in a real transaction together with its
+ * version-table and ledger rows, committed on success and rolled back on every other exit (a failure, a
+ * defect, an interruption), so the connection never returns to the pool mid-transaction. A non-transactional
+ * one runs statement by statement, recording its progress after each, so a rerun resumes after the last one
+ * that succeeded; it is recorded as applied only once all succeeded. A failing statement leaves the version
+ * table at the last good revision. The lock is released when the scope closes, even on failure or interruption.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
+import type * as Scope from "effect/Scope"
 import type * as SqlConnection from "effect/sql/SqlConnection"
 import type { SqlError } from "effect/sql/SqlError"
-import { advisoryLockKeys, takeAdvisoryLock } from "../../db/AdvisoryLock.ts"
+import { AdvisoryLockHolder, describeHolder, holdAdvisoryLock } from "../../db/AdvisoryLock.ts"
 import { formatCause } from "../../db/FailureCause.ts"
+import { stripLeadingComments } from "../../db/SqlScript.ts"
 import {
   type MigrationDirection,
   type MigrationPlan,
@@ -23,14 +28,17 @@ import {
   type PlanError,
   planStamp,
   type PlannedStep,
+  type PlanStatement,
+  operationsDigest,
   resetSession,
   sessionStatements,
-  stepStatements
+  stepScript
 } from "./MigrationPlan.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import {
   selectHeads,
   selectLedger,
+  selectProgress,
   selectVersionTablesPresent,
   type VersionTableLocation
 } from "./VersionTable.ts"
@@ -61,13 +69,14 @@ export class MigrationLockTimeoutError extends Schema.TaggedError<MigrationLockT
   {
     provider: Schema.String,
     waitedSeconds: Schema.Number,
-    holderPid: Schema.NullOr(Schema.Number)
+    /** The session that held the lock when we gave up, if one still did. */
+    holder: Schema.NullOr(AdvisoryLockHolder)
   }
 ) {
   override get message(): string {
-    return `Another migration of ${this.provider} is running` +
-      (this.holderPid === null ? "" : ` (database process ${this.holderPid})`) +
-      `; gave up after waiting ${this.waitedSeconds} seconds for its lock. Try again when it has finished.`
+    return `Another migration of ${this.provider} is running, held by ${describeHolder(this.holder)}; gave up after ` +
+      `waiting ${this.waitedSeconds} seconds for its lock. Try again when it has finished, or wait longer with ` +
+      "--lock-timeout SECONDS."
   }
 }
 
@@ -102,7 +111,12 @@ export class MigrationStepError extends Schema.TaggedError<MigrationStepError>()
   }
 }
 
-export type ApplyError = PlanError | MigrationLockTimeoutError | MigrationStepError | MigrationDatabaseError
+export type ApplyError =
+  | PlanError
+  | MigrationLockTimeoutError
+  | MigrationStepError
+  | MigrationProgressError
+  | MigrationDatabaseError
 
 export interface AppliedStep {
   readonly revision: string
@@ -119,6 +133,11 @@ export interface ApplyOptions {
   readonly versionTable: VersionTableLocation
   /** How long to wait for another migration of the provider (default 60 seconds). */
   readonly lockWaitSeconds?: number | undefined
+  /**
+   * The caller holds the provider's migration lock already (`holdMigrationLock`, on another connection or
+   * another pool), so apply does not take it; then apply needs one connection only.
+   */
+  readonly lockHeld?: boolean | undefined
   /** `lock_timeout` of every statement (default `10s`). */
   readonly lockTimeout?: string | undefined
   /** Called after each applied revision (progress). */
@@ -144,6 +163,11 @@ export interface MigrationState {
   readonly ledger: ReadonlyArray<LedgerEntry>
 }
 
+interface SessionState extends MigrationState {
+  /** Whether the progress table of non-transactional revisions exists. */
+  readonly progressTable: boolean
+}
+
 export interface ApplyResult {
   readonly plan: MigrationPlan
   readonly applied: ReadonlyArray<AppliedStep>
@@ -164,11 +188,15 @@ const query = <A>(connection: SqlConnection.Connection, sql: string, params: Rea
 /** The heads and ledger, or empty ones when the version tables do not exist yet. */
 const readState = (connection: SqlConnection.Connection, location: VersionTableLocation) =>
   Effect.gen(function*() {
-    const [presence] = yield* query<{ readonly present: boolean }>(connection, selectVersionTablesPresent(location))
-    if (presence?.present !== true) return { heads: [], ledger: [] } satisfies MigrationState
+    const [presence] = yield* query<{ readonly present: boolean; readonly progress: boolean }>(
+      connection,
+      selectVersionTablesPresent(location)
+    )
+    const progressTable = presence?.progress === true
+    if (presence?.present !== true) return { heads: [], ledger: [], progressTable } satisfies SessionState
     const heads = yield* query<{ readonly revision: string }>(connection, selectHeads(location))
     const ledger = yield* query<LedgerEntry>(connection, selectLedger(location))
-    return { heads: heads.map((row) => row.revision), ledger } satisfies MigrationState
+    return { heads: heads.map((row) => row.revision), ledger, progressTable } satisfies SessionState
   }).pipe(Effect.mapError(MigrationDatabaseError.during("read the version table")))
 
 /** The provider's heads and ledger, read without locking (for `current`, `history` and `check`). */
@@ -178,7 +206,8 @@ export const readMigrationState = (
   Effect.scoped(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
-    return yield* readState(connection, location)
+    const { heads, ledger } = yield* readState(connection, location)
+    return { heads, ledger }
   }))
 
 /** Applied revisions whose file is not the one that was applied. */
@@ -190,39 +219,122 @@ export const editedRevisions = (loaded: LoadedRevisions, ledger: ReadonlyArray<L
       : [{ revision: entry.revision, source: revision.source, appliedChecksum: entry.checksum, fileChecksum: revision.checksum }]
   })
 
-/** The provider's migration lock on `connection`, waiting up to `lockWaitSeconds`; released with the scope. */
-const takeLock = (connection: SqlConnection.Connection, options: ApplyOptions) =>
-  takeAdvisoryLock(connection, advisoryLockKeys(options.providerKey), {
-    waitSeconds: options.lockWaitSeconds ?? 60
+/**
+ * Holds the provider's migration lock until the caller's scope closes, on a connection of the current client
+ * that nothing else uses (see `holdAdvisoryLock`), waiting at most `waitSeconds` (default 60) for another
+ * migration of the provider. Apply takes it itself unless told that its caller holds it (`lockHeld`).
+ */
+export const holdMigrationLock = (
+  providerKey: string,
+  options: { readonly waitSeconds?: number | undefined } = {}
+): Effect.Effect<void, MigrationLockTimeoutError | MigrationDatabaseError, SqlClient.SqlClient | Scope.Scope> =>
+  holdAdvisoryLock("migrations", providerKey, {
+    timeoutSeconds: options.waitSeconds ?? 60,
+    applicationName: `metatables migrations ${providerKey}`.slice(0, 63)
   }).pipe(
     Effect.mapError((error) =>
       error._tag === "AdvisoryLockTimeoutError"
-        ? new MigrationLockTimeoutError({
-          provider: options.providerKey,
-          waitedSeconds: error.waitedSeconds,
-          holderPid: error.holderPid
-        })
+        ? new MigrationLockTimeoutError({ provider: providerKey, waitedSeconds: error.waitedSeconds, holder: error.holder })
         : MigrationDatabaseError.during("take the migration lock")(error)
     )
   )
 
 /**
- * How apply and stamp begin: a reserved connection that holds the provider's lock (released when the scope
- * closes) and the heads and ledger read under it.
+ * How apply and stamp begin: the provider's lock held (unless the caller holds it), a reserved connection
+ * for the work, and the heads and ledger read on it. When the scope closes other than in success, the
+ * connection is put back as found (no transaction open, no lock timeout set) before it returns to the pool.
  */
 const lockedSession = (options: ApplyOptions) =>
   Effect.gen(function*() {
+    if (options.lockHeld !== true) yield* holdMigrationLock(options.providerKey, { waitSeconds: options.lockWaitSeconds })
     const sql = yield* SqlClient.SqlClient
     const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
-    yield* takeLock(connection, options)
+    yield* Effect.addFinalizer((exit) =>
+      Exit.isSuccess(exit)
+        ? Effect.void
+        : Effect.ignore(Effect.forEach(["ROLLBACK", ...resetSession], (statement) => query(connection, statement)))
+    )
     const state = yield* readState(connection, options.versionTable)
     return { sql, connection, state }
   })
+
+/**
+ * Runs `body` in a transaction on `connection`: `BEGIN`, the body (its data migrations see the transaction
+ * as their client's), then `COMMIT` on success and `ROLLBACK` on every other exit, a failure, a defect or an
+ * interruption alike, so the connection never goes back with the transaction open.
+ */
+const inTransaction = <A, E, R>(
+  sql: SqlClient.SqlClient,
+  connection: SqlConnection.Connection,
+  body: Effect.Effect<A, E, R>,
+  control: (statement: "BEGIN;" | "COMMIT;") => Effect.Effect<unknown, SqlError>
+): Effect.Effect<A, E | SqlError, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      yield* control("BEGIN;")
+      const exit = yield* Effect.exit(restore(Effect.provideService(body, sql.transactionService, [connection, 0] as const)))
+      if (Exit.isSuccess(exit)) {
+        yield* restore(control("COMMIT;")).pipe(Effect.onError(() => Effect.ignore(query(connection, "ROLLBACK"))))
+        return exit.value
+      }
+      yield* Effect.ignore(query(connection, "ROLLBACK"))
+      return yield* exit
+    })
+  )
 
 const excerpt = (text: string): string => {
   const flat = text.replace(/\s+/g, " ").trim()
   return flat.length > 240 ? `${flat.slice(0, 237)}...` : flat
 }
+
+/** A data migration's effect; one that throws, or returns something else than an Effect, fails with a cause that says so. */
+const runDataMigration = (sql: SqlClient.SqlClient, statement: Extract<PlanStatement, { _tag: "DataMigration" }>) =>
+  Effect.suspend(() => {
+    const result = statement.run(sql)
+    return Effect.isEffect(result as unknown)
+      ? result
+      : Effect.fail(new Error(`the data migration returned ${typeof result} instead of an Effect`) as unknown)
+  }).pipe(Effect.catchDefect((defect) => Effect.fail(defect)))
+
+const NAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)`
+const CREATE_INDEX_CONCURRENTLY = new RegExp(
+  String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?(${NAME})\s+ON\s+(?:ONLY\s+)?(${NAME}(?:\s*\.\s*${NAME})?)`,
+  "i"
+)
+const unquote = (name: string): string => name.startsWith("\"") ? name.slice(1, -1).replaceAll("\"\"", "\"") : name.toLowerCase()
+
+/**
+ * A failed `CREATE INDEX CONCURRENTLY` leaves its index behind, marked invalid, and running the statement
+ * again fails on the name. Before such a statement of a non-transactional revision, an invalid index of that
+ * name on that table is dropped (`DROP INDEX CONCURRENTLY`), so a rerun after the fix can build it.
+ */
+const repairInvalidIndex = (
+  connection: SqlConnection.Connection,
+  statement: string,
+  run: (statement: string) => Effect.Effect<unknown, SqlError>
+) =>
+  Effect.gen(function*() {
+    const match = CREATE_INDEX_CONCURRENTLY.exec(stripLeadingComments(statement))
+    if (match === null) return
+    const [invalid] = yield* query<{ readonly name: string }>(
+      connection,
+      "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i " +
+        "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
+        "WHERE i.indrelid = to_regclass($1) AND c.relname = $2 AND NOT i.indisvalid",
+      [match[2]!, unquote(match[1]!)]
+    )
+    if (invalid !== undefined) yield* run(`DROP INDEX CONCURRENTLY IF EXISTS ${invalid.name};`)
+  })
+
+/** A non-transactional revision's progress from an earlier run that stopped part-way, if any. */
+const readProgress = (connection: SqlConnection.Connection, step: PlannedStep, location: VersionTableLocation) =>
+  Effect.map(
+    query<{ readonly direction: string; readonly statementsDone: number; readonly digest: string }>(
+      connection,
+      selectProgress(location, step.revision.id)
+    ),
+    ([row]) => row
+  )
 
 /**
  * Locks, plans under the lock and applies. With `request.direction` `upgrade` and the target already
@@ -246,10 +358,6 @@ export const applyMigration = (
       target: request.target,
       versionTable: options.versionTable
     }))
-    // The lock timeout holds for the whole session; put back however apply ends.
-    yield* Effect.addFinalizer((exit) =>
-      Exit.isSuccess(exit) ? Effect.void : Effect.ignore(Effect.forEach(resetSession, (statement) => query(connection, statement)))
-    )
     for (const statement of sessionStatements({ lockTimeout })) {
       yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("set the lock timeout")))
     }
@@ -257,22 +365,32 @@ export const applyMigration = (
       yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
     }
 
-    /** A step's statements in order; one handler rolls the step back and names the statement that failed. */
+    /** A step's script; one handler names the statement that failed and reads where the version table stays. */
     const runStep = (step: PlannedStep) => {
-      const statements = stepStatements(step)
-      let current = 0
+      let current: PlanStatement | undefined
+      const runAll = (statements: ReadonlyArray<PlanStatement>, inTransaction: boolean) =>
+        Effect.gen(function*() {
+          for (const statement of statements) {
+            current = statement
+            if (statement._tag === "DataMigration") {
+              yield* runDataMigration(sql, statement)
+            } else {
+              if (!inTransaction && statement.operation !== undefined) yield* repairInvalidIndex(connection, statement.sql, run)
+              yield* run(statement.sql)
+            }
+          }
+          current = undefined
+        })
       return Effect.gen(function*() {
-        for (; current < statements.length; current++) {
-          const statement = statements[current]!
-          yield* statement._tag === "Sql"
-            ? run(statement.sql)
-            : statement.run(sql).pipe(Effect.provideService(sql.transactionService, [connection, 0] as const))
-        }
+        const progress = step.revision.transactional ? undefined : yield* readProgress(connection, step, options.versionTable)
+        const resumeAfter = yield* resumePoint(step, progress)
+        const script = stepScript(step, options.versionTable, { resumeAfter })
+        yield* runAll(script.outside, false)
+        yield* inTransaction(sql, connection, runAll(script.transaction, true), run)
       }).pipe(
         Effect.catch((error: unknown) =>
           Effect.gen(function*() {
-            const statement = statements[current]!
-            if (step.revision.transactional) yield* Effect.ignore(query(connection, "ROLLBACK"))
+            if (error instanceof MigrationProgressError) return yield* error
             const heads = yield* readState(connection, options.versionTable).pipe(
               Effect.map((state) => state.heads),
               Effect.orElseSucceed(() => step.headsBefore)
@@ -281,8 +399,12 @@ export const applyMigration = (
               revision: step.revision.id,
               source: step.revision.source,
               direction: step.direction,
-              statementNumber: statement.operation ?? null,
-              statement: statement._tag === "Sql" ? excerpt(statement.sql) : "(data migration)",
+              statementNumber: current?.operation ?? null,
+              statement: current === undefined
+                ? "(the revision's bookkeeping)"
+                : current._tag === "Sql"
+                ? excerpt(current.sql)
+                : "(data migration)",
               cause: error,
               transactional: step.revision.transactional,
               heads
@@ -313,6 +435,49 @@ export const applyMigration = (
     return { plan, applied, editedRevisions: editedRevisions(request.loaded, state.ledger) }
   }))
 
+/** A non-transactional revision stopped part-way in an earlier run, and what already ran of it has changed since. */
+export class MigrationProgressError extends Schema.TaggedError<MigrationProgressError>()("MigrationProgressError", {
+  revision: Schema.String,
+  source: Schema.String,
+  /** How many of its operations the earlier run completed. */
+  statementsDone: Schema.Number,
+  /** What changed: `direction` (it was running the other way) or `statements`. */
+  reason: Schema.Literals(["direction", "statements"])
+}) {
+  override get message(): string {
+    return `Revision ${this.revision} (${this.source}) is not transactional and an earlier run stopped after its ` +
+      `statement ${this.statementsDone}, ` +
+      (this.reason === "direction"
+        ? "running the other way. Finish that direction first (run the same command as then), or repair the schema by hand and record where it is with `migrations stamp`."
+        : `but its first ${this.statementsDone} statements have changed since, so resuming after them would skip what ` +
+          "the file now says. Restore them as they ran (fix only the statements after them), or repair the schema by " +
+          "hand and record where it is with `migrations stamp`.")
+  }
+}
+
+/** Where a non-transactional step resumes: after the statements an earlier run completed, if they are unchanged. */
+const resumePoint = (
+  step: PlannedStep,
+  progress: { readonly direction: string; readonly statementsDone: number; readonly digest: string } | undefined
+): Effect.Effect<number, MigrationProgressError> => {
+  if (progress === undefined) return Effect.succeed(0)
+  const refuse = (reason: "direction" | "statements") =>
+    Effect.fail(
+      new MigrationProgressError({
+        revision: step.revision.id,
+        source: step.revision.source,
+        statementsDone: progress.statementsDone,
+        reason
+      })
+    )
+  if (progress.direction !== step.direction) return refuse("direction")
+  if (
+    progress.statementsDone > step.operations.length ||
+    operationsDigest(step.operations.slice(0, progress.statementsDone)) !== progress.digest
+  ) return refuse("statements")
+  return Effect.succeed(progress.statementsDone)
+}
+
 export interface StampResult {
   readonly from: ReadonlyArray<string>
   readonly to: ReadonlyArray<string>
@@ -335,19 +500,19 @@ export const stampMigration = (
   options: ApplyOptions
 ): Effect.Effect<StampResult, ApplyError, SqlClient.SqlClient> =>
   Effect.scoped(Effect.gen(function*() {
-    const { connection, state } = yield* lockedSession(options)
+    const { connection, sql, state } = yield* lockedSession(options)
     const plan = yield* Effect.fromResult(planStamp({
       loaded: request.loaded,
       currentHeads: state.heads,
       targets: typeof request.target === "string" ? [request.target] : request.target,
       purge: request.purge ?? false,
-      versionTable: options.versionTable
+      versionTable: options.versionTable,
+      progressTablePresent: state.progressTable
     }))
-    for (const statement of plan.statements) {
-      yield* Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement)).pipe(
-        Effect.tapError(() => Effect.ignore(query(connection, "ROLLBACK"))),
-        Effect.mapError(MigrationDatabaseError.during("stamp the version table"))
-      )
-    }
+    const run = (statement: string) => Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement))
+    yield* Effect.forEach(plan.preamble, run).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
+    yield* inTransaction(sql, connection, Effect.forEach(plan.transaction, run), run).pipe(
+      Effect.mapError(MigrationDatabaseError.during("stamp the version table"))
+    )
     return { from: plan.from, to: plan.to }
   }))

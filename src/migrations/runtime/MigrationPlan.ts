@@ -5,6 +5,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import * as Result from "effect/Result"
+import * as NodeCrypto from "node:crypto"
 import type { Revision, RevisionOperation } from "../files/Revision.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import { stampedHeads } from "../graph/RevisionStamp.ts"
@@ -12,11 +13,15 @@ import { downgradeSteps, upgradeSteps } from "../graph/RevisionSteps.ts"
 import { type ResolvedRevisionTarget, resolveRevisionTarget } from "../graph/RevisionTarget.ts"
 import type { RevisionGraphError } from "../graph/RevisionGraphError.ts"
 import {
+  clearAllProgress,
   clearHeads,
+  clearProgress,
+  createProgressTable,
   createVersionTables,
   moveHeads,
   qualifiedLedgerTable,
   recordApplied,
+  recordProgress,
   recordUnapplied,
   stepBookkeeping,
   type VersionTableLocation
@@ -45,6 +50,8 @@ export interface MigrationPlan {
   /** Creates the version table and ledger when missing. */
   readonly preamble: ReadonlyArray<string>
   readonly steps: ReadonlyArray<PlannedStep>
+  /** Where the plan keeps its bookkeeping. */
+  readonly versionTable: VersionTableLocation
 }
 
 export type PlanError = RevisionGraphError
@@ -88,8 +95,11 @@ export const planMigration = (request: PlanRequest): Result.Result<MigrationPlan
       target: request.target,
       from,
       to: planned.at(-1)?.headsAfter ?? from,
-      preamble: createVersionTables(versionTable),
-      steps: planned
+      preamble: planned.some((step) => !step.revision.transactional)
+        ? [...createVersionTables(versionTable), ...createProgressTable(versionTable)]
+        : createVersionTables(versionTable),
+      steps: planned,
+      versionTable
     }
   })
 
@@ -101,6 +111,8 @@ export interface StampRequest {
   /** Empty the version table first, whatever it holds (unknown revisions included). */
   readonly purge: boolean
   readonly versionTable: VersionTableLocation
+  /** Whether the progress table exists (a stamp then forgets every part-way revision's progress). */
+  readonly progressTablePresent?: boolean | undefined
 }
 
 /** What `stamp` writes: the version table moved from `from` to `to`, and the ledger listing what `to` applies. */
@@ -109,8 +121,10 @@ export interface StampPlan {
   readonly purge: boolean
   readonly from: ReadonlyArray<string>
   readonly to: ReadonlyArray<string>
-  /** Every statement, in order, in one transaction (after creating the tables when missing). */
-  readonly statements: ReadonlyArray<string>
+  /** Creates the version tables when missing, before the transaction. */
+  readonly preamble: ReadonlyArray<string>
+  /** Every statement of the stamp, in order, run in one transaction. */
+  readonly transaction: ReadonlyArray<string>
 }
 
 /**
@@ -132,15 +146,14 @@ export const planStamp = (request: StampRequest): Result.Result<StampPlan, PlanE
       purge: request.purge,
       from,
       to,
-      statements: [
-        ...createVersionTables(versionTable),
-        "BEGIN;",
+      preamble: createVersionTables(versionTable),
+      transaction: [
         ...(request.purge ? [clearHeads(versionTable), ...moveHeads(versionTable, [], to)] : moveHeads(versionTable, from, to)),
         applied.length === 0
           ? `DELETE FROM ${ledger};`
           : `DELETE FROM ${ledger} WHERE "revision" NOT IN (${applied.map(quoteLiteral).join(", ")});`,
         ...applied.map((id) => recordApplied(versionTable, loaded.revisions.get(id)!)),
-        "COMMIT;"
+        ...(request.progressTablePresent === true ? [clearAllProgress(versionTable)] : [])
       ]
     }
   })
@@ -151,7 +164,10 @@ export const renderStampSql = (plan: StampPlan): string =>
     `-- metatables stamp ${plan.purge ? "--purge " : ""}${plan.targets.join(" ")}: ${plan.from.join(", ") || "<base>"} -> ` +
     `${plan.to.join(", ") || "<base>"}, no revision runs`,
     "",
-    ...plan.statements,
+    ...plan.preamble,
+    "BEGIN;",
+    ...plan.transaction,
+    "COMMIT;",
     ""
   ].join("\n")
 
@@ -170,7 +186,12 @@ export const resetSession: ReadonlyArray<string> = ["RESET lock_timeout;"]
 
 /** One thing apply does, in order: a SQL statement, or a data migration (TypeScript, online only). */
 export type PlanStatement =
-  | { readonly _tag: "Sql"; readonly sql: string; readonly operation: number | undefined }
+  | {
+    readonly _tag: "Sql"
+    readonly sql: string
+    /** The revision operation's 1-based number; undefined for bookkeeping and progress records. */
+    readonly operation: number | undefined
+  }
   | { readonly _tag: "DataMigration"; readonly run: Exclude<RevisionOperation, string>; readonly operation: number }
 
 const withSemicolon = (statement: string): string => {
@@ -179,19 +200,58 @@ const withSemicolon = (statement: string): string => {
 }
 
 /**
- * A step's statements in execution order, within the plan's session. A transactional step is one
- * transaction: operations and bookkeeping commit together. A non-transactional one runs its operations as
- * they are, then records them.
+ * A step as it runs: `outside` any transaction (the operations of a non-transactional revision, each
+ * followed by the record of its progress), then `transaction`, one transaction that apply opens and commits
+ * itself (`BEGIN` and `COMMIT` in the printed SQL) and rolls back on any other exit.
  */
-export const stepStatements = (step: PlannedStep): ReadonlyArray<PlanStatement> => {
+export interface StepScript {
+  readonly outside: ReadonlyArray<PlanStatement>
+  readonly transaction: ReadonlyArray<PlanStatement>
+}
+
+/** SHA-256 over a revision's first operations, so a resumed run knows that what already ran is unchanged. */
+export const operationsDigest = (operations: ReadonlyArray<RevisionOperation>): string => {
+  const hash = NodeCrypto.createHash("sha256")
+  for (const operation of operations) hash.update(String(operation)).update("\u0000")
+  return hash.digest("hex")
+}
+
+/**
+ * A step's script. A transactional step is one transaction: operations and bookkeeping commit together. A
+ * non-transactional one runs its operations as they are, records after each how far it got (so a rerun
+ * resumes after the last one that succeeded; `resumeAfter` skips those), then records the revision and
+ * forgets that progress in one transaction.
+ */
+export const stepScript = (
+  step: PlannedStep,
+  versionTable: VersionTableLocation,
+  options: { readonly resumeAfter?: number | undefined } = {}
+): StepScript => {
   const sql = (text: string, operation?: number): PlanStatement => ({ _tag: "Sql", sql: withSemicolon(text), operation })
-  const operations = step.operations.map((operation, index): PlanStatement =>
-    Predicate.isString(operation) ? sql(operation, index + 1) : { _tag: "DataMigration", run: operation, operation: index + 1 }
-  )
+  const operation = (value: RevisionOperation, index: number): PlanStatement =>
+    Predicate.isString(value) ? sql(value, index + 1) : { _tag: "DataMigration", run: value, operation: index + 1 }
   const bookkeeping = sql(step.bookkeeping)
-  return step.revision.transactional
-    ? [sql("BEGIN"), ...operations, bookkeeping, sql("COMMIT")]
-    : [...operations, sql("BEGIN"), bookkeeping, sql("COMMIT")]
+  if (step.revision.transactional) return { outside: [], transaction: [...step.operations.map(operation), bookkeeping] }
+  const skip = options.resumeAfter ?? 0
+  const outside = step.operations.flatMap((value, index) =>
+    index < skip ? [] : [
+      operation(value, index),
+      sql(recordProgress(versionTable, {
+        revision: step.revision.id,
+        direction: step.direction,
+        statementsDone: index + 1,
+        digest: operationsDigest(step.operations.slice(0, index + 1))
+      }))
+    ]
+  )
+  return { outside, transaction: [bookkeeping, sql(clearProgress(versionTable, step.revision.id))] }
+}
+
+/** A step's statements in execution order, transaction control included (as `--sql` prints them). */
+export const stepStatements = (step: PlannedStep, versionTable: VersionTableLocation): ReadonlyArray<PlanStatement> => {
+  const script = stepScript(step, versionTable)
+  const control = (text: string): PlanStatement => ({ _tag: "Sql", sql: text, operation: undefined })
+  return [...script.outside, control("BEGIN;"), ...script.transaction, control("COMMIT;")]
 }
 
 const stepTitle = (step: PlannedStep): string =>
@@ -210,7 +270,7 @@ export const renderPlanSql = (plan: MigrationPlan, options: StatementOptions): s
   ]
   for (const step of plan.steps) {
     lines.push(stepTitle(step))
-    for (const statement of stepStatements(step)) {
+    for (const statement of stepStatements(step, plan.versionTable)) {
       lines.push(
         statement._tag === "Sql"
           ? statement.sql

@@ -401,7 +401,7 @@ describeServer("applyMigration concurrency", (it) => {
       assert.isTrue(Result.isFailure(waited))
       if (Result.isFailure(waited)) {
         assert.strictEqual(waited.failure._tag, "MigrationLockTimeoutError")
-        assert.match(waited.failure.message, /Another migration of tests:apply is running \(database process \d+\); gave up after waiting 1 seconds/)
+        assert.match(waited.failure.message, /Another migration of tests:apply is running, held by database process \d+ \("metatables migrations tests:apply", since [^)]+\); gave up after waiting 1 seconds/)
       }
     })))
 })

@@ -7,7 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { planMigration, planStamp, renderPlanSql, renderStampSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
+import { operationsDigest, planMigration, planStamp, renderPlanSql, renderStampSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
 import type { Revision } from "../../../src/migrations/files/Revision.ts"
 import { RevisionGraph } from "../../../src/migrations/graph/RevisionGraph.ts"
 
@@ -70,14 +70,22 @@ describe("renderPlanSql", () => {
     assert.isTrue(sql.endsWith("COMMIT;\n\nRESET lock_timeout;"), "the script resets the session's lock timeout at its end")
   })
 
-  it("runs a non-transactional revision as it is and records it afterwards; notes data migrations", () => {
+  it("runs a non-transactional revision as it is, recording its progress after each statement, and records it afterwards; notes data migrations", () => {
     const history = loaded([
       revision("a1", [], { transactional: false, upgrade: ["CREATE INDEX CONCURRENTLY i ON t (c)"] }),
       revision("b1", ["a1"], { upgrade: ["UPDATE t SET c = 1", () => Effect.void] })
     ])
     const plan = Result.getOrThrow(planMigration({ loaded: history, currentHeads: [], direction: "upgrade", target: "head", versionTable }))
     const sql = renderPlanSql(plan, { lockTimeout: "10s" })
-    assert.include(sql, "(versions/a1.ts)\nCREATE INDEX CONCURRENTLY i ON t (c);\nBEGIN;\nWITH \"heads_added\" AS (INSERT INTO")
+    assert.include(
+      sql,
+      "(versions/a1.ts)\nCREATE INDEX CONCURRENTLY i ON t (c);\n" +
+        `INSERT INTO "public"."app__alembic_version__progress" ("revision", "direction", "statements_done", "digest") ` +
+        `VALUES ('a1', 'up', 1, '${operationsDigest(["CREATE INDEX CONCURRENTLY i ON t (c)"])}') ON CONFLICT ("revision") DO UPDATE SET ` +
+        `"direction" = EXCLUDED."direction", "statements_done" = EXCLUDED."statements_done", "digest" = EXCLUDED."digest", ` +
+        `"updated_at" = now();\nBEGIN;\nWITH "heads_added" AS (INSERT INTO`
+    )
+    assert.include(sql, `DELETE FROM "public"."app__alembic_version__progress" WHERE "revision" = 'a1';\nCOMMIT;`)
     assert.include(sql, "UPDATE t SET c = 1;\n-- operation 2 of b1 is a data migration written in TypeScript; it runs only online\n")
   })
 
