@@ -89,7 +89,7 @@ describe("revision graph", () => {
     { revision: "a", parents: ["base"], dependsOn: [], message: "add accounts", branchLabels: [], applied: true },
     { revision: "b1", parents: ["a"], dependsOn: [], message: "branch one", branchLabels: ["one"], applied: true },
     { revision: "b2", parents: ["a"], dependsOn: [], message: "", branchLabels: [], applied: false },
-    { revision: "merge", parents: ["b1", "b2"], dependsOn: [], message: "merge", branchLabels: [], applied: false },
+    { revision: "merge", parents: ["b1", "b2"], dependsOn: [], message: "merge", branchLabels: [], applied: false, destructive: true },
     { revision: "other", parents: [], dependsOn: ["a"], message: "x".repeat(60), branchLabels: [], applied: false }
   ]
 
@@ -109,7 +109,7 @@ describe("revision graph", () => {
     const input = revisionGraphInput(revisions)
     assert.deepStrictEqual(input.boxes.find((one) => one.id === "b1")!.lines, ["b1 (one)", "branch one", "✓ applied"])
     assert.deepStrictEqual(input.boxes.find((one) => one.id === "b2")!.lines, ["b2", "(no message)", "○ pending"])
-    assert.strictEqual(input.boxes.find((one) => one.id === "merge")!.lines[2], "○ pending, merge")
+    assert.strictEqual(input.boxes.find((one) => one.id === "merge")!.lines[2], "○ pending, merge, ⚠ destructive")
     const clipped = input.boxes.find((one) => one.id === "other")!.lines[1]!
     assert.strictEqual(clipped.length, 34)
     assert.isTrue(clipped.endsWith("…"))

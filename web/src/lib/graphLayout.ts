@@ -110,6 +110,8 @@ export interface GraphRevision {
   readonly message: string
   readonly branchLabels: ReadonlyArray<string>
   readonly applied: boolean
+  /** Whether it makes destructive changes (drawn as `⚠ destructive` in its box). */
+  readonly destructive?: boolean | undefined
 }
 
 const clip = (text: string, length: number): string => text.length <= length ? text : `${text.slice(0, length - 1)}…`
@@ -124,7 +126,9 @@ export const revisionGraphInput = (revisions: ReadonlyArray<GraphRevision>): Gra
     lines: [
       `${revision.revision}${revision.branchLabels.length === 0 ? "" : ` (${revision.branchLabels.join(", ")})`}`,
       clip(revision.message === "" ? "(no message)" : revision.message, 34),
-      `${revision.applied ? "✓ applied" : "○ pending"}${revision.parents.length > 1 ? ", merge" : ""}`
+      `${revision.applied ? "✓ applied" : "○ pending"}${revision.parents.length > 1 ? ", merge" : ""}${
+        revision.destructive === true ? ", ⚠ destructive" : ""
+      }`
     ]
   })),
   edges: revisions.flatMap((revision) => [

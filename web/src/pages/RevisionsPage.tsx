@@ -8,10 +8,19 @@ import type { RevisionView } from "../api/types.ts"
 import { Failure, Loading, Updated } from "../components/Common.tsx"
 import { GraphView } from "../components/GraphView.tsx"
 import { usePoll } from "../components/usePoll.ts"
+import { destructiveNotes } from "../lib/destructiveSql.ts"
 import { layoutGraph, revisionGraphInput } from "../lib/graphLayout.ts"
 import { routeHash } from "../lib/route.ts"
 
-const RevisionDetail = ({ revision }: { revision: RevisionView }) => (
+/** The server's notes, else what the SQL shows (said so on the page). */
+const notesOf = (revision: RevisionView): { readonly notes: ReadonlyArray<string>; readonly fromSql: boolean } =>
+  revision.destructive.length > 0 || revision.sql === null
+    ? { notes: revision.destructive, fromSql: false }
+    : { notes: destructiveNotes(revision.sql).map((entry) => entry.note), fromSql: true }
+
+const RevisionDetail = ({ revision }: { revision: RevisionView }) => {
+  const { notes, fromSql } = notesOf(revision)
+  return (
   <section aria-labelledby="revision-title" class="revision-detail">
     <h2 id="revision-title">
       Revision <code>{revision.revision}</code>: {revision.applied ? "applied" : "pending"}
@@ -25,20 +34,27 @@ const RevisionDetail = ({ revision }: { revision: RevisionView }) => (
       {revision.head ? "; a head" : ""}.
     </p>
     <h3>Destructive changes</h3>
-    {revision.destructive.length === 0 ? <p class="note">None.</p> : (
-      <ul class="destructive">
-        {revision.destructive.map((note) => <li key={note}><strong>Destructive:</strong> {note}</li>)}
-      </ul>
+    {notes.length === 0 ? <p class="note">None{fromSql ? " found in its SQL" : ""}.</p> : (
+      <>
+        {fromSql && <p class="note">Read from the revision's SQL:</p>}
+        <ul class="destructive">
+          {notes.map((note) => <li key={note}><strong>Destructive:</strong> {note}</li>)}
+        </ul>
+      </>
     )}
     <h3>SQL</h3>
-    {revision.sql === null ? <p class="note">The server did not render this revision's SQL.</p> : <pre class="sql" tabIndex={0}>{revision.sql}</pre>}
+    {revision.sql === null ? <p class="note">The server did not send this revision's SQL.</p> : <pre class="sql" tabIndex={0}>{revision.sql}</pre>}
   </section>
-)
+  )
+}
 
 export const RevisionsPage = ({ selected }: { selected: string | undefined }) => {
   const answer = usePoll(getRevisions, [], 15_000)
   const revisions = answer.data?.revisions ?? []
-  const layout = useMemo(() => layoutGraph(revisionGraphInput(revisions)), [answer.data])
+  const layout = useMemo(
+    () => layoutGraph(revisionGraphInput(revisions.map((revision) => ({ ...revision, destructive: notesOf(revision).notes.length > 0 })))),
+    [answer.data]
+  )
   const chosen = revisions.find((revision) => revision.revision === selected)
   const pending = revisions.filter((revision) => !revision.applied).length
   return (
