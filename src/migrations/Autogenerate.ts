@@ -223,6 +223,76 @@ const isWidening = (from: string, to: string): boolean => {
   return false
 }
 
+const hintPart = (schema: string, name: string) => schema === "public" ? name : `${schema}.${name}`
+const expressible = (...names: ReadonlyArray<string>) => names.every((name) => !/[.=]/.test(name) && name.trim() === name)
+
+/**
+ * Where the diff drops a table or column and adds one of a compatible shape, the hint that would make it a
+ * rename instead (renames are never guessed): a column dropped and one added in the same table with the same
+ * or a wider type; a table dropped and one added whose columns have the same names and compatible types.
+ */
+export const renameSuggestions = (
+  from: SchemaSnapshot,
+  to: SchemaSnapshot,
+  renames: ReadonlyArray<RenameHint>
+): ReadonlyArray<string> => {
+  const hinted = new Set(renames.map((hint) => hint.kind === "table" ? `table ${hint.schema}.${hint.from}` : `column ${hint.schema}.${hint.table}.${hint.from}`))
+  const tablesBefore = new Set(snapshotEntities(from, "tables").map((table) => tableKey(table.schema, table.name)))
+  const tablesAfter = new Set(snapshotEntities(to, "tables").map((table) => tableKey(table.schema, table.name)))
+  const columnsOf = (snapshot: SchemaSnapshot) => {
+    const byTable = new Map<string, Array<ColumnEntity>>()
+    for (const column of snapshotEntities(snapshot, "columns")) {
+      const key = tableKey(column.schema, column.table)
+      byTable.set(key, [...(byTable.get(key) ?? []), column])
+    }
+    return byTable
+  }
+  const before = columnsOf(from)
+  const after = columnsOf(to)
+  const compatible = (old: ColumnEntity, next: ColumnEntity) =>
+    old.dimensions === next.dimensions && (old.type === next.type || isWidening(old.type, next.type))
+  const suggestions: Array<string> = []
+  const droppedTables = snapshotEntities(from, "tables").filter((table) =>
+    !tablesAfter.has(tableKey(table.schema, table.name)) && !hinted.has(`table ${tableKey(table.schema, table.name)}`)
+  )
+  const addedTables = snapshotEntities(to, "tables").filter((table) => !tablesBefore.has(tableKey(table.schema, table.name)))
+  for (const dropped of droppedTables) {
+    const oldColumns = before.get(tableKey(dropped.schema, dropped.name)) ?? []
+    for (const added of addedTables.filter((table) => table.schema === dropped.schema)) {
+      const newColumns = after.get(tableKey(added.schema, added.name)) ?? []
+      const matches = oldColumns.length > 0 && oldColumns.length === newColumns.length && oldColumns.every((old) => {
+        const next = newColumns.find((column) => column.name === old.name)
+        return next !== undefined && compatible(old, next)
+      })
+      if (!matches || !expressible(dropped.schema, dropped.name, added.name)) continue
+      suggestions.push(
+        `table ${tableKey(dropped.schema, dropped.name)} is dropped and ${tableKey(added.schema, added.name)} added with the ` +
+          `same columns: if it was renamed, write the revision again with --rename ` +
+          `table:${hintPart(dropped.schema, dropped.name)}=${added.name} to keep its rows`
+      )
+    }
+  }
+  for (const [table, oldColumns] of before) {
+    const newColumns = after.get(table)
+    if (newColumns === undefined) continue
+    const dropped = oldColumns.filter((column) =>
+      !newColumns.some((next) => next.name === column.name) && !hinted.has(`column ${columnKey(column)}`)
+    )
+    const added = newColumns.filter((column) => !oldColumns.some((old) => old.name === column.name))
+    for (const old of dropped) {
+      for (const next of added.filter((column) => compatible(old, column))) {
+        if (!expressible(old.schema, old.table, old.name, next.name)) continue
+        suggestions.push(
+          `column ${columnKey(old)} is dropped and ${next.name} added with a compatible type (${old.type} to ` +
+            `${next.type}): if it was renamed, write the revision again with --rename ` +
+            `column:${hintPart(old.schema, old.table)}.${old.name}=${next.name} to keep its values`
+        )
+      }
+    }
+  }
+  return suggestions
+}
+
 /** What the diff from `from` to `to` would lose or refuse on a table with rows. */
 export const destructiveChanges = (
   from: SchemaSnapshot,
@@ -366,6 +436,9 @@ export const autogenerate = (request: AutogenerateRequest): Effect.Effect<Autoge
       snapshot,
       destructive: destructiveChanges(request.baseline, snapshot, request.renames),
       downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed),
-      notes: upgrade.length === 0 ? [] : newCollisions(request.baseline, model.collisions).map(describeCollision)
+      notes: upgrade.length === 0 ? [] : [
+        ...newCollisions(request.baseline, model.collisions).map(describeCollision),
+        ...renameSuggestions(request.baseline, snapshot, request.renames)
+      ]
     }
   })
