@@ -33,6 +33,6 @@ export const exampleAccounts: ReadonlyArray<StorageInsert<typeof Account>> = [
 
 export const seedExampleAccounts: ProviderHook = () =>
   Effect.gen(function*() {
-    const { drizzle } = yield* Database
+    const drizzle = yield* (yield* Database).drizzle
     yield* drizzle.insert(Account.table).values([...exampleAccounts]).onConflictDoNothing()
   })

@@ -2,9 +2,13 @@
  * What importing costs: a storage table, a DataNode, the public API and the command tree load neither
  * drizzle-kit nor a database driver; those load when a command needs them, and the command tree (all that
  * `--help` and `--version` need) loads none of what the commands do. Each check runs in a fresh Node
- * process, which reports every module it resolved.
+ * process, which reports every module it resolved. drizzle's driver loads only when a command asks for
+ * drizzle, not when it opens the database.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { inject } from "vitest"
+import * as NodeChildProcess from "node:child_process"
+import { repositoryRoot } from "./support/cli.ts"
 import { heavyPackagesIn, modulesLoadedBy } from "./support/loadedModules.ts"
 
 describe("import boundaries", () => {
@@ -29,4 +33,13 @@ describe("import boundaries", () => {
     assert.deepStrictEqual(loaded.filter((url) => url.endsWith("Handlers.ts")), [])
     assert.deepStrictEqual(loaded.filter((url) => url.includes("/src/migrations/") || url.includes("/src/engine/Runner")), [])
   })
+
+  it("opening a database loads drizzle's driver only when drizzle is asked for", () => {
+    const output = NodeChildProcess.execFileSync(process.execPath, ["test/support/probes/drizzleOnDemand.ts"], {
+      cwd: repositoryRoot,
+      env: { ...process.env, PROBE_DATA_DIR: inject("pgliteTemplate") },
+      encoding: "utf8"
+    })
+    assert.deepStrictEqual(JSON.parse(output), { sqlAnswer: 42, before: false, after: true, drizzleRows: [[43]] })
+  }, 120_000)
 })

@@ -8,7 +8,9 @@
  * `DatabaseConnectionError` that names the database (password redacted) and says what to try.
  *
  * The drivers load when a layer is built, not when this module is imported: code that only names `Database`
- * (storage tables, DataNodes, the command tree) never loads PGlite, `@effect/sql-pg` or drizzle's driver.
+ * (storage tables, DataNodes, the command tree) never loads PGlite, `@effect/sql-pg` or drizzle's driver;
+ * drizzle's driver loads only when `drizzle` is first asked for, so a command that queries with `SqlClient`
+ * alone never loads it.
  */
 import type * as PgClient from "@effect/sql-pg/PgClient"
 import type { EffectPgDatabase } from "drizzle-orm/effect-postgres"
@@ -46,7 +48,12 @@ export interface DatabaseInfo {
   readonly description: string
   /** `server_version` as the database reports it, for example `15.20` or `18.6`. */
   readonly serverVersion: string
-  readonly drizzle: DrizzleDatabase
+  /**
+   * drizzle's database over the connection, made the first time it is asked for (`yield* database.drizzle`):
+   * drizzle's driver loads about a hundred modules (all of `effect` among them), which a command that never
+   * queries through drizzle (`migrations current`, `nodes status`) does not pay for.
+   */
+  readonly drizzle: Effect.Effect<DrizzleDatabase, DatabaseConnectionError>
 }
 
 export class Database extends Context.Service<Database, DatabaseInfo>()("metatables/db/Database") {
@@ -133,10 +140,18 @@ const databaseInfo = (target: DatabaseTarget, backend: DatabaseBackend) =>
   Layer.effect(
     Database,
     Effect.gen(function*() {
-      const { effectPgCodecs, makeWithDefaults } = yield* drizzleDriver
       const sql = yield* SqlClient.SqlClient
+      const client = yield* Effect.context<PgClient.PgClient>()
       const [row] = yield* sql<{ readonly version: string }>`SELECT current_setting('server_version') AS version`
-      const drizzle: DrizzleDatabase = yield* makeWithDefaults({ codecs: effectPgCodecs })
+      const drizzle = yield* Effect.cached(
+        drizzleDriver.pipe(
+          Effect.flatMap(({ effectPgCodecs, makeWithDefaults }) => makeWithDefaults({ codecs: effectPgCodecs })),
+          Effect.provide(client),
+          Effect.map((database): DrizzleDatabase => database),
+          Effect.mapError(toConnectionError(target)),
+          Effect.withSpan("Database.drizzle")
+        )
+      )
       return Database.of({
         backend,
         target,

@@ -36,7 +36,10 @@ export const dependencyReader = (
     })
 
   const select = (table: AnyStorageTable, dependency: string, where: SQL | undefined, order: ReadonlyArray<PgColumn>) =>
-    database.drizzle.select().from(table.table).where(where).orderBy(...order.map((column) => asc(column))).pipe(
+    database.drizzle.pipe(
+      Effect.flatMap((drizzle) =>
+        drizzle.select().from(table.table).where(where).orderBy(...order.map((column) => asc(column)))
+      ),
       Effect.mapError((error) => fail(table, dependency, "database", error))
     )
 

@@ -127,7 +127,7 @@ describeBackends("Database", (it, backend) => {
   it.effect("inserts and selects through drizzle with the same values on either backend", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const { drizzle } = yield* Database
+      const drizzle = yield* (yield* Database).drizzle
       yield* sql`CREATE TABLE db_test_events (
         id int PRIMARY KEY, name text NOT NULL, happened_at timestamptz NOT NULL, local_time timestamp,
         day date, counter int8, payload jsonb)`
@@ -161,7 +161,7 @@ describeBackends("Database", (it, backend) => {
   it.effect("runs drizzle inside an SqlClient transaction and rolls both back together", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const { drizzle } = yield* Database
+      const drizzle = yield* (yield* Database).drizzle
       yield* sql`CREATE TABLE drizzle_tx (id int PRIMARY KEY, name text NOT NULL)`
       const table = pgTable("drizzle_tx", { id: integer().primaryKey(), name: text().notNull() })
       yield* sql.withTransaction(Effect.gen(function*() {

@@ -28,7 +28,7 @@ describeBackends("a database failure kept as a cause", (it) => {
 
   it.effect("looks through drizzle's query error, whose message is the statement, to the database's report", () =>
     Effect.gen(function*() {
-      const { drizzle } = yield* Database
+      const drizzle = yield* (yield* Database).drizzle
       const failure = yield* Effect.flip(drizzle.execute(drizzleSql.raw(`SELECT 1 / 0 AS x, '${SECRET}' AS y`)))
       assert.include(failure.message, SECRET, "drizzle's own message carries the statement")
       const error = new DependencyReadError({
