@@ -221,6 +221,7 @@ export {
   renderSnapshotFile,
   type RevisionDraft,
   RevisionFileExistsError,
+  RevisionPathError,
   revisionFileName,
   SNAPSHOT_FORMAT,
   SnapshotFileError,

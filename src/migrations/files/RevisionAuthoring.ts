@@ -27,6 +27,7 @@ import { resolveRevisionTarget, resolveSingleRevision } from "../graph/RevisionT
 import {
   readSnapshot,
   type RevisionFileExistsError,
+  type RevisionPathError,
   type SnapshotFileError,
   writeRevisionFiles
 } from "./RevisionFile.ts"
@@ -92,7 +93,20 @@ export const nextRevisionId = (
   return Result.succeed((highest + 1n).toString().padStart(width, "0"))
 }
 
+/**
+ * What a new revision's id may hold: it names the revision's file, so letters, digits, `_` and `.` (not first),
+ * at most 64 characters; never a path separator, `..` or anything a file name or the command line would alter.
+ */
+const FILE_SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.]{0,63}$/
+
 const checkNewId = (loaded: LoadedRevisions, id: string): Effect.Effect<string, RevisionAuthoringError> => {
+  if (!FILE_SAFE_ID.test(id)) {
+    return Effect.fail(new RevisionAuthoringError({
+      reason: "invalid-id",
+      detail: `${JSON.stringify(id)} is not usable: it names the revision's file, so it may hold only letters, digits, ` +
+        "_ and . (not first), at most 64 characters"
+    }))
+  }
   const invalid = invalidRevisionIdReason(id)
   if (invalid !== undefined) {
     return Effect.fail(new RevisionAuthoringError({
@@ -159,6 +173,7 @@ export type NewRevisionError =
   | AutogenerateError
   | SnapshotFileError
   | RevisionFileExistsError
+  | RevisionPathError
 
 const isoNow = Effect.map(Clock.currentTimeMillis, (millis) => new Date(millis).toISOString())
 
@@ -322,7 +337,12 @@ export const createMergeRevision = (
   request: MergeRevisionRequest
 ): Effect.Effect<
   MergeRevisionOutcome,
-  RevisionGraphError | RevisionAuthoringError | AutogenerateError | SnapshotFileError | RevisionFileExistsError,
+  | RevisionGraphError
+  | RevisionAuthoringError
+  | AutogenerateError
+  | SnapshotFileError
+  | RevisionFileExistsError
+  | RevisionPathError,
   FileSystem.FileSystem
 > =>
   Effect.gen(function*() {

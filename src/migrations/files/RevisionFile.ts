@@ -67,8 +67,8 @@ export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string)
     "/**",
     ` * ${commentSafe(draft.message)}`,
     " *",
-    ` * Revision ID: ${draft.id}`,
-    ` * Revises: ${draft.parents.join(", ") || "<base>"}`,
+    ` * Revision ID: ${commentSafe(draft.id)}`,
+    ` * Revises: ${commentSafe(draft.parents.join(", ")) || "<base>"}`,
     ...(dependsOn.length === 0 ? [] : [` * Depends on: ${commentSafe(dependsOn.join(", "))}`]),
     ...(branchLabels.length === 0 ? [] : [` * Branch labels: ${commentSafe(branchLabels.join(", "))}`]),
     ` * Create Date: ${draft.createdAt}`,
@@ -147,15 +147,31 @@ export class RevisionFileExistsError extends Schema.TaggedError<RevisionFileExis
   }
 }
 
-/** Writes the module and its snapshot; refuses to replace an existing file. */
+/** A revision id that would put its file outside its version location (`../x`, `a/b`). */
+export class RevisionPathError extends Schema.TaggedError<RevisionPathError>()("RevisionPathError", {
+  id: Schema.String,
+  directory: Schema.String
+}) {
+  override get message(): string {
+    return `The revision id ${JSON.stringify(this.id)} would put its file outside ${this.directory}; ids name files, ` +
+      "so they may hold only letters, digits, _ and ."
+  }
+}
+
+/** Writes the module and its snapshot; refuses to replace an existing file or to write outside `directory`. */
 export const writeRevisionFiles = (
   directory: string,
   draft: RevisionDraft,
   snapshot: SchemaSnapshot
-): Effect.Effect<string, RevisionFileExistsError | SnapshotFileError, FileSystem.FileSystem> =>
+): Effect.Effect<string, RevisionFileExistsError | RevisionPathError | SnapshotFileError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = NodePath.join(directory, revisionFileName(draft.id, draft.message))
+    // The command line validates ids before a draft is made; this holds whatever a library caller passes.
+    const relative = NodePath.relative(directory, path)
+    if (relative.startsWith("..") || relative.includes("/") || relative.includes(NodePath.sep)) {
+      return yield* new RevisionPathError({ id: draft.id, directory })
+    }
     const snapshotPath = snapshotPathFor(path)
     const failure = (error: { readonly message: string }) =>
       new SnapshotFileError({ path: snapshotPath, problem: `cannot be written: ${error.message}` })

@@ -51,20 +51,41 @@ const relativeSpecifier = (fromDirectory: string, target: string): string => {
 
 const invalid = (detail: string) => new ScaffoldError({ reason: "invalid-option", detail })
 
+/** A package name or namespace: npm's and Python's name characters, nothing that means anything in source. */
+const PLAIN_NAME = /^[A-Za-z0-9_@][A-Za-z0-9_.@/-]{0,213}$/
+
 /** The files scaffold writes, by path, with their contents. */
 export const scaffoldFiles = (options: ScaffoldOptions): Effect.Effect<ReadonlyMap<string, string>, ScaffoldError> =>
   Effect.gen(function*() {
     const packageName = options.packageName.trim()
     const namespace = options.migrationNamespace.trim()
-    if (packageName === "" || packageName.includes(":")) return yield* invalid("--package must be a name without \":\"")
+    // Both are written into generated source (comments, strings) and names: only plain name characters.
+    if (!PLAIN_NAME.test(packageName)) {
+      return yield* invalid(
+        `--package ${JSON.stringify(options.packageName)} is not a package name: use letters, digits and _ . - @ / only`
+      )
+    }
     if (namespace === "") return yield* invalid("--namespace is required")
+    if (!PLAIN_NAME.test(namespace)) {
+      return yield* invalid(
+        `--namespace ${JSON.stringify(options.migrationNamespace)} is not a namespace: use letters, digits and _ . - @ / only`
+      )
+    }
     const separator = options.metadata.lastIndexOf(":")
     const metadataModule = options.metadata.slice(0, separator).trim()
     const metadataExport = options.metadata.slice(separator + 1).trim()
     if (separator <= 0 || metadataModule === "" || !/^([A-Za-z_$][\w$]*|\*)$/.test(metadataExport)) {
       return yield* invalid(`--metadata ${JSON.stringify(options.metadata)} is not MODULE:EXPORT (EXPORT may be * for the whole module)`)
     }
-    const directory = NodePath.resolve(options.projectRoot, options.module ?? "migrations")
+    const root = NodePath.resolve(options.projectRoot)
+    const directory = NodePath.resolve(root, options.module ?? "migrations")
+    const inside = NodePath.relative(root, directory)
+    if (inside === "" || inside.startsWith("..") || NodePath.isAbsolute(inside)) {
+      return yield* invalid(
+        `--module ${JSON.stringify(options.module)} is not a directory inside the project (${root}); the provider's files ` +
+          "are written only there"
+      )
+    }
     const importFrom = options.importFrom ?? "metatables"
     const isPath = importFrom.startsWith(".") || NodePath.isAbsolute(importFrom) || /\.(ts|mts|js|mjs)$/.test(importFrom)
     const library = isPath

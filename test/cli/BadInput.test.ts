@@ -1,0 +1,100 @@
+/**
+ * A corpus of bad input, typed as a user would (the command tree run in-process). Each case must fail with a
+ * message that says what is wrong and where, exit 1 or 2, print no stack trace or raw defect, and write
+ * nothing: the project's files are the same before and after.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { writeRevision } from "../support/revisions.ts"
+import { scratchDirectory } from "../support/scratch.ts"
+
+const library = NodePath.join(repositoryRoot, "src", "index.ts")
+
+/** Every file under `root` (and the directory holding it) with its contents, to compare before and after. */
+const filesUnder = (root: string): Record<string, string> => {
+  const files: Record<string, string> = {}
+  const walk = (directory: string) => {
+    for (const entry of NodeFs.readdirSync(directory, { withFileTypes: true })) {
+      const path = NodePath.join(directory, entry.name)
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules" && entry.name !== ".metatables") walk(path)
+      } else {
+        files[NodePath.relative(NodePath.dirname(root), path)] = NodeFs.readFileSync(path, "utf8")
+      }
+    }
+  }
+  walk(NodePath.dirname(root))
+  return files
+}
+
+/** A scaffolded project inside a directory of its own (so that writes beside it are seen too). */
+const project = async () => {
+  const outer = scratchDirectory("bad-input", "repository")
+  const root = NodePath.join(outer, "project")
+  NodeFs.mkdirSync(NodePath.join(root, "storage"), { recursive: true })
+  NodeFs.writeFileSync(NodePath.join(root, "package.json"), JSON.stringify({ name: "bad", private: true, type: "module" }))
+  NodeFs.writeFileSync(
+    NodePath.join(root, "storage", "models.ts"),
+    `import { uuid } from "drizzle-orm/pg-core"
+import { PlatformManagedMetaTable } from ${JSON.stringify(library)}
+export class Thing extends PlatformManagedMetaTable<Thing>()({
+  name: "bad__thing", namespace: "bad", identifier: "bad.thing", description: "Things.",
+  columns: { uid: uuid().primaryKey() }, columnInfo: { uid: { label: "UID", description: "Key." } }
+}) {}
+export const models = [Thing]
+`
+  )
+  const scaffold = await runCliInProcess(
+    ["migrations", "scaffold", "--package", "bad", "--namespace", "bad", "--metadata", "storage/models.ts:models", "--import-from", library],
+    { cwd: root }
+  )
+  assert.strictEqual(scaffold.exitCode, 0, scaffold.stderr)
+  writeRevision(NodePath.join(root, "migrations", "versions", "bad"), {
+    id: "0001",
+    message: "base",
+    upgrade: ["CREATE TABLE bad__thing (uid uuid PRIMARY KEY)"],
+    downgrade: ["DROP TABLE bad__thing"]
+  })
+  return root
+}
+
+/** Runs `args` in `root` and checks the shape every refusal shares; returns stderr for the case's own checks. */
+const refused = async (root: string, args: ReadonlyArray<string>) => {
+  const before = filesUnder(root)
+  const run = await runCliInProcess(args, { cwd: root })
+  assert.include([1, 2], run.exitCode, `${args.join(" ")} should fail: ${run.stderr}`)
+  assert.notMatch(run.stderr, /\n\s+at .+:\d+:\d+/, "no stack trace")
+  assert.notMatch(run.stderr, /\b(Die|FiberFailure|UnknownException|\[object Object\])\b/, "no raw defect")
+  assert.deepStrictEqual(filesUnder(root), before, `${args.join(" ")} wrote nothing`)
+  return run.stderr
+}
+
+describe("bad input to the migrations commands", () => {
+  it("refuses revision ids that would name a file outside the version folder", async () => {
+    const root = await project()
+    for (const id of ["../../../escaped", "a/b", "..", ".hidden", "x".repeat(65)]) {
+      const stderr = await refused(root, ["migrations", "revision", "--no-autogenerate", "--rev-id", id, "-m", "escape"])
+      assert.include(stderr, `The revision id ${JSON.stringify(id)} is not usable: it names the revision's file`)
+    }
+    assert.isFalse(NodeFs.existsSync(NodePath.join(root, "escaped_escape.ts")))
+  })
+
+  it("refuses package names and namespaces that could inject code into the generated provider", async () => {
+    const root = await project()
+    const injected = `x */ throw new Error("injected") /* y`
+    const stderr = await refused(root, [
+      "migrations", "scaffold", "--package", injected, "--namespace", "n", "--metadata", "storage/models.ts:models", "--force"
+    ])
+    assert.include(stderr, `--package ${JSON.stringify(injected)} is not a package name`)
+    const namespace = await refused(root, [
+      "migrations", "scaffold", "--package", "p", "--namespace", `n" + process.exit(3) + "`, "--metadata", "storage/models.ts:models", "--force"
+    ])
+    assert.include(namespace, "is not a namespace")
+    const outside = await refused(root, [
+      "migrations", "scaffold", "--package", "p", "--namespace", "n", "--metadata", "storage/models.ts:models", "--module", "../elsewhere"
+    ])
+    assert.include(outside, `--module "../elsewhere" is not a directory inside the project`)
+  })
+})
