@@ -8,7 +8,8 @@ import {
   decodeRows,
   decodeRuns,
   decodeTableDetail,
-  decodeTables
+  decodeTables,
+  errorReason
 } from "../../web/src/api/decode.ts"
 
 const tableRow = {
@@ -72,8 +73,8 @@ describe("tables", () => {
       ["close", "double precision", "0"]
     ])
     assert.strictEqual(table.rowCount, 1250)
-    assert.strictEqual(table.indexes[0]!.unique, true)
-    assert.strictEqual(table.foreignKeys[0]!.references, "public.assets")
+    assert.strictEqual(table.indexes?.[0]!.unique, true)
+    assert.strictEqual(table.foreignKeys?.[0]!.references, "public.assets")
     assert.strictEqual(table.timeRange?.last, "2025-12-31T00:00:00.000Z")
     assert.strictEqual(table.contractVersion, "relational-table.v1")
   })
@@ -83,7 +84,8 @@ describe("tables", () => {
     assert.strictEqual(table.grain, null)
     assert.strictEqual(table.rowCount, null)
     assert.strictEqual(table.timeRange, null)
-    assert.deepStrictEqual(table.indexes, [])
+    assert.strictEqual(table.indexes, null)
+    assert.strictEqual(table.foreignKeys, null)
   })
 
   it("names the field that is wrong", () => {
@@ -197,5 +199,16 @@ describe("revisions from `migrations history --json`", () => {
     )
     assert.deepStrictEqual(view.revisions.find((one) => one.revision === "m")!.parents, ["b1", "b2"])
     assert.strictEqual(view.revisions.find((one) => one.revision === "m")!.head, true)
+  })
+})
+
+describe("errorReason", () => {
+  it("says what the serve API's tagged errors say", () => {
+    assert.strictEqual(errorReason(400, JSON.stringify({ _tag: "BadRequest", problems: ["limit too big", "bad from"] })), "limit too big; bad from")
+    assert.strictEqual(errorReason(404, JSON.stringify({ _tag: "NotFound", what: "table x" })), "not found: table x")
+    assert.strictEqual(errorReason(401, JSON.stringify({ _tag: "Unauthorized", reason: "wrong" })), "the token was refused (wrong)")
+    assert.strictEqual(errorReason(500, JSON.stringify({ message: "boom" })), "boom")
+    assert.strictEqual(errorReason(502, "<html>bad gateway</html>"), "<html>bad gateway</html>")
+    assert.strictEqual(errorReason(503, ""), "status 503")
   })
 })

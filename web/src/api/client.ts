@@ -1,11 +1,12 @@
 /**
- * The one place the dashboard talks to `metatables serve`: each function asks one route and reads its answer
- * with `decode.ts`. The routes are relative to `API_ROOT`, itself relative to the page, so the page works
+ * The one place the dashboard talks to `metatables serve` (its `ServeApi`, src/serve/ServeApi.ts): each
+ * function asks one route and reads its answer with `decode.ts`. The routes are relative to `API_ROOT`, itself relative to the page, so the page works
  * wherever the server mounts it. Writes carry the bearer token the person typed; it is never stored beyond
  * the browser tab (sessionStorage) and never put in a URL.
  */
 import {
   decodeNodeDetail,
+  errorReason,
   decodeNodes,
   decodeRevisions,
   decodeRows,
@@ -19,12 +20,13 @@ import type {
   RevisionsView,
   RowsQuery,
   RowsView,
-  RunAccepted,
+  RunOutcome,
   RunRequest,
   RunsView,
   TableDetail,
   TableSummary
 } from "./types.ts"
+import { nextPage } from "../lib/rowPages.ts"
 
 /** Where the API lives, relative to the page's address. */
 export const API_ROOT = "api/"
@@ -48,19 +50,6 @@ const url = (route: string, query?: Readonly<Record<string, string | undefined>>
   return `${API_ROOT}${route}${text === "" ? "" : `?${text}`}`
 }
 
-/** The server's reason: the `message` of its JSON error document, else the start of its text. */
-const reason = async (response: Response): Promise<string> => {
-  const text = await response.text()
-  try {
-    const document = JSON.parse(text) as { message?: unknown; error?: { message?: unknown } }
-    const message = document.message ?? document.error?.message
-    if (typeof message === "string") return message
-  } catch {
-    // not JSON: the text itself
-  }
-  return text.slice(0, 300) || response.statusText
-}
-
 const request = async <A>(route: string, decode: (json: unknown) => A, init?: RequestInit, query?: Record<string, string | undefined>): Promise<A> => {
   let response: Response
   try {
@@ -68,7 +57,7 @@ const request = async <A>(route: string, decode: (json: unknown) => A, init?: Re
   } catch (cause) {
     throw new ApiError(route, 0, cause instanceof Error ? cause.message : String(cause))
   }
-  if (!response.ok) throw new ApiError(route, response.status, await reason(response))
+  if (!response.ok) throw new ApiError(route, response.status, errorReason(response.status, await response.text()))
   return decode(await response.json())
 }
 
@@ -78,13 +67,34 @@ export const listTables = (): Promise<ReadonlyArray<TableSummary>> => request("t
 
 export const getTable = (uid: string): Promise<TableDetail> => request(`tables/${segment(uid)}`, decodeTableDetail)
 
-export const getRows = (uid: string, query: RowsQuery): Promise<RowsView> =>
-  request(`tables/${segment(uid)}/rows`, decodeRows, undefined, {
-    from: query.from,
-    to: query.to,
-    columns: query.columns?.join(","),
-    limit: query.limit === undefined ? undefined : String(query.limit)
-  })
+/** The API's largest page of rows; more are read page by page along the time index (`lib/rowPages.ts`). */
+export const ROWS_PER_REQUEST = 10_000
+
+/**
+ * Up to `query.limit` rows (default 100,000), in pages of `ROWS_PER_REQUEST` that follow the time index when
+ * `timeColumn` names it; without one, a single page.
+ */
+export const getRows = async (uid: string, query: RowsQuery & { readonly timeColumn?: string | undefined }): Promise<RowsView> => {
+  const wanted = query.limit ?? 100_000
+  const rows: Array<Readonly<Record<string, unknown>>> = []
+  let from = query.from
+  let startedFrom: string | undefined
+  while (true) {
+    const page = await request(`tables/${segment(uid)}/rows`, decodeRows, undefined, {
+      from,
+      to: query.to,
+      columns: query.columns?.join(","),
+      limit: String(Math.min(ROWS_PER_REQUEST, wanted - rows.length + 1))
+    })
+    if (query.timeColumn === undefined) return { rows: page.rows.slice(0, wanted), truncated: page.truncated }
+    const step = nextPage(page, query.timeColumn, startedFrom)
+    rows.push(...step.keep)
+    if (rows.length >= wanted) return { rows: rows.slice(0, wanted), truncated: true }
+    if (step._tag === "Done") return { rows, truncated: false, incomplete: step.incomplete }
+    startedFrom = step.from
+    from = step.from
+  }
+}
 
 export const getRevisions = (): Promise<RevisionsView> => request("revisions", decodeRevisions)
 
@@ -93,26 +103,30 @@ export const listNodes = (): Promise<ReadonlyArray<NodeSummary>> => request("nod
 export const getNode = (updateHash: string): Promise<NodeDetail> =>
   request(`nodes/${segment(updateHash)}`, (json) => decodeNodeDetail(json, new Date()))
 
+/** A page of runs, newest first; `cursor` is the `next` of the page before. The API serves at most 500 a page. */
 export const getRuns = (updateHash: string, cursor?: string, limit = 50): Promise<RunsView> =>
-  request(`nodes/${segment(updateHash)}/runs`, decodeRuns, undefined, { cursor, limit: String(limit) })
+  request(`nodes/${segment(updateHash)}/runs`, decodeRuns, undefined, { cursor, limit: String(Math.min(limit, 500)) })
 
-/** Asks the server to run the node now, or to backfill `from`..`to` when given. */
-export const requestRun = (updateHash: string, token: string, body: RunRequest): Promise<RunAccepted> => {
-  const backfill = body.from !== undefined || body.to !== undefined
-  return request(
-    `nodes/${segment(updateHash)}/${backfill ? "backfill" : "run"}`,
-    (json) => ({
-      message: typeof json === "object" && json !== null && typeof (json as { message?: unknown }).message === "string"
-        ? (json as { message: string }).message
-        : backfill ? "Backfill requested." : "Run requested."
-    }),
+/**
+ * Runs the node now, or replays it as of `asOf`; the serve API answers when the run has finished (the page's
+ * polling shows it running meanwhile). Needs the serve token.
+ */
+export const requestRun = (updateHash: string, token: string, body: RunRequest): Promise<RunOutcome> =>
+  request(
+    `nodes/${segment(updateHash)}/run`,
+    (json) => {
+      const answer = (typeof json === "object" && json !== null ? json : {}) as { message?: unknown; status?: unknown }
+      return {
+        message: typeof answer.message === "string" ? answer.message : "Run requested.",
+        status: typeof answer.status === "string" ? answer.status : "unknown"
+      }
+    },
     {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(backfill ? { from: body.from, to: body.to } : {})
+      body: JSON.stringify(body.asOf === undefined ? {} : { asOf: body.asOf })
     }
   )
-}
 
 const TOKEN_KEY = "metatables.token"
 

@@ -162,12 +162,12 @@ export const decodeTableDetail = (value: unknown): TableDetail => {
         .filter((name) => name !== timeIndex),
       cadence: optionalString(profile.cadence, "table.contract.authoring.time_indexed.cadence")
     },
-    indexes: (table.indexes === undefined ? [] : array(table.indexes, "table.indexes")).map((index, at) =>
-      decodeIndex(index, `table.indexes[${at}]`)
-    ),
-    foreignKeys: (table.foreignKeys === undefined ? [] : array(table.foreignKeys, "table.foreignKeys")).map((key, at) =>
-      decodeForeignKey(key, `table.foreignKeys[${at}]`)
-    ),
+    indexes: table.indexes === undefined || table.indexes === null
+      ? null
+      : array(table.indexes, "table.indexes").map((index, at) => decodeIndex(index, `table.indexes[${at}]`)),
+    foreignKeys: table.foreignKeys === undefined || table.foreignKeys === null
+      ? null
+      : array(table.foreignKeys, "table.foreignKeys").map((key, at) => decodeForeignKey(key, `table.foreignKeys[${at}]`)),
     rowCount: optionalNumber(table.rowCount, "table.rowCount"),
     timeRange: range === null
       ? null
@@ -303,7 +303,7 @@ export const decodeNodeDetail = (value: unknown, now: Date): NodeDetail => {
   return {
     ...decodeNodeSummary(node, "node", now),
     hashNamespace: optionalString(node.hashNamespace, "node.hashNamespace"),
-    configuration: node.configuration ?? null,
+    configuration: node.configuration,
     watermarks: (node.watermarks === undefined || node.watermarks === null ? [] : array(node.watermarks, "node.watermarks"))
       .map((mark, index) => decodeWatermark(mark, `node.watermarks[${index}]`))
   }
@@ -315,4 +315,23 @@ export const decodeRuns = (value: unknown): RunsView => {
     runs: array(answer.runs, "answer.runs").map((run, index) => decodeRun(run, `runs[${index}]`)),
     next: optionalString(answer.next, "answer.next")
   }
+}
+
+/**
+ * The server's reason, in words: the serve API's errors are tagged documents (`{ "_tag": "BadRequest",
+ * "problems": [...] }`, `NotFound` with `what`, `Unauthorized` with `reason`); else a `message`, else the text.
+ */
+export const errorReason = (status: number, text: string): string => {
+  try {
+    const document = JSON.parse(text) as Record<string, unknown>
+    if (Array.isArray(document["problems"])) return document["problems"].map(String).join("; ")
+    if (typeof document["what"] === "string") return `not found: ${document["what"]}`
+    if (status === 401) return `the token was refused (${String(document["reason"] ?? "unauthorized")})`
+    if (typeof document["message"] === "string") return document["message"]
+    const nested = document["error"] as { message?: unknown } | undefined
+    if (typeof nested?.message === "string") return nested.message
+  } catch {
+    // not JSON: the text itself
+  }
+  return text.slice(0, 300) || `status ${status}`
 }

@@ -47,8 +47,9 @@ export interface TableDetail extends TableSummary {
   readonly columns: ReadonlyArray<ColumnView>
   /** The time-index grain: the time column and the entity columns, none for a relational table. */
   readonly grain: { readonly timeIndex: string; readonly entityColumns: ReadonlyArray<string>; readonly cadence: string | null } | null
-  readonly indexes: ReadonlyArray<IndexView>
-  readonly foreignKeys: ReadonlyArray<ForeignKeyView>
+  /** None when the server does not list them (the grain's unique index is known from the contract). */
+  readonly indexes: ReadonlyArray<IndexView> | null
+  readonly foreignKeys: ReadonlyArray<ForeignKeyView> | null
   readonly rowCount: number | null
   readonly timeRange: { readonly first: string; readonly last: string } | null
 }
@@ -57,6 +58,8 @@ export interface RowsView {
   readonly rows: ReadonlyArray<Readonly<Record<string, unknown>>>
   /** Whether the limit cut the answer short. */
   readonly truncated: boolean
+  /** Rows were left out that paging by time could not reach (one instant with more rows than a page). */
+  readonly incomplete?: boolean
 }
 
 export interface RowsQuery {
@@ -119,6 +122,7 @@ export interface WatermarkView {
 
 export interface NodeDetail extends NodeSummary {
   readonly hashNamespace: string | null
+  /** The update's configuration; undefined when the server does not send it. */
   readonly configuration: unknown
   readonly watermarks: ReadonlyArray<WatermarkView>
 }
@@ -129,12 +133,13 @@ export interface RunsView {
   readonly next: string | null
 }
 
-/** A request to run a node now, or to backfill (replay) a range of its time index. */
+/** A request to run a node now, or to replay it as of an instant (its `ctx.asOf`). */
 export interface RunRequest {
-  readonly from?: string | undefined
-  readonly to?: string | undefined
+  readonly asOf?: string | undefined
 }
 
-export interface RunAccepted {
+/** The run's outcome: the serve API answers once the run has finished. */
+export interface RunOutcome {
   readonly message: string
+  readonly status: string
 }

@@ -24,7 +24,11 @@ export const ColumnChart = ({ table }: { table: TableDetail }) => {
     () =>
       grain === null || column === undefined
         ? Promise.resolve(undefined)
-        : getRows(table.uid, { columns: [grain.timeIndex, ...grain.entityColumns, column], limit: ROW_LIMIT }),
+        : getRows(table.uid, {
+          columns: [grain.timeIndex, ...grain.entityColumns, column],
+          limit: ROW_LIMIT,
+          timeColumn: grain.timeIndex
+        }),
     [table.uid, column],
     null
   )
@@ -77,6 +81,9 @@ export const ColumnChart = ({ table }: { table: TableDetail }) => {
         <>
           {rows.data?.truncated === true && (
             <p class="note">Showing the first {ROW_LIMIT.toLocaleString("en-US")} rows of the table.</p>
+          )}
+          {rows.data?.incomplete === true && (
+            <p class="note">Some rows are left out: one instant holds more rows than the server sends at once.</p>
           )}
           {prepared.points === 0
             ? <p class="note">No values to draw for the chosen entities.</p>

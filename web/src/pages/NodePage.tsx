@@ -132,7 +132,9 @@ export const NodePage = ({ updateHash }: { updateHash: string }) => {
             </div>
           )}
           <h2>Configuration</h2>
-          <pre class="config" tabIndex={0}>{JSON.stringify(detail.configuration, null, 2)}</pre>
+          {detail.configuration === undefined
+            ? <p class="note">The server does not send the node's configuration.</p>
+            : <pre class="config" tabIndex={0}>{JSON.stringify(detail.configuration, null, 2)}</pre>}
         </>
       )}
       <Updated at={node.updatedAt} />

@@ -1,61 +1,56 @@
 /**
- * Run a node now, or backfill a range of its time index: the request carries the bearer token the person
- * types (kept for this tab only). The page follows the run through its polling; this form only says whether
- * the server took the request.
+ * Run a node now, or replay it as of a past instant (its `ctx.asOf`): the request carries the bearer token the
+ * person types (kept for this tab only). The serve API answers when the run has finished; meanwhile the page's
+ * polling shows the node running, and this form says what came of the request.
  */
 import { useState } from "preact/hooks"
 import { ApiError, requestRun, storedToken, storeToken } from "../api/client.ts"
 
 export const RunForm = ({ updateHash, onRequested }: { updateHash: string; onRequested: () => void }) => {
   const [token, setToken] = useState(storedToken)
-  const [from, setFrom] = useState("")
-  const [to, setTo] = useState("")
+  const [asOf, setAsOf] = useState("")
   const [busy, setBusy] = useState(false)
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>(undefined)
 
-  const submit = async (backfill: boolean) => {
+  const submit = async (replay: boolean) => {
     if (token.trim() === "") {
-      setOutcome({ ok: false, text: "Type the serve token first: writes need it." })
+      setOutcome({ ok: false, text: "Type the serve token first: runs need it." })
       return
     }
-    if (backfill && from === "" && to === "") {
-      setOutcome({ ok: false, text: "A backfill needs a start, an end, or both." })
+    if (replay && asOf === "") {
+      setOutcome({ ok: false, text: "A replay needs the date to run as of." })
       return
     }
     storeToken(token.trim())
     setBusy(true)
+    setOutcome({ ok: true, text: replay ? `Replaying as of ${asOf}…` : "Running…" })
+    // The run shows in the page's polling while the request waits for it to finish.
+    setTimeout(onRequested, 500)
     try {
-      const accepted = await requestRun(
-        updateHash,
-        token.trim(),
-        backfill
-          ? { from: from === "" ? undefined : new Date(`${from}T00:00:00Z`).toISOString(), to: to === "" ? undefined : new Date(`${to}T00:00:00Z`).toISOString() }
-          : {}
-      )
-      setOutcome({ ok: true, text: accepted.message })
-      onRequested()
+      const result = await requestRun(updateHash, token.trim(), replay ? { asOf: `${asOf}T00:00:00Z` } : {})
+      setOutcome({ ok: result.status !== "failed", text: result.message })
     } catch (cause) {
-      const text = cause instanceof ApiError && (cause.status === 401 || cause.status === 403)
+      const text = cause instanceof ApiError && cause.status === 401
         ? "The server refused the token."
         : cause instanceof Error ? cause.message : String(cause)
       setOutcome({ ok: false, text })
     } finally {
       setBusy(false)
+      onRequested()
     }
   }
 
   return (
     <form class="run-form" onSubmit={(event) => { event.preventDefault(); void submit(false) }} aria-labelledby="run-title">
-      <h2 id="run-title">Run or backfill</h2>
+      <h2 id="run-title">Run or replay</h2>
       <label>
         Token <input type="password" autoComplete="off" value={token} onInput={(event) => setToken(event.currentTarget.value)} />
       </label>
       <button type="submit" disabled={busy}>Run now</button>
       <fieldset>
-        <legend>Backfill a range (UTC dates)</legend>
-        <label>From <input type="date" value={from} onInput={(event) => setFrom(event.currentTarget.value)} /></label>
-        <label>To <input type="date" value={to} onInput={(event) => setTo(event.currentTarget.value)} /></label>
-        <button type="button" disabled={busy} onClick={() => void submit(true)}>Backfill</button>
+        <legend>Replay as of a past day (UTC)</legend>
+        <label>As of <input type="date" value={asOf} onInput={(event) => setAsOf(event.currentTarget.value)} /></label>
+        <button type="button" disabled={busy} onClick={() => void submit(true)}>Replay</button>
       </fieldset>
       {outcome !== undefined && <p role="status" class={outcome.ok ? "ok" : "failure"}>{outcome.text}</p>}
     </form>

@@ -53,28 +53,37 @@ const Indexes = ({ table }: { table: TableDetail }) => (
   <div class="two-up">
     <div>
       <h2>Indexes</h2>
-      {table.indexes.length === 0 ? <p class="note">None reported.</p> : (
-        <ul>
-          {table.indexes.map((index) => (
-            <li key={index.name}>
-              <code>{index.name}</code> on {index.columns.join(", ")}{index.unique ? " (unique)" : ""}
-            </li>
-          ))}
-        </ul>
-      )}
+      {table.indexes === null
+        ? table.grain === null ? <p class="note">The server does not list indexes.</p> : (
+          <p>
+            Unique over the grain: {[table.grain.timeIndex, ...table.grain.entityColumns].join(", ")}{" "}
+            <span class="note">(from the contract; the server lists no others)</span>
+          </p>
+        )
+        : table.indexes.length === 0 ? <p class="note">None.</p> : (
+          <ul>
+            {table.indexes.map((index) => (
+              <li key={index.name}>
+                <code>{index.name}</code> on {index.columns.join(", ")}{index.unique ? " (unique)" : ""}
+              </li>
+            ))}
+          </ul>
+        )}
     </div>
     <div>
       <h2>Foreign keys</h2>
-      {table.foreignKeys.length === 0 ? <p class="note">None.</p> : (
-        <ul>
-          {table.foreignKeys.map((key) => (
-            <li key={key.name}>
-              <code>{key.name}</code>: {key.columns.join(", ")} → <code>{key.references}</code>
-              {key.referencedColumns.length === 0 ? "" : ` (${key.referencedColumns.join(", ")})`}
-            </li>
-          ))}
-        </ul>
-      )}
+      {table.foreignKeys === null ? <p class="note">The server does not list foreign keys.</p> : table.foreignKeys.length === 0
+        ? <p class="note">None.</p>
+        : (
+          <ul>
+            {table.foreignKeys.map((key) => (
+              <li key={key.name}>
+                <code>{key.name}</code>: {key.columns.join(", ")} → <code>{key.references}</code>
+                {key.referencedColumns.length === 0 ? "" : ` (${key.referencedColumns.join(", ")})`}
+              </li>
+            ))}
+          </ul>
+        )}
     </div>
   </div>
 )
@@ -99,7 +108,7 @@ export const TablePage = ({ uid }: { uid: string }) => {
               ["Provider", detail.provider ?? "-"],
               ["Revision", <code>{detail.revision ?? "-"}</code>],
               ["Contract", <span><code>{detail.contractVersion}</code>, hash <code class="hash">{detail.contractHash}</code></span>],
-              ["Rows", formatCount(detail.rowCount)],
+              ["Rows (estimate)", formatCount(detail.rowCount)],
               [
                 "Time range",
                 detail.timeRange === null
