@@ -147,6 +147,8 @@ export type MigrationCredential =
     readonly _tag: "ServerCredential"
     readonly role: string
     readonly ownerRole: string
+    /** The provider's run role (see `ProviderRoles`), which the credential grants row access to. */
+    readonly runRole: string
     readonly expiresAt: Date
     /** A connection URI with the password; never print it. */
     readonly uri: Redacted.Redacted<string>

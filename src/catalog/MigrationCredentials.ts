@@ -27,6 +27,7 @@ import { boundedIdentifier } from "../storage/Naming.ts"
 import type { MigrationCredential, ProviderIdentity } from "./Catalog.ts"
 import { CatalogStorageError, CredentialError, CredentialRevokeError } from "./CatalogErrors.ts"
 import { scramSha256Verifier } from "./internal/scram.ts"
+import { runRoleName } from "./ProviderRoles.ts"
 import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
 
 /** Login roles of credentials start with this prefix. */
@@ -200,13 +201,22 @@ const makePostgres = Effect.gen(function*() {
     )
   })
 
+  /**
+   * The provider's owner and run roles, and what they need from the connecting user: the owner may create in
+   * the database and its schemas; the run role may use the schemas, and the connecting user is a member of
+   * the run role, so that runs can act as it (`SET ROLE`) without being a superuser.
+   */
   const ensureOwner = Effect.fn("MigrationCredentials.ensureOwner")(function*(
     owner: string,
+    runRole: string,
     schemas: ReadonlyArray<string>
   ) {
     yield* advisoryTransactionLock("owner-role", databaseName, owner).pipe(Effect.provideService(SqlClient.SqlClient, sql))
     yield* ensureRole(CREDENTIAL_GROUP_ROLE)
     yield* ensureRole(owner)
+    yield* ensureRole(runRole)
+    const [member] = yield* sql<{ readonly member: boolean }>`SELECT pg_has_role(${runRole}, 'MEMBER') AS member`
+    if (member?.member !== true) yield* sql.unsafe(`GRANT ${quoteIdentifier(runRole)} TO CURRENT_USER`)
     yield* sql.unsafe(
       `GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ${quoteIdentifier(databaseName)} TO ${quoteIdentifier(owner)}`
     )
@@ -215,6 +225,7 @@ const makePostgres = Effect.gen(function*() {
         SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${schema}) AS found`
       if (present?.found === true) {
         yield* sql.unsafe(`GRANT USAGE, CREATE ON SCHEMA ${quoteIdentifier(schema)} TO ${quoteIdentifier(owner)}`)
+        yield* sql.unsafe(`GRANT USAGE ON SCHEMA ${quoteIdentifier(schema)} TO ${quoteIdentifier(runRole)}`)
       }
     }
   }, sql.withTransaction)
@@ -255,6 +266,7 @@ const makePostgres = Effect.gen(function*() {
   const issue = Effect.fn("MigrationCredentials.issue")(function*(provider: ProviderIdentity, options: IssueOptions) {
     yield* sweepAbandoned.pipe(Effect.mapError(CatalogStorageError.during("sweep abandoned migration roles")))
     const owner = ownerRoleName(databaseName, provider.key)
+    const runRole = runRoleName(databaseName, provider.key)
     const role = `${credentialRolePrefix(databaseName)}${NodeCrypto.randomBytes(6).toString("hex")}`
     const password = NodeCrypto.randomBytes(24).toString("base64url")
     const scope = yield* Scope.make()
@@ -270,7 +282,7 @@ const makePostgres = Effect.gen(function*() {
         Effect.ignore(connection.execute(`SELECT pg_advisory_unlock(${HOLDER_LOCK_CLASS}, hashtext($1))`, [role], undefined))
       )
       const validity = yield* validityIn(options.ttlSeconds)
-      yield* ensureOwner(owner, options.schemas)
+      yield* ensureOwner(owner, runRole, options.schemas)
       yield* Effect.gen(function*() {
         yield* sql.unsafe(
           `CREATE ROLE ${quoteIdentifier(role)} LOGIN PASSWORD ${quoteLiteral(scramSha256Verifier(password))} ` +
@@ -300,6 +312,7 @@ const makePostgres = Effect.gen(function*() {
       _tag: "ServerCredential",
       role,
       ownerRole: owner,
+      runRole,
       expiresAt: validity.expiresAt,
       uri: Redacted.make(uri.toString(), { label: "migration credential URI" })
     } satisfies MigrationCredential

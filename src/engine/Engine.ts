@@ -13,6 +13,11 @@ export interface AttachedTable {
   readonly binding: StorageBinding
   /** The row shape of a time-index table; undefined for a relational one (nodes only read those). */
   readonly shape: RowShape | undefined
+  /**
+   * The provider's run role, which every read and write of the table's rows acts as (see `ProviderRoles`);
+   * undefined on the embedded database, which has no roles.
+   */
+  readonly runRole: string | undefined
 }
 
 export interface EngineService {

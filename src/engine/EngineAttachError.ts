@@ -4,7 +4,7 @@
  */
 import * as Schema from "effect/Schema"
 
-export const AttachProblem = Schema.Literals(["missing", "not-active", "changed", "behind", "drift", "duplicate"])
+export const AttachProblem = Schema.Literals(["missing", "not-active", "changed", "behind", "drift", "duplicate", "no-run-role"])
 export type AttachProblem = typeof AttachProblem.Type
 
 export const AttachRefusal = Schema.Struct({
@@ -41,6 +41,10 @@ const explain = (refusal: AttachRefusal): string => {
         "migrations; run `bun run migrate check` to see the drift, and fix it with a revision."
     case "duplicate":
       return `${subject} is given by two different storage table classes${details}; pass one.`
+    case "no-run-role":
+      return `${subject} cannot be written as its provider's run role${details}. Runs never write as the ` +
+        "connecting user; run `bun run migrate upgrade` (as a user with CREATEROLE), which creates the role and " +
+        "grants it the provider's rows."
   }
 }
 

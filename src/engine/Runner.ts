@@ -38,6 +38,7 @@ import { collectGraph, type GraphNode } from "./NodeGraph.ts"
 import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
 import { DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
+import { inRunRole } from "../catalog/ProviderRoles.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
 import { DEFAULT_CONCURRENCY } from "./RunDefaults.ts"
 import { isRetryableFailure } from "./RetryableFailure.ts"
@@ -197,6 +198,7 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         return outcomeOf(graphNode, { status: "fresh", durationMs: yield* elapsed })
       }
     }
+    const runRole = engine.tables.get(`${graphNode.binding.schema}.${graphNode.binding.tableName}`)?.runRole
     const abandoned = yield* records.recoverAbandoned(update.uid)
     if (abandoned.length > 0) {
       yield* emit({ _tag: "RunsAbandoned", node: label, runs: abandoned.map((run) => ({ uid: run.uid, startedAt: run.startedAt })) })
@@ -220,7 +222,8 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         validateBatch(graphNode.shape, rows, { node: `${label.kind} (${label.updateHash})`, batch, firstRow })
       )
       const written = yield* sql.withTransaction(Effect.gen(function*() {
-        const outcome = yield* upsertBatch(graphNode.shape, validated)
+        // The rows are written as the provider's run role, never as the connecting user (see ProviderRoles).
+        const outcome = yield* inRunRole(runRole, upsertBatch(graphNode.shape, validated))
         yield* records.recordBatch({
           runUid: run.uid,
           updateUid: update.uid,

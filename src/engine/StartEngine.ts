@@ -16,7 +16,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as SqlClient from "effect/sql/SqlClient"
+import * as SqlClient from "effect/sql/SqlClient"
 import { bindingOf, Catalog, type CatalogTable } from "../catalog/Catalog.ts"
 import {
   type CatalogNotReadyError,
@@ -28,7 +28,9 @@ import { DataNodeRecords } from "../catalog/DataNodeRecords.ts"
 import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import * as SqlDataNodeRecords from "../catalog/SqlDataNodeRecords.ts"
 import { compareWithContract, introspectTables } from "../catalog/TableIntrospection.ts"
-import type { Database } from "../db/Database.ts"
+import { Database } from "../db/Database.ts"
+import { runRoleName } from "../catalog/ProviderRoles.ts"
+import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { rowShapeOf } from "../datanode/RowShape.ts"
 import { type TableContract, tableContract } from "../storage/Contract.ts"
 import { describeDifferences, diffTableShapes } from "../storage/ContractDiff.ts"
@@ -75,6 +77,7 @@ const refusal = (
 
 const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArray<AnyStorageTable>) {
   const catalog = yield* Catalog
+  const sql = yield* SqlClient.SqlClient
   const records = yield* DataNodeRecords
   const refusals: Array<AttachRefusal> = []
 
@@ -106,11 +109,29 @@ const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArra
   ).pipe(
     Effect.mapError(CatalogStorageError.during("read the live tables"))
   )
+  // On a server every table is written as its provider's run role, which the connecting user must be able to
+  // act as (a member of it); without one, nothing is written at all.
+  const database = yield* Database
+  const runRoleOf = (row: CatalogTable) =>
+    database.backend === "postgres" && row.providerKey !== null
+      ? runRoleName(catalog.dataSource.databaseName, row.providerKey)
+      : undefined
+  const runRoles = [...new Set(resolution.active.map(({ row }) => runRoleOf(row)).filter((role) => role !== undefined))]
+  const usable = new Set(
+    runRoles.length === 0 ? [] : (yield* sql<{ readonly role: string }>`
+      SELECT rolname AS role FROM pg_roles
+      WHERE rolname = ANY(${pgArrayLiteral(runRoles)}::text[]) AND pg_has_role(rolname, 'MEMBER')`.pipe(
+      Effect.mapError(CatalogStorageError.during("read the run roles"))
+    )).map((row) => row.role)
+  )
   const attached = new Map<string, AttachedTable>()
   for (const { row, table } of resolution.active) {
     const drift = compareWithContract(live.get(`${row.schema}.${row.tableName}`), row.contract)
+    const runRole = runRoleOf(row)
     if (drift.length > 0) refusals.push(refusal(table, "drift", row, drift))
-    else attached.set(attachedKey(table), { table, binding: bindingOf(row), shape: rowShapeOf(table) })
+    else if (runRole !== undefined && !usable.has(runRole)) {
+      refusals.push(refusal(table, "no-run-role", row, [`${runRole} does not exist or the connecting user is not a member`]))
+    } else attached.set(attachedKey(table), { table, binding: bindingOf(row), shape: rowShapeOf(table), runRole })
   }
   if (refusals.length > 0) {
     return yield* new EngineAttachError({ refusals, requested: new Set(requested).size })

@@ -26,15 +26,16 @@ import {
   type MigrationCredential,
   providerIdentity
 } from "../catalog/Catalog.ts"
-import type {
+import {
   CatalogStorageError,
-  CatalogTableNotFoundError,
-  CredentialError,
-  CredentialRevokeError,
-  InvalidCatalogRowError,
-  TableReservationError,
-  VersionRegistryError
+  type CatalogTableNotFoundError,
+  type CredentialError,
+  type CredentialRevokeError,
+  type InvalidCatalogRowError,
+  type TableReservationError,
+  type VersionRegistryError
 } from "../catalog/CatalogErrors.ts"
+import { asRunRole, grantRunRole } from "../catalog/ProviderRoles.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { formatCause } from "../db/FailureCause.ts"
@@ -58,6 +59,7 @@ import {
   type StampResult
 } from "./runtime/MigrationApply.ts"
 import type { MigrationDirection } from "./runtime/MigrationPlan.ts"
+import { ledgerTableName } from "./runtime/VersionTable.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
 import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
 import { type LoadedRevisions, loadRevisions, type RevisionLoadError } from "./files/RevisionLoader.ts"
@@ -186,7 +188,7 @@ export type CredentialObserver = (credential: MigrationCredential) => Effect.Eff
 const usingCredential = <A, E, R>(
   provider: MigrationProvider,
   options: { readonly ttlSeconds?: number | undefined; readonly onCredential?: CredentialObserver | undefined },
-  body: Effect.Effect<A, E, R>
+  body: Effect.Effect<A, E, R> | ((credential: MigrationCredential) => Effect.Effect<A, E, R>)
 ) =>
   Effect.gen(function*() {
     const catalog = yield* Catalog
@@ -195,7 +197,7 @@ const usingCredential = <A, E, R>(
       catalog.migrationCredential(providerIdentity(provider.packageName, provider.migrationNamespace), {
         ttlSeconds: options.ttlSeconds
       }).pipe(Effect.tap((credential) => options.onCredential?.(credential) ?? Effect.void)),
-      (credential) => withCredential(credential, body),
+      (credential) => withCredential(credential, typeof body === "function" ? body(credential) : body),
       (credential, exit) =>
         catalog.revokeCredential(credential).pipe(
           Effect.catch((error) =>
@@ -322,17 +324,28 @@ export const migrateProvider = (
     const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
     // The lock is held on the administrator's connection, which no revision uses: nothing a revision runs
     // with the credential (`pg_advisory_unlock_all()` included) can release it.
-    const result = yield* Effect.scoped(Effect.andThen(
+    const { result, runRole } = yield* Effect.scoped(Effect.andThen(
       holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
       usingCredential(
         provider,
         { ttlSeconds: options.credentialTtlSeconds, onCredential: options.onCredential },
-        applyMigration({ loaded, direction: options.direction, target: options.target }, {
-          providerKey: provider.key,
-          versionTable: versionTableOf(provider),
-          lockHeld: true,
-          onStep: options.onStep
-        })
+        (credential) =>
+          Effect.gen(function*() {
+            const result = yield* applyMigration({ loaded, direction: options.direction, target: options.target }, {
+              providerKey: provider.key,
+              versionTable: versionTableOf(provider),
+              lockHeld: true,
+              onStep: options.onStep
+            })
+            if (credential._tag !== "ServerCredential") return { result, runRole: undefined }
+            // As the owner: the run role may read and write the rows of the tables the revisions left.
+            yield* grantRunRole(
+              credential.runRole,
+              provider.tables.map((table) => ({ schema: table.metadata.schema, table: table.metadata.tableName })),
+              [versionTableOf(provider), { schema: versionTableOf(provider).schema, table: ledgerTableName(versionTableOf(provider)) }]
+            ).pipe(Effect.mapError(CatalogStorageError.during(`grant the run role ${credential.runRole} its rows`)))
+            return { result, runRole: credential.runRole }
+          })
       )
     ))
     const heads = result.plan.to
@@ -380,7 +393,8 @@ export const migrateProvider = (
     const hookRan = report.ok && provider.afterRegisterMetaTables !== undefined
     if (report.ok && provider.afterRegisterMetaTables !== undefined) {
       const registered = provider.tables.map((table, index) => ({ table, row: inScope[index]!, binding: bindingOf(inScope[index]!) }))
-      yield* provider.afterRegisterMetaTables({ provider, tables: provider.tables, registered }).pipe(
+      // The hook writes as the run role, never as the connecting user (a trigger on a table runs as it).
+      yield* asRunRole(runRole, provider.afterRegisterMetaTables({ provider, tables: provider.tables, registered })).pipe(
         Effect.provideService(CurrentMigrationRegistration, {
           providerKey: provider.key,
           bindings: new Map(registered.map(({ binding }) => [bindingKey(binding.schema, binding.tableName), binding]))

@@ -21,6 +21,7 @@ import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import { describe, inject } from "vitest"
 import { credentialRolePrefix, ownerRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
+import { runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
 import { Database, type DatabaseServices } from "../../src/db/Database.ts"
 import type { DatabaseConnectionError } from "../../src/db/DatabaseConnectionError.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
@@ -77,10 +78,11 @@ const scratchServerDatabase = (adminUrl: string) =>
     const admin = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1 })
     const databaseName = randomName("mt_test")
     const dropRoles = Effect.gen(function*() {
-      const prefixes = [credentialRolePrefix(databaseName), ownerRolePrefix(databaseName)]
+      const prefixes = [credentialRolePrefix(databaseName), ownerRolePrefix(databaseName), runRolePrefix(databaseName)]
       const roles = yield* admin<{ readonly role: string }>`
         SELECT rolname AS role FROM pg_roles
         WHERE starts_with(rolname, ${prefixes[0]!}) OR starts_with(rolname, ${prefixes[1]!})
+          OR starts_with(rolname, ${prefixes[2]!})
         ORDER BY starts_with(rolname, ${prefixes[0]!}) DESC`
       for (const { role } of roles) yield* admin`DROP ROLE IF EXISTS ${admin(role)}`
     })

@@ -14,6 +14,8 @@ import {
 } from "../../src/index.ts"
 import { modelContractHash } from "../../src/catalog/SqlCatalog.ts"
 import { createPhysicalTables } from "./ddl.ts"
+import { grantRunRole } from "../../src/catalog/ProviderRoles.ts"
+import { Database } from "../../src/db/Database.ts"
 
 class TestVersions extends PlatformManagedMetaTable<TestVersions>()({
   name: "tests__alembic_version",
@@ -53,5 +55,19 @@ export const deployTables = (tables: ReadonlyArray<AnyStorageTable>) =>
       }))
     })
     if (!report.ok) return yield* Effect.die(new Error(`deployTables: ${JSON.stringify(report.tables)}`))
+    // On a server, runs write as the provider's run role: an upgrade makes it (issuing a credential) and grants
+    // it the rows; here the tables are made by the test's user, who grants them the same way.
+    const database = yield* Database
+    if (database.backend === "postgres") {
+      const credential = yield* catalog.migrationCredential(testProvider)
+      yield* catalog.revokeCredential(credential)
+      if (credential._tag === "ServerCredential") {
+        yield* grantRunRole(
+          credential.runRole,
+          tables.map((table) => ({ schema: table.metadata.schema, table: table.metadata.tableName })),
+          [{ schema: TestVersions.metadata.schema, table: TestVersions.metadata.tableName }]
+        )
+      }
+    }
     return rows
   }).pipe(Effect.provide(SqlCatalog.layer()))

@@ -25,6 +25,7 @@ import {
   credentialRolePrefix,
   ownerRolePrefix
 } from "../../src/catalog/MigrationCredentials.ts"
+import { runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
 import { PGLITE_VERSION } from "../../src/db/EmbeddedDataDirectory.ts"
 import { ensureTemplate } from "../../src/db/EmbeddedTemplate.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
@@ -135,10 +136,11 @@ const dropRunDatabases = (url: string, runId: string): Promise<ReadonlyArray<str
         SELECT datname AS name FROM pg_database WHERE strpos(datname, ${`_${runId}_`}) > 0`
       for (const { name } of databases) {
         yield* sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`
-        const prefixes = [credentialRolePrefix(name), ownerRolePrefix(name)]
+        const prefixes = [credentialRolePrefix(name), ownerRolePrefix(name), runRolePrefix(name)]
         const roles = yield* sql<{ readonly role: string }>`
           SELECT rolname AS role FROM pg_roles
           WHERE starts_with(rolname, ${prefixes[0]!}) OR starts_with(rolname, ${prefixes[1]!})
+          OR starts_with(rolname, ${prefixes[2]!})
           ORDER BY starts_with(rolname, ${prefixes[0]!}) DESC`
         for (const { role } of roles) yield* sql`DROP ROLE IF EXISTS ${sql(role)}`
       }

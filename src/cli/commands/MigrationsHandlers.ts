@@ -12,6 +12,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodePath from "node:path"
 import * as NodeProcess from "node:process"
+import { asRunRole, usableRunRole } from "../../catalog/ProviderRoles.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
 import { databaseUrlSecrets } from "../../db/DatabaseTarget.ts"
 import { parseRenameHint, type RenameHint, RenameHintError } from "../../migrations/Autogenerate.ts"
@@ -446,11 +447,13 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
   Effect.gen(function*() {
     const output = yield* Output
     const { provider } = yield* projectProvider(reference)
-    const report = yield* checkMigrations({
-      loaded: yield* loadRevisions(provider.versionLocations),
-      tables: provider.targetTables,
-      versionTable: versionTableOf(provider)
-    }).pipe(Effect.provide(cliDatabaseLayer))
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    // The version table is read as the provider's run role, which may read it, never as the connecting user.
+    const report = yield* Effect.flatMap(usableRunRole(provider.key), (runRole) =>
+      asRunRole(
+        runRole,
+        checkMigrations({ loaded, tables: provider.targetTables, versionTable: versionTableOf(provider) })
+      )).pipe(Effect.provide(cliDatabaseLayer))
     const lines = [
       report.ok ? `${provider.key}: models, revisions and database agree (at ${headList(report.databaseHeads)}).` : `${provider.key}: check failed.`,
       ...(report.multipleHeads ? [`  The history has several heads (${headList(report.heads)}): merge them.`] : []),

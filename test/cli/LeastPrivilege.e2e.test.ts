@@ -1,0 +1,183 @@
+/**
+ * The README's least-privilege setup, end to end on the server: a login with CREATEROLE that is not a
+ * superuser, owning its database, runs `migrations upgrade` (with the example provider's hook), `migrations
+ * check` and `nodes run` on a copy of the example project, its password kept in a pgpass file. A pure-SQL
+ * revision plants a trigger that records `current_user` on a table runs write: runs must write as the
+ * provider's run role, never as the connecting user (administrator or superuser). Revoking a credential
+ * whose session is alive, as that user, ends the session and drops the role.
+ */
+import { assert } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeCrypto from "node:crypto"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { Catalog, providerIdentity } from "../../src/catalog/Catalog.ts"
+import { credentialRolePrefix, ownerRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
+import { runRoleName, runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
+import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
+import { Database } from "../../src/db/Database.ts"
+import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
+import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
+import { describeServer, randomName, TestDatabase, withDatabaseName } from "../support/TestDatabase.ts"
+
+const PROVIDER = "sdk_examples:sdk-examples"
+
+/** The example project, with a fourth revision that plants an auditing trigger on the prices table. */
+const exampleProject = (): string => {
+  const directory = scratchDirectory("least-privilege", "repository")
+  for (const folder of ["storage", "migrations", "nodes"]) {
+    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
+  }
+  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
+  const versions = NodePath.join(directory, "migrations", "versions", "sdk_examples")
+  NodeFs.copyFileSync(
+    NodePath.join(versions, "0003_add_asset_returns_and_volatility.snapshot.json"),
+    NodePath.join(versions, "0004_audit_prices.snapshot.json")
+  )
+  NodeFs.writeFileSync(
+    NodePath.join(versions, "0004_audit_prices.ts"),
+    `export const id = "0004"
+export const parents: ReadonlyArray<string> = ["0003"]
+export const message = "audit prices"
+export const createdAt = "2026-12-01T00:00:00.000Z"
+export const transactional = true
+
+export const upgrade: ReadonlyArray<string> = [
+  \`CREATE TABLE "sdk_examples__audit" ("who" text NOT NULL, "superuser" boolean NOT NULL)\`,
+  \`GRANT INSERT ON "sdk_examples__audit" TO PUBLIC\`,
+  \`CREATE FUNCTION "sdk_examples__record_writer"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO "sdk_examples__audit" VALUES (current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user));
+  RETURN NULL;
+END $$\`,
+  \`CREATE TRIGGER "sdk_examples__audit_prices" AFTER INSERT OR UPDATE ON "sdk_examples__prices"
+FOR EACH STATEMENT EXECUTE FUNCTION "sdk_examples__record_writer"()\`
+]
+
+export const downgrade: ReadonlyArray<string> = [
+  \`DROP TRIGGER "sdk_examples__audit_prices" ON "sdk_examples__prices"\`,
+  \`DROP FUNCTION "sdk_examples__record_writer"()\`,
+  \`DROP TABLE "sdk_examples__audit"\`
+]
+`
+  )
+  return directory
+}
+
+describeServer("the least-privilege setup", (it) => {
+  /**
+   * A CREATEROLE login that is not a superuser and a database it owns (named with the run's id, so that the
+   * global teardown finds it), dropped with every role made for it when the test ends.
+   */
+  const administrator = Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const { url } = yield* TestDatabase
+    const role = randomName("mt_adm")
+    const databaseName = randomName("mt_test")
+    const password = `pw-${NodeCrypto.randomBytes(12).toString("hex")}`
+    yield* sql.unsafe(`CREATE ROLE "${role}" LOGIN CREATEROLE NOSUPERUSER PASSWORD '${password}'`)
+    yield* sql.unsafe(`CREATE DATABASE "${databaseName}" OWNER "${role}"`)
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function*() {
+        yield* sql.unsafe(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)
+        const roles = yield* sql<{ readonly role: string }>`
+          SELECT rolname AS role FROM pg_roles
+          WHERE starts_with(rolname, ${credentialRolePrefix(databaseName)})
+            OR starts_with(rolname, ${ownerRolePrefix(databaseName)}) OR starts_with(rolname, ${runRolePrefix(databaseName)})
+          ORDER BY starts_with(rolname, ${credentialRolePrefix(databaseName)}) DESC`
+        for (const { role: made } of roles) yield* sql.unsafe(`DROP ROLE IF EXISTS "${made}"`)
+        yield* sql.unsafe(`DROP ROLE IF EXISTS "${role}"`)
+      }).pipe(Effect.orDie)
+    )
+    const bare = new URL(withDatabaseName(Redacted.value(url!), databaseName))
+    bare.username = role
+    bare.password = ""
+    const superuser = withDatabaseName(Redacted.value(url!), databaseName)
+    return { role, databaseName, password, bare: bare.toString(), superuser }
+  })
+
+  const cli = (project: string, env: Record<string, string>, args: ReadonlyArray<string>) =>
+    Effect.promise(() => runCliInProcess([...args, "--json"], { cwd: project, env })).pipe(
+      Effect.map((run) => ({ ...run, document: run.stdout.trim() === "" ? undefined : JSON.parse(run.stdout) }))
+    )
+
+  it.effect("upgrade with its hook, check and nodes run work as a CREATEROLE user, writing as the run role", () =>
+    Effect.gen(function*() {
+      const admin = yield* administrator
+      const project = exampleProject()
+      const pgpass = NodePath.join(project, "pgpass")
+      NodeFs.writeFileSync(pgpass, `*:*:${admin.databaseName}:${admin.role}:${admin.password}\n`, { mode: 0o600 })
+      const asAdmin = { DATABASE_URL: admin.bare, PGPASSFILE: pgpass }
+
+      const upgrade = yield* cli(project, asAdmin, ["migrations", "upgrade"])
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      assert.isTrue(upgrade.document.hookRan, "the provider's hook did not run")
+      assert.deepStrictEqual(upgrade.document.to, ["0004"])
+
+      const check = yield* cli(project, asAdmin, ["migrations", "check"])
+      assert.notInclude(check.stderr, "permission denied", check.stderr)
+      assert.deepStrictEqual(check.document.databaseHeads, ["0004"], check.stderr)
+
+      const run = yield* cli(project, asAdmin, ["nodes", "run", "nodes/index.ts:exampleGraph"])
+      assert.strictEqual(run.exitCode, 0, run.stderr)
+      assert.isTrue(run.document.ok)
+
+      // The superuser running the same job still writes as the run role.
+      const superRun = yield* cli(project, { DATABASE_URL: admin.superuser }, [
+        "nodes",
+        "run",
+        "nodes/index.ts:exampleGraph",
+        "--force"
+      ])
+      assert.strictEqual(superRun.exitCode, 0, superRun.stderr)
+
+      const writers = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ readonly who: string; readonly superuser: boolean }>`
+          SELECT DISTINCT who, superuser FROM sdk_examples__audit ORDER BY who`
+      }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
+      assert.isAbove(writers.length, 0, "the planted trigger never ran")
+      assert.deepStrictEqual(writers, [{ who: runRoleName(admin.databaseName, PROVIDER), superuser: false }])
+
+      // The run role may write rows, but no DDL.
+      const ddl = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* Effect.flip(sql.withTransaction(Effect.gen(function*() {
+          yield* sql`SELECT set_config('role', ${runRoleName(admin.databaseName, PROVIDER)}, true)`
+          yield* sql`ALTER TABLE sdk_examples__prices ADD COLUMN pwned int`
+        })))
+      }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
+      assert.include(describeSqlFailure(ddl).message, "must be owner", "the run role could alter a provider table")
+    }), { timeout: 600_000 })
+
+  it.effect("revoking a credential whose session is alive ends the session and drops the role", () =>
+    Effect.gen(function*() {
+      const admin = yield* administrator
+      const url = new URL(admin.bare)
+      url.password = admin.password
+      const outcome = yield* Effect.gen(function*() {
+        const catalog = yield* Catalog
+        const credential = yield* catalog.migrationCredential(providerIdentity("least", "privilege"))
+        if (credential._tag !== "ServerCredential") return yield* Effect.die(new Error("not a server credential"))
+        const sessionEnded = yield* Effect.gen(function*() {
+          const session = yield* SqlClient.SqlClient
+          yield* session`SELECT 1`
+          yield* catalog.revokeCredential(credential)
+          return (yield* Effect.result(session`SELECT 1`))._tag === "Failure"
+        }).pipe(Effect.provide(Database.layerServer(credential.uri, { maxConnections: 1 })))
+        const sql = yield* SqlClient.SqlClient
+        const [left] = yield* sql<{ readonly found: boolean }>`
+          SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${credential.role}) AS found`
+        return { sessionEnded, roleLeft: left?.found }
+      }).pipe(
+        Effect.provide(SqlCatalog.layer()),
+        Effect.provide(Database.layerServer(Redacted.make(url.toString()), { maxConnections: 2 }))
+      )
+      assert.deepStrictEqual(outcome, { sessionEnded: true, roleLeft: false })
+    }), { timeout: 120_000 })
+})
