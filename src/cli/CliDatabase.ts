@@ -145,3 +145,27 @@ export const cliDatabaseLayer: Layer.Layer<
   const { target } = yield* resolveCliDatabase
   return Database.layer(target, { onProgress: (message) => output.text(`${message}...`) })
 }))
+
+/** Environment variables that can carry the connecting user's database URL or password. */
+const SECRET_VARIABLES = ["DATABASE_URL", "DATABASE_URL_FILE", "PGPASSWORD"] as const
+
+/**
+ * Runs `body` (an upgrade: revision files and the provider's hook are code that runs in this process) with
+ * the variables that carry the connecting user's URL or password removed from the process's environment, and
+ * puts them back afterwards. The database is already open by then. It narrows what a revision finds, but is
+ * no boundary: code in the process can still read files, the command line and memory.
+ */
+export const withoutDatabaseSecretsInEnvironment = <A, E, R>(body: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const saved: Record<string, string> = {}
+      for (const name of SECRET_VARIABLES) {
+        const value = process.env[name]
+        if (value !== undefined) saved[name] = value
+        delete process.env[name]
+      }
+      return saved
+    }),
+    () => body,
+    (saved) => Effect.sync(() => void Object.assign(process.env, saved))
+  )

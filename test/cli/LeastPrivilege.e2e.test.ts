@@ -14,12 +14,12 @@ import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Catalog, providerIdentity } from "../../src/catalog/Catalog.ts"
-import { credentialRolePrefix, ownerRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
+import { credentialRolePrefix, ownerRoleName, ownerRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
 import { runRoleName, runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { Database } from "../../src/db/Database.ts"
 import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
-import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { repositoryRoot, runCli, runCliInProcess } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
 import { describeServer, randomName, TestDatabase, withDatabaseName } from "../support/TestDatabase.ts"
 
@@ -41,13 +41,16 @@ const exampleProject = (): string => {
   )
   NodeFs.writeFileSync(
     NodePath.join(versions, "0004_audit_prices.ts"),
-    `export const id = "0004"
+    `import * as Effect from "effect/Effect"
+import { Catalog } from "../../../src/catalog/Catalog.ts"
+
+export const id = "0004"
 export const parents: ReadonlyArray<string> = ["0003"]
 export const message = "audit prices"
 export const createdAt = "2026-12-01T00:00:00.000Z"
 export const transactional = true
 
-export const upgrade: ReadonlyArray<string> = [
+export const upgrade = [
   \`CREATE TABLE "sdk_examples__audit" ("who" text NOT NULL, "superuser" boolean NOT NULL)\`,
   \`GRANT INSERT ON "sdk_examples__audit" TO PUBLIC\`,
   \`CREATE FUNCTION "sdk_examples__record_writer"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -56,10 +59,20 @@ BEGIN
   RETURN NULL;
 END $$\`,
   \`CREATE TRIGGER "sdk_examples__audit_prices" AFTER INSERT OR UPDATE ON "sdk_examples__prices"
-FOR EACH STATEMENT EXECUTE FUNCTION "sdk_examples__record_writer"()\`
+FOR EACH STATEMENT EXECUTE FUNCTION "sdk_examples__record_writer"()\`,
+  \`CREATE TABLE "sdk_examples__handed" ("session" text, "current" text, "environment" text, "catalog" text)\`,
+  // A data migration records what it was handed: the connection's users, whether the administrator's URL is
+  // in the environment, whether the command's catalog service is reachable.
+  (sql) =>
+    Effect.gen(function*() {
+      const catalog = yield* Effect.serviceOption(Catalog)
+      yield* sql\`INSERT INTO "sdk_examples__handed" VALUES (session_user, current_user,
+        \${String(process.env["DATABASE_URL"] !== undefined)}, \${catalog._tag})\`
+    })
 ]
 
 export const downgrade: ReadonlyArray<string> = [
+  \`DROP TABLE "sdk_examples__handed"\`,
   \`DROP TRIGGER "sdk_examples__audit_prices" ON "sdk_examples__prices"\`,
   \`DROP FUNCTION "sdk_examples__record_writer"()\`,
   \`DROP TABLE "sdk_examples__audit"\`
@@ -114,10 +127,12 @@ describeServer("the least-privilege setup", (it) => {
       NodeFs.writeFileSync(pgpass, `*:*:${admin.databaseName}:${admin.role}:${admin.password}\n`, { mode: 0o600 })
       const asAdmin = { DATABASE_URL: admin.bare, PGPASSFILE: pgpass }
 
-      const upgrade = yield* cli(project, asAdmin, ["migrations", "upgrade"])
+      // In a process of its own, so that DATABASE_URL is really in its environment.
+      const upgrade = yield* Effect.promise(() => runCli(["migrations", "upgrade", "--json"], { cwd: project, env: asAdmin }))
       assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
-      assert.isTrue(upgrade.document.hookRan, "the provider's hook did not run")
-      assert.deepStrictEqual(upgrade.document.to, ["0004"])
+      const upgraded = JSON.parse(upgrade.stdout)
+      assert.isTrue(upgraded.hookRan, "the provider's hook did not run")
+      assert.deepStrictEqual(upgraded.to, ["0004"])
 
       const check = yield* cli(project, asAdmin, ["migrations", "check"])
       assert.notInclude(check.stderr, "permission denied", check.stderr)
@@ -142,6 +157,15 @@ describeServer("the least-privilege setup", (it) => {
           SELECT DISTINCT who, superuser FROM sdk_examples__audit ORDER BY who`
       }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
       assert.isAbove(writers.length, 0, "the planted trigger never ran")
+      const [handed] = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ readonly session: string; readonly current: string; readonly environment: string; readonly catalog: string }>`
+          SELECT * FROM sdk_examples__handed`
+      }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
+      assert.isTrue(handed!.session.startsWith(credentialRolePrefix(admin.databaseName)), handed!.session)
+      assert.strictEqual(handed!.current, ownerRoleName(admin.databaseName, PROVIDER))
+      assert.strictEqual(handed!.environment, "false", "the data migration could read DATABASE_URL")
+      assert.strictEqual(handed!.catalog, "None", "the data migration reached the command's catalog")
       assert.deepStrictEqual(writers, [{ who: runRoleName(admin.databaseName, PROVIDER), superuser: false }])
 
       // The run role may write rows, but no DDL.

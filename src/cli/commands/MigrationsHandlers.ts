@@ -33,7 +33,7 @@ import { MalformedTarget, RevisionGraphError } from "../../migrations/graph/Revi
 import { parseRevisionRange, revisionsInRange } from "../../migrations/graph/RevisionRange.ts"
 import { resolveRevisionTarget } from "../../migrations/graph/RevisionTarget.ts"
 import { scaffoldProvider } from "../../migrations/files/Scaffold.ts"
-import { cliDatabaseLayer } from "../CliDatabase.ts"
+import { cliDatabaseLayer, withoutDatabaseSecretsInEnvironment } from "../CliDatabase.ts"
 import { CommandFailed } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
 import { revisionBlock, revisionDocument, revisionLine } from "./RevisionDisplay.ts"
@@ -224,14 +224,14 @@ export const migrateAndReport = (
 ) =>
   Effect.gen(function*() {
     const output = yield* Output
-    const report = yield* migrateProvider(provider, {
+    const report = yield* withoutDatabaseSecretsInEnvironment(migrateProvider(provider, {
       target,
       direction,
       lockWaitSeconds: options.lockWaitSeconds,
       onCredential: yield* protectCredential,
       onStep: (step) =>
         output.text(`${step.direction === "up" ? "upgraded  " : "downgraded"} ${step.revision} ${step.message} (${step.durationMs} ms)`)
-    })
+    }))
     for (const edited of report.editedRevisions) {
       yield* output.text(`warning: revision ${edited.revision} (${shown(edited.source)}) was edited after it was applied`)
     }

@@ -11,6 +11,7 @@
  * table at the last good revision. The lock is released when the scope closes, even on failure or interruption.
  */
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
@@ -292,7 +293,14 @@ const runDataMigration = (sql: SqlClient.SqlClient, statement: Extract<PlanState
   Effect.suspend(() => {
     const result = statement.run(sql)
     return Effect.isEffect(result as unknown)
-      ? result
+      ? result.pipe(
+        // It is handed the credential's connection (in its transaction) and nothing else: not the command's
+        // services (the catalog on the administrator's connection, the command line's settings).
+        Effect.updateContext((context: Context.Context<never>) => {
+          const transaction = Context.getOption(context, sql.transactionService)
+          return transaction._tag === "Some" ? Context.make(sql.transactionService, transaction.value) : Context.empty()
+        })
+      )
       : Effect.fail(new Error(`the data migration returned ${typeof result} instead of an Effect`) as unknown)
   }).pipe(Effect.catchDefect((defect) => Effect.fail(defect)))
 
