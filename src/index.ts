@@ -513,6 +513,15 @@ export { isRetryableFailure } from "./engine/RetryableFailure.ts"
 export { RunOptionsError } from "./engine/RunOptionsError.ts"
 export { nodeName, NodeSelectionError, type SelectableNode, selects } from "./engine/NodeSelector.ts"
 export {
+  addCadence,
+  type BackfillChunk,
+  backfillChunks,
+  type BackfillOptions,
+  DEFAULT_CHUNK_PERIODS,
+  InvalidRunTimeError,
+  parseRunTime
+} from "./engine/Backfill.ts"
+export {
   defaultRetry,
   type RunnerError,
   runNodes,

@@ -48,8 +48,16 @@ const renderFailure = <E>(cause: Cause.Cause<E>) =>
       : `internal error (please report it): ${Cause.pretty(cause)}`
     yield* output.text(headline)
     if (output.json) yield* output.result({ text: headline, document: { ok: false, error: document } })
-    return yield* new CommandFailed({ exitCode: 1 })
+    return yield* new CommandFailed({ exitCode: Option.isSome(failure) && isBadUsage(failure.value) ? 2 : 1 })
   })
+
+/**
+ * Failures that are bad usage, which exit 2 as the parser's own refusals do: a malformed `MODULE:EXPORT`, a time
+ * without an offset, options that cannot work. Each is found before anything loads or opens.
+ */
+export const isBadUsage = (error: unknown): boolean =>
+  Predicate.isTagged(error, "InvalidRunTimeError") || Predicate.isTagged(error, "RunOptionsError") ||
+  (Predicate.hasProperty(error, "reason") && error.reason === "malformed-reference")
 
 /** Wraps a command handler's body: provides `Output` and renders any failure exactly once. */
 export const runCommand = <A, E, R>(

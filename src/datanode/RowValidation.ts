@@ -170,7 +170,7 @@ const leftOut = (batch: BatchState, r: number, c: number): RowValidationError | 
   if (column.serverDefault) {
     const given = batch.firstGiven[c]!
     if (given >= 0) {
-      const found = `${MISSING}, while row ${batch.context.firstRow + given} gives it`
+      const found = `${MISSING}, while row ${batch.context.firstRow + given + 1} gives it`
       return refusal(batch, r, column.key, "mixed-default", found, MIXED_EXPECTED, MIXED_HINT, given)
     }
     if (batch.firstLeftOut[c] === -1) batch.firstLeftOut[c] = r
@@ -186,7 +186,7 @@ const leftOut = (batch: BatchState, r: number, c: number): RowValidationError | 
 const givenDefault = (batch: BatchState, r: number, c: number): RowValidationError | undefined => {
   const leftOutAt = batch.firstLeftOut[c]!
   if (leftOutAt >= 0) {
-    const found = `${MISSING}, while row ${batch.context.firstRow + r} gives it`
+    const found = `${MISSING}, while row ${batch.context.firstRow + r + 1} gives it`
     const key = batch.plan.columns[c]!.key
     return refusal(batch, leftOutAt, key, "mixed-default", found, MIXED_EXPECTED, MIXED_HINT, r)
   }
@@ -345,7 +345,7 @@ const trackGrain = (batch: BatchState, r: number): RowValidationError | undefine
     const earlier = range.index.get(time)
     if (earlier !== undefined) {
       const { context, plan, values } = batch
-      const found = `the grain of row ${context.firstRow + earlier} (batch ${context.batch}, row ${earlier}) again: ` +
+      const found = `the grain of row ${context.firstRow + earlier + 1} (batch ${context.batch + 1}, row ${earlier + 1}) again: ` +
         grainValues(plan, values, r)
       return refusal(batch, r, null, "duplicate-grain", found, "one row per grain in a batch", "", earlier)
     }

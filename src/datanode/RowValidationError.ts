@@ -69,7 +69,8 @@ export class RowValidationError extends Schema.TaggedError<RowValidationError>()
       : `${this.reason === "unknown-property" ? "property" : "column"} "${this.column}"`
     let subject: string
     if (this.row !== null) {
-      subject = `DataNode "${this.node}" row ${this.row} (batch ${this.batch}, row ${this.rowInBatch})` +
+      // Numbered from 1 for people, as the progress lines number batches (the fields are 0-based indexes).
+      subject = `DataNode "${this.node}" row ${this.row + 1} (batch ${(this.batch ?? 0) + 1}, row ${(this.rowInBatch ?? 0) + 1})` +
         (property === "" ? "" : `, ${property}`) + (table === "" ? "" : ` of ${table}`)
     } else if (table !== "") {
       subject = `Entity ${property === "" ? "" : `${property} `}for ${table}`

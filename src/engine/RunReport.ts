@@ -15,6 +15,10 @@ export type NodeStatus = "succeeded" | "failed" | "fresh" | "skipped"
 
 export interface NodeOutcome extends NodeLabel {
   readonly status: NodeStatus
+  /** `backfill` when the run gave the node a range again (`RunOptions.backfill`). */
+  readonly mode: "run" | "backfill"
+  /** Rows a backfill's update returned outside its range or entities, left untouched. */
+  readonly rowsOutsideRange: number
   /** The catalog's run record; null for a fresh or skipped node (no run was recorded). */
   readonly runUid: string | null
   readonly attempts: number
@@ -47,6 +51,7 @@ export type RunEvent =
   | {
     readonly _tag: "BatchWritten"
     readonly node: NodeLabel
+    /** The batch's number in the attempt, from 1. */
     readonly batch: number
     readonly rows: number
     readonly inserted: number
@@ -58,6 +63,16 @@ export type RunEvent =
   }
   | { readonly _tag: "AttemptFailed"; readonly node: NodeLabel; readonly attempt: number; readonly message: string; readonly retrying: boolean }
   | { readonly _tag: "NodeFinished"; readonly outcome: NodeOutcome }
+  | {
+    readonly _tag: "BackfillStarted"
+    readonly node: NodeLabel
+    readonly from: Date
+    readonly to: Date
+    readonly chunks: number
+    /** Where an earlier, unfinished backfill of the same range stopped; the chunks start after it. */
+    readonly resumedAfter: Date | undefined
+  }
+  | { readonly _tag: "BackfillChunkDone"; readonly node: NodeLabel; readonly chunk: number; readonly chunks: number; readonly through: Date }
   /** Earlier runs of the node whose process is gone, recorded as abandoned before this one starts. */
   | {
     readonly _tag: "RunsAbandoned"

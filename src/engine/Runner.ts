@@ -30,13 +30,22 @@ import { Database } from "../db/Database.ts"
 import { formatCause } from "../db/FailureCause.ts"
 import type { AnyDataNode, NodeWatermarks, UpdateContext } from "../datanode/DataNode.ts"
 import type { RowShape } from "../datanode/RowShape.ts"
+import type { RowValidationError } from "../datanode/RowValidationError.ts"
 import { entityKeyOf, validateBatch } from "../datanode/RowValidation.ts"
 import type { UpdateHashError } from "../datanode/UpdateHash.ts"
+import {
+  type BackfillChunk,
+  backfillChunks,
+  type BackfillOptions,
+  chunkCovers,
+  DEFAULT_CHUNK_PERIODS
+} from "./Backfill.ts"
 import { dependencyReader } from "./DependencyReader.ts"
 import { Engine } from "./Engine.ts"
-import { collectGraph, type GraphNode } from "./NodeGraph.ts"
+import { collectGraph, type GraphNode, type NodeGraph } from "./NodeGraph.ts"
 import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
+import { nodeName, NodeSelectionError, selects } from "./NodeSelector.ts"
 import { DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import { inRunRole } from "../catalog/ProviderRoles.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
@@ -64,6 +73,8 @@ export interface RunOptions {
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
   /** The run's "now", given to every update as `ctx.asOf` (default: the clock when the run starts). */
   readonly asOf?: Date | undefined
+  /** Give nodes a range again instead of their next increment (see `BackfillOptions`). */
+  readonly backfill?: BackfillOptions | undefined
   /** Progress, as it happens. */
   readonly onEvent?: ((event: RunEvent) => Effect.Effect<void>) | undefined
   /**
@@ -73,7 +84,7 @@ export interface RunOptions {
   readonly only?: ReadonlyArray<string> | undefined
 }
 
-export type RunnerError = NodeGraphError | UpdateHashError | RunOptionsError
+export type RunnerError = NodeGraphError | UpdateHashError | RunOptionsError | NodeSelectionError
 
 /** A failure as the catalog and the report keep it: its tag and a message a person can act on. */
 const describeFailure = (cause: Cause.Cause<unknown>): { readonly tag: string; readonly message: string } => {
@@ -121,8 +132,95 @@ const validateOptions = (options: RunOptions) => {
   }
   positive("concurrency", options.concurrency)
   positive("batchSize", options.batchSize)
-  if (options.asOf !== undefined && Number.isNaN(options.asOf.getTime())) problems.push("asOf is an invalid Date")
+  const invalidDate = (name: string, value: Date | undefined) => {
+    if (value !== undefined && Number.isNaN(value.getTime())) problems.push(`${name} is an invalid Date`)
+  }
+  invalidDate("asOf", options.asOf)
+  const backfill = options.backfill
+  if (backfill !== undefined) {
+    invalidDate("backfill.from", backfill.from)
+    invalidDate("backfill.to", backfill.to)
+    positive("backfill.chunkPeriods", backfill.chunkPeriods)
+    const to = backfill.to ?? options.asOf
+    if (to !== undefined && backfill.from.getTime() > to.getTime()) {
+      problems.push(
+        `the backfill's range is empty: it starts (${backfill.from.toISOString()}) after it ends (${to.toISOString()})`
+      )
+    }
+  }
   return problems.length === 0 ? Effect.void : Effect.fail(new RunOptionsError({ problems }))
+}
+
+interface EntityFilter {
+  /** The node's shape with only the filter's entity columns, by which its values are compared. */
+  readonly shape: RowShape
+  readonly key: string
+  /** How the run record keeps it: `assetIdentifier=["ACME"]`. */
+  readonly label: string
+}
+
+/**
+ * A backfill's entities as filters on one node's rows: each gives some of the node's entity columns (a value
+ * alone gives `plainColumn`), so `{ assetIdentifier: "ACME" }` covers every account's ACME position too.
+ */
+const entityFilters = (
+  shape: RowShape,
+  entities: ReadonlyArray<Readonly<Record<string, unknown>> | string | number>,
+  plainColumn: string | undefined
+): Result.Result<ReadonlyArray<EntityFilter>, RowValidationError> => {
+  const filters: Array<EntityFilter> = []
+  const shapes = new Map<string, RowShape>()
+  for (const entity of entities) {
+    const given = typeof entity === "object" ? entity : plainColumn === undefined ? undefined : { [plainColumn]: entity }
+    const keys = given === undefined ? [] : Object.keys(given)
+    const known = keys.length > 0 && keys.every((key) => shape.entity.some((column) => column.key === key))
+    // Anything else is checked against the whole entity, for the error that names what it expects.
+    if (given === undefined || !known) {
+      const refused = entityKeyOf(shape, (given ?? entity) as Readonly<Record<string, unknown>>)
+      if (Result.isFailure(refused)) return Result.fail(refused.failure)
+    }
+    const columns = shape.entity.filter((column) => keys.includes(column.key))
+    const signature = columns.map((column) => column.key).join(",")
+    const sub = shapes.get(signature) ?? { ...shape, entity: columns, grain: [shape.timeIndex, ...columns] }
+    shapes.set(signature, sub)
+    const key = entityKeyOf(sub, given!)
+    if (Result.isFailure(key)) return Result.fail(key.failure)
+    filters.push({ shape: sub, key: key.success, label: `${signature}=${key.success}` })
+  }
+  return Result.succeed(filters)
+}
+
+/**
+ * The nodes a backfill gives the range to: those `backfill.nodes` names (each must name one at least), else the
+ * requested ones; with `withDescendants`, every node of the graph that depends on one of them too.
+ */
+const selectBackfilled = (graph: NodeGraph, backfill: BackfillOptions): Effect.Effect<Set<string>, NodeSelectionError> => {
+  const selected = new Set<string>()
+  if (backfill.nodes === undefined) for (const root of graph.roots) selected.add(root)
+  else {
+    for (const selector of backfill.nodes) {
+      const matched = graph.nodes.filter((graphNode) =>
+        selects(selector, { kind: graphNode.node.kind, updateHash: graphNode.identity.updateHash })
+      )
+      if (matched.length === 0) {
+        return Effect.fail(
+          new NodeSelectionError({
+            selector,
+            matched: [],
+            known: graph.nodes.map((graphNode) => nodeName({ kind: graphNode.node.kind, updateHash: graphNode.identity.updateHash }))
+          })
+        )
+      }
+      for (const graphNode of matched) selected.add(graphNode.identity.updateHash)
+    }
+  }
+  // Dependencies come first in `graph.nodes`, so one pass reaches every descendant.
+  if (backfill.withDescendants === true) {
+    for (const graphNode of graph.nodes) {
+      if (graphNode.dependsOn.some((hash) => selected.has(hash))) selected.add(graphNode.identity.updateHash)
+    }
+  }
+  return Effect.succeed(selected)
 }
 
 // The nodes' own requirements (`R` of runNodes) cannot be followed through the graph: the run is typed as
@@ -143,6 +241,18 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
   if (unknown.length > 0) {
     return yield* new RunOptionsError({ problems: [`only names update hashes not in the graph: ${unknown.join(", ")}`] })
   }
+  const backfill = options.backfill
+  const backfillRange = backfill === undefined ? undefined : { from: backfill.from, to: backfill.to ?? asOf }
+  if (backfillRange !== undefined && backfillRange.from.getTime() > backfillRange.to.getTime()) {
+    return yield* new RunOptionsError({
+      problems: [`the backfill's range is empty: it starts (${backfillRange.from.toISOString()}) after the run's asOf`]
+    })
+  }
+  const backfilled = backfill === undefined ? new Set<string>() : yield* selectBackfilled(graph, backfill)
+  // An entity given by value alone (`ACME`) names the one entity column of the first backfilled node that has one.
+  const plainEntityColumn = graph.nodes.find((graphNode) =>
+    backfilled.has(graphNode.identity.updateHash) && graphNode.shape.entity.length === 1
+  )?.shape.entity[0]?.key
   yield* emit({ _tag: "RunStarted", nodes: graph.nodes.length, asOf })
   const semaphore = yield* Semaphore.make(options.concurrency ?? DEFAULT_CONCURRENCY)
   const done = new Map<string, Deferred.Deferred<NodeOutcome>>()
@@ -165,7 +275,9 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
     fields: Partial<NodeOutcome> & Pick<NodeOutcome, "status">
   ): NodeOutcome => ({
     ...labelOf(graphNode),
+    mode: backfilled.has(graphNode.identity.updateHash) ? "backfill" : "run",
     runUid: null,
+    rowsOutsideRange: 0,
     attempts: 0,
     batches: 0,
     rowsInserted: 0,
@@ -192,7 +304,8 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       configuration: graphNode.identity.canonicalJson
     })
     const freshFor = graphNode.node.freshFor
-    if (options.force !== true && freshFor !== undefined) {
+    const isBackfill = backfillRange !== undefined && backfilled.has(label.updateHash)
+    if (options.force !== true && !isBackfill && freshFor !== undefined) {
       const last = yield* records.lastSuccess(update.uid)
       if (last !== undefined && last.startedAt.getTime() + Duration.toMillis(Duration.fromInputUnsafe(freshFor)) > runStarted) {
         return outcomeOf(graphNode, { status: "fresh", durationMs: yield* elapsed })
@@ -203,14 +316,53 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
     if (abandoned.length > 0) {
       yield* emit({ _tag: "RunsAbandoned", node: label, runs: abandoned.map((run) => ({ uid: run.uid, startedAt: run.startedAt })) })
     }
+    // A backfill: its entities by key, where an earlier backfill of the same range stopped, and its chunks.
+    const entityKeys = !isBackfill || backfill?.entities === undefined
+      ? null
+      : yield* Effect.fromResult(entityFilters(graphNode.shape, backfill.entities, plainEntityColumn))
+    const range = isBackfill
+      ? { ...backfillRange, entities: entityKeys === null ? null : entityKeys.map((filter) => filter.label) }
+      : undefined
+    const resumedAfter = range === undefined ? undefined : yield* records.resumePoint(update.uid, range)
+    const chunks: ReadonlyArray<BackfillChunk | undefined> = range === undefined ? [undefined] : backfillChunks(
+      range,
+      graphNode.node.storage.metadata.timeIndexed?.cadence,
+      backfill?.chunkPeriods ?? DEFAULT_CHUNK_PERIODS,
+      resumedAfter
+    )
     const run = yield* records.startRun({
       updateUid: update.uid,
       forced: options.force === true,
       startedAt: new Date(started),
-      asOf
+      asOf,
+      mode: isBackfill ? "backfill" : "run",
+      backfill: range
     })
+    if (range !== undefined) {
+      yield* emit({ _tag: "BackfillStarted", node: label, from: range.from, to: range.to, chunks: chunks.length, resumedAfter })
+    }
     held.add(run.uid)
-    const totals = { attempts: 0, batches: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0 }
+    const totals = { attempts: 0, batches: 0, rowsInserted: 0, rowsUpdated: 0, rowsUnchanged: 0, rowsOutsideRange: 0 }
+    // Chunks before this one are committed; a retried attempt starts here.
+    let nextChunk = 0
+
+    /** Whether a backfill writes `row`: inside the chunk and of a covered entity (anything unreadable is kept, for validation to name). */
+    const inside = (chunk: BackfillChunk, row: unknown): boolean => {
+      if (!Predicate.isObject(row)) return true
+      const time = (row as Record<string, unknown>)[graphNode.shape.timeIndex.key]
+      const instant = time instanceof Date
+        ? time.getTime()
+        : typeof time === "string" && /(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$/.test(time)
+        ? Date.parse(time)
+        : Number.NaN
+      if (!Number.isNaN(instant) && !chunkCovers(chunk, instant)) return false
+      if (entityKeys === null) return true
+      const values = row as Record<string, unknown>
+      return entityKeys.some((filter) => {
+        const key = entityKeyOf(filter.shape, Object.fromEntries(filter.shape.entity.map((column) => [column.key, values[column.key]])))
+        return Result.isFailure(key) || key.success === filter.key
+      })
+    }
     progress.set(label.updateHash, { batches: 0, rows: 0 })
 
     const writeBatch = Effect.fn("Runner.writeBatch")(function*(
@@ -254,47 +406,67 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
     const attempt = Effect.gen(function*() {
       totals.attempts++
       yield* emit({ _tag: "NodeStarted", node: label, attempt: totals.attempts })
-      const watermarks = watermarksOf(graphNode.shape, yield* records.watermarks(update.uid))
+      const stored = watermarksOf(graphNode.shape, yield* records.watermarks(update.uid))
       const reader = dependencyReader(engine, graphNode, graph.byInstance, database)
-      const context: UpdateContext<never, never, never> = {
-        kind: label.kind,
-        configuration: graphNode.node.configuration as never,
-        storage: graphNode.node.storage as never,
-        updateHash: label.updateHash,
-        asOf,
-        watermarks,
-        dependencies: graphNode.dependencies as never,
-        read: reader.read,
-        readTable: reader.readTable
-      }
-      // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
-      const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
       let batch = 0
       let written = 0
-      // Untraced: it runs once per chunk of a streamed output and only cuts the chunk into batches, each of which
-      // has its span (Runner.writeBatch).
-      const writeRows = Effect.fnUntraced(function*(rows: unknown) {
-        if (!Array.isArray(rows)) {
-          return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(rows) })
+      for (; nextChunk < chunks.length; nextChunk++) {
+        const chunk = chunks[nextChunk]
+        // A chunk sees its end as "now" and its start as every entity's last time index.
+        const before = chunk === undefined ? undefined : chunk.after ?? new Date(chunk.from!.getTime() - 1)
+        const watermarks: NodeWatermarks = before === undefined ? stored : {
+          first: stored.first,
+          last: before,
+          entities: stored.entities.map((entity) => ({ ...entity, last: before })),
+          lastFor: (entity) => {
+            stored.lastFor(entity)
+            return before
+          }
         }
-        for (let offset = 0; offset < rows.length; offset += batchSize) {
-          const chunk = rows.slice(offset, offset + batchSize)
-          const result = yield* writeBatch(chunk, batch, written)
-          written += chunk.length
-          yield* emit({
-            _tag: "BatchWritten",
-            node: label,
-            batch,
-            rows: chunk.length,
-            ...result,
-            totalRows: written,
-            elapsedMs: yield* elapsed
-          })
-          batch++
+        const context: UpdateContext<never, never, never> = {
+          kind: label.kind,
+          configuration: graphNode.node.configuration as never,
+          storage: graphNode.node.storage as never,
+          updateHash: label.updateHash,
+          asOf: chunk?.through ?? asOf,
+          watermarks,
+          dependencies: graphNode.dependencies as never,
+          read: reader.read,
+          readTable: reader.readTable
         }
-      })
-      if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
-      else yield* writeRows(output)
+        // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
+        const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
+        // Untraced: it runs once per chunk of a streamed output and only cuts the chunk into batches, each of which
+        // has its span (Runner.writeBatch).
+        const writeRows = Effect.fnUntraced(function*(output: unknown) {
+          if (!Array.isArray(output)) {
+            return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(output) })
+          }
+          const rows = chunk === undefined ? output : output.filter((row) => inside(chunk, row))
+          totals.rowsOutsideRange += output.length - rows.length
+          for (let offset = 0; offset < rows.length; offset += batchSize) {
+            const slice = rows.slice(offset, offset + batchSize)
+            const result = yield* writeBatch(slice, batch, written)
+            written += slice.length
+            batch++
+            yield* emit({
+              _tag: "BatchWritten",
+              node: label,
+              batch,
+              rows: slice.length,
+              ...result,
+              totalRows: written,
+              elapsedMs: yield* elapsed
+            })
+          }
+        })
+        if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
+        else yield* writeRows(output)
+        if (chunk !== undefined) {
+          yield* records.recordBackfillProgress(run.uid, chunk.through)
+          yield* emit({ _tag: "BackfillChunkDone", node: label, chunk: nextChunk + 1, chunks: chunks.length, through: chunk.through })
+        }
+      }
     }).pipe(
       Effect.tapError((error) =>
         emit({

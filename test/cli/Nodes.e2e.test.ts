@@ -113,7 +113,7 @@ describe("nodes on the command line", () => {
     const project = exampleProject()
     try {
       const malformed = await runCliInProcess(["nodes", "run", "nodes/index.ts"], { cwd: project })
-      assert.strictEqual(malformed.exitCode, 1)
+      assert.strictEqual(malformed.exitCode, 2, "bad usage")
       assert.include(malformed.stderr, "is not MODULE:EXPORT")
       const missing = await runCliInProcess(["nodes", "run", "nodes/index.ts:nothing"], { cwd: project })
       assert.strictEqual(missing.exitCode, 1)

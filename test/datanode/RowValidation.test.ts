@@ -159,7 +159,7 @@ describe("a refused batch", () => {
     )
     assert.strictEqual(
       error.message,
-      "DataNode \"PricesNode\" row 52 (batch 2, row 2), column \"int16\" of tests.readings " +
+      "DataNode \"PricesNode\" row 53 (batch 3, row 3), column \"int16\" of tests.readings " +
         "(public.rowvalidation__readings): expected an integer from -32768 to 32767 (a number or a bigint), " +
         "found 40000 (a number)."
     )
@@ -307,12 +307,12 @@ describe("NOT NULL and defaults", () => {
     assert.strictEqual(laterLeftOut.column, "source")
     assert.strictEqual(laterLeftOut.row, 11)
     assert.strictEqual(laterLeftOut.relatedRow, 10)
-    assert.strictEqual(laterLeftOut.found, "nothing (the row leaves it out), while row 10 gives it")
+    assert.strictEqual(laterLeftOut.found, "nothing (the row leaves it out), while row 11 gives it")
     const laterGiven = refuse(defaults, [{ ...base }, { ...base, timeIndex: T2, source: "b" }], where)
     assert.strictEqual(laterGiven.reason, "mixed-default")
     assert.strictEqual(laterGiven.row, 10)
     assert.strictEqual(laterGiven.relatedRow, 11)
-    assert.strictEqual(laterGiven.found, "nothing (the row leaves it out), while row 11 gives it")
+    assert.strictEqual(laterGiven.found, "nothing (the row leaves it out), while row 12 gives it")
   })
 
   it("refuses null for a NOT NULL column with a server default, and says to leave it out", () => {
@@ -378,7 +378,7 @@ describe("no duplicate grain in a batch", () => {
     assert.strictEqual(error.row, 102)
     assert.strictEqual(error.rowInBatch, 2)
     assert.strictEqual(error.relatedRow, 100)
-    assert.strictEqual(error.found, `the grain of row 100 (batch 3, row 0) again: timeIndex ${T1}, sensor "s1"`)
+    assert.strictEqual(error.found, `the grain of row 101 (batch 4, row 1) again: timeIndex ${T1}, sensor "s1"`)
     assert.strictEqual(error.expected, "one row per grain in a batch")
   })
 
@@ -411,7 +411,7 @@ describe("no duplicate grain in a batch", () => {
   it("finds a duplicate when the grain is the time index alone", () => {
     const error = refuse(series, [{ timeIndex: T1 }, { timeIndex: new Date(T1) }])
     assert.strictEqual(error.reason, "duplicate-grain")
-    assert.strictEqual(error.found, `the grain of row 0 (batch 0, row 0) again: timeIndex ${T1}`)
+    assert.strictEqual(error.found, `the grain of row 1 (batch 1, row 1) again: timeIndex ${T1}`)
   })
 
   it("sees one grain in values the column holds equal: 42 and 42n, a uuid in any case, 1.5 and 1.50", () => {
@@ -570,7 +570,7 @@ describe("hostile identifiers", () => {
 
   it("quotes entity values in a duplicate's message", () => {
     const error = refuse(hostile, [{ at: T1, entity: "a\", b" }, { at: T1, entity: "a\", b" }])
-    assert.strictEqual(error.found, `the grain of row 0 (batch 0, row 0) again: at ${T1}, entity "a\\", b"`)
+    assert.strictEqual(error.found, `the grain of row 1 (batch 1, row 1) again: at ${T1}, entity "a\\", b"`)
   })
 
   it("reports an entity whose grain column carries a quote in its name", () => {

@@ -464,9 +464,9 @@ describeBackends("runNodes", (it) => {
       assert.strictEqual(outcome?.attempts, 1, "invalid rows are not retried")
       assert.strictEqual(outcome?.batches, 1)
       assert.strictEqual(outcome?.error?.tag, "RowValidationError")
-      assert.include(outcome?.error?.message ?? "", "row 3 (batch 1, row 1), column \"timeIndex\"")
+      assert.include(outcome?.error?.message ?? "", "row 4 (batch 2, row 2), column \"timeIndex\"")
       const rows = yield* rowsOf("run__readings", "time_index")
-      assert.deepStrictEqual(rows.map((row) => row["value"]), [1, 2], "batch 0 stays, nothing of batch 1")
+      assert.deepStrictEqual(rows.map((row) => row["value"]), [1, 2], "batch 1 stays, nothing of batch 2")
       const sql = yield* SqlClient.SqlClient
       const [runRecord] = yield* sql<{ readonly status: string; readonly error: { readonly tag: string } }>`
         SELECT status, error FROM metatables.data_node_runs`
@@ -481,14 +481,14 @@ describeBackends("runNodes", (it) => {
       yield* freshDatabase
       // [what the message names, what it says was found]
       const expected: Record<string, readonly [string, string]> = {
-        naive: ["row 1 (batch 0, row 1), column \"timeIndex\"", "2024-01-02T00:00:00"],
-        extra: ["row 1 (batch 0, row 1), property \"colour\"", "red"],
-        missingGrain: ["row 1 (batch 0, row 1), column \"sensor\"", "sensor"],
-        notFinite: ["row 1 (batch 0, row 1), column \"value\"", "NaN"],
-        duplicate: ["row 2 (batch 0, row 2)", "row 1"],
-        tooLong: ["row 1 (batch 0, row 1), column \"sensor\"", "much-too-long"],
-        wrongType: ["row 1 (batch 0, row 1), column \"value\"", "\"12\""],
-        nullValue: ["row 1 (batch 0, row 1), column \"value\"", "null"]
+        naive: ["row 2 (batch 1, row 2), column \"timeIndex\"", "2024-01-02T00:00:00"],
+        extra: ["row 2 (batch 1, row 2), property \"colour\"", "red"],
+        missingGrain: ["row 2 (batch 1, row 2), column \"sensor\"", "sensor"],
+        notFinite: ["row 2 (batch 1, row 2), column \"value\"", "NaN"],
+        duplicate: ["row 3 (batch 1, row 3)", "row 2"],
+        tooLong: ["row 2 (batch 1, row 2), column \"sensor\"", "much-too-long"],
+        wrongType: ["row 2 (batch 1, row 2), column \"value\"", "\"12\""],
+        nullValue: ["row 2 (batch 1, row 2), column \"value\"", "null"]
       }
       for (const [mode, [reason, where]] of Object.entries(expected)) {
         const report = yield* run([new ReadingsNode(new ReadingsConfig({ sensors: [], mode }))])

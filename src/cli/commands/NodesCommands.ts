@@ -44,7 +44,55 @@ export const runOptions = {
     ),
     Flag.withDefault(false)
   ),
-  provider: providerFlag.pipe(Flag.withDescription("The provider --upgrade migrates (default: as for migrations upgrade)"))
+  provider: providerFlag.pipe(Flag.withDescription("The provider --upgrade migrates (default: as for migrations upgrade)")),
+  asOf: Flag.String("as-of").pipe(
+    Flag.withMetavar("TIME"),
+    Flag.withDescription(
+      "Run as if it were TIME (ctx.asOf), an ISO-8601 instant with an offset like 2025-03-01T00:00:00Z (default: now)"
+    ),
+    Flag.optional
+  ),
+  from: Flag.String("from").pipe(
+    Flag.withMetavar("TIME"),
+    Flag.withDescription(
+      "Backfill: give the nodes the range from TIME (inclusive) again; rows outside it are untouched, " +
+        "watermarks never move back, and the run is recorded as a backfill"
+    ),
+    Flag.optional
+  ),
+  to: Flag.String("to").pipe(
+    Flag.withMetavar("TIME"),
+    Flag.withDescription("Backfill: the range's end (inclusive; default --as-of, else now)"),
+    Flag.optional
+  ),
+  entities: Flag.String("entities").pipe(
+    Flag.withMetavar("ENTITY"),
+    Flag.withDescription(
+      "Backfill: only these entities, comma-separated values of a one-column entity (ACME,GLOBEX) or JSON " +
+        "objects of the grain's properties ({\"assetIdentifier\":\"ACME\"}); repeatable"
+    ),
+    Flag.atLeast(0)
+  ),
+  node: Flag.String("node").pipe(
+    Flag.withMetavar("NODE"),
+    Flag.withDescription(
+      "Backfill: the node to backfill (kind, update hash or \"Kind hash\"; repeatable); default the nodes " +
+        "MODULE:EXPORT names. Their dependencies run first, as usual"
+    ),
+    Flag.atLeast(0)
+  ),
+  withDescendants: Flag.Boolean("with-descendants").pipe(
+    Flag.withDescription("Backfill: the nodes that depend on the backfilled ones too, over the same range"),
+    Flag.withDefault(false)
+  ),
+  chunkPeriods: Flag.Int("chunk-periods").pipe(
+    Flag.filter((value) => value >= 1, (value) => `--chunk-periods must be at least 1, not ${value}`),
+    Flag.withDescription(
+      "Backfill: periods of the table's cadence per chunk, each committed before the next (default 250); an " +
+        "interrupted backfill resumes after the last committed chunk"
+    ),
+    Flag.optional
+  )
 }
 
 const runCommandDefinition = Command.make("run", runOptions, lazyHandler("nodes run", handlers, (module) => module.run)).pipe(

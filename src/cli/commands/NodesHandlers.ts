@@ -7,6 +7,8 @@ import type * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
 import { Catalog } from "../../catalog/Catalog.ts"
 import { DataNodeRecords, type RunRecord, type UpdateStatus } from "../../catalog/DataNodeRecords.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
@@ -16,6 +18,8 @@ import { nodeName, NodeSelectionError, selects } from "../../engine/NodeSelector
 import { graphTables } from "../../engine/NodeTables.ts"
 import type { NodeOutcome, RunEvent, RunReport } from "../../engine/RunReport.ts"
 import { runNodes } from "../../engine/Runner.ts"
+import { parseRunTime } from "../../engine/Backfill.ts"
+import { RunOptionsError } from "../../engine/RunOptionsError.ts"
 import { startEngine } from "../../engine/StartEngine.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
 import { CommandFailed } from "../CommandRunner.ts"
@@ -41,7 +45,7 @@ const progressLine = (event: RunEvent): string | undefined => {
         ? undefined
         : `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt}`
     case "BatchWritten":
-      return `  ${event.node.kind} ${shortHash(event.node.updateHash)} -> ${event.node.table}: batch ${event.batch + 1}, ` +
+      return `  ${event.node.kind} ${shortHash(event.node.updateHash)} -> ${event.node.table}: batch ${event.batch}, ` +
         `${count(event.rows)} rows (${count(event.inserted)} new, ${count(event.updated)} changed, ` +
         `${count(event.unchanged)} unchanged), ${count(event.totalRows)} so far, ${seconds(event.elapsedMs)}`
     case "AttemptFailed":
@@ -54,6 +58,13 @@ const progressLine = (event: RunEvent): string | undefined => {
         "the process running it is gone"
     case "RunInterrupted":
       return interruptionLines(event)
+    case "BackfillStarted":
+      return `  ${event.node.kind} ${shortHash(event.node.updateHash)}: backfilling ${event.from.toISOString()} to ` +
+        `${event.to.toISOString()} in ${plural(event.chunks, "chunk")}` +
+        (event.resumedAfter === undefined ? "" : `, resuming after ${event.resumedAfter.toISOString()} where an earlier backfill stopped`)
+    case "BackfillChunkDone":
+      return `  ${event.node.kind} ${shortHash(event.node.updateHash)}: chunk ${event.chunk} of ${event.chunks} committed ` +
+        `(through ${event.through.toISOString()})`
   }
 }
 
@@ -82,8 +93,10 @@ const outcomeLine = (outcome: NodeOutcome): string => {
   const name = `${outcome.kind} ${shortHash(outcome.updateHash)}`
   switch (outcome.status) {
     case "succeeded":
-      return `ok      ${name}: ${count(outcome.rowsInserted)} new, ${count(outcome.rowsUpdated)} changed, ` +
-        `${count(outcome.rowsUnchanged)} unchanged rows in ${seconds(outcome.durationMs)}`
+      return `ok      ${name}${outcome.mode === "backfill" ? " (backfill)" : ""}: ${count(outcome.rowsInserted)} new, ` +
+        `${count(outcome.rowsUpdated)} changed, ${count(outcome.rowsUnchanged)} unchanged rows in ` +
+        `${seconds(outcome.durationMs)}` +
+        (outcome.rowsOutsideRange === 0 ? "" : `; ${plural(outcome.rowsOutsideRange, "row")} outside the range left untouched`)
     case "fresh":
       return `fresh   ${name}: ran recently; skipped (--force runs it anyway)`
     case "skipped":
@@ -92,6 +105,29 @@ const outcomeLine = (outcome: NodeOutcome): string => {
       return `FAILED  ${name} after ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}: ` +
         `${outcome.error?.message ?? "unknown error"}`
   }
+}
+
+/** `--entities` values: JSON objects (or arrays of them) as they are, anything else comma-separated values. */
+const parseEntities = (
+  values: ReadonlyArray<string>
+): Result.Result<Array<Record<string, unknown> | string>, RunOptionsError> => {
+  const entities: Array<Record<string, unknown> | string> = []
+  for (const value of values) {
+    const text = value.trim()
+    if (text.startsWith("{") || text.startsWith("[")) {
+      const parsed = Result.try(() => JSON.parse(text) as unknown)
+      const list = Result.isSuccess(parsed) ? (Array.isArray(parsed.success) ? parsed.success : [parsed.success]) : []
+      if (Result.isFailure(parsed) || list.length === 0 || !list.every((item) => Predicate.isObject(item) && !Array.isArray(item))) {
+        return Result.fail(new RunOptionsError({
+          problems: [`--entities ${value} is not a JSON object of the grain's properties (or an array of them)`]
+        }))
+      }
+      entities.push(...(list as Array<Record<string, unknown>>))
+    } else {
+      entities.push(...text.split(",").map((part) => part.trim()).filter((part) => part.length > 0))
+    }
+  }
+  return Result.succeed(entities)
 }
 
 const reportDocument = (report: RunReport) => ({
@@ -128,6 +164,31 @@ const summary = (report: RunReport): string => {
 export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
   Effect.gen(function*() {
     const output = yield* Output
+    // Times and the backfill's options are read before anything loads or opens.
+    const time = (option: string, value: Option.Option<string>) =>
+      Option.isNone(value) ? Effect.succeed(undefined) : Effect.fromResult(parseRunTime(option, value.value))
+    const asOf = yield* time("--as-of", options.asOf)
+    const from = yield* time("--from", options.from)
+    const to = yield* time("--to", options.to)
+    const backfillOnly = [
+      ["--to", Option.isSome(options.to)],
+      ["--entities", options.entities.length > 0],
+      ["--node", options.node.length > 0],
+      ["--with-descendants", options.withDescendants],
+      ["--chunk-periods", Option.isSome(options.chunkPeriods)]
+    ].filter(([, given]) => given).map(([flag]) => flag as string)
+    if (from === undefined && backfillOnly.length > 0) {
+      return yield* new RunOptionsError({ problems: [`${backfillOnly.join(", ")} belong to a backfill: add --from TIME`] })
+    }
+    const entities = yield* Effect.fromResult(parseEntities(options.entities))
+    const backfill = from === undefined ? undefined : {
+      from,
+      to,
+      entities: entities.length === 0 ? undefined : entities,
+      nodes: options.node.length === 0 ? undefined : options.node,
+      withDescendants: options.withDescendants,
+      chunkPeriods: Option.getOrUndefined(options.chunkPeriods)
+    }
     const projectRoot = yield* currentProjectRoot
     const nodes = yield* importNodes(options.nodes, projectRoot)
     const tables = yield* Effect.fromResult(graphTables(nodes))
@@ -143,6 +204,8 @@ export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
         concurrency: options.concurrency,
         force: options.force,
         batchSize: Option.getOrUndefined(options.batchSize),
+        asOf,
+        backfill,
         onEvent: (event) => {
           const line = progressLine(event)
           return line === undefined ? Effect.void : output.text(line)
