@@ -145,7 +145,14 @@ export {
   type StampMigrationRequest,
   type StampResult
 } from "./migrations/runtime/MigrationApply.ts"
-export { type CheckReport, type CheckRequest, checkMigrations, compareWithSnapshot } from "./migrations/runtime/MigrationCheck.ts"
+export {
+  type CheckReport,
+  type CheckRequest,
+  checkMigrations,
+  compareWithSnapshot,
+  snapshotDifferences,
+  unionOfSnapshots
+} from "./migrations/runtime/MigrationCheck.ts"
 export {
   type MigrationDirection,
   type MigrationPlan,

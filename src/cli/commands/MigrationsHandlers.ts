@@ -456,7 +456,11 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
       )).pipe(Effect.provide(cliDatabaseLayer))
     const lines = [
       report.ok ? `${provider.key}: models, revisions and database agree (at ${headList(report.databaseHeads)}).` : `${provider.key}: check failed.`,
-      ...(report.multipleHeads ? [`  The history has several heads (${headList(report.heads)}): merge them.`] : []),
+      ...(report.atHeads
+        ? []
+        : [`  The database is at ${headList(report.databaseHeads)}, the history's heads are ${headList(report.heads)}: ` +
+          "run `metatables migrations upgrade heads`."]),
+      ...(report.multipleHeads ? [`  The history has several heads (${headList(report.heads)}); they were compared together.`] : []),
       ...(report.pendingModelChanges.length === 0
         ? []
         : ["  The models differ from the head revision; a new revision would run:", ...report.pendingModelChanges.map((sql) => `    ${sql.replace(/\s+/g, " ")}`)]),

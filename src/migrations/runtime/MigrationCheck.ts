@@ -1,15 +1,24 @@
 /**
  * `check`: whether the history, the models and the database agree. It reports models that differ from the
- * head revision's snapshot (a revision is due), applied revisions whose files were edited since, and a live
- * database that differs from the snapshot of the revision it is at (drift).
+ * snapshot of the history's heads (a revision is due), a database that is not at those heads (an upgrade is
+ * due), applied revisions whose files were edited since, and a live database that differs from the snapshot of
+ * the revisions it is at (drift): every table the snapshot holds, with columns, defaults, keys, foreign keys,
+ * indexes and checks, objects on one side only, and its enums and sequences. A history with several heads is
+ * compared with the union of their snapshots.
  */
 import * as Effect from "effect/Effect"
 import type * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
 import type * as SqlClient from "effect/sql/SqlClient"
+import { spellDeclaredExpressions } from "../../catalog/ExpressionSpelling.ts"
 import { introspectSchemaObjects, introspectTables } from "../../catalog/TableIntrospection.ts"
-import { describeDifferences, diffSchemaObjects, diffTableShapes } from "../../storage/ContractDiff.ts"
-import type { ModelObject, SchemaSnapshot } from "../../storage/StorageSchema.ts"
+import {
+  describeDifferences,
+  diffSchemaObjects,
+  diffTableShapes,
+  type ShapeDifference
+} from "../../storage/ContractDiff.ts"
+import type { ModelObject, SchemaEntity, SchemaSnapshot } from "../../storage/StorageSchema.ts"
 import { snapshotShape, tableKey } from "../../storage/TableShape.ts"
 import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
 import {
@@ -27,33 +36,85 @@ export interface CheckReport {
   readonly ok: boolean
   readonly heads: ReadonlyArray<string>
   readonly databaseHeads: ReadonlyArray<string>
-  /** The history has several heads: a merge is due. */
+  /** Whether the database is at the history's heads (those it records once everything is applied). */
+  readonly atHeads: boolean
+  /** The history has several heads; they are compared together (a merge may join them). */
   readonly multipleHeads: boolean
   /** The SQL a new revision would need: the models differ from the head revision's snapshot. */
   readonly pendingModelChanges: ReadonlyArray<string>
   readonly editedRevisions: ReadonlyArray<EditedRevision>
-  /** How the live database differs from the snapshot of the revision it is at. */
+  /** How the live database differs from the snapshot of the revisions it is at, one sentence each. */
   readonly drift: ReadonlyArray<string>
+  /** The same differences as data, in the same order. */
+  readonly driftDetails: ReadonlyArray<ShapeDifference>
   /** What could not be checked, and why. */
   readonly notes: ReadonlyArray<string>
 }
 
+/** Differences whose two sides may be one expression spelled two ways, which PostgreSQL can settle. */
+const isSpelling = (difference: ShapeDifference): boolean =>
+  difference._tag === "ColumnDefault" ||
+  (difference._tag === "ObjectChanged" &&
+    (difference.object === "check constraint" ||
+      (difference.object === "index" && (difference.aspect === "columns" || difference.aspect === "predicate"))))
+
 /**
- * Each difference between the live database and `snapshot`: every table it holds (columns with their types,
- * nullability and defaults; primary key, unique constraints, foreign keys, indexes and checks, and any of
- * those the live table has beyond it), and its enums and sequences.
+ * Each difference between the live database and `snapshot`, as data: every table it holds (columns with
+ * their types, nullability and defaults; primary key, unique constraints, foreign keys, indexes and checks,
+ * and any of those the live table has beyond it), and its enums and sequences.
  */
-export const compareWithSnapshot = Effect.fn("MigrationCheck.compareWithSnapshot")(function*(snapshot: SchemaSnapshot) {
+export const snapshotDifferences = Effect.fn("MigrationCheck.snapshotDifferences")(function*(snapshot: SchemaSnapshot) {
   const expected = snapshotShape(snapshot)
   const live = yield* introspectTables(expected.tables)
   const schemas = [...new Set([...expected.enums, ...expected.sequences].map((item) => item.schema))]
   const objects = schemas.length === 0 ? { enums: [], sequences: [] } : yield* introspectSchemaObjects(schemas)
-  const differences = [
-    ...expected.tables.flatMap((table) => diffTableShapes(table, live.get(tableKey(table)))),
-    ...diffSchemaObjects(expected, objects)
-  ]
-  return describeDifferences(differences, "revision")
+  const tables = yield* Effect.forEach(expected.tables, (table) => {
+    const found = live.get(tableKey(table))
+    const differences = diffTableShapes(table, found)
+    // Where text rules see two spellings, PostgreSQL's own spelling of the declared side decides.
+    return differences.some(isSpelling)
+      ? Effect.map(spellDeclaredExpressions(table, differences), (spelled) => diffTableShapes(spelled, found))
+      : Effect.succeed(differences)
+  })
+  return [...tables.flat(), ...diffSchemaObjects(expected, objects)]
 })
+
+/** Each difference between the live database and `snapshot`, one sentence each. */
+export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
+  Effect.map(snapshotDifferences(snapshot), (differences) => describeDifferences(differences, "revision"))
+
+const entityKey = (entity: SchemaEntity): string => {
+  const record = entity as unknown as Record<string, unknown>
+  return [entity.entityType, record["schema"], record["table"], record["name"]].map((part) => String(part ?? "")).join("\u0000")
+}
+
+/**
+ * The snapshots of several heads as one: every entity any of them holds. Where two heads hold one entity
+ * differently, the first head's is kept and the disagreement returned.
+ */
+export const unionOfSnapshots = (
+  snapshots: readonly [readonly [string, SchemaSnapshot], ...ReadonlyArray<readonly [string, SchemaSnapshot]>]
+): { readonly snapshot: SchemaSnapshot; readonly disagreements: ReadonlyArray<string> } => {
+  const first = snapshots[0]
+  const entities = new Map<string, readonly [string, SchemaEntity]>()
+  const disagreements: Array<string> = []
+  for (const [revision, snapshot] of snapshots) {
+    for (const entity of snapshot.ddl) {
+      const key = entityKey(entity)
+      const known = entities.get(key)
+      if (known === undefined) entities.set(key, [revision, entity])
+      else if (JSON.stringify(known[1]) !== JSON.stringify(entity)) {
+        const record = entity as unknown as Record<string, unknown>
+        const where = [record["schema"], record["table"], record["name"]].filter((part) => typeof part === "string").join(".")
+        disagreements.push(`revisions ${known[0]} and ${revision} differ on ${entity.entityType} ${where}; ${known[0]}'s was used`)
+      }
+    }
+  }
+  return { snapshot: { ...first[1], ddl: [...entities.values()].map(([, entity]) => entity) }, disagreements }
+}
+
+const sameHeads = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
+  a.length === b.length && a.every((id) => b.includes(id))
 
 export interface CheckRequest {
   readonly loaded: LoadedRevisions
@@ -73,39 +134,52 @@ export const checkMigrations = (
     // A head another branch depends on is applied with its dependant: only the heads recorded at the end count.
     const heads = loaded.graph.upgradedHeads
     const notes: Array<string> = []
-    const snapshotOf = (revision: string) => readSnapshot(loaded.revisions.get(revision)!.source)
+    /** The snapshot of `revisions` (their union when there are several), or none when one has none. */
+    const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string) =>
+      Effect.gen(function*() {
+        const found: Array<readonly [string, SchemaSnapshot]> = []
+        for (const revision of revisions) {
+          const snapshot = yield* readSnapshot(loaded.revisions.get(revision)!.source)
+          if (Option.isNone(snapshot)) {
+            notes.push(`revision ${revision} has no model snapshot; ${purpose} not compared`)
+            return Option.none<SchemaSnapshot>()
+          }
+          found.push([revision, snapshot.value])
+        }
+        const [first, ...rest] = found
+        if (first === undefined) return Option.none<SchemaSnapshot>()
+        const { disagreements, snapshot } = unionOfSnapshots([first, ...rest])
+        notes.push(...disagreements)
+        return Option.some(snapshot)
+      })
 
-    let pendingModelChanges: ReadonlyArray<string> = []
-    if (heads.length <= 1) {
-      const baseline = heads[0] === undefined ? Option.some(yield* emptySnapshot) : yield* snapshotOf(heads[0])
-      if (Option.isSome(baseline)) {
-        pendingModelChanges = (yield* autogenerate({ tables: request.tables, baseline: baseline.value, renames: [] })).upgrade
-      } else notes.push(`the head revision ${heads[0]} has no model snapshot; the models were not compared`)
-    }
+    const baseline = heads.length === 0 ? Option.some(yield* emptySnapshot) : yield* snapshotAt(heads, "the models were")
+    const pendingModelChanges = Option.isSome(baseline)
+      ? (yield* autogenerate({ tables: request.tables, baseline: baseline.value, renames: [] })).upgrade
+      : []
 
     const state = yield* readMigrationState(request.versionTable)
-    let drift: ReadonlyArray<string> = []
-    if (state.heads.length === 1) {
-      const snapshot = yield* snapshotOf(state.heads[0]!)
+    const atHeads = sameHeads(state.heads, heads)
+    let driftDetails: ReadonlyArray<ShapeDifference> = []
+    if (state.heads.length > 0) {
+      const snapshot = yield* snapshotAt(state.heads, "the database was")
       if (Option.isSome(snapshot)) {
-        drift = yield* compareWithSnapshot(snapshot.value).pipe(
-          Effect.mapError((error) =>
-            new MigrationDatabaseError({ operation: "introspect the database", cause: error })
-          )
+        driftDetails = yield* snapshotDifferences(snapshot.value).pipe(
+          Effect.mapError((error) => new MigrationDatabaseError({ operation: "introspect the database", cause: error }))
         )
-      } else notes.push(`revision ${state.heads[0]} has no model snapshot; the database was not compared`)
-    } else if (state.heads.length > 1) {
-      notes.push("the database is at several heads; it was not compared with a snapshot")
+      }
     }
     const edited = editedRevisions(loaded, state.ledger)
     return {
-      ok: heads.length <= 1 && pendingModelChanges.length === 0 && edited.length === 0 && drift.length === 0,
+      ok: atHeads && pendingModelChanges.length === 0 && edited.length === 0 && driftDetails.length === 0,
       heads,
       databaseHeads: state.heads,
+      atHeads,
       multipleHeads: heads.length > 1,
       pendingModelChanges,
       editedRevisions: edited,
-      drift,
+      drift: describeDifferences(driftDetails, "revision"),
+      driftDetails,
       notes
     }
   })

@@ -1,0 +1,134 @@
+/**
+ * `migrations check` as a user types it: on the embedded database it fails (exit 1) on a database never
+ * migrated and on one behind the history's heads, saying so, and passes at the heads; on a PostgreSQL server a
+ * default and an index changed by hand are each reported in text and in `--json`, with exit 1.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as SqlClient from "effect/sql/SqlClient"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { inject } from "vitest"
+import { Database } from "../../src/db/Database.ts"
+import { type CliRun, repositoryRoot, runCli, runCliInProcess } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
+import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
+
+const server = inject("metatablesServer")
+const library = NodePath.join(repositoryRoot, "src", "index.ts")
+
+const modelSource = (withNote: boolean) => `
+import { index, integer, text, varchar } from "drizzle-orm/pg-core"
+import { PlatformManagedMetaTable } from ${JSON.stringify(library)}
+
+export class Ticket extends PlatformManagedMetaTable<Ticket>()({
+  name: "desk__ticket",
+  namespace: "desk",
+  identifier: "desk.ticket",
+  description: "Tickets.",
+  columns: {
+    id: integer().primaryKey(),
+    status: varchar({ length: 16 }).notNull().default("open"),
+    owner: text()${withNote ? ",\n    note: text()" : ""}
+  },
+  columnInfo: {
+    id: { label: "ID", description: "Ticket number." },
+    status: { label: "Status", description: "Status." },
+    owner: { label: "Owner", description: "Owner." }${withNote ? ',\n    note: { label: "Note", description: "Note." }' : ""}
+  },
+  constraints: (table) => [index("ix_desk_ticket_status").on(table.status)]
+}) {}
+
+export const models = [Ticket]
+`
+
+const scratchProject = (): string => {
+  const directory = scratchDirectory("desk", "repository")
+  NodeFs.mkdirSync(NodePath.join(directory, "storage"), { recursive: true })
+  NodeFs.writeFileSync(NodePath.join(directory, "package.json"), JSON.stringify({ name: "desk", private: true, type: "module" }))
+  NodeFs.writeFileSync(NodePath.join(directory, "storage", "models.ts"), modelSource(false))
+  return directory
+}
+
+const succeeded = (run: CliRun) => {
+  assert.strictEqual(run.exitCode, 0, run.stderr)
+  return run
+}
+
+const migrations = (cwd: string, extra: ReadonlyArray<string>) => (...args: ReadonlyArray<string>) =>
+  runCliInProcess(["migrations", ...args, ...extra], { cwd })
+
+const deployed = async (cwd: string, extra: ReadonlyArray<string>) => {
+  const cli = migrations(cwd, extra)
+  succeeded(
+    await cli("scaffold", "--package", "desk", "--namespace", "desk", "--metadata", "storage/models.ts:models", "--import-from", library)
+  )
+  succeeded(await cli("revision", "-m", "initial"))
+  return cli
+}
+
+describe("metatables migrations check, as a user types it", () => {
+  it("fails on a database never migrated or behind the heads, and passes at the heads", async () => {
+    const project = scratchProject()
+    try {
+      const cli = await deployed(project, [])
+      const never = await cli("check")
+      assert.strictEqual(never.exitCode, 1, never.stderr + never.stdout)
+      assert.include(never.stderr, "The database is at <base>, the history's heads are 0001: run `metatables migrations upgrade heads`.")
+
+      succeeded(await cli("upgrade"))
+      const clean = JSON.parse(succeeded(await cli("check", "--json")).stdout)
+      assert.deepStrictEqual([clean.ok, clean.atHeads, clean.drift], [true, true, []])
+
+      NodeFs.writeFileSync(NodePath.join(project, "storage", "models.ts"), modelSource(true))
+      // A process of its own: this one has the first models module loaded.
+      const second = JSON.parse(succeeded(await runCli(["migrations", "revision", "-m", "add note", "--json"], { cwd: project })).stdout)
+      assert.strictEqual(second.revision, "0002")
+      const behind = await cli("check", "--json")
+      assert.strictEqual(behind.exitCode, 1)
+      const report = JSON.parse(behind.stdout)
+      assert.deepStrictEqual([report.ok, report.atHeads, report.heads, report.databaseHeads], [false, false, ["0002"], ["0001"]])
+    } finally {
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 240_000)
+
+  it.skipIf(!server.available)("reports a default and an index changed by hand on a server, in text and JSON", async () => {
+    const name = randomName("mt_check")
+    const url = withDatabaseName(server.url, name)
+    const run = (database: string, statement: string) =>
+      Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+        Effect.provide(Database.layerServer(Redacted.make(database)))
+      ))
+    await run(server.url, `CREATE DATABASE "${name}"`)
+    const project = scratchProject()
+    try {
+      const cli = await deployed(project, ["--database-url", url])
+      succeeded(await cli("upgrade"))
+      succeeded(await cli("check"))
+      await run(url, `ALTER TABLE desk__ticket ALTER COLUMN status SET DEFAULT 'closed'`)
+      await run(url, `DROP INDEX ix_desk_ticket_status`)
+      await run(url, `CREATE INDEX ix_desk_ticket_status ON desk__ticket (owner)`)
+      const expected = [
+        "column public.desk__ticket.status has default 'closed'::character varying, the revision made it 'open'::character varying",
+        "index ix_desk_ticket_status on public.desk__ticket: columns is owner, the revision made it status"
+      ]
+      const text = await cli("check")
+      assert.strictEqual(text.exitCode, 1)
+      assert.include(text.stderr, "The database differs from its revision's model:")
+      for (const line of expected) assert.include(text.stderr, line)
+      const json = await cli("check", "--json")
+      assert.strictEqual(json.exitCode, 1)
+      const report = JSON.parse(json.stdout)
+      assert.deepStrictEqual(report.drift, expected)
+      assert.deepStrictEqual(report.driftDetails.map((difference: { readonly _tag: string }) => difference._tag), [
+        "ColumnDefault",
+        "ObjectChanged"
+      ])
+    } finally {
+      NodeFs.rmSync(project, { recursive: true, force: true })
+      await run(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    }
+  }, 240_000)
+})
