@@ -57,7 +57,10 @@ export interface CatalogTable {
   readonly schema: string
   readonly tableName: string
   readonly status: MetaTableStatus
-  /** Why the row is not active, when finalize could not verify it. */
+  /**
+   * Why the row is not active, when finalize could not verify it; on an active row, why it is as an earlier
+   * revision has it (the database is behind its history).
+   */
   readonly statusReason: string | null
   readonly contract: TableContract
   readonly contractHash: string
@@ -91,7 +94,16 @@ export interface ReserveRequest {
 
 /** What a table should look like once the revision is applied: as its contract says, or not there. */
 export type FinalizeExpectation =
-  | { readonly _tag: "Present"; readonly contract: TableContract; readonly contractHash: string }
+  | {
+    readonly _tag: "Present"
+    readonly contract: TableContract
+    readonly contractHash: string
+    /**
+     * Why the table is expected as an earlier revision has it rather than as its model (the database is
+     * behind its history); recorded as the status reason of the row it activates, for `startEngine` to say.
+     */
+    readonly behind?: string | undefined
+  }
   | { readonly _tag: "Absent" }
 
 export interface FinalizeRequest {

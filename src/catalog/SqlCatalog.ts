@@ -411,7 +411,7 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
             ? `revision ${revision ?? "base"} does not create the table`
             : `the table exists although revision ${revision ?? "base"} does not create it`]
         const active = problems.length === 0
-        const reason = active ? null : problems.join("; ")
+        const reason = active ? (expectation._tag === "Present" ? expectation.behind ?? null : null) : problems.join("; ")
         const contract = expectation._tag === "Present" ? expectation.contract : row.contract
         const hash = expectation._tag === "Present" ? expectation.contractHash : row.contractHash
         yield* sql.unsafe(

@@ -97,10 +97,10 @@ const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArra
     refusals.push(refusal(table, "not-active", row, row.statusReason === null ? [] : [row.statusReason]))
   }
   for (const { row, table } of resolution.mismatched) {
-    // Finalize records a revision's snapshot (hash `rev_<id>_...`) only when the database is behind the history.
-    const behind = row.contractHash.startsWith("rev_")
+    // An active row with a reason was activated as an earlier revision has it: the database is behind.
+    const behind = row.statusReason !== null
     refusals.push(refusal(table, behind ? "behind" : "changed", row, [
-      ...(behind && row.appliedRevision !== null ? [`the database is at revision ${row.appliedRevision}`] : []),
+      ...(behind ? [row.statusReason!] : []),
       ...contractDifferences(row.contract, tableContract(table))
     ]))
   }

@@ -309,7 +309,9 @@ const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =
       return {
         _tag: "Present",
         contract: atRevision.contract,
-        contractHash: snapshotContractHash(atRevision.contract, atRevision.shape, table.metadata.namespace)
+        contractHash: snapshotContractHash(atRevision.contract, atRevision.shape, table.metadata.namespace),
+        behind: `the database is at revision ${heads.join(", ")}, behind the history's ` +
+          `head${loaded.graph.upgradedHeads.length === 1 ? "" : "s"} ${loaded.graph.upgradedHeads.join(", ")}`
       }
     }
   })

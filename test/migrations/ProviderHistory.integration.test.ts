@@ -81,7 +81,7 @@ describeBackends("provider history", (it) => {
       assert.instanceOf(error, EngineAttachError)
       if (!(error instanceof EngineAttachError)) return
       assert.deepStrictEqual(error.refusals.map((refusal) => [refusal.problem, refusal.details]), [
-        ["behind", ["the database is at revision 0001", "column body was added"]]
+        ["behind", ["the database is at revision 0001, behind the history's head 0002", "column body was added"]]
       ])
       assert.include(error.message, "Run `bun run migrate upgrade`")
       assert.notInclude(error.message, "migrate revision")
