@@ -119,11 +119,103 @@ type DrizzleHint = NonNullable<Parameters<typeof generateMigration>[2]>["hints"]
   ? H
   : never
 
+/**
+ * The table a column hint names, in the model the reversed diff goes to: a column hint names its table as
+ * it is after the change, so reversing it names the table as it was, before a rename of the table.
+ */
+const tableAfterRenames = (hint: RenameHint & { readonly kind: "column" }, renames: ReadonlyArray<RenameHint>, reverse: boolean) => {
+  if (!reverse) return hint.table
+  const renamed = renames.find((other) => other.kind === "table" && other.schema === hint.schema && other.to === hint.table)
+  return renamed === undefined ? hint.table : renamed.from
+}
+
 const drizzleRename = (hint: RenameHint, reverse: boolean): DrizzleHint => {
   const [from, to] = reverse ? [hint.to, hint.from] : [hint.from, hint.to]
   return hint.kind === "table"
     ? { type: "rename", kind: "table", from: [hint.schema, from], to: [hint.schema, to] }
     : { type: "rename", kind: "column", from: [hint.schema, hint.table, from], to: [hint.schema, hint.table, to] }
+}
+
+type KeyEntity = SnapshotEntity<"pks" | "uniques" | "fks" | "indexes" | "checks">
+
+const hintKinds = { pks: "primary_key", uniques: "unique", fks: "foreign key", indexes: "index", checks: "check" } as const
+
+/**
+ * Renames of keys, constraints and indexes that follow from the given renames, so that they are renamed in
+ * place (`RENAME CONSTRAINT`, `ALTER INDEX ... RENAME`) instead of dropped and re-created (which rebuilds a
+ * primary key and re-checks foreign keys under an exclusive lock): in each table, an entity that only the
+ * new model names and one that only the old one names, of the same kind and the same definition once the
+ * renamed table and columns are mapped, are one entity renamed. Ids name the table after the change.
+ */
+export const followingRenames = (
+  from: SchemaSnapshot,
+  to: SchemaSnapshot,
+  renames: ReadonlyArray<RenameHint>
+): ReadonlyArray<DrizzleHint> => {
+  if (renames.length === 0) return []
+  const tableAfter = new Map(renames.flatMap((hint) => hint.kind === "table" ? [[tableKey(hint.schema, hint.from), hint.to] as const] : []))
+  const columnAfter = new Map(renames.flatMap((hint) =>
+    hint.kind === "column" ? [[`${tableKey(hint.schema, hint.table)}\u0000${hint.from}`, hint.to] as const] : []
+  ))
+  const renamedTable = (schema: string, table: string) => tableAfter.get(tableKey(schema, table)) ?? table
+  const mapColumns = (schema: string, table: string, columns: ReadonlyArray<string>) =>
+    columns.map((column) => columnAfter.get(`${tableKey(schema, table)}\u0000${column}`) ?? column)
+  /** An entity's definition with its table and columns as after the change (for the old model). */
+  const definition = (entity: KeyEntity, old: boolean): string => {
+    const table = old ? renamedTable(entity.schema, entity.table) : entity.table
+    const columns = (list: ReadonlyArray<string>) => old ? mapColumns(entity.schema, table, list) : list
+    switch (entity.entityType) {
+      case "pks":
+        return JSON.stringify([entity.entityType, columns(entity.columns)])
+      case "uniques":
+        return JSON.stringify([entity.entityType, columns(entity.columns), entity.nullsNotDistinct])
+      case "fks": {
+        const tableTo = old ? renamedTable(entity.schemaTo, entity.tableTo) : entity.tableTo
+        const columnsTo = old ? mapColumns(entity.schemaTo, tableTo, entity.columnsTo) : entity.columnsTo
+        return JSON.stringify([entity.entityType, columns(entity.columns), entity.schemaTo, tableTo, columnsTo, entity.onUpdate, entity.onDelete])
+      }
+      case "indexes":
+        return JSON.stringify([
+          entity.entityType,
+          entity.columns.map((column) => column.isExpression ? column : { ...column, value: columns([column.value])[0] }),
+          entity.isUnique,
+          entity.where,
+          entity.method,
+          entity.with
+        ])
+      case "checks":
+        return JSON.stringify([entity.entityType, entity.value])
+    }
+  }
+  const keyed = (snapshot: SchemaSnapshot, old: boolean) => {
+    const byTable = new Map<string, Array<KeyEntity>>()
+    for (const entity of snapshot.ddl) {
+      if (!(entity.entityType in hintKinds)) continue
+      const key = entity as KeyEntity
+      const table = tableKey(key.schema, old ? renamedTable(key.schema, key.table) : key.table)
+      byTable.set(table, [...(byTable.get(table) ?? []), key])
+    }
+    return byTable
+  }
+  const before = keyed(from, true)
+  const after = keyed(to, false)
+  const hints: Array<DrizzleHint> = []
+  for (const [table, entities] of after) {
+    const old = before.get(table) ?? []
+    const onlyOld = old.filter((entity) => !entities.some((other) => other.entityType === entity.entityType && other.name === entity.name))
+    const onlyNew = entities.filter((entity) => !old.some((other) => other.entityType === entity.entityType && other.name === entity.name))
+    for (const next of onlyNew) {
+      const matches = onlyOld.filter((entity) => entity.entityType === next.entityType && definition(entity, true) === definition(next, false))
+      if (matches.length !== 1) continue
+      hints.push({
+        type: "rename",
+        kind: hintKinds[next.entityType],
+        from: [next.schema, next.table, matches[0]!.name],
+        to: [next.schema, next.table, next.name]
+      } as unknown as DrizzleHint)
+    }
+  }
+  return hints
 }
 
 interface MissingHint {
@@ -415,20 +507,26 @@ export const autogenerate = (request: AutogenerateRequest): Effect.Effect<Autoge
       Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
     )
     const snapshot = normalizeSnapshot(model.snapshot)
+    const reversed = request.renames.map((hint): RenameHint =>
+      hint.kind === "table"
+        ? { ...hint, from: hint.to, to: hint.from }
+        : { ...hint, from: hint.to, to: hint.from, table: tableAfterRenames(hint, request.renames, true) }
+    )
     const upgrade = explainEnumRecreation(
-      yield* diff(request.baseline, snapshot, request.renames.map((hint) => drizzleRename(hint, false))),
+      yield* diff(request.baseline, snapshot, [
+        ...request.renames.map((hint) => drizzleRename(hint, false)),
+        ...followingRenames(request.baseline, snapshot, request.renames)
+      ]),
       request.baseline,
       snapshot
     )
     const downgrade = upgrade.length === 0 ? [] : explainEnumRecreation(
-      yield* diff(snapshot, request.baseline, request.renames.map((hint) => drizzleRename(hint, true))),
+      yield* diff(snapshot, request.baseline, [
+        ...reversed.map((hint) => drizzleRename(hint, false)),
+        ...followingRenames(snapshot, request.baseline, reversed)
+      ]),
       snapshot,
       request.baseline
-    )
-    const reversed = request.renames.map((hint): RenameHint =>
-      hint.kind === "table"
-        ? { ...hint, from: hint.to, to: hint.from }
-        : { ...hint, from: hint.to, to: hint.from }
     )
     return {
       upgrade,

@@ -4,7 +4,9 @@
  * makes it a rename; written again with that hint, the revision keeps the values and round-trips.
  */
 import { assert } from "@effect/vitest"
-import { integer, pgTable, text, varchar } from "drizzle-orm/pg-core"
+import { sql as drizzleSql } from "drizzle-orm"
+import { check, index, integer, pgTable, text, varchar } from "drizzle-orm/pg-core"
+import * as NodeFs from "node:fs"
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { autogenerate, emptySnapshot, parseRenameHint, type RenameHint } from "../../src/migrations/Autogenerate.ts"
@@ -75,5 +77,45 @@ describeBackends("rename hints", (it) => {
             }
           })
       })
+    }))
+
+  it.effect("a hinted rename renames the keys, constraints and indexes in place, and round-trips", () =>
+    Effect.gen(function*() {
+      const boss = pgTable("boss", { id: integer().primaryKey() })
+      const people = pgTable("people", {
+        id: integer().primaryKey(),
+        name: varchar({ length: 40 }).unique(),
+        boss: integer().references(() => boss.id, { onDelete: "cascade" })
+      }, (table) => [index().on(table.name), check("positive", drizzleSql`${table.id} > 0`)])
+      const persons = pgTable("persons", {
+        id: integer().primaryKey(),
+        full_name: varchar({ length: 40 }).unique(),
+        boss: integer().references(() => boss.id, { onDelete: "cascade" })
+      }, (table) => [index().on(table.full_name), check("positive", drizzleSql`${table.id} > 0`)])
+      const renames: ReadonlyArray<RenameHint> = [
+        { kind: "table", schema: "public", from: "people", to: "persons" },
+        { kind: "column", schema: "public", table: "persons", from: "name", to: "full_name" }
+      ]
+      const evolution = yield* evolve([{ tables: [boss, people] }, { tables: [boss, persons], renames }], {
+        afterUpgrade: (step) =>
+          Effect.gen(function*() {
+            const sql = yield* SqlClient.SqlClient
+            if (step === 0) yield* sql.unsafe("INSERT INTO boss VALUES (1)")
+            if (step === 0) yield* sql.unsafe("INSERT INTO people VALUES (1, 'Ada', 1)")
+          })
+      })
+      const outcome = evolution.outcomes[1]!
+      assert.strictEqual(outcome._tag, "Written")
+      if (outcome._tag !== "Written") return
+      const file = NodeFs.readFileSync(outcome.path, "utf8")
+      assert.notInclude(file, "DROP CONSTRAINT")
+      assert.notInclude(file, "DROP INDEX")
+      for (const [from, to] of [["pk__people", "pk__persons"], ["uq__people__name", "uq__persons__full_name"],
+        ["fk__people__boss__boss__id", "fk__persons__boss__boss__id"], ["ck__people__positive", "ck__persons__positive"]]) {
+        assert.include(file, `RENAME CONSTRAINT "${from}" TO "${to}"`)
+        assert.include(file, `RENAME CONSTRAINT "${to}" TO "${from}"`)
+      }
+      assert.include(file, `ALTER INDEX "ix__people__name" RENAME TO "ix__persons__full_name"`)
+      assert.include(evolution.shapes[2]!.constraints, "public.persons pk__persons: PRIMARY KEY (id)")
     }))
 })
