@@ -23,24 +23,27 @@ import { advisoryTransactionLock } from "../db/AdvisoryLock.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { describeSqlFailure } from "../db/SqlFailure.ts"
-import { boundedIdentifier } from "../storage/Naming.ts"
 import type { MigrationCredential, ProviderIdentity } from "./Catalog.ts"
 import { CatalogStorageError, CredentialError, CredentialRevokeError } from "./CatalogErrors.ts"
 import { scramSha256Verifier } from "./internal/scram.ts"
-import { runRoleName } from "./ProviderRoles.ts"
+import {
+  CREDENTIAL_ROLE_PREFIX,
+  credentialRolePrefix,
+  OWNER_ROLE_PREFIX,
+  ownerRoleName,
+  ownerRolePrefix,
+  runRoleName
+} from "./ProviderRoles.ts"
+
+export { CREDENTIAL_ROLE_PREFIX, credentialRolePrefix, OWNER_ROLE_PREFIX, ownerRoleName, ownerRolePrefix }
 import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
 
-/** Login roles of credentials start with this prefix. */
-export const CREDENTIAL_ROLE_PREFIX = "mt_mig_"
 /**
  * Every credential role is a member of this NOLOGIN group, so that one pg_hba.conf rule
  * (`host all +mt_migration_login ... scram-sha-256`) makes the server check their passwords and expiry on any
  * PostgreSQL version (user-name patterns arrived only in PostgreSQL 16).
  */
 export const CREDENTIAL_GROUP_ROLE = "mt_migration_login"
-/** Owner roles of providers start with this prefix. */
-export const OWNER_ROLE_PREFIX = "mt_own_"
-
 export interface IssueOptions {
   readonly ttlSeconds: number
   readonly lockTimeout: string
@@ -57,19 +60,6 @@ export interface MigrationCredentialsService {
   /** Ends the credential's sessions and drops its role; what could not be done is the error. */
   readonly revoke: (credential: MigrationCredential) => Effect.Effect<void, CredentialRevokeError>
 }
-
-const shortHash = (text: string): string => NodeCrypto.createHash("sha256").update(text).digest("hex").slice(0, 8)
-
-/** The prefix of every owner role made for one database (roles are cluster-wide; tests clean up by it). */
-export const ownerRolePrefix = (databaseName: string): string => `${OWNER_ROLE_PREFIX}${shortHash(databaseName)}`
-
-/** The provider's owner role in a database: `mt_own_<database hash>__<provider>`, at most 63 characters. */
-export const ownerRoleName = (databaseName: string, providerKey: string): string =>
-  boundedIdentifier(ownerRolePrefix(databaseName), providerKey)
-
-/** The login-role prefix of credentials issued in one database (tests clean up by it). */
-export const credentialRolePrefix = (databaseName: string): string =>
-  `${CREDENTIAL_ROLE_PREFIX}${shortHash(databaseName)}_`
 
 const issueFailure = (provider: ProviderIdentity) => (error: SqlError | DatabaseConnectionError) =>
   new CredentialError({

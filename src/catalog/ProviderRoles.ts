@@ -7,10 +7,12 @@
  * runs with the run role's rights. The embedded database has no roles: there the process is the boundary.
  */
 import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import { Database } from "../db/Database.ts"
+import { formatCause } from "../db/FailureCause.ts"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { quoteIdentifier } from "../db/SqlText.ts"
 import { boundedIdentifier } from "../storage/Naming.ts"
@@ -19,6 +21,22 @@ import { boundedIdentifier } from "../storage/Naming.ts"
 export const RUN_ROLE_PREFIX = "mt_run_"
 
 const shortHash = (text: string): string => NodeCrypto.createHash("sha256").update(text).digest("hex").slice(0, 8)
+
+/** Login roles of migration credentials start with this prefix. */
+export const CREDENTIAL_ROLE_PREFIX = "mt_mig_"
+/** Owner roles of providers start with this prefix. */
+export const OWNER_ROLE_PREFIX = "mt_own_"
+
+/** The prefix of every owner role made for one database (roles are cluster-wide; tests clean up by it). */
+export const ownerRolePrefix = (databaseName: string): string => `${OWNER_ROLE_PREFIX}${shortHash(databaseName)}`
+
+/** The provider's owner role in a database: `mt_own_<database hash>__<provider>`, at most 63 characters. */
+export const ownerRoleName = (databaseName: string, providerKey: string): string =>
+  boundedIdentifier(ownerRolePrefix(databaseName), providerKey)
+
+/** The login-role prefix of credentials issued in one database (tests clean up by it). */
+export const credentialRolePrefix = (databaseName: string): string =>
+  `${CREDENTIAL_ROLE_PREFIX}${shortHash(databaseName)}_`
 
 /** The prefix of every run role made for one database (roles are cluster-wide; cleanup finds them by it). */
 export const runRolePrefix = (databaseName: string): string => `${RUN_ROLE_PREFIX}${shortHash(databaseName)}`
@@ -116,4 +134,88 @@ export const usableRunRole = Effect.fn("ProviderRoles.usableRunRole")(function*(
     SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) THEN pg_has_role(${role}, 'MEMBER')
       ELSE false END AS ok`
   return usable?.ok === true ? role : undefined
+})
+
+/** Why a provider's roles were not removed. */
+export const ProviderRolesFailure = Schema.Literals(["database-exists", "not-a-server", "failed"])
+
+/** Removing a provider's roles was refused or failed before any role was dropped. */
+export class ProviderRolesError extends Schema.TaggedError<ProviderRolesError>()("ProviderRolesError", {
+  database: Schema.String,
+  provider: Schema.String,
+  reason: ProviderRolesFailure,
+  /** The database's error for `failed`; otherwise a sentence. */
+  cause: Schema.Defect()
+}) {
+  get detail(): string {
+    return formatCause(this.cause)
+  }
+
+  override get message(): string {
+    switch (this.reason) {
+      case "database-exists":
+        return `The database ${this.database} still exists, so the roles of ${this.provider} in it are in use; ` +
+          "drop the database first (roles are removed only for a database that is gone)."
+      case "not-a-server":
+        return `Roles exist only on a PostgreSQL server; the embedded database has none to remove for ${this.provider}.`
+      case "failed":
+        return `Could not look up the roles of ${this.provider} for database ${this.database}: ${this.detail}`
+    }
+  }
+}
+
+export interface RemovedRoles {
+  readonly database: string
+  readonly provider: string
+  /** The roles dropped: credentials, then the run role, then the owner role. */
+  readonly dropped: ReadonlyArray<string>
+  /** Roles that could not be dropped, with the database's reason. */
+  readonly failed: ReadonlyArray<{ readonly role: string; readonly reason: string }>
+}
+
+/**
+ * Removes what a provider left on the server for a database that no longer exists: its migration
+ * credentials' login roles, its run role and its owner role (roles belong to the whole server, so dropping a
+ * database leaves them). Refused while the database exists. Each role that cannot be dropped is reported.
+ */
+export const removeProviderRoles = Effect.fn("ProviderRoles.removeProviderRoles")(function*(
+  databaseName: string,
+  providerKey: string
+) {
+  const sql = yield* SqlClient.SqlClient
+  const database = yield* Database
+  const base = { database: databaseName, provider: providerKey }
+  if (database.backend !== "postgres") {
+    return yield* new ProviderRolesError({ ...base, reason: "not-a-server", cause: "embedded database" })
+  }
+  const failed = (cause: unknown) => new ProviderRolesError({ ...base, reason: "failed", cause })
+  const [exists] = yield* sql<{ readonly found: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ${databaseName}) AS found`.pipe(Effect.mapError(failed))
+  if (exists?.found === true) {
+    return yield* new ProviderRolesError({ ...base, reason: "database-exists", cause: "the database exists" })
+  }
+  const owner = ownerRoleName(databaseName, providerKey)
+  const runRole = runRoleName(databaseName, providerKey)
+  const credentials = yield* sql<{ readonly role: string }>`
+    SELECT r.rolname AS role FROM pg_roles r
+    JOIN pg_auth_members m ON m.member = r.oid
+    JOIN pg_roles o ON o.oid = m.roleid AND o.rolname = ${owner}
+    WHERE starts_with(r.rolname, ${credentialRolePrefix(databaseName)})
+    ORDER BY r.rolname`.pipe(Effect.mapError(failed))
+  const present = yield* sql<{ readonly role: string }>`
+    SELECT rolname AS role FROM pg_roles WHERE rolname = ANY(${pgArrayLiteral([runRole, owner])}::text[])`.pipe(
+    Effect.mapError(failed)
+  )
+  const order = [
+    ...credentials.map((row) => row.role),
+    ...[runRole, owner].filter((role) => present.some((row) => row.role === role))
+  ]
+  const dropped: Array<string> = []
+  const refused: Array<{ readonly role: string; readonly reason: string }> = []
+  for (const role of order) {
+    const outcome = yield* Effect.result(sql.unsafe(`DROP ROLE IF EXISTS ${quoteIdentifier(role)}`))
+    if (outcome._tag === "Success") dropped.push(role)
+    else refused.push({ role, reason: formatCause(outcome.failure) })
+  }
+  return { ...base, dropped, failed: refused } satisfies RemovedRoles
 })

@@ -204,4 +204,37 @@ describeServer("the least-privilege setup", (it) => {
       )
       assert.deepStrictEqual(outcome, { sessionEnded: true, roleLeft: false })
     }), { timeout: 120_000 })
+
+  it.effect("drop-roles removes a provider's roles once its database is gone, and is refused before", () =>
+    Effect.gen(function*() {
+      const admin = yield* administrator
+      const project = exampleProject()
+      const { url } = yield* TestDatabase
+      const upgrade = yield* cli(project, { DATABASE_URL: admin.superuser }, ["migrations", "upgrade"])
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      const sql = yield* SqlClient.SqlClient
+      const rolesOf = Effect.map(
+        sql<{ readonly role: string }>`
+          SELECT rolname AS role FROM pg_roles
+          WHERE starts_with(rolname, ${ownerRolePrefix(admin.databaseName)})
+            OR starts_with(rolname, ${runRolePrefix(admin.databaseName)})
+            OR starts_with(rolname, ${credentialRolePrefix(admin.databaseName)})
+          ORDER BY rolname`,
+        (rows) => rows.map((row) => row.role)
+      )
+      const expected = [runRoleName(admin.databaseName, PROVIDER), ownerRoleName(admin.databaseName, PROVIDER)].sort()
+      assert.deepStrictEqual(yield* rolesOf, expected)
+      // From another database of the server (the suite's), as a user would after dropping the database.
+      const elsewhere = { DATABASE_URL: Redacted.value(url!) }
+      const early = yield* cli(project, elsewhere, ["migrations", "drop-roles", "--database", admin.databaseName])
+      assert.strictEqual(early.exitCode, 1)
+      assert.strictEqual(early.document.error._tag, "ProviderRolesError")
+      assert.include(early.stderr, "still exists")
+      assert.deepStrictEqual(yield* rolesOf, expected)
+      yield* sql.unsafe(`DROP DATABASE "${admin.databaseName}" WITH (FORCE)`)
+      const removed = yield* cli(project, elsewhere, ["migrations", "drop-roles", "--database", admin.databaseName])
+      assert.strictEqual(removed.exitCode, 0, removed.stderr)
+      assert.deepStrictEqual([...removed.document.dropped].sort(), expected)
+      assert.deepStrictEqual(yield* rolesOf, [])
+    }), { timeout: 300_000 })
 })

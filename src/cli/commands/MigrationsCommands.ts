@@ -225,6 +225,25 @@ const checkCommand = Command.make("check", providerOptions, lazyHandler("migrati
   Command.withDescription("Exit 1 when the models, the revisions' files or the database disagree with the history")
 )
 
+export const dropRolesOptions = {
+  provider: providerFlag,
+  database: Flag.String("database").pipe(
+    Flag.withMetavar("NAME"),
+    Flag.withDescription("The dropped database whose roles to remove (connect to another database of the server)")
+  )
+}
+
+const dropRolesCommand = Command.make(
+  "drop-roles",
+  dropRolesOptions,
+  lazyHandler("migrations drop-roles", handlers, (module) => module.dropRoles)
+).pipe(
+  Command.withDescription(
+    "Remove the provider's roles (owner, run role, leftover credentials) for a database that was dropped; " +
+      "roles belong to the whole server and outlive their database. Refused while the database exists"
+  )
+)
+
 export const stampOptions = {
   provider: providerFlag,
   revisions: Argument.String("revisions").pipe(
@@ -288,6 +307,7 @@ export const migrationsCommand = Command.make("migrations").pipe(
     showCommand,
     branchesCommand,
     checkCommand,
+    dropRolesCommand,
     stampCommand,
     mergeCommand
   ])

@@ -12,7 +12,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as NodePath from "node:path"
 import * as NodeProcess from "node:process"
-import { asRunRole, usableRunRole } from "../../catalog/ProviderRoles.ts"
+import { asRunRole, removeProviderRoles, usableRunRole } from "../../catalog/ProviderRoles.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
 import { databaseUrlSecrets } from "../../db/DatabaseTarget.ts"
 import { parseRenameHint, type RenameHint, RenameHintError } from "../../migrations/Autogenerate.ts"
@@ -39,6 +39,7 @@ import { Output } from "../Output.ts"
 import { revisionBlock, revisionDocument, revisionLine } from "./RevisionDisplay.ts"
 import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 import type {
+  dropRolesOptions,
   headsOptions,
   historyOptions,
   mergeOptions,
@@ -472,6 +473,22 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
     ]
     yield* output.result({ text: lines.join("\n"), document: { provider: provider.key, ...report } })
     if (!report.ok) return yield* new CommandFailed({ exitCode: 1 })
+  })
+
+/** `drop-roles`: the provider's roles for a database that no longer exists, removed; each failure reported. */
+export const dropRoles = (options: Command.Command.Config.Infer<typeof dropRolesOptions>) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const { provider } = yield* projectProvider(options.provider)
+    const removed = yield* removeProviderRoles(options.database, provider.key).pipe(Effect.provide(cliDatabaseLayer))
+    const lines = [
+      removed.dropped.length === 0
+        ? `${provider.key}: no roles left for database ${removed.database}.`
+        : `${provider.key}: dropped ${removed.dropped.length} role(s) of database ${removed.database}: ${removed.dropped.join(", ")}`,
+      ...removed.failed.map((failure) => `  could not drop ${failure.role}: ${failure.reason}`)
+    ]
+    yield* output.result({ text: lines.join("\n"), document: removed })
+    if (removed.failed.length > 0) return yield* new CommandFailed({ exitCode: 1 })
   })
 
 /**
