@@ -12,9 +12,9 @@ import * as Layer from "effect/Layer"
 import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
-import { checkDashboard, dashboardDirectory, DashboardMissingError, layer } from "../../src/serve/Dashboard.ts"
+import { checkDashboard, dashboardDirectory, DashboardMissingError, staticLayer } from "../../src/serve/Dashboard.ts"
 
-const dashboardOnly = layer().pipe(Layer.provide(NodeHttpServer.layerHttpServices))
+const dashboardOnly = staticLayer().pipe(Layer.provide(NodeHttpServer.layerHttpServices))
 
 const get = async (handler: (request: Request) => Promise<Response>, path: string, headers: Record<string, string> = {}) =>
   handler(new Request(`http://localhost${path}`, { headers }))
@@ -58,7 +58,7 @@ describe("dashboard routes", () => {
   it("mounts under a prefix beside other routes", async () => {
     const api = HttpRouter.add("GET", "/api/ping", HttpServerResponse.text("pong"))
     const { handler, dispose } = HttpRouter.toWebHandler(
-      Layer.mergeAll(api, layer({ prefix: "/dashboard" })).pipe(Layer.provide(NodeHttpServer.layerHttpServices)),
+      Layer.mergeAll(api, staticLayer({ prefix: "/dashboard" })).pipe(Layer.provide(NodeHttpServer.layerHttpServices)),
       { disableLogger: true }
     )
     try {

@@ -7,6 +7,7 @@ import {
   decodeRevisions,
   decodeRows,
   decodeRuns,
+  decodeStructure,
   decodeTableDetail,
   decodeTables,
   errorReason
@@ -210,5 +211,21 @@ describe("errorReason", () => {
     assert.strictEqual(errorReason(500, JSON.stringify({ message: "boom" })), "boom")
     assert.strictEqual(errorReason(502, "<html>bad gateway</html>"), "<html>bad gateway</html>")
     assert.strictEqual(errorReason(503, ""), "status 503")
+  })
+})
+
+describe("structure", () => {
+  it("reads the dashboard API's indexes and foreign keys", () => {
+    assert.deepStrictEqual(
+      decodeStructure({
+        indexes: [{ name: "pk", columns: ["uid"], unique: true, primary: true }],
+        foreignKeys: [{ name: "fk", columns: ["account_uid"], references: "accounts", referencedColumns: ["uid"] }]
+      }),
+      {
+        indexes: [{ name: "pk", columns: ["uid"], unique: true }],
+        foreignKeys: [{ name: "fk", columns: ["account_uid"], references: "accounts", referencedColumns: ["uid"] }]
+      }
+    )
+    assert.throws(() => decodeStructure({ indexes: [] }), /structure\.foreignKeys/)
   })
 })

@@ -11,6 +11,7 @@ import {
   decodeRevisions,
   decodeRows,
   decodeRuns,
+  decodeStructure,
   decodeTableDetail,
   decodeTables
 } from "./decode.ts"
@@ -65,7 +66,17 @@ const segment = encodeURIComponent
 
 export const listTables = (): Promise<ReadonlyArray<TableSummary>> => request("tables", decodeTables)
 
-export const getTable = (uid: string): Promise<TableDetail> => request(`tables/${segment(uid)}`, decodeTableDetail)
+/**
+ * A table's detail (serve's API) with its indexes and foreign keys (the dashboard's API); the page still shows
+ * the detail when the structure cannot be read, saying the indexes are not listed.
+ */
+export const getTable = async (uid: string): Promise<TableDetail> => {
+  const [detail, structure] = await Promise.all([
+    request(`tables/${segment(uid)}`, decodeTableDetail),
+    request(`tables/${segment(uid)}/structure`, decodeStructure).catch(() => undefined)
+  ])
+  return structure === undefined ? detail : { ...detail, ...structure }
+}
 
 /** The API's largest page of rows; more are read page by page along the time index (`lib/rowPages.ts`). */
 export const ROWS_PER_REQUEST = 10_000

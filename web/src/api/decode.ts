@@ -175,6 +175,17 @@ export const decodeTableDetail = (value: unknown): TableDetail => {
   }
 }
 
+/** A table's indexes and foreign keys, from the dashboard API's structure route. */
+export const decodeStructure = (value: unknown): Pick<TableDetail, "indexes" | "foreignKeys"> => {
+  const answer = object(value, "structure")
+  return {
+    indexes: array(answer.indexes, "structure.indexes").map((index, at) => decodeIndex(index, `structure.indexes[${at}]`)),
+    foreignKeys: array(answer.foreignKeys, "structure.foreignKeys").map((key, at) =>
+      decodeForeignKey(key, `structure.foreignKeys[${at}]`)
+    )
+  }
+}
+
 export const decodeRows = (value: unknown): RowsView => {
   const answer = object(value, "answer")
   const rows = array(answer.rows, "answer.rows")
