@@ -18,9 +18,14 @@ import {
   diffTableShapes,
   type ShapeDifference
 } from "../../storage/ContractDiff.ts"
-import type { ModelObject, SchemaEntity, SchemaSnapshot } from "../../storage/StorageSchema.ts"
+import {
+  type ModelObject,
+  type SchemaEntity,
+  type SchemaSnapshot,
+  storageSchemaSnapshot
+} from "../../storage/StorageSchema.ts"
 import { snapshotShape, tableKey } from "../../storage/TableShape.ts"
-import { autogenerate, type AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
+import { autogenerate, AutogenerateError, emptySnapshot } from "../Autogenerate.ts"
 import {
   editedRevisions,
   type EditedRevision,
@@ -113,6 +118,43 @@ export const unionOfSnapshots = (
   return { snapshot: { ...first[1], ddl: [...entities.values()].map(([, entity]) => entity) }, disagreements }
 }
 
+/** An entity as text with its keys in order, so that equal entities read from anywhere give equal text. */
+const entityText = (entity: SchemaEntity): string =>
+  JSON.stringify(entity, (_key, value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value)
+
+/** Whether two snapshots hold the same entities (their ids aside). */
+const sameEntities = (a: SchemaSnapshot, b: SchemaSnapshot): boolean => {
+  if (a.ddl.length !== b.ddl.length) return false
+  const counts = new Map<string, number>()
+  for (const entity of a.ddl) {
+    const text = entityText(entity)
+    counts.set(text, (counts.get(text) ?? 0) + 1)
+  }
+  for (const entity of b.ddl) {
+    const text = entityText(entity)
+    const count = counts.get(text) ?? 0
+    if (count === 0) return false
+    counts.set(text, count - 1)
+  }
+  return true
+}
+
+/**
+ * The SQL a revision would need to bring `baseline` to the models. Models whose snapshot holds exactly the
+ * baseline's entities need none, which is the common case and spares drizzle-kit's diff.
+ */
+const pendingChanges = (tables: ReadonlyArray<ModelObject>, baseline: SchemaSnapshot) =>
+  Effect.gen(function*() {
+    const models = yield* storageSchemaSnapshot(tables).pipe(
+      Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
+    )
+    if (sameEntities(models, baseline)) return []
+    return (yield* autogenerate({ tables, baseline, renames: [] })).upgrade
+  })
+
 const sameHeads = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
   a.length === b.length && a.every((id) => b.includes(id))
 
@@ -134,12 +176,18 @@ export const checkMigrations = (
     // A head another branch depends on is applied with its dependant: only the heads recorded at the end count.
     const heads = loaded.graph.upgradedHeads
     const notes: Array<string> = []
+    // Each revision's snapshot is read once: the history's heads and the database's are often the same.
+    const read = new Map<string, Option.Option<SchemaSnapshot>>()
+    const snapshotOf = (revision: string) =>
+      read.has(revision)
+        ? Effect.succeed(read.get(revision)!)
+        : Effect.tap(readSnapshot(loaded.revisions.get(revision)!.source), (snapshot) => Effect.sync(() => read.set(revision, snapshot)))
     /** The snapshot of `revisions` (their union when there are several), or none when one has none. */
     const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string) =>
       Effect.gen(function*() {
         const found: Array<readonly [string, SchemaSnapshot]> = []
         for (const revision of revisions) {
-          const snapshot = yield* readSnapshot(loaded.revisions.get(revision)!.source)
+          const snapshot = yield* snapshotOf(revision)
           if (Option.isNone(snapshot)) {
             notes.push(`revision ${revision} has no model snapshot; ${purpose} not compared`)
             return Option.none<SchemaSnapshot>()
@@ -154,9 +202,7 @@ export const checkMigrations = (
       })
 
     const baseline = heads.length === 0 ? Option.some(yield* emptySnapshot) : yield* snapshotAt(heads, "the models were")
-    const pendingModelChanges = Option.isSome(baseline)
-      ? (yield* autogenerate({ tables: request.tables, baseline: baseline.value, renames: [] })).upgrade
-      : []
+    const pendingModelChanges = Option.isSome(baseline) ? yield* pendingChanges(request.tables, baseline.value) : []
 
     const state = yield* readMigrationState(request.versionTable)
     const atHeads = sameHeads(state.heads, heads)
