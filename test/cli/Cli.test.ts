@@ -2,10 +2,24 @@
  * The command line as a user types it: help, version, bad usage (exit 2) in a real process, and `doctor` on
  * both backends with passwords kept out of every output, run in-process.
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
 import { inject } from "vitest"
+import { Database } from "../../src/db/Database.ts"
 import { METATABLES_VERSION } from "../../src/version.ts"
-import { runCli, runCliInProcess } from "../support/cli.ts"
+import { runCli, runCliInProcess, scratchProject } from "../support/cli.ts"
+
+/** A scratch project whose embedded database exists (made as the first upgrade would). */
+const projectWithDatabase = async (): Promise<string> => {
+  const cwd = scratchProject()
+  const dataDir = NodePath.join(cwd, ".metatables", "pgdata")
+  await Effect.runPromise(Effect.provide(Effect.void, Database.layerEmbedded(dataDir).pipe(Layer.provide(NodeFileSystem.layer))))
+  return cwd
+}
 
 const server = inject("metatablesServer")
 
@@ -52,7 +66,7 @@ describe("metatables command line", () => {
   })
 
   it("doctor --json reports the embedded database, its version and the runtime", async () => {
-    const run = await runCliInProcess(["doctor", "--json"])
+    const run = await runCliInProcess(["doctor", "--json"], { cwd: await projectWithDatabase() })
     assert.strictEqual(run.exitCode, 0, run.stderr)
     const report = JSON.parse(run.stdout)
     assert.strictEqual(report.ok, true)
@@ -66,11 +80,22 @@ describe("metatables command line", () => {
   })
 
   it("doctor prints a readable report on stderr without --json", async () => {
-    const run = await runCliInProcess(["doctor"])
+    const run = await runCliInProcess(["doctor"], { cwd: await projectWithDatabase() })
     assert.strictEqual(run.exitCode, 0, run.stderr)
     assert.strictEqual(run.stdout, "")
     assert.match(run.stderr, /runtime\s+Node \d+/)
     assert.match(run.stderr, /status\s+ok/)
+  })
+
+  it("doctor in a project without a database creates none: nothing here yet", async () => {
+    const cwd = scratchProject()
+    const run = await runCliInProcess(["doctor", "--json"], { cwd })
+    assert.strictEqual(run.exitCode, 0, run.stderr)
+    const report = JSON.parse(run.stdout)
+    assert.deepStrictEqual([report.ok, report.database.exists, report.database.source], [true, false, "embedded default"])
+    const text = await runCliInProcess(["doctor"], { cwd })
+    assert.match(text.stderr, /status\s+nothing here yet: `metatables migrations upgrade` \(or `nodes run --upgrade`\) creates it/)
+    assert.isFalse(NodeFs.existsSync(NodePath.join(cwd, ".metatables")), "no embedded database was made")
   })
 
   it("refuses a DATABASE_URL that is not PostgreSQL, without printing its password", async () => {

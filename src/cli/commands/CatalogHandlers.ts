@@ -10,12 +10,14 @@ import { CatalogStorageError, CatalogTableNotFoundError } from "../../catalog/Ca
 import { tableDetails } from "../../catalog/TableDetails.ts"
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
 import { contractServerDefault } from "../../storage/Contract.ts"
-import { cliDatabaseLayer } from "../CliDatabase.ts"
+import { catalogPresent, existingDatabaseLayer } from "../ReadOnlyDatabase.ts"
 import { Output } from "../Output.ts"
 import { textTable } from "../TextTable.ts"
 import type { showOptions } from "./CatalogCommands.ts"
 
-const catalogLayer = SqlCatalog.layer().pipe(Layer.provideMerge(cliDatabaseLayer))
+/** The catalog as it is: read-only commands create no database and no catalog ("nothing here yet"). */
+const catalogLayer = (attach: string) =>
+  SqlCatalog.layer({ attach }).pipe(Layer.provide(catalogPresent), Layer.provideMerge(existingDatabaseLayer))
 
 /** The row as the JSON documents show it. */
 const rowDocument = (row: CatalogTable) => ({
@@ -54,7 +56,11 @@ export const list = Effect.gen(function*() {
       ])
     )
   yield* output.result({ text, document: { tables: rows.map(rowDocument) } })
-}).pipe(Effect.provide(catalogLayer))
+}).pipe(
+  Effect.provide(catalogLayer("catalog list")),
+  Effect.catchTag("NothingHereYet", (nothing) =>
+    Effect.flatMap(Output, (output) => output.result({ text: nothing.message, document: { tables: [], nothingHereYet: nothing.message } })))
+)
 
 export const show = ({ reference }: Command.Command.Config.Infer<typeof showOptions>) =>
   Effect.gen(function*() {
@@ -110,4 +116,4 @@ export const show = ({ reference }: Command.Command.Config.Infer<typeof showOpti
         foreignKeys: details.foreignKeys
       }
     })
-  }).pipe(Effect.provide(catalogLayer))
+  }).pipe(Effect.provide(catalogLayer("catalog show")))

@@ -4,6 +4,7 @@
  */
 import * as Command from "effect/cli/Command"
 import * as Effect from "effect/Effect"
+import * as FileSystem from "effect/FileSystem"
 import * as Result from "effect/Result"
 import { Database } from "../../db/Database.ts"
 import { describeDatabaseTarget } from "../../db/DatabaseTarget.ts"
@@ -22,6 +23,25 @@ export const doctorCommand = Command.make("doctor", {}, () =>
     const runtime = detectRuntime()
     const { target, source } = yield* resolveCliDatabase
     const backend = target._tag === "Server" ? "postgres" : "pglite"
+    // An embedded database that does not exist yet is not made by a check: the first upgrade or run makes it.
+    const fs = yield* FileSystem.FileSystem
+    if (target._tag === "Embedded" && !(yield* Effect.orElseSucceed(fs.exists(target.dataDir), () => false))) {
+      const where = describeDatabaseTarget(target)
+      return yield* output.result({
+        text: table([
+          ["metatables", METATABLES_VERSION],
+          ["runtime", runtimeLabel(runtime)],
+          ["database", `${where} (${source})`],
+          ["status", "nothing here yet: `metatables migrations upgrade` (or `nodes run --upgrade`) creates it"]
+        ]),
+        document: {
+          ok: true,
+          metatables: METATABLES_VERSION,
+          runtime,
+          database: { backend, target: where, source, ok: true, exists: false }
+        }
+      })
+    }
     const connected = yield* Effect.result(
       Effect.provide(Database, Database.layer(target, { onProgress: (message) => output.text(`${message}...`) }))
     )

@@ -34,6 +34,7 @@ import { parseRevisionRange, revisionsInRange } from "../../migrations/graph/Rev
 import { resolveRevisionTarget } from "../../migrations/graph/RevisionTarget.ts"
 import { scaffoldProvider } from "../../migrations/files/Scaffold.ts"
 import { cliDatabaseLayer, withoutDatabaseSecretsInEnvironment } from "../CliDatabase.ts"
+import { catalogPresent, existingDatabaseLayer } from "../ReadOnlyDatabase.ts"
 import { CommandFailed } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
 import { revisionBlock, revisionDocument, revisionLine } from "./RevisionDisplay.ts"
@@ -56,6 +57,9 @@ export const migrationCatalog = SqlCatalog.layer()
 
 /** The database and the catalog. */
 const migrationServices = migrationCatalog.pipe(Layer.provideMerge(cliDatabaseLayer))
+
+/** The database and the catalog as they are, for commands that only read: nothing is created. */
+const existingMigrationServices = migrationCatalog.pipe(Layer.provide(catalogPresent), Layer.provideMerge(existingDatabaseLayer))
 
 /** The path as a person would type it from here. */
 export const shown = (path: string): string => {
@@ -114,7 +118,15 @@ export const current = ({ provider: reference }: Command.Command.Config.Infer<ty
       : `${provider.key} is at ${headList(report.heads)}` +
         (report.atHead ? " (head)" : ` (the history's head is ${headList(report.historyHeads)}: run upgrade)`)
     yield* output.result({ text, document: { provider: report.provider, heads: report.heads, atHead: report.atHead } })
-  }).pipe(Effect.provide(migrationServices))
+  }).pipe(
+    Effect.provide(existingMigrationServices),
+    Effect.catchTag("NothingHereYet", (nothing) =>
+      Effect.flatMap(Output, (output) =>
+        output.result({
+          text: `no current revision. ${nothing.message}`,
+          document: { heads: [], atHead: false, nothingHereYet: nothing.message }
+        })))
+  )
 
 const renameHints = (values: ReadonlyArray<string>) =>
   Effect.forEach(values, (value) => {
@@ -454,7 +466,7 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
       asRunRole(
         runRole,
         checkMigrations({ loaded, tables: provider.targetTables, versionTable: versionTableOf(provider) })
-      )).pipe(Effect.provide(cliDatabaseLayer))
+      )).pipe(Effect.provide(existingDatabaseLayer))
     const lines = [
       report.ok ? `${provider.key}: models, revisions and database agree (at ${headList(report.databaseHeads)}).` : `${provider.key}: check failed.`,
       ...(report.atHeads

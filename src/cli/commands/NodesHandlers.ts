@@ -22,6 +22,7 @@ import { parseRunTime } from "../../engine/Backfill.ts"
 import { RunOptionsError } from "../../engine/RunOptionsError.ts"
 import { startEngine } from "../../engine/StartEngine.ts"
 import { cliDatabaseLayer } from "../CliDatabase.ts"
+import { catalogPresent, existingDatabaseLayer } from "../ReadOnlyDatabase.ts"
 import { CommandFailed } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
 import { currentProjectRoot } from "../../project/ProjectRoot.ts"
@@ -212,7 +213,7 @@ export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
         }
       }).pipe(Effect.provide(startEngine({ tables })))
       return [upgrade, report] as const
-    }).pipe(Effect.provide(cliDatabaseLayer))
+    }).pipe(Effect.provide(options.upgrade ? cliDatabaseLayer : existingDatabaseLayer))
     yield* output.result({
       text: summary(report),
       document: upgrade === undefined ? reportDocument(report) : { ...reportDocument(report), upgrade: upgrade.document }
@@ -261,8 +262,8 @@ const statusDocument = (status: UpdateStatus) => ({
 })
 
 const statusServices = SqlDataNodeRecords.layer.pipe(
-  Layer.provideMerge(SqlCatalog.layer({ attach: "nodes status" })),
-  Layer.provideMerge(cliDatabaseLayer)
+  Layer.provideMerge(SqlCatalog.layer({ attach: "nodes status" }).pipe(Layer.provide(catalogPresent))),
+  Layer.provideMerge(existingDatabaseLayer)
 )
 
 /** What a run that did not succeed left to say: its error, or that its process is gone. */
@@ -373,4 +374,10 @@ export const status = (options: Command.Command.Config.Infer<typeof statusOption
       text: historyText(node, runs),
       document: { node: statusDocument(node), runs: runs.map(runDocument) }
     })
-  }).pipe(Effect.provide(statusServices))
+  }).pipe(
+    Effect.provide(statusServices),
+    Effect.catchTag("NothingHereYet", (nothing) =>
+      Option.isSome(Option.orElse(options.node, () => options.nodeFlag))
+        ? Effect.fail(nothing)
+        : Effect.flatMap(Output, (output) => output.result({ text: nothing.message, document: { nodes: [], nothingHereYet: nothing.message } })))
+  )

@@ -1,0 +1,90 @@
+/**
+ * Commands that only read create nothing, as a user types them in a copy of the example project: on an
+ * embedded database that does not exist yet (no `.metatables/` is made) and on an empty server database (no
+ * catalog schema is made), `catalog list`, `migrations current`, `nodes status` and `doctor` say "nothing here
+ * yet" and succeed; `catalog show` and a `nodes run` without `--upgrade` say so and fail; `migrations check` fails
+ * where there is no database and passes on an empty one (it is at base).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as NodeChildProcess from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { inject } from "vitest"
+import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
+import { randomName } from "../support/TestDatabase.ts"
+
+const server = inject("metatablesServer")
+
+const exampleProject = (): string => {
+  const directory = scratchDirectory("readonly", "repository")
+  for (const folder of ["storage", "migrations", "nodes"]) {
+    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
+  }
+  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
+  return directory
+}
+
+const readingCommands = async (project: string, env: Readonly<Record<string, string>>) => {
+  const succeed: ReadonlyArray<ReadonlyArray<string>> = [["catalog", "list"], ["migrations", "current"], ["nodes", "status"]]
+  for (const args of succeed) {
+    const run = await runCliInProcess(args, { cwd: project, env })
+    assert.strictEqual(run.exitCode, 0, `${args.join(" ")}: ${run.stderr}`)
+    assert.include(run.stderr, "Nothing here yet", args.join(" "))
+    assert.include(run.stderr, "`metatables migrations upgrade` creates it", args.join(" "))
+    const json = await runCliInProcess([...args, "--json"], { cwd: project, env })
+    assert.include(JSON.parse(json.stdout).nothingHereYet, "Nothing here yet", args.join(" "))
+  }
+  const fail: ReadonlyArray<ReadonlyArray<string>> = [
+    ["catalog", "show", "sdk_examples.prices"],
+    ["nodes", "run", "nodes/index.ts:exampleGraph"]
+  ]
+  for (const args of fail) {
+    const run = await runCliInProcess(args, { cwd: project, env })
+    assert.strictEqual(run.exitCode, 1, `${args.join(" ")}: ${run.stderr}`)
+    assert.match(run.stderr, /Nothing here yet|There is no metatables catalog/, args.join(" "))
+  }
+}
+
+describe("read-only commands create nothing", () => {
+  it("on an embedded database that does not exist yet", async () => {
+    const project = exampleProject()
+    try {
+      await readingCommands(project, {})
+      const check = await runCliInProcess(["migrations", "check"], { cwd: project })
+      assert.strictEqual(check.exitCode, 1, check.stderr)
+      assert.include(check.stderr, "Nothing here yet: there is no embedded PGlite at")
+      const doctor = await runCliInProcess(["doctor"], { cwd: project })
+      assert.strictEqual(doctor.exitCode, 0, doctor.stderr)
+      assert.include(doctor.stderr, "nothing here yet")
+      assert.isFalse(NodeFs.existsSync(NodePath.join(project, ".metatables")), "no embedded database was made")
+    } finally {
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 180_000)
+
+  it.skipIf(!server.available)("on an empty server database", async () => {
+    const project = exampleProject()
+    const admin = new URL(server.url)
+    const name = randomName("mt_readonly")
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" }).trim()
+    psql(`CREATE DATABASE ${name}`)
+    try {
+      const before = psql("SELECT count(*) FROM pg_class", name)
+      await readingCommands(project, { DATABASE_URL: url.toString() })
+      // A server database with nothing applied is at base, which the history agrees with.
+      const check = await runCliInProcess(["migrations", "check"], { cwd: project, env: { DATABASE_URL: url.toString() } })
+      assert.strictEqual(check.exitCode, 0, check.stderr)
+      assert.strictEqual(psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'metatables'", name), "0")
+      assert.strictEqual(psql("SELECT count(*) FROM pg_class", name), before, "no table, index or sequence was made")
+    } finally {
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 180_000)
+})
