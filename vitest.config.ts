@@ -11,7 +11,10 @@ export default defineConfig({
     // background recompilation of PGlite's 9 MB module costs each worker seconds of CPU and hundreds of MB,
     // far more than it saves on test-sized work.
     execArgv: ["--no-wasm-tier-up", "--no-wasm-dynamic-tiering"],
-    testTimeout: 60_000,
-    hookTimeout: 120_000
+    // No test asserts a duration; these bound a test that hangs. They are generous because the suite must
+    // pass on a 2-core machine that other work keeps busy (say, a second `npm test`), where a test that
+    // takes 20 s alone can take several times that.
+    testTimeout: 180_000,
+    hookTimeout: 300_000
   }
 })

@@ -520,7 +520,7 @@ describeBackends("runNodes", (it) => {
       const report = yield* run([top, again], {
         concurrency: 2,
         onEvent: (event) => Effect.sync(() => events.push(event))
-      }).pipe(withStepHook(hook), Effect.timeout("20 seconds"), TestClock.withLive)
+      }).pipe(withStepHook(hook), Effect.timeout("120 seconds"), TestClock.withLive)
       assert.isTrue(report.ok)
       assert.deepStrictEqual(report.nodes.map((outcome) => outcome.kind), ["RunnerBase", "RunnerLeft", "RunnerRight", "RunnerTop"])
       assert.strictEqual(log[0], "start base")

@@ -130,7 +130,7 @@ export const describeBackends = (
       })
       continue
     }
-    layer(backendLayer(backend), { timeout: 120_000 })(suiteName, (it) => body(it, backend))
+    layer(backendLayer(backend), { timeout: 300_000 })(suiteName, (it) => body(it, backend))
   }
 }
 
