@@ -127,6 +127,7 @@ export {
 export {
   type AppliedStep,
   applyMigration,
+  ChangedRevisionError,
   type ApplyError,
   type ApplyOptions,
   type ApplyRequest,

@@ -157,6 +157,8 @@ export interface MigrationOptions {
   readonly direction: MigrationDirection
   readonly credentialTtlSeconds?: number | undefined
   readonly lockWaitSeconds?: number | undefined
+  /** Applied revisions whose edited files are accepted (their new checksums recorded); others refuse. */
+  readonly acceptChanged?: ReadonlyArray<string> | undefined
   readonly onStep?: ((step: AppliedStep) => Effect.Effect<void>) | undefined
   readonly onCredential?: CredentialObserver | undefined
 }
@@ -337,6 +339,7 @@ export const migrateProvider = (
               providerKey: provider.key,
               versionTable: versionTableOf(provider),
               lockHeld: true,
+              acceptChanged: options.acceptChanged,
               onStep: options.onStep
             })
             if (credential._tag !== "ServerCredential") return { result, runRole: undefined }

@@ -97,4 +97,24 @@ describe("bad input to the migrations commands", () => {
     ])
     assert.include(outside, `--module "../elsewhere" is not a directory inside the project`)
   })
+
+  it("stops upgrade and revision over an edited applied revision, naming it, until upgrade --accept-changed", async () => {
+    const root = await project()
+    const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: root })
+    assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+    const file = NodeFs.readdirSync(NodePath.join(root, "migrations", "versions", "bad")).find((name) => name.startsWith("0001"))!
+    NodeFs.appendFileSync(NodePath.join(root, "migrations", "versions", "bad", file), "\n// edited after it was applied\n")
+
+    for (const args of [["migrations", "upgrade"], ["migrations", "revision", "--no-autogenerate", "-m", "next"]]) {
+      const stderr = await refused(root, args)
+      assert.include(stderr, "An applied revision was edited after being applied")
+      assert.include(stderr, `0001 (`)
+      assert.include(stderr, "--accept-changed 0001")
+    }
+    const accepted = await runCliInProcess(["migrations", "upgrade", "--accept-changed", "0001"], { cwd: root })
+    assert.strictEqual(accepted.exitCode, 0, accepted.stderr)
+    assert.include(accepted.stderr, "accepted the edited file of revision 0001")
+    const next = await runCliInProcess(["migrations", "revision", "--no-autogenerate", "-m", "next"], { cwd: root })
+    assert.strictEqual(next.exitCode, 0, next.stderr)
+  })
 })

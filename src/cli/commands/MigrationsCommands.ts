@@ -43,6 +43,16 @@ const lockTimeoutFlag = Flag.Finite("lock-timeout").pipe(
   Flag.optional
 )
 
+/** Applied revisions whose edited files are accepted, deliberately. */
+const acceptChangedFlag = Flag.String("accept-changed").pipe(
+  Flag.withMetavar("REV"),
+  Flag.withDescription(
+    "Accept that applied revision REV's file was edited on purpose (the database already matches it): record its new " +
+      "checksum and go on. Without it, an edited applied revision stops the command; repeatable"
+  ),
+  Flag.atLeast(0)
+)
+
 const verboseFlag = Flag.Boolean("verbose").pipe(
   Flag.withDescription("Every field of each revision: parents, dependencies, branch names, path, creation date"),
   Flag.withDefault(false)
@@ -142,7 +152,8 @@ export const upgradeOptions = {
     Argument.withDefault("head")
   ),
   sql: sqlFlag,
-  lockTimeout: lockTimeoutFlag
+  lockTimeout: lockTimeoutFlag,
+  acceptChanged: acceptChangedFlag
 }
 
 const upgradeCommand = Command.make("upgrade", upgradeOptions, lazyHandler("migrations upgrade", handlers, (module) => module.migrate("upgrade"))).pipe(
@@ -158,7 +169,8 @@ const downgradeOptions = {
     )
   ),
   sql: sqlFlag,
-  lockTimeout: lockTimeoutFlag
+  lockTimeout: lockTimeoutFlag,
+  acceptChanged: acceptChangedFlag
 }
 
 const downgradeCommand = Command.make("downgrade",

@@ -16,7 +16,7 @@ import { asRunRole, removeProviderRoles, usableRunRole } from "../../catalog/Pro
 import * as SqlCatalog from "../../catalog/SqlCatalog.ts"
 import { databaseUrlSecrets } from "../../db/DatabaseTarget.ts"
 import { parseRenameHint, type RenameHint, RenameHintError } from "../../migrations/Autogenerate.ts"
-import { readMigrationState } from "../../migrations/runtime/MigrationApply.ts"
+import { ChangedRevisionError, editedRevisions, readMigrationState } from "../../migrations/runtime/MigrationApply.ts"
 import { checkMigrations } from "../../migrations/runtime/MigrationCheck.ts"
 import { planMigration, planStamp, renderPlanSql, renderStampSql } from "../../migrations/runtime/MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "../../migrations/Provider.ts"
@@ -134,12 +134,30 @@ const renameHints = (values: ReadonlyArray<string>) =>
     return hint instanceof RenameHintError ? Effect.fail(hint) : Effect.succeed(hint as RenameHint)
   })
 
+/**
+ * Refuses to build on applied revisions whose files were edited since (`ChangedRevisionError`), read from the
+ * command's database when there is one to read: a server, or an embedded database that exists already (none
+ * is made for this). A database that cannot be read leaves `revision` local, as it is without one.
+ */
+const refuseEditedApplied = (provider: MigrationProvider, loaded: LoadedRevisions) =>
+  Effect.gen(function*() {
+    const state = yield* readMigrationState(versionTableOf(provider)).pipe(
+      Effect.provide(existingDatabaseLayer),
+      Effect.option
+    )
+    if (Option.isNone(state)) return
+    const edited = editedRevisions(loaded, state.value.ledger)
+    if (edited.length > 0) return yield* new ChangedRevisionError({ revisions: edited })
+  })
+
 export const revision = (options: Command.Command.Config.Infer<typeof revisionOptions>) =>
   Effect.gen(function*() {
     const output = yield* Output
     const { provider } = yield* projectProvider(options.provider)
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    yield* refuseEditedApplied(provider, loaded)
     const outcome = yield* createRevision({
-      loaded: yield* loadRevisions(provider.versionLocations),
+      loaded,
       directory: provider.versionLocations[0]!,
       tables: provider.targetTables,
       message: options.message,
@@ -233,7 +251,7 @@ export const migrateAndReport = (
   provider: MigrationProvider,
   direction: "upgrade" | "downgrade",
   target: string,
-  options: { readonly lockWaitSeconds?: number | undefined } = {}
+  options: { readonly lockWaitSeconds?: number | undefined; readonly acceptChanged?: ReadonlyArray<string> | undefined } = {}
 ) =>
   Effect.gen(function*() {
     const output = yield* Output
@@ -241,12 +259,16 @@ export const migrateAndReport = (
       target,
       direction,
       lockWaitSeconds: options.lockWaitSeconds,
+      acceptChanged: options.acceptChanged,
       onCredential: yield* protectCredential,
       onStep: (step) =>
         output.text(`${step.direction === "up" ? "upgraded  " : "downgraded"} ${step.revision} ${step.message} (${step.durationMs} ms)`)
     }))
     for (const edited of report.editedRevisions) {
-      yield* output.text(`warning: revision ${edited.revision} (${shown(edited.source)}) was edited after it was applied`)
+      yield* output.text(
+        `accepted the edited file of revision ${edited.revision} (${shown(edited.source)}): checksum ` +
+          `${edited.appliedChecksum.slice(0, 12)} -> ${edited.fileChecksum.slice(0, 12)}`
+      )
     }
     const summary = report.applied.length === 0
       ? `${provider.key} is already at ${headList(report.to)}; nothing to ${direction}.`
@@ -288,7 +310,8 @@ export const migrate = (direction: "upgrade" | "downgrade") => (options: Command
     if (options.sql) return yield* printPlan(provider, direction, options.target)
     yield* output.result(
       yield* migrateAndReport(provider, direction, options.target, {
-        lockWaitSeconds: Option.getOrUndefined(options.lockTimeout)
+        lockWaitSeconds: Option.getOrUndefined(options.lockTimeout),
+        acceptChanged: options.acceptChanged
       }).pipe(Effect.provide(migrationServices))
     )
   })

@@ -38,6 +38,7 @@ import {
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 import {
   selectHeads,
+  recordApplied,
   selectLedger,
   selectProgress,
   selectVersionTablesPresent,
@@ -81,6 +82,31 @@ export class MigrationLockTimeoutError extends Schema.TaggedError<MigrationLockT
   }
 }
 
+/** Applied revisions whose files changed since they were applied; apply refuses to go on over them. */
+export class ChangedRevisionError extends Schema.TaggedError<ChangedRevisionError>()("ChangedRevisionError", {
+  revisions: Schema.Array(Schema.Struct({
+    revision: Schema.String,
+    source: Schema.String,
+    appliedChecksum: Schema.String,
+    fileChecksum: Schema.String
+  }))
+}) {
+  override get message(): string {
+    const ids = this.revisions.map((entry) => entry.revision)
+    return [
+      `${ids.length === 1 ? "An applied revision was" : `${ids.length} applied revisions were`} edited after ` +
+      "being applied, so the files no longer say what the database ran:",
+      ...this.revisions.map((entry) =>
+        `  - ${entry.revision} (${entry.source}): its file's SHA-256 is ${entry.fileChecksum.slice(0, 12)}, the ` +
+        `ledger recorded ${entry.appliedChecksum.slice(0, 12)} when it was applied`
+      ),
+      "Restore the file as it was applied (see your version control), or, if the change is deliberate and the " +
+      "database already matches it, accept it: `metatables migrations upgrade --accept-changed " +
+      `${ids.join(" --accept-changed ")}\` records the new checksum${ids.length === 1 ? "" : "s"} and goes on.`
+    ].join("\n")
+  }
+}
+
 /** A revision failed; nothing of it was kept (unless it is not transactional) and the heads stayed. */
 export class MigrationStepError extends Schema.TaggedError<MigrationStepError>()("MigrationStepError", {
   revision: Schema.String,
@@ -114,6 +140,7 @@ export class MigrationStepError extends Schema.TaggedError<MigrationStepError>()
 
 export type ApplyError =
   | PlanError
+  | ChangedRevisionError
   | MigrationLockTimeoutError
   | MigrationStepError
   | MigrationProgressError
@@ -141,6 +168,11 @@ export interface ApplyOptions {
   readonly lockHeld?: boolean | undefined
   /** `lock_timeout` of every statement (default `10s`). */
   readonly lockTimeout?: string | undefined
+  /**
+   * Applied revisions whose edited files are accepted: their new checksums are recorded before anything runs.
+   * Any other applied revision whose file changed makes apply refuse (`ChangedRevisionError`).
+   */
+  readonly acceptChanged?: ReadonlyArray<string> | undefined
   /** Called after each applied revision (progress). */
   readonly onStep?: ((step: AppliedStep) => Effect.Effect<void>) | undefined
   /** Called with each SQL statement before it runs. */
@@ -172,7 +204,7 @@ interface SessionState extends MigrationState {
 export interface ApplyResult {
   readonly plan: MigrationPlan
   readonly applied: ReadonlyArray<AppliedStep>
-  /** Applied revisions whose files changed since (their checksum differs from the ledger's). */
+  /** Applied revisions whose edited files were accepted (`acceptChanged`); their new checksums are recorded. */
   readonly editedRevisions: ReadonlyArray<EditedRevision>
 }
 
@@ -219,6 +251,22 @@ export const editedRevisions = (loaded: LoadedRevisions, ledger: ReadonlyArray<L
       ? []
       : [{ revision: entry.revision, source: revision.source, appliedChecksum: entry.checksum, fileChecksum: revision.checksum }]
   })
+
+/**
+ * The applied revisions whose edited files `accepted` names; fails naming the others, if any. An accepted id
+ * that is not edited is ignored (accepting twice is harmless).
+ */
+const checkEdited = (
+  loaded: LoadedRevisions,
+  ledger: ReadonlyArray<LedgerEntry>,
+  accepted: ReadonlyArray<string> = []
+): Effect.Effect<ReadonlyArray<EditedRevision>, ChangedRevisionError> => {
+  const edited = editedRevisions(loaded, ledger)
+  const refused = edited.filter((entry) => !accepted.includes(entry.revision))
+  return refused.length > 0
+    ? Effect.fail(new ChangedRevisionError({ revisions: refused }))
+    : Effect.succeed(edited)
+}
 
 /**
  * Holds the provider's migration lock until the caller's scope closes, on a connection of the current client
@@ -372,6 +420,13 @@ export const applyMigration = (
     for (const statement of plan.preamble) {
       yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
     }
+    const edited = yield* checkEdited(request.loaded, state.ledger, options.acceptChanged)
+    if (edited.length > 0) {
+      const accept = edited.map((entry) => recordApplied(options.versionTable, request.loaded.revisions.get(entry.revision)!))
+      yield* inTransaction(sql, connection, Effect.forEach(accept, run), run).pipe(
+        Effect.mapError(MigrationDatabaseError.during("record the accepted checksums"))
+      )
+    }
 
     /** A step's script; one handler names the statement that failed and reads where the version table stays. */
     const runStep = (step: PlannedStep) => {
@@ -440,7 +495,7 @@ export const applyMigration = (
     for (const statement of resetSession) {
       yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("reset the lock timeout")))
     }
-    return { plan, applied, editedRevisions: editedRevisions(request.loaded, state.ledger) }
+    return { plan, applied, editedRevisions: edited }
   }))
 
 /** A non-transactional revision stopped part-way in an earlier run, and what already ran of it has changed since. */

@@ -338,7 +338,7 @@ describeBackends("applyMigration", (it) => {
       assert.deepStrictEqual(yield* heads, ["0004"])
     }))
 
-  it.effect("reports applied revisions whose files were edited since", () =>
+  it.effect("refuses to go on over applied revisions whose files were edited, until the edit is accepted", () =>
     Effect.gen(function*() {
       yield* resetDatabase
       const directory = writeChain(scratchDirectory())
@@ -347,9 +347,26 @@ describeBackends("applyMigration", (it) => {
       const path = loaded.revisions.get("0001")!.source
       NodeFs.appendFileSync(path, "\n// edited after it was applied\n")
       const edited = yield* load(directory)
-      const result = yield* applyMigration({ loaded: edited, direction: "upgrade", target: "head" }, options)
+      const refused = yield* Effect.flip(applyMigration({ loaded: edited, direction: "upgrade", target: "head" }, options))
+      assert.strictEqual(refused._tag, "ChangedRevisionError")
+      assert.include(refused.message, `0001 (${path}): its file's SHA-256 is ${edited.revisions.get("0001")!.checksum.slice(0, 12)}`)
+      assert.include(refused.message, "`metatables migrations upgrade --accept-changed 0001`")
+      assert.deepStrictEqual(yield* heads, ["0002"], "nothing ran")
+      const downgrade = yield* Effect.flip(applyMigration({ loaded: edited, direction: "downgrade", target: "base" }, options))
+      assert.strictEqual(downgrade._tag, "ChangedRevisionError")
+
+      const result = yield* applyMigration({ loaded: edited, direction: "upgrade", target: "head" }, {
+        ...options,
+        acceptChanged: ["0001"]
+      })
       assert.deepStrictEqual(result.editedRevisions.map((entry) => [entry.revision, entry.source]), [["0001", path]])
       assert.strictEqual(result.editedRevisions[0]?.appliedChecksum, loaded.revisions.get("0001")?.checksum)
+      assert.deepStrictEqual(yield* heads, ["0003"])
+      const ledger = (yield* readMigrationState(versionTable)).ledger
+      assert.strictEqual(ledger.find((entry) => entry.revision === "0001")?.checksum, edited.revisions.get("0001")!.checksum)
+      // Accepted once, the file is the applied one again.
+      const again = yield* applyMigration({ loaded: edited, direction: "upgrade", target: "head" }, options)
+      assert.deepStrictEqual(again.editedRevisions, [])
     }))
 })
 
