@@ -72,13 +72,16 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     readonly type: string
     readonly notNull: boolean
     readonly default: string | null
+    readonly identity: string
+    readonly generated: boolean
   }>`
     SELECT n.nspname AS "schema", c.relname AS "table", a.attname AS "column",
       CASE WHEN bt.typtype IN ('e', 'd')
         THEN quote_ident(bn.nspname) || '.' || quote_ident(bt.typname) || CASE WHEN bt.oid <> t.oid THEN '[]' ELSE '' END
         ELSE format_type(a.atttypid, a.atttypmod) END AS "type",
       a.attnotnull AS "notNull",
-      CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END AS "default"
+      CASE WHEN a.attgenerated = '' THEN pg_catalog.pg_get_expr(d.adbin, d.adrelid) END AS "default",
+      a.attidentity::text AS "identity", a.attgenerated <> '' AS "generated"
     FROM pg_catalog.pg_class c
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -147,7 +150,14 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     const key = physicalKey(row)
     const entry = tables.get(key) ??
       { columns: [], primaryKey: null, uniqueKeys: [], uniques: [], foreignKeys: [], indexes: [], checks: [] }
-    entry.columns.push({ name: row.column, type: row.type, notNull: row.notNull, default: row.default })
+    entry.columns.push({
+      name: row.column,
+      type: row.type,
+      notNull: row.notNull,
+      default: row.default,
+      identity: row.identity === "a" ? "always" : row.identity === "d" ? "byDefault" : null,
+      generated: row.generated
+    })
     tables.set(key, entry)
   }
   for (const row of constraints) {

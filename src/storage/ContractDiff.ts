@@ -34,6 +34,14 @@ export type ShapeDifference =
   }
   | { readonly _tag: "ColumnNullability"; readonly table: string; readonly column: string; readonly expectedNotNull: boolean }
   | {
+    readonly _tag: "ColumnGeneration"
+    readonly table: string
+    readonly column: string
+    /** What the column is: `identity always`, `identity by default`, `generated` or `plain`. */
+    readonly expected: string
+    readonly actual: string
+  }
+  | {
     readonly _tag: "ColumnDefault"
     readonly table: string
     readonly column: string
@@ -100,6 +108,16 @@ const sameDefault = (expected: TableShapeColumn, actual: string | null): boolean
   return normalizeExpression(declared) === normalizeExpression(actual)
 }
 
+/** How a column's values come: from an identity, a generation expression, or the rows written. */
+const generation = (column: TableShapeColumn): string =>
+  column.identity === "always"
+    ? "identity always"
+    : column.identity === "byDefault"
+    ? "identity by default"
+    : column.generated === true
+    ? "generated"
+    : "plain"
+
 /** Whether two types are the same type, however each side spells it. */
 export const sameSqlType = (a: string, b: string): boolean => normalizeSqlType(a) === normalizeSqlType(b)
 
@@ -117,6 +135,16 @@ const columnDifferences = (table: string, expected: TableShape, actual: TableSha
     }
     if (found.notNull !== column.notNull) {
       differences.push({ _tag: "ColumnNullability", table, column: column.name, expectedNotNull: column.notNull })
+    }
+    if (column.identity !== undefined && found.identity !== undefined && column.generated !== undefined &&
+      found.generated !== undefined && generation(column) !== generation(found)) {
+      differences.push({
+        _tag: "ColumnGeneration",
+        table,
+        column: column.name,
+        expected: generation(column),
+        actual: generation(found)
+      })
     }
     if (column.default !== undefined && found.default !== undefined && !sameDefault(column, found.default)) {
       differences.push({
@@ -332,6 +360,13 @@ export const describeDifferences = (
             ? `column ${difference.column} is ${nullability(!difference.expectedNotNull)} in the model`
             : `${column(difference)} is ${nullability(!difference.expectedNotNull)}, ${says} ` +
               nullability(difference.expectedNotNull)
+        )
+        break
+      case "ColumnGeneration":
+        sentences.push(
+          wording === "catalog"
+            ? `column ${difference.column} is ${difference.actual} in the model, ${difference.expected} in the catalog`
+            : `${column(difference)} is ${difference.actual}, ${says} ${difference.expected}`
         )
         break
       case "ColumnDefault":

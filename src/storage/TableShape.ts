@@ -19,6 +19,10 @@ export interface TableShapeColumn {
   readonly notNull: boolean
   /** The default as SQL, `null` for none; `undefined` when this side does not say. */
   readonly default?: string | null | undefined
+  /** `GENERATED ... AS IDENTITY`: `always` or `byDefault`, `null` for none; `undefined` when this side does not say. */
+  readonly identity?: "always" | "byDefault" | null | undefined
+  /** Whether the column is generated (`GENERATED ALWAYS AS (...) STORED`); `undefined` when this side does not say. */
+  readonly generated?: boolean | undefined
 }
 
 export interface TableShapeKey {
@@ -310,7 +314,9 @@ export const snapshotShape = (snapshot: SchemaSnapshot): SchemaShape => {
           name: entity.name,
           type: snapshotColumnType(entity),
           notNull: entity.notNull,
-          default: entity.default
+          default: entity.default,
+          identity: entity.identity?.type ?? null,
+          generated: entity.generated !== null
         })
         break
       case "pks": {

@@ -1,8 +1,8 @@
 /**
  * `check` sees every drift from what the revisions made (issue 12 item 7), on both backends: a model with
- * defaults of every spelling, a foreign key with an action, plain, partial and expression indexes, checks
+ * defaults of every spelling, an identity and a generated column, a foreign key with an action, plain, partial and expression indexes, checks
  * (one PostgreSQL rewrites), an enum and a sequence deploys clean; then each change made by hand is reported:
- * a default, a foreign key's ON DELETE, an index re-created on other columns, a CHECK, an index nobody
+ * an identity dropped, a default, a foreign key's ON DELETE, an index re-created on other columns, a CHECK, an index nobody
  * declared, an enum value and a sequence's increment. A database behind the history's heads, or never
  * migrated, fails; a history of two heads, both applied, is clean.
  */
@@ -48,7 +48,9 @@ const tickets = pgTable("drift_tickets", {
   price: numeric({ precision: 10, scale: 2 }).default("1.50"),
   urgent: boolean().notNull().default(false),
   number: integer().default(drizzleSql`nextval('drift_ticket_seq')`),
-  opened: timestamp({ withTimezone: true }).defaultNow()
+  opened: timestamp({ withTimezone: true }).defaultNow(),
+  serial: integer().generatedAlwaysAsIdentity(),
+  doubled: numeric().generatedAlwaysAs(drizzleSql`price * 2`)
 }, (table) => [
   index("ix_drift_tickets_state").on(table.state, table.owner),
   index("ix_drift_tickets_urgent").on(table.opened).where(drizzleSql`${table.urgent} = true`),
@@ -90,6 +92,7 @@ describeBackends("check sees every drift", (it) => {
 
       const sql = yield* SqlClient.SqlClient
       yield* sql`ALTER TABLE drift_tickets ALTER COLUMN kind SET DEFAULT 'feature'`
+      yield* sql`ALTER TABLE drift_tickets ALTER COLUMN serial DROP IDENTITY`
       const [fk] = yield* sql<{ readonly name: string }>`
         SELECT conname AS "name" FROM pg_constraint WHERE conrelid = 'drift_tickets'::regclass AND contype = 'f'`
       yield* sql.unsafe(`ALTER TABLE drift_tickets DROP CONSTRAINT "${fk!.name}"`)
@@ -108,6 +111,7 @@ describeBackends("check sees every drift", (it) => {
       assert.isFalse(drifted.ok)
       assert.deepStrictEqual(drifted.drift, [
         "column public.drift_tickets.kind has default 'feature'::text, the revision made it 'bug'::text",
+        "column public.drift_tickets.serial is plain, the revision made it identity always",
         `foreign key ${fk!.name} on public.drift_tickets: ON DELETE is SET NULL, the revision made it CASCADE`,
         "index ix_drift_tickets_state on public.drift_tickets: columns is opened, the revision made it state, owner",
         "index ix_nobody_declared on public.drift_tickets is not in the revision's model",
@@ -119,6 +123,7 @@ describeBackends("check sees every drift", (it) => {
       ])
       assert.deepStrictEqual(drifted.driftDetails.map((difference) => difference._tag), [
         "ColumnDefault",
+        "ColumnGeneration",
         "ObjectChanged",
         "ObjectChanged",
         "ObjectExtra",
