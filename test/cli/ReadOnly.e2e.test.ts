@@ -65,6 +65,26 @@ describe("read-only commands create nothing", () => {
     }
   }, 180_000)
 
+  it("arguments are checked before the database opens: a wrong provider, an unknown target, a malformed reference", async () => {
+    const project = exampleProject()
+    try {
+      const typo = await runCliInProcess(["migrations", "current", "--provider", "migrations/indx.ts:migration"], { cwd: project })
+      assert.strictEqual(typo.exitCode, 1, typo.stderr)
+      assert.include(typo.stderr, "migrations/indx.ts")
+      const malformed = await runCliInProcess(["migrations", "current", "--provider", "migrations/index.ts"], { cwd: project })
+      assert.strictEqual(malformed.exitCode, 2, malformed.stderr)
+      const unknown = await runCliInProcess(["migrations", "upgrade", "9999"], { cwd: project })
+      assert.strictEqual(unknown.exitCode, 1, unknown.stderr)
+      assert.include(unknown.stderr, "9999")
+      const node = await runCliInProcess(["nodes", "run", "nodes/index.ts"], { cwd: project })
+      assert.strictEqual(node.exitCode, 2, node.stderr)
+      assert.notInclude(unknown.stderr + typo.stderr, "Creating the embedded database")
+      assert.isFalse(NodeFs.existsSync(NodePath.join(project, ".metatables")), "no database was opened")
+    } finally {
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 120_000)
+
   it.skipIf(!server.available)("on an empty server database", async () => {
     const project = exampleProject()
     const admin = new URL(server.url)

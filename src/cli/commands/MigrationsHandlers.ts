@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as Redacted from "effect/Redacted"
 import * as NodePath from "node:path"
 import * as NodeProcess from "node:process"
@@ -108,9 +109,12 @@ export const scaffold = (options: Command.Command.Config.Infer<typeof scaffoldOp
   })
 
 export const current = ({ provider: reference }: Command.Command.Config.Infer<typeof providerOptions>) =>
+  Effect.flatMap(projectProvider(reference), ({ provider }) => currentOf(provider))
+
+/** The provider is found first (a wrong `--provider` costs no database); then the database is read. */
+const currentOf = (provider: MigrationProvider) =>
   Effect.gen(function*() {
     const output = yield* Output
-    const { provider } = yield* projectProvider(reference)
     const report = yield* currentRevision(provider, { onCredential: yield* protectCredential })
     const text = report.heads.length === 0
       ? `${provider.key}: no current revision. The version table is empty or missing: nothing is applied yet. ` +
@@ -123,7 +127,7 @@ export const current = ({ provider: reference }: Command.Command.Config.Infer<ty
     Effect.catchTag("NothingHereYet", (nothing) =>
       Effect.flatMap(Output, (output) =>
         output.result({
-          text: `no current revision. ${nothing.message}`,
+          text: `${provider.key}: no current revision. ${nothing.message}`,
           document: { heads: [], atHead: false, nothingHereYet: nothing.message }
         })))
   )
@@ -308,6 +312,11 @@ export const migrate = (direction: "upgrade" | "downgrade") => (options: Command
     const output = yield* Output
     const { provider } = yield* projectProvider(options.provider)
     if (options.sql) return yield* printPlan(provider, direction, options.target)
+    // The target is checked against the history before the database opens; only a step counted from the
+    // database's state (`+1`, `-1`) needs the database to be resolved.
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const checked = resolveRevisionTarget(loaded.graph, options.target, undefined)
+    if (Result.isFailure(checked) && checked.failure.reason._tag !== "NeedsCurrentState") return yield* checked.failure
     yield* output.result(
       yield* migrateAndReport(provider, direction, options.target, {
         lockWaitSeconds: Option.getOrUndefined(options.lockTimeout),
