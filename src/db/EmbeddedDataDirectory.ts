@@ -3,8 +3,9 @@
  *
  * PGlite is a single-process database: two processes opening the same data directory corrupt it, and a data
  * directory written by one PGlite minor version cannot be read by another. Before PGlite opens a directory
- * this module takes an exclusive lock file beside it (released when the scope closes) and checks the
- * version marker written the first time the directory was created.
+ * this module takes an exclusive lock beside it, atomically even when several processes start together and a
+ * stale lock is taken over (released when the scope closes), and checks the version marker written the first
+ * time the directory was created.
  */
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
@@ -13,6 +14,7 @@ import type { PlatformError } from "effect/PlatformError"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as NodeCrypto from "node:crypto"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import * as NodeProcess from "node:process"
@@ -60,40 +62,103 @@ const fileSystemFailure = (dataDir: string) => (error: PlatformError) =>
 const keepOrFileSystemFailure = (dataDir: string) => (error: DatabaseConnectionError | PlatformError) =>
   error._tag === "DatabaseConnectionError" ? error : fileSystemFailure(dataDir)(error)
 
-/** Takes `<dataDir>.lock` for this process; a lock left by a process that no longer runs is taken over. */
+/** A lock file and its generation: `<dataDir>.lock.<n>`, and `<dataDir>.lock` (earlier releases) as 0. */
+interface LockFile {
+  readonly path: string
+  readonly generation: number
+}
+
+/** The lock files beside `dataDir`, newest generation last. */
+const lockFiles = (dataDir: string) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const base = NodePath.basename(dataDir)
+    const names = yield* fs.readDirectory(NodePath.dirname(dataDir))
+    const files: Array<LockFile> = []
+    for (const name of names) {
+      if (name === `${base}.lock`) files.push({ path: NodePath.join(NodePath.dirname(dataDir), name), generation: 0 })
+      const match = name.startsWith(`${base}.lock.`) ? /^(\d{1,15})$/.exec(name.slice(base.length + 6)) : null
+      if (match !== null) files.push({ path: NodePath.join(NodePath.dirname(dataDir), name), generation: Number(match[1]) })
+    }
+    return files.sort((a, b) => a.generation - b.generation)
+  })
+
+/**
+ * Takes the embedded database's lock for this process, atomically, for the life of the scope.
+ *
+ * The lock is the newest of the files `<dataDir>.lock.<n>`, each created whole and exclusively (written to a
+ * temporary file, then hard-linked to its name, which fails if the name exists). When the newest is held by a
+ * live process, the directory is in use. When there is none, or its process no longer runs, this process
+ * creates the next generation: of several processes that try together, exactly one can create it, and the
+ * others find it held by a live process. No lock file is ever replaced or removed by someone other than its
+ * holder while it could be live, so a takeover cannot remove a lock that was just taken. A process that
+ * created a generation older than the newest (it looked before another took over) gives it back and looks
+ * again. The winner removes the older, stale generations; the holder removes its own when the scope closes.
+ */
 const acquireLock = Effect.fn("EmbeddedDataDirectory.acquireLock")(function*(dataDir: string) {
   const fs = yield* FileSystem.FileSystem
-  const lockPath = `${dataDir}.lock`
   const self = { pid: NodeProcess.pid, host: NodeOs.hostname() }
-  const create = fs.writeFileString(lockPath, JSON.stringify(self), { flag: "wx" })
-
-  const created = yield* Effect.as(create, true).pipe(
-    Effect.catchIf((error) => error.reason._tag === "AlreadyExists", () => Effect.succeed(false))
-  )
-  if (!created) {
-    const owner = decodeLockOwner(yield* fs.readFileString(lockPath))
-    // A holder on another host (shared file system) cannot be probed, so it is presumed alive.
-    if (Option.isSome(owner) && (owner.value.host !== self.host || (yield* isProcessAlive(owner.value.pid)))) {
-      return yield* failure(
-        dataDir,
-        "locked",
-        `it is in use by process ${owner.value.pid} on ${owner.value.host}`,
-        "Wait for that metatables command to finish. If no such process runs, delete " +
-          `${lockPath}. To run several jobs at once, use a PostgreSQL server (DATABASE_URL).`
-      )
-    }
-    yield* fs.remove(lockPath, { force: true })
-    yield* create
-  }
-  yield* Effect.addFinalizer(() =>
-    fs.readFileString(lockPath).pipe(
-      Effect.flatMap((content) =>
-        Option.exists(decodeLockOwner(content), (owner) => owner.pid === self.pid && owner.host === self.host)
-          ? fs.remove(lockPath, { force: true })
-          : Effect.void
-      ),
-      Effect.ignore
+  const content = JSON.stringify(self)
+  const mine = (path: string) =>
+    fs.readFileString(path).pipe(
+      Effect.map((text) => Option.exists(decodeLockOwner(text), (owner) => owner.pid === self.pid && owner.host === self.host)),
+      Effect.orElseSucceed(() => false)
     )
+  /** Creates `path` whole, only if no such file exists; false if it does. */
+  const createExclusive = (path: string) =>
+    Effect.gen(function*() {
+      const temporary = `${path}.${self.pid}.${NodeCrypto.randomBytes(6).toString("hex")}.tmp`
+      yield* fs.writeFileString(temporary, content, { flag: "wx" })
+      return yield* fs.link(temporary, path).pipe(
+        Effect.as(true),
+        Effect.catchIf((error) => error.reason._tag === "AlreadyExists", () => Effect.succeed(false)),
+        Effect.ensuring(Effect.ignore(fs.remove(temporary, { force: true })))
+      )
+    })
+
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const files = yield* lockFiles(dataDir)
+    const newest = files.at(-1)
+    if (newest !== undefined) {
+      const text = yield* fs.readFileString(newest.path).pipe(Effect.option)
+      if (Option.isNone(text)) continue // released while we looked: look again
+      const owner = decodeLockOwner(text.value)
+      // A holder on another host (shared file system) cannot be probed, so it is presumed alive. A file that
+      // does not parse was not written by this scheme (files are created whole): it is presumed held too.
+      const alive = Option.isNone(owner) ||
+        owner.value.host !== self.host ||
+        (yield* isProcessAlive(owner.value.pid))
+      if (alive) {
+        return yield* failure(
+          dataDir,
+          "locked",
+          Option.isSome(owner)
+            ? `it is in use by process ${owner.value.pid} on ${owner.value.host}`
+            : `its lock file ${newest.path} is not one metatables wrote`,
+          "Wait for that metatables command to finish. If no such process runs, delete " +
+            `${newest.path}. To run several jobs at once, use a PostgreSQL server (DATABASE_URL).`
+        )
+      }
+    }
+    const generation = (newest?.generation ?? 0) + 1
+    const path = `${dataDir}.lock.${generation}`
+    if (!(yield* createExclusive(path))) continue // another process took this generation: look again
+    const newer = (yield* lockFiles(dataDir)).filter((file) => file.generation > generation)
+    if (newer.length > 0) {
+      // We looked before another took over: give ours back, then look again.
+      yield* fs.remove(path, { force: true })
+      continue
+    }
+    for (const stale of files) yield* Effect.ignore(fs.remove(stale.path, { force: true }))
+    return yield* Effect.addFinalizer(() =>
+      Effect.flatMap(mine(path), (held) => held ? Effect.ignore(fs.remove(path, { force: true })) : Effect.void)
+    )
+  }
+  return yield* failure(
+    dataDir,
+    "locked",
+    "its lock changed hands too often to take",
+    "Try again; to run several jobs at once, use a PostgreSQL server (DATABASE_URL)."
   )
 }, (effect, dataDir) => Effect.mapError(effect, keepOrFileSystemFailure(dataDir)))
 
