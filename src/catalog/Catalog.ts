@@ -92,6 +92,9 @@ export interface ReserveRequest {
   readonly tables: ReadonlyArray<AnyStorageTable>
 }
 
+/** How the status reason of a row a migration marked deleted begins (`markDeleted(uid, byMigration)`). */
+export const DROPPED_BY_MIGRATION = "dropped by a migration: "
+
 /** What a table should look like once the revision is applied: as its contract says, or not there. */
 export type FinalizeExpectation =
   | {
@@ -205,9 +208,14 @@ export interface CatalogService {
   readonly resolveActive: (
     tables: ReadonlyArray<AnyStorageTable>
   ) => Effect.Effect<ActiveResolution, CatalogStorageError | InvalidCatalogRowError>
-  /** Marks a row deleted; refused for protected tables. */
+  /**
+   * Marks a row deleted; refused for protected tables. A row a migration marks (`byMigration`, the reason)
+   * is taken back by its provider's next reservation of the table (a downgrade dropped it, an upgrade makes
+   * it again); any other deleted row stays refused.
+   */
   readonly markDeleted: (
-    uid: string
+    uid: string,
+    byMigration?: string | undefined
   ) => Effect.Effect<
     CatalogTable,
     DeletionProtectedError | CatalogTableNotFoundError | CatalogStorageError | InvalidCatalogRowError

@@ -23,6 +23,7 @@ import {
   type CatalogTable,
   type CredentialOptions,
   type DataSource,
+  DROPPED_BY_MIGRATION,
   type FinalizedTable,
   type FinalizeRequest,
   type ProviderIdentity,
@@ -251,6 +252,33 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
     return undefined
   }
 
+  /** A row the provider may take over: its own, of this data source and role, reserved, active or dropped by it. */
+  const ownRow = (provider: ProviderIdentity, row: CatalogTable, role: "application" | "version-registry") =>
+    row.providerKey === provider.key && row.dataSourceUid === dataSource.uid && row.role === role &&
+    (row.status === "reserved" || row.status === "active" ||
+      (row.status === "deleted" && row.statusReason?.startsWith(DROPPED_BY_MIGRATION) === true))
+
+  /** Points `row` at its table's new physical name (a rename): same uid, reserved until finalize verifies it. */
+  const moveRow = (row: CatalogTable, to: { readonly schema: string; readonly table: string }) =>
+    Effect.gen(function*() {
+      const reason = `renamed from ${physicalKey({ schema: row.schema, table: row.tableName })}`
+      yield* sql.unsafe(
+        `UPDATE ${tables} SET physical_schema = $2, physical_table = $3, status = 'reserved', status_reason = $4,
+           updated_at = now() WHERE uid = $1::uuid`,
+        [row.uid, to.schema, to.table, reason]
+      ).pipe(Effect.mapError(CatalogStorageError.during("rename the table's row")))
+      return { ...row, schema: to.schema, tableName: to.table, status: "reserved" as const, statusReason: reason }
+    })
+
+  /** Takes back a row a migration marked deleted (a downgrade dropped the table an upgrade makes again). */
+  const reviveRow = (row: CatalogTable) =>
+    Effect.as(
+      sql.unsafe(`UPDATE ${tables} SET status = 'reserved', status_reason = NULL, updated_at = now() WHERE uid = $1::uuid`, [
+        row.uid
+      ]).pipe(Effect.mapError(CatalogStorageError.during("take back the table's row"))),
+      { ...row, status: "reserved" as const, statusReason: null }
+    )
+
   const identifierConflict = (provider: ProviderIdentity, table: AnyStorageTable) =>
     Effect.flatMap(rowsByIdentifier([table.metadata]), ([holder]) =>
       Effect.fail(
@@ -333,8 +361,16 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
     const rows = yield* rowsByPhysical(scope.map(physicalOf), "read reserved tables")
     const reserved: Array<CatalogTable> = []
     for (const table of scope) {
-      const row = rows.get(physicalKey(physicalOf(table)))
-      if (row === undefined) return yield* identifierConflict(provider, table)
+      let row = rows.get(physicalKey(physicalOf(table)))
+      if (row === undefined) {
+        // The same table (same identity, same provider) under a new physical name: renamed, so the row follows.
+        const [holder] = yield* rowsByIdentifier([table.metadata])
+        if (holder === undefined || !ownRow(provider, holder, "application")) return yield* identifierConflict(provider, table)
+        row = yield* moveRow(holder, physicalOf(table))
+      }
+      if (row.status === "deleted" && ownRow(provider, row, "application") && row.statusReason?.startsWith(DROPPED_BY_MIGRATION)) {
+        row = yield* reviveRow(row)
+      }
       const refused = refusal(provider, table, row, "application")
       if (refused !== undefined) return yield* refused
       reserved.push(row)
@@ -450,7 +486,7 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
     return resolution
   })
 
-  const markDeleted = Effect.fn("Catalog.markDeleted")(function*(uid: string) {
+  const markDeleted = Effect.fn("Catalog.markDeleted")(function*(uid: string, byMigration?: string | undefined) {
     if (!UUID.test(uid)) return yield* new CatalogTableNotFoundError({ reference: uid })
     const [row] = yield* selectRows(`uid = $1::uuid`, [uid], "read the table to delete")
     if (row === undefined) return yield* new CatalogTableNotFoundError({ reference: uid })
@@ -461,10 +497,14 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
         table: physicalKey({ schema: row.schema, table: row.tableName })
       })
     }
-    yield* sql.unsafe(`UPDATE ${tables} SET status = 'deleted', updated_at = now() WHERE uid = $1::uuid`, [uid]).pipe(
+    const reason = byMigration === undefined ? null : `${DROPPED_BY_MIGRATION}${byMigration}`
+    yield* sql.unsafe(`UPDATE ${tables} SET status = 'deleted', status_reason = $2, updated_at = now() WHERE uid = $1::uuid`, [
+      uid,
+      reason
+    ]).pipe(
       Effect.mapError(CatalogStorageError.during("mark the table deleted"))
     )
-    return { ...row, status: "deleted" as const }
+    return { ...row, status: "deleted" as const, statusReason: reason }
   })
 
   const list = selectRows("true", [], "list tables").pipe(Effect.withSpan("Catalog.list"))

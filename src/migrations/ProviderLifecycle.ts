@@ -36,6 +36,7 @@ import {
   type VersionRegistryError
 } from "../catalog/CatalogErrors.ts"
 import { asRunRole, grantRunRole } from "../catalog/ProviderRoles.ts"
+import { introspectTables } from "../catalog/TableIntrospection.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { formatCause } from "../db/FailureCause.ts"
@@ -58,7 +59,8 @@ import {
   stampMigration,
   type StampResult
 } from "./runtime/MigrationApply.ts"
-import type { MigrationDirection } from "./runtime/MigrationPlan.ts"
+import { type MigrationDirection, planMigration } from "./runtime/MigrationPlan.ts"
+import { tablesDroppedBy, TableDeletionRefusedError } from "./TableDeletions.ts"
 import { ledgerTableName } from "./runtime/VersionTable.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
 import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
@@ -121,6 +123,7 @@ export type LifecycleError =
   | ApplyError
   | ProviderPhysicalStateError
   | ProviderHookError
+  | TableDeletionRefusedError
 
 export type LifecycleServices = Catalog | Database | SqlClient.SqlClient | FileSystem.FileSystem
 
@@ -318,6 +321,62 @@ const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =
     }
   })
 
+/**
+ * Refuses, before any statement runs, a migration whose plan drops a table protected from deletion (one of
+ * `rows`); a plan that cannot be made is left for apply to report.
+ */
+const refuseProtectedDrops = (
+  provider: MigrationProvider,
+  loaded: LoadedRevisions,
+  options: MigrationOptions,
+  rows: ReadonlyArray<CatalogTable>
+) =>
+  Effect.gen(function*() {
+    const guarded = rows.filter((row) => row.protectFromDeletion)
+    if (guarded.length === 0) return
+    const state = yield* readMigrationState(versionTableOf(provider))
+    const plan = planMigration({
+      loaded,
+      currentHeads: state.heads,
+      direction: options.direction,
+      target: options.target,
+      versionTable: versionTableOf(provider)
+    })
+    if (plan._tag === "Failure") return
+    const dropped = tablesDroppedBy(plan.success, guarded.map((row) => ({ schema: row.schema, table: row.tableName })))
+    if (dropped.length === 0) return
+    return yield* new TableDeletionRefusedError({
+      provider: provider.key,
+      tables: dropped.map((entry) => ({ table: `${entry.table.schema}.${entry.table.table}`, revision: entry.revision }))
+    })
+  })
+
+/** The rows of `rows` whose physical table does not exist. */
+const goneTables = (rows: ReadonlyArray<CatalogTable>) =>
+  Effect.gen(function*() {
+    if (rows.length === 0) return []
+    const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
+      Effect.mapError(CatalogStorageError.during("look for the tables the models no longer list"))
+    )
+    return rows.filter((row) => !live.has(`${row.schema}.${row.tableName}`))
+  })
+
+/** Marks the rows of tables a migration removed deleted; a protected one stays as it is. The uids marked. */
+const markDroppedTables = (
+  catalog: Catalog["Service"],
+  tables: ReadonlyArray<{ readonly uid: string; readonly reason: string }>
+) =>
+  Effect.gen(function*() {
+    const marked = new Set<string>()
+    for (const { reason, uid } of tables) {
+      yield* catalog.markDeleted(uid, reason).pipe(
+        Effect.map(() => marked.add(uid)),
+        Effect.catchTag("DeletionProtectedError", () => Effect.void)
+      )
+    }
+    return marked
+  })
+
 /** `upgrade` or `downgrade` a provider to `target`, end to end. */
 export const migrateProvider = (
   provider: MigrationProvider,
@@ -326,6 +385,12 @@ export const migrateProvider = (
   Effect.gen(function*() {
     const { loaded, catalog, identity, registry } = yield* openProvider(provider)
     const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
+    // Tables of the provider its models no longer list: their rows are marked deleted once the tables are gone.
+    const leaving = (yield* catalog.list).filter((row) =>
+      row.providerKey === provider.key && row.role === "application" && row.status !== "deleted" &&
+      !reserved.some((kept) => kept.uid === row.uid)
+    )
+    yield* refuseProtectedDrops(provider, loaded, options, [...leaving, ...reserved])
     // The lock is held on the administrator's connection, which no revision uses: nothing a revision runs
     // with the credential (`pg_advisory_unlock_all()` included) can release it.
     const { result, runRole } = yield* Effect.scoped(Effect.andThen(
@@ -375,6 +440,13 @@ export const migrateProvider = (
         ...expectations
       ]
     })
+    const deleted = yield* markDroppedTables(catalog, [
+      ...report.tables.filter((entry) => expectedAbsent.has(entry.uid) && !entry.physicalTableExists).map((entry) => ({
+        uid: entry.uid,
+        reason: `revision ${revision ?? "base"} does not have it`
+      })),
+      ...(yield* goneTables(leaving)).map((row) => ({ uid: row.uid, reason: `${provider.key} no longer lists it` }))
+    ])
     const rows = yield* catalog.list
     const byUid = new Map(rows.map((row) => [row.uid, row]))
     const inScope = reserved.map((row) => byUid.get(row.uid)).filter((row): row is CatalogTable => row !== undefined)
@@ -416,7 +488,11 @@ export const migrateProvider = (
       from: result.plan.from,
       to: heads,
       applied: result.applied,
-      metaTables: report.tables.map((entry) => ({ uid: entry.uid, table: `${entry.schema}.${entry.tableName}`, status: entry.status })),
+      metaTables: report.tables.map((entry) => ({
+        uid: entry.uid,
+        table: `${entry.schema}.${entry.tableName}`,
+        status: deleted.has(entry.uid) ? "deleted" as const : entry.status
+      })),
       activeCount: report.activeCount,
       reservedCount: report.reservedCount,
       failedCount: report.failedCount,

@@ -163,7 +163,7 @@ describeBackends("provider lifecycle", (it) => {
       const rows = yield* (yield* Catalog).list
       assert.deepStrictEqual(rows.map((row) => [row.tableName, row.providerKey, row.status]), [
         ["one__alembic_version", "one:one", "active"],
-        ["one__items", "one:one", "reserved"],
+        ["one__items", "one:one", "deleted"],
         ["two__alembic_version", "two:two", "active"],
         ["two__items", "two:two", "active"]
       ])

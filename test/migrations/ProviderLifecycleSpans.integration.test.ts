@@ -73,6 +73,8 @@ describeBackends("the trace of an upgrade", (it) => {
         // The lifecycle: registry, reservation, credential, the apply under its lock, then finalize.
         "Catalog.ensureVersionRegistry",
         "Catalog.reserve",
+        // The provider's rows, for the tables its models no longer list.
+        "Catalog.list",
         "Catalog.migrationCredential",
         "MigrationCredentials.issue",
         "AdvisoryLock.takeAdvisoryLock",
