@@ -561,4 +561,11 @@ export {
   type SchedulerOptions,
   startScheduler
 } from "./serve/ServeScheduler.ts"
-export { type ServedNode, type ServeEvent, type ServeOptions, Serving, type ServingService } from "./serve/Serving.ts"
+export {
+  type ServedNode,
+  type ServeEvent,
+  type ServeHttpOptions,
+  type ServeOptions,
+  Serving,
+  type ServingService
+} from "./serve/Serving.ts"

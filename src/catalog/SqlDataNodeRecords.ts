@@ -401,10 +401,10 @@ const make = Effect.gen(function*() {
 
   const runsOf: DataNodeRecordsService["runs"] = Effect.fn("DataNodeRecords.runs")(function*(updateHash, page) {
     return yield* sql.unsafe(
-      `SELECT ${RUN_COLUMNS.split(", ").map((column) => `r.${column}`).join(", ")} FROM ${runs} r
-       JOIN ${updates} u ON u.uid = r.update_uid
-       WHERE u.update_hash = $1 AND ($2::timestamptz IS NULL OR r.started_at < $2::timestamptz)
-       ORDER BY r.started_at DESC LIMIT $3`,
+      `SELECT ${RUN_COLUMNS} FROM ${runs}
+       WHERE update_uid IN (SELECT uid FROM ${updates} WHERE update_hash = $1)
+         AND ($2::timestamptz IS NULL OR started_at < $2::timestamptz)
+       ORDER BY started_at DESC LIMIT $3`,
       [updateHash, page.before ?? null, page.limit]
     ).pipe(
       Effect.mapError(CatalogStorageError.during("read the node's runs")),

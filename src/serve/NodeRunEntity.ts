@@ -32,7 +32,9 @@ export const RunNodeRequest = Schema.Struct({
   /** Run even when a run after `dueAt` succeeded, and past the node's freshness. */
   force: Schema.Boolean,
   /** A request's own id; empty for a scheduled run (its key is the hash and due time). */
-  requestId: Schema.String
+  requestId: Schema.String,
+  /** A replay: the run's "now" (`ctx.asOf`), epoch milliseconds; null for now. */
+  asOf: Schema.NullOr(Schema.Number)
 })
 export type RunNodeRequest = typeof RunNodeRequest.Type
 
@@ -96,7 +98,8 @@ export const runNodeFor = Effect.fn("Serve.runNode")(function*(
     concurrency: 1,
     force: request.force,
     retry: options.retry,
-    batchSize: options.batchSize
+    batchSize: options.batchSize,
+    asOf: request.asOf === null ? undefined : new Date(request.asOf)
   })
   const outcome = report.nodes[0]
   if (outcome === undefined) return emptyReply("skipped")

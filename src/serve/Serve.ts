@@ -7,6 +7,7 @@
  * what is left (the runner records those runs as interrupted) and releases the runner's shards.
  *
  */
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Result from "effect/Result"
@@ -20,7 +21,10 @@ import type { RunnerError } from "../engine/Runner.ts"
 import { cadenceOf, type CadenceOptions, type NodeCadence } from "./NodeCadence.ts"
 import { type ServedNode, type ServeOptions, Serving, type ServingService } from "./Serving.ts"
 import { NodeRunEntity, runNodeFor, type RunNodeReply } from "./NodeRunEntity.ts"
+import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import { clusterLayer } from "./ServeCluster.ts"
+import { defaultHealthOptions } from "./ServeHealth.ts"
+import { serveHttpLayer } from "./ServeHttp.ts"
 import { ServeMetrics } from "./ServeMetrics.ts"
 import { ServeOptionsError } from "./ServeOptionsError.ts"
 import { type DispatchStatus, startScheduler } from "./ServeScheduler.ts"
@@ -80,6 +84,7 @@ export const makeServeLayer = <R>(
     const plan = yield* planServe(nodes, options)
     const database = yield* Database
     const runnerId = options.runnerId ?? defaultRunnerId()
+    const since = new Date(yield* Clock.currentTimeMillis)
     const emit = options.onEvent ?? (() => Effect.void)
     const byHash = new Map(plan.map((node) => [node.updateHash, node]))
     const graph = nodes as ReadonlyArray<AnyDataNode<never>>
@@ -114,7 +119,8 @@ export const makeServeLayer = <R>(
           dueAt: Date.now(),
           reason: "request",
           force: request.force,
-          requestId: request.requestId
+          requestId: request.requestId,
+          asOf: request.asOf?.getTime() ?? null
         }).pipe(
           Effect.catch((error) =>
             Effect.succeed<RunNodeReply>({
@@ -129,7 +135,7 @@ export const makeServeLayer = <R>(
             })
           )
         )
-      return Serving.of({ runnerId, nodes: plan, requestRun })
+      return Serving.of({ runnerId, nodes: plan, requestRun, since })
     }))
 
     const scheduler = Singleton.make(
@@ -151,7 +157,8 @@ export const makeServeLayer = <R>(
               dueAt: dueAt.getTime(),
               reason: "schedule",
               force: false,
-              requestId: ""
+              requestId: "",
+              asOf: null
             }).pipe(
               Effect.map((reply): DispatchStatus => reply.status),
               Effect.catch((error) =>
@@ -164,8 +171,20 @@ export const makeServeLayer = <R>(
       }))
     )
 
+    const http = options.http === undefined ? Layer.empty : serveHttpLayer({
+      port: options.http.port,
+      host: options.http.host ?? "127.0.0.1",
+      token: options.http.token,
+      dashboard: options.http.dashboard,
+      health: {
+        overdueAfter: options.http.overdueAfter ?? defaultHealthOptions.overdueAfter,
+        failedRuns: options.http.failedRuns ?? defaultHealthOptions.failedRuns
+      }
+    }).pipe(Layer.provide(SqlCatalog.layer({ attach: "serve" })), Layer.orDie)
+
     yield* emit({ _tag: "Serving", runnerId, nodes: plan.length })
-    return Layer.mergeAll(serving, entities, scheduler).pipe(
+    return http.pipe(
+      Layer.provideMerge(Layer.mergeAll(serving, entities, scheduler)),
       Layer.provideMerge(ServeMetrics.layer),
       Layer.provideMerge(cluster)
     )

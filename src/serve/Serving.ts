@@ -5,6 +5,7 @@
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type { CadenceOptions } from "./NodeCadence.ts"
 import type { RunNodeReply } from "./NodeRunEntity.ts"
@@ -25,6 +26,21 @@ export interface ServeOptions extends CadenceOptions {
   /** How long a silent runner keeps its nodes before other runners take them (default 30 seconds). */
   readonly handoffAfter?: Duration.Input | undefined
   readonly onEvent?: ((event: ServeEvent) => Effect.Effect<void>) | undefined
+  /** Serve the HTTP API (with health, metrics and the dashboard) on a port while serving. */
+  readonly http?: ServeHttpOptions | undefined
+}
+
+export interface ServeHttpOptions {
+  readonly port: number
+  /** Default 127.0.0.1. */
+  readonly host?: string | undefined
+  /** The bearer token writes need; none: the API accepts no writes. Never printed. */
+  readonly token?: Redacted.Redacted<string> | undefined
+  /** Serve the dashboard's built files at `/` (default: yes). */
+  readonly dashboard?: boolean | undefined
+  /** Overdue after this many cadences (default 3); failing after this many failed runs (default 3). */
+  readonly overdueAfter?: number | undefined
+  readonly failedRuns?: number | undefined
 }
 
 export type ServeEvent =
@@ -42,10 +58,12 @@ export interface ServedNode extends ScheduledNode {
 export interface ServingService {
   readonly runnerId: string
   readonly nodes: ReadonlyArray<ServedNode>
+  /** When this runner started serving: health counts a node that never succeeded from here. */
+  readonly since: Date
   /** Runs a node now through the cluster (on whichever runner holds it) and waits for its reply. */
   readonly requestRun: (
     updateHash: string,
-    request: { readonly force: boolean; readonly requestId: string }
+    request: { readonly force: boolean; readonly requestId: string; readonly asOf?: Date | undefined }
   ) => Effect.Effect<RunNodeReply>
 }
 

@@ -6,87 +6,19 @@
  * the rows equal a single runner's, and a run requested through one runner executes wherever the node lives.
  */
 import { assert } from "@effect/vitest"
-import { doublePrecision, timestamp, varchar } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
 import { TestClock } from "effect/testing"
-import {
-  type AnyDataNode,
-  DataNode,
-  DataNodeConfiguration,
-  Database,
-  PlatformTimeIndexMetaTable,
-  startEngine
-} from "../../src/index.ts"
+import { Database, startEngine } from "../../src/index.ts"
 import { type ServeEvent, serveLayer, serveNodes, Serving } from "../../src/index.ts"
 import { deployTables } from "../support/deploy.ts"
+import { GaugeConfig, graph, Levels, Unscheduled } from "./fixtures/ServeGraph.ts"
 import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
-
-const info = (label: string) => ({ label, description: `${label} of the row.` })
-
-class Levels extends PlatformTimeIndexMetaTable<Levels>()({
-  name: "serve__levels",
-  namespace: "serve-tests",
-  identifier: "serve_tests.levels",
-  description: "Levels per gauge.",
-  indexNames: ["time_index", "gauge"],
-  columns: {
-    timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
-    gauge: varchar({ length: 16 }).notNull(),
-    value: doublePrecision().notNull()
-  },
-  columnInfo: { timeIndex: info("Time"), gauge: info("Gauge"), value: info("Value") }
-}) {}
-
-class GaugeConfig extends DataNodeConfiguration<GaugeConfig>("ServeGaugeConfig")({
-  gauge: Schema.String.annotate({ description: "The gauge written." })
-}) {}
-
-const day = (n: number) => new Date(Date.UTC(2024, 0, 1) + n * 86_400_000)
-/** The same three rows every run: a run after the first changes nothing, so rows compare across runners. */
-const rowsFor = (gauge: string, offset: number) => [1, 2, 3].map((n) => ({ timeIndex: day(n), gauge, value: n + offset }))
-
-class Source extends DataNode({
-  kind: "ServeSource",
-  configuration: GaugeConfig,
-  storage: Levels,
-  freshFor: "2 seconds",
-  update: (ctx) => Effect.succeed(rowsFor(ctx.configuration.gauge, 0))
-}) {}
-
-class Derived extends DataNode({
-  kind: "ServeDerived",
-  configuration: GaugeConfig,
-  storage: Levels,
-  freshFor: "2 seconds",
-  dependencies: (config) => ({ source: new Source(new GaugeConfig({ gauge: `${config.gauge}-src` })) }),
-  update: (ctx) =>
-    Effect.gen(function*() {
-      const source = yield* ctx.read(ctx.dependencies.source, {})
-      // The source writes the same table: keep its gauge's rows.
-      return source.filter((row) => row.gauge === `${ctx.configuration.gauge}-src`).map((row) => ({ timeIndex: row.timeIndex, gauge: ctx.configuration.gauge, value: row.value * 10 }))
-    })
-}) {}
-
-/** A node with no freshFor on a table with no cadence. */
-class Unscheduled extends DataNode({
-  kind: "ServeUnscheduled",
-  configuration: GaugeConfig,
-  storage: Levels,
-  update: () => Effect.succeed([])
-}) {}
-
-const graph: ReadonlyArray<AnyDataNode<never>> = [
-  new Derived(new GaugeConfig({ gauge: "a" })),
-  new Derived(new GaugeConfig({ gauge: "b" })),
-  new Source(new GaugeConfig({ gauge: "c" }))
-]
 
 interface RunRow {
   readonly kind: string

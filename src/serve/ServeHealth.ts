@@ -1,0 +1,124 @@
+/**
+ * Health from progress, not liveness: a served node is overdue when its last success (or, before any, the
+ * serving's start) is older than `overdueAfter` times its cadence, and failing when its last `failedRuns` runs
+ * all failed. Messages that stop being consumed, or a runner that looks alive and runs nothing, show here as
+ * nodes falling overdue. Also the Prometheus text of `/metrics`. Pure: the caller reads the catalog.
+ */
+import type { RunRecord } from "../catalog/DataNodeRecords.ts"
+import { cadenceMillis, nextDueAt } from "./NodeCadence.ts"
+import type { NodeCounters } from "./ServeMetrics.ts"
+import type { ServedNode } from "./Serving.ts"
+
+export interface HealthOptions {
+  /** A node is overdue past this many cadences since its last success (default 3). */
+  readonly overdueAfter: number
+  /** A node is failing when this many of its latest runs all failed (default 3). */
+  readonly failedRuns: number
+}
+
+export const defaultHealthOptions: HealthOptions = { overdueAfter: 3, failedRuns: 3 }
+
+/** What the catalog says of one node. */
+export interface NodeProgress {
+  readonly lastStartedAt: Date | undefined
+  readonly lastSuccessStartedAt: Date | undefined
+  /** Its latest runs, newest first (at least `failedRuns` of them when there are). */
+  readonly latestRuns: ReadonlyArray<Pick<RunRecord, "status">>
+}
+
+export interface NodeHealth {
+  readonly kind: string
+  readonly updateHash: string
+  readonly table: string
+  readonly cadence: string
+  readonly cadenceSeconds: number
+  readonly lastSuccessAt: string | null
+  readonly nextDueAt: string
+  /** Seconds since the last success (or since serving started, before any). */
+  readonly lagSeconds: number
+  readonly overdue: boolean
+  readonly failing: boolean
+}
+
+export interface HealthReport {
+  readonly ok: boolean
+  readonly checkedAt: string
+  readonly nodes: ReadonlyArray<NodeHealth>
+  /** `Kind (hash): why`, for each node that is overdue or failing. */
+  readonly problems: ReadonlyArray<string>
+}
+
+export const assessHealth = (
+  nodes: ReadonlyArray<ServedNode>,
+  progress: ReadonlyMap<string, NodeProgress>,
+  now: Date,
+  servingSince: Date,
+  options: HealthOptions = defaultHealthOptions
+): HealthReport => {
+  const problems: Array<string> = []
+  const assessed = nodes.map((node): NodeHealth => {
+    const seen = progress.get(node.updateHash)
+    const cadence = cadenceMillis(node.cadence, now)
+    const since = seen?.lastSuccessStartedAt ?? servingSince
+    const lag = now.getTime() - since.getTime()
+    const overdue = lag > options.overdueAfter * cadence
+    const latest = (seen?.latestRuns ?? []).slice(0, options.failedRuns)
+    const failing = latest.length >= options.failedRuns && latest.every((run) => run.status === "failed")
+    const name = `${node.kind} (${node.updateHash})`
+    if (overdue) {
+      problems.push(
+        `${name}: no success for ${Math.round(lag / 1000)} s, over ${options.overdueAfter} times its cadence ` +
+          `(${node.cadence.source})`
+      )
+    }
+    if (failing) problems.push(`${name}: its last ${options.failedRuns} runs failed`)
+    return {
+      kind: node.kind,
+      updateHash: node.updateHash,
+      table: node.table,
+      cadence: node.cadence.source,
+      cadenceSeconds: cadence / 1000,
+      lastSuccessAt: seen?.lastSuccessStartedAt?.toISOString() ?? null,
+      nextDueAt: nextDueAt(node.cadence, seen?.lastStartedAt, now).toISOString(),
+      lagSeconds: Math.max(0, lag / 1000),
+      overdue,
+      failing
+    }
+  })
+  return { ok: problems.length === 0, checkedAt: now.toISOString(), nodes: assessed, problems }
+}
+
+/** A label value in the Prometheus text format: backslash, quote and newline escaped. */
+const label = (value: string): string => value.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n")
+
+/** `/metrics`: this runner's run counters per node, and every node's lag and state from the catalog. */
+export const prometheusText = (health: HealthReport, counters: ReadonlyMap<string, NodeCounters>): string => {
+  const lines: Array<string> = []
+  const family = (name: string, type: "counter" | "gauge", help: string) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`)
+  }
+  const labels = (node: NodeHealth, extra = "") => `node="${label(node.updateHash)}",kind="${label(node.kind)}"${extra}`
+  family("metatables_node_runs_total", "counter", "Runs this runner executed, by outcome.")
+  for (const node of health.nodes) {
+    const runs = counters.get(node.updateHash)?.runs
+    for (const status of ["succeeded", "failed", "fresh", "skipped"] as const) {
+      lines.push(`metatables_node_runs_total{${labels(node, `,status="${status}"`)}} ${runs?.[status] ?? 0}`)
+    }
+  }
+  family("metatables_node_rows_written_total", "counter", "Rows inserted or updated by runs on this runner.")
+  for (const node of health.nodes) {
+    const counted = counters.get(node.updateHash)
+    lines.push(`metatables_node_rows_written_total{${labels(node)}} ${(counted?.rowsInserted ?? 0) + (counted?.rowsUpdated ?? 0)}`)
+  }
+  family("metatables_node_run_seconds_total", "counter", "Seconds spent running the node on this runner.")
+  for (const node of health.nodes) {
+    lines.push(`metatables_node_run_seconds_total{${labels(node)}} ${counters.get(node.updateHash)?.durationSeconds ?? 0}`)
+  }
+  family("metatables_node_lag_seconds", "gauge", "Seconds since the node's last success (or since serving started).")
+  for (const node of health.nodes) lines.push(`metatables_node_lag_seconds{${labels(node)}} ${node.lagSeconds}`)
+  family("metatables_node_cadence_seconds", "gauge", "The node's cadence.")
+  for (const node of health.nodes) lines.push(`metatables_node_cadence_seconds{${labels(node)}} ${node.cadenceSeconds}`)
+  family("metatables_node_overdue", "gauge", "1 when the node is overdue or failing.")
+  for (const node of health.nodes) lines.push(`metatables_node_overdue{${labels(node)}} ${node.overdue || node.failing ? 1 : 0}`)
+  return `${lines.join("\n")}\n`
+}
