@@ -27,12 +27,17 @@ import { graph, Levels } from "./fixtures/ServeGraph.ts"
 const TOKEN = "s3cret-serve-token-7f1c"
 
 /** serve (scheduler and cluster runner) with its HTTP routes on a test server, for the duration of `body`. */
-const withServer = <A, E, R>(body: Effect.Effect<A, E, R>, options: { readonly token?: string | undefined } = {}) =>
+const withServer = <A, E, R>(
+  body: Effect.Effect<A, E, R>,
+  options: { readonly token?: string | undefined; readonly overdueAfter?: number } = {}
+) =>
   Effect.gen(function*() {
     const routes = serveHttpRoutes({
       token: options.token === undefined ? undefined : Redacted.make(options.token),
       dashboard: false,
-      health: { overdueAfter: 3, failedRuns: 3 }
+      // A loaded machine may run a 2-second cadence late: health is asserted healthy with a wide allowance,
+      // and unhealthy with none.
+      health: { overdueAfter: options.overdueAfter ?? 10_000, failedRuns: 3 }
     })
     const served = HttpRouter.serve(routes, { disableListenLog: true, disableLogger: true }).pipe(
       Layer.provideMerge(NodeHttpServer.layerTest),
@@ -169,7 +174,7 @@ describeBackends("serve HTTP API", (it) => {
       }), { token: TOKEN })
     ).pipe(TestClock.withLive), { timeout: 180_000 })
 
-  it.effect("accepts no writes when no token is configured", () =>
+  it.effect("accepts no writes when no token is configured; /healthz fails listing the nodes behind", () =>
     Effect.andThen(
       Effect.andThen(resetDatabase, deployTables([Levels])),
       withServer(Effect.gen(function*() {
@@ -177,6 +182,13 @@ describeBackends("serve HTTP API", (it) => {
         const answer = yield* raw("POST", `/api/nodes/${serving.nodes[0]!.updateHash}/run`, { token: "anything", body: {} })
         assert.strictEqual(answer.status, 401)
         assert.include(answer.text, "No serve token is configured")
-      }))
+        yield* Effect.sleep("50 millis")
+        const health = yield* raw("GET", "/healthz")
+        assert.strictEqual(health.status, 503)
+        const document = JSON.parse(health.text) as { problems: ReadonlyArray<string>; message: string }
+        assert.strictEqual(document.problems.length, 5, "every node is behind with no allowance")
+        for (const node of serving.nodes) assert.include(health.text, `${node.kind} (${node.updateHash})`)
+        assert.include(document.message, "over 0 times its cadence")
+      }), { overdueAfter: 0 })
     ).pipe(TestClock.withLive), { timeout: 180_000 })
 })
