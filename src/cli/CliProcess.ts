@@ -5,10 +5,14 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Runtime from "effect/Runtime"
 import * as NodeProcess from "node:process"
 import { cliProgram } from "./CliProgram.ts"
 import { CommandFailed } from "./CommandRunner.ts"
+import { stoppedGracefully } from "./GracefulStop.ts"
 
 export const runCliProcess = (): void =>
   NodeRuntime.runMain(
@@ -16,5 +20,12 @@ export const runCliProcess = (): void =>
       Effect.flatMap((exitCode) => exitCode === 0 ? Effect.void : Effect.fail(new CommandFailed({ exitCode }))),
       Effect.provide(NodeServices.layer)
     ),
-    { disableErrorReporting: true }
+    {
+      disableErrorReporting: true,
+      // A command that stopped as asked (serve on SIGTERM) exits 0, not an interrupt's 130.
+      teardown: (exit, onExit) =>
+        Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) && stoppedGracefully()
+          ? onExit(0)
+          : Runtime.defaultTeardown(exit, onExit)
+    }
   )

@@ -1,0 +1,104 @@
+/**
+ * `metatables serve` as a user runs it, on the server: two `serve` processes on one database (two runners of
+ * one cluster) run each node of the example graph exactly once (its table cadence is a day), answer
+ * `/healthz` and the API, never print the serve token, and on SIGTERM stop scheduling, release what they
+ * hold, print `Stopped.` and exit 0.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as NodeChildProcess from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { inject } from "vitest"
+import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { scratchDirectory } from "../support/scratch.ts"
+import { randomName } from "../support/TestDatabase.ts"
+
+const server = inject("metatablesServer")
+const TOKEN = "serve-e2e-token-41d9a7"
+
+const exampleProject = (): string => {
+  const directory = scratchDirectory("serve", "repository")
+  for (const folder of ["storage", "migrations", "nodes"]) {
+    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
+  }
+  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
+  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
+  return directory
+}
+
+interface Served {
+  readonly child: NodeChildProcess.ChildProcessWithoutNullStreams
+  readonly output: () => string
+  readonly ended: Promise<{ readonly exitCode: number | null; readonly signal: NodeJS.Signals | null }>
+}
+
+const startServe = (project: string, env: Readonly<Record<string, string>>, port: number, runnerId: string): Served => {
+  const child = NodeChildProcess.spawn(
+    process.execPath,
+    [cliEntry, "serve", "nodes/index.ts:exampleGraph", "--port", String(port), "--runner-id", runnerId, "--grace", "5"],
+    { cwd: project, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] }
+  )
+  let text = ""
+  child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()))
+  child.stderr.on("data", (chunk: Buffer) => (text += chunk.toString()))
+  const ended = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (exitCode, signal) => resolve({ exitCode, signal }))
+  )
+  return { child, output: () => text, ended }
+}
+
+const waitFor = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 180_000) => {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resume) => setTimeout(resume, 500))
+  }
+}
+
+describe("metatables serve", () => {
+  it.skipIf(!server.available)("two processes on one server run each node once, answer health, and stop cleanly on SIGTERM", async () => {
+    const project = exampleProject()
+    const name = randomName("mt_serve")
+    const admin = new URL(server.url)
+    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const env = { DATABASE_URL: url.toString(), METATABLES_SERVE_TOKEN: TOKEN }
+    psql(`CREATE DATABASE ${name}`)
+    const ports = [20_000 + Math.floor(Math.random() * 20_000), 40_000 + Math.floor(Math.random() * 20_000)]
+    const runners: Array<Served> = []
+    try {
+      const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      runners.push(startServe(project, env, ports[0]!, "first"), startServe(project, env, ports[1]!, "second"))
+      await waitFor("both runners serving", () => runners.every((runner) => runner.output().includes("Serving 4 nodes")))
+      const finished = () => Number(psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'succeeded'", name).trim())
+      await waitFor("four successful runs", () => finished() >= 4)
+      // Two runners, one scheduler: a day's cadence means one run each, however long both serve.
+      await new Promise((resume) => setTimeout(resume, 5_000))
+      assert.strictEqual(
+        psql("SELECT string_agg(n::text, ',') FROM (SELECT count(*) AS n FROM metatables.data_node_runs GROUP BY update_uid) c", name).trim(),
+        "1,1,1,1"
+      )
+      const health = await fetch(`http://127.0.0.1:${ports[0]}/healthz`)
+      assert.strictEqual(health.status, 200)
+      const nodes = await (await fetch(`http://127.0.0.1:${ports[1]}/api/nodes`)).json() as { nodes: ReadonlyArray<{ state: string }> }
+      assert.deepStrictEqual(nodes.nodes.map((node) => node.state), ["fresh", "fresh", "fresh", "fresh"])
+
+      for (const runner of runners) runner.child.kill("SIGTERM")
+      const ends = await Promise.all(runners.map((runner) => runner.ended))
+      for (const [index, end] of ends.entries()) {
+        assert.strictEqual(end.exitCode, 0, runners[index]!.output())
+        assert.include(runners[index]!.output(), "Stopped.")
+        assert.notInclude(runners[index]!.output(), TOKEN)
+      }
+      assert.strictEqual(psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'running'", name).trim(), "0")
+    } finally {
+      for (const runner of runners) if (runner.child.exitCode === null) runner.child.kill("SIGKILL")
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 400_000)
+})
