@@ -25,6 +25,8 @@ export { ConnectionFailureReason, DatabaseConnectionError } from "./db/DatabaseC
 export {
   type DatabaseTarget,
   type DatabaseTargetInputs,
+  DatabaseUrlFileError,
+  type DatabaseUrlFromFile,
   defaultEmbeddedDataDir,
   describeDatabaseTarget,
   type EmbeddedTarget,
@@ -38,6 +40,7 @@ export {
   serverTarget
 } from "./db/DatabaseTarget.ts"
 export { PGLITE_VERSION } from "./db/EmbeddedDataDirectory.ts"
+export { type PgPassEntry, parsePgPass, withPgPassPassword } from "./db/PgPass.ts"
 export * as PgliteClient from "./db/PgliteClient.ts"
 export { type CauseReport, formatCause, reportCause, retryability } from "./db/FailureCause.ts"
 export { describeSqlFailure, formatSqlFailure, type SqlFailure } from "./db/SqlFailure.ts"
@@ -67,6 +70,7 @@ export {
   CatalogTableNotFoundError,
   CredentialError,
   CredentialFailure,
+  CredentialRevokeError,
   DeletionProtectedError,
   InvalidCatalogRowError,
   InvalidCatalogSchemaError,
@@ -81,6 +85,19 @@ export {
   MigrationCredentials,
   OWNER_ROLE_PREFIX
 } from "./catalog/MigrationCredentials.ts"
+export {
+  asRunRole,
+  grantRunRole,
+  inRunRole,
+  ownerRoleName,
+  ProviderRolesError,
+  ProviderRolesFailure,
+  type RemovedRoles,
+  removeProviderRoles,
+  RUN_ROLE_PREFIX,
+  runRoleName,
+  usableRunRole
+} from "./catalog/ProviderRoles.ts"
 export {
   type BackfillRecord,
   type BatchRecord,
@@ -154,6 +171,13 @@ export {
   snapshotDifferences,
   unionOfSnapshots
 } from "./migrations/runtime/MigrationCheck.ts"
+export {
+  declaredObjectNames,
+  describeUndeclared,
+  type UndeclaredKind,
+  type UndeclaredObject,
+  undeclaredObjects
+} from "./migrations/runtime/UndeclaredObjects.ts"
 export {
   type MigrationDirection,
   type MigrationPlan,

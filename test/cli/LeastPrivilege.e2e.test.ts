@@ -137,6 +137,8 @@ describeServer("the least-privilege setup", (it) => {
       const check = yield* cli(project, asAdmin, ["migrations", "check"])
       assert.notInclude(check.stderr, "permission denied", check.stderr)
       assert.deepStrictEqual(check.document.databaseHeads, ["0004"], check.stderr)
+      // The trigger and its function are created by revision 0004: declared, not reported.
+      assert.deepStrictEqual(check.document.undeclaredObjects, [], check.stderr)
 
       const run = yield* cli(project, asAdmin, ["nodes", "run", "nodes/index.ts:exampleGraph"])
       assert.strictEqual(run.exitCode, 0, run.stderr)
@@ -167,6 +169,24 @@ describeServer("the least-privilege setup", (it) => {
       assert.strictEqual(handed!.environment, "false", "the data migration could read DATABASE_URL")
       assert.strictEqual(handed!.catalog, "None", "the data migration reached the command's catalog")
       assert.deepStrictEqual(writers, [{ who: runRoleName(admin.databaseName, PROVIDER), superuser: false }])
+
+      // A trigger, its function and a policy made by hand are reported by check, which then fails.
+      yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql.unsafe(`CREATE FUNCTION by_hand() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`)
+        yield* sql.unsafe(`CREATE TRIGGER "By Hand" AFTER INSERT ON sdk_examples__prices FOR EACH ROW EXECUTE FUNCTION by_hand()`)
+        yield* sql.unsafe(`CREATE POLICY sneaky ON sdk_examples__account USING (true)`)
+      }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
+      const flagged = yield* cli(project, asAdmin, ["migrations", "check"])
+      assert.strictEqual(flagged.exitCode, 1, flagged.stderr)
+      assert.deepStrictEqual(flagged.document.undeclaredObjects, [
+        { kind: "policy", name: "sneaky", table: "public.sdk_examples__account" },
+        { kind: "function", name: "by_hand", table: "public.sdk_examples__prices" },
+        { kind: "trigger", name: "By Hand", table: "public.sdk_examples__prices" }
+      ])
+      const text = yield* Effect.promise(() => runCliInProcess(["migrations", "check"], { cwd: project, env: asAdmin }))
+      assert.strictEqual(text.exitCode, 1)
+      assert.include(text.stderr, "trigger By Hand on public.sdk_examples__prices is created by no revision")
 
       // The run role may write rows, but no DDL.
       const ddl = yield* Effect.gen(function*() {

@@ -19,6 +19,7 @@ import { databaseUrlSecrets } from "../../db/DatabaseTarget.ts"
 import { parseRenameHint, type RenameHint, RenameHintError } from "../../migrations/Autogenerate.ts"
 import { ChangedRevisionError, editedRevisions, readMigrationState } from "../../migrations/runtime/MigrationApply.ts"
 import { checkMigrations } from "../../migrations/runtime/MigrationCheck.ts"
+import { describeUndeclared, undeclaredObjects } from "../../migrations/runtime/UndeclaredObjects.ts"
 import { planMigration, planStamp, renderPlanSql, renderStampSql } from "../../migrations/runtime/MigrationPlan.ts"
 import { type MigrationProvider, versionTableOf } from "../../migrations/Provider.ts"
 import { discoverProvider } from "../../migrations/ProviderDiscovery.ts"
@@ -494,13 +495,22 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
     const { provider } = yield* projectProvider(reference)
     const loaded = yield* loadRevisions(provider.versionLocations)
     // The version table is read as the provider's run role, which may read it, never as the connecting user.
-    const report = yield* Effect.flatMap(usableRunRole(provider.key), (runRole) =>
+    const physical = provider.tables.map((table) => `${table.metadata.schema}.${table.metadata.tableName}`)
+    const [checked, undeclared] = yield* Effect.flatMap(usableRunRole(provider.key), (runRole) =>
       asRunRole(
         runRole,
-        checkMigrations({ loaded, tables: provider.targetTables, versionTable: versionTableOf(provider) })
+        Effect.all([
+          checkMigrations({ loaded, tables: provider.targetTables, versionTable: versionTableOf(provider) }),
+          undeclaredObjects(loaded, physical)
+        ])
       )).pipe(Effect.provide(existingDatabaseLayer))
+    // Triggers, functions, policies and rules no revision creates run with every write of a run: they fail the check.
+    const report = { ...checked, ok: checked.ok && undeclared.length === 0, undeclaredObjects: undeclared }
     const lines = [
       report.ok ? `${provider.key}: models, revisions and database agree (at ${headList(report.databaseHeads)}).` : `${provider.key}: check failed.`,
+      ...(undeclared.length === 0
+        ? []
+        : ["  Objects on the provider's tables that no revision creates:", ...undeclared.map((object) => `    ${describeUndeclared(object)}`)]),
       ...(report.atHeads
         ? []
         : [`  The database is at ${headList(report.databaseHeads)}, the history's heads are ${headList(report.heads)}: ` +
