@@ -19,22 +19,16 @@ import { runRoleName, runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { Database } from "../../src/db/Database.ts"
 import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
-import { repositoryRoot, runCli, runCliInProcess } from "../support/cli.ts"
-import { scratchDirectory } from "../support/scratch.ts"
+import { runCli, runCliInProcess } from "../support/cli.ts"
+import { exampleProject as exampleProjectCopy, exampleVersions } from "../support/exampleProject.ts"
 import { describeServer, randomName, TestDatabase, withDatabaseName } from "../support/TestDatabase.ts"
 
 const PROVIDER = "sdk_examples:sdk-examples"
 
 /** The example project, with a fourth revision that plants an auditing trigger on the prices table. */
 const exampleProject = (): string => {
-  const directory = scratchDirectory("least-privilege", "repository")
-  for (const folder of ["storage", "migrations", "nodes"]) {
-    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
-  }
-  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
-  const versions = NodePath.join(directory, "migrations", "versions", "sdk_examples")
+  const directory = exampleProjectCopy("least-privilege")
+  const versions = exampleVersions(directory)
   NodeFs.copyFileSync(
     NodePath.join(versions, "0003_add_asset_returns_and_volatility.snapshot.json"),
     NodePath.join(versions, "0004_audit_prices.snapshot.json")
