@@ -62,6 +62,8 @@ const RevisionsDocument = Schema.Struct({
 })
 
 const StructureDocument = Schema.Struct({
+  /** Counted exactly when the table is small enough to count cheaply (see `COUNT_LIMIT_BYTES`), else none. */
+  rowCount: Schema.NullOr(Schema.Number),
   indexes: Schema.Array(Schema.Struct({
     name: Schema.String,
     columns: Schema.Array(Schema.String),
@@ -119,6 +121,9 @@ const FOREIGN_KEYS = `
       ORDER BY key.position) AS referenced_columns
   FROM pg_constraint constraints
   WHERE constraints.conrelid = $1::regclass AND constraints.contype = 'f' ORDER BY constraints.conname`
+
+/** Tables up to this size on disk get an exact `count(*)`; larger ones are left to serve's estimate. */
+export const COUNT_LIMIT_BYTES = 256 * 1024 * 1024
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`
 
@@ -181,7 +186,15 @@ export const dashboardHandlers = (options: { readonly provider?: MigrationProvid
           const keys = yield* sql.unsafe<
             { name: string; references: string; columns: ReadonlyArray<string>; referenced_columns: ReadonlyArray<string> }
           >(FOREIGN_KEYS, [relation]).pipe(Effect.orDie)
+          const [size] = yield* sql.unsafe<{ readonly bytes: number }>(
+            `SELECT pg_total_relation_size($1::regclass)::float8 AS bytes`,
+            [relation]
+          ).pipe(Effect.orDie)
+          const counted = size === undefined || Number(size.bytes) > COUNT_LIMIT_BYTES
+            ? []
+            : yield* sql.unsafe<{ readonly rows: number }>(`SELECT count(*)::float8 AS rows FROM ${relation}`).pipe(Effect.orDie)
           return {
+            rowCount: counted[0] === undefined ? null : Number(counted[0].rows),
             indexes: indexes.map((index) => ({ ...index, columns: [...index.columns] })),
             foreignKeys: keys.map((key) => ({
               name: key.name,

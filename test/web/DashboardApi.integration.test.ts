@@ -70,6 +70,7 @@ describeBackends("dashboard API", (it) => {
         assert.include(initial.sql, "FOREIGN KEY")
 
         const document = structure as {
+          readonly rowCount: number | null
           readonly indexes: ReadonlyArray<{ name: string; columns: ReadonlyArray<string>; unique: boolean; primary: boolean }>
           readonly foreignKeys: ReadonlyArray<{ name: string; columns: ReadonlyArray<string>; references: string; referencedColumns: ReadonlyArray<string> }>
         }
@@ -80,6 +81,7 @@ describeBackends("dashboard API", (it) => {
             ["uq__sdk_examples__account_limit__account_uid__limit_type", ["account_uid", "limit_type"], true, false]
           ]
         )
+        assert.strictEqual(document.rowCount, 0)
         assert.strictEqual(document.foreignKeys.length, 1)
         assert.deepStrictEqual(document.foreignKeys[0]!.columns, ["account_uid"])
         assert.strictEqual(document.foreignKeys[0]!.references, "sdk_examples__account")

@@ -10,7 +10,8 @@ import {
   decodeStructure,
   decodeTableDetail,
   decodeTables,
-  errorReason
+  errorReason,
+  watermarkEntityKey
 } from "../../web/src/api/decode.ts"
 
 const tableRow = {
@@ -171,6 +172,9 @@ describe("nodes", () => {
     }, now)
     assert.deepStrictEqual(node.configuration, { seed: 42 })
     assert.deepStrictEqual(node.watermarks, [{ entity: '["ACME"]', first: "2025-01-02T00:00:00Z", last: "2025-12-31T00:00:00Z" }])
+    assert.strictEqual(watermarkEntityKey({ accountUid: "3f6c", assetIdentifier: "ACME" }), '["3f6c","ACME"]')
+    assert.strictEqual(watermarkEntityKey({ id: 7, day: null }), '["7",null]')
+    assert.strictEqual(watermarkEntityKey(null), "[]")
   })
 
   it("reads a page of runs and its cursor", () => {

@@ -75,7 +75,9 @@ export const getTable = async (uid: string): Promise<TableDetail> => {
     request(`tables/${segment(uid)}`, decodeTableDetail),
     request(`tables/${segment(uid)}/structure`, decodeStructure).catch(() => undefined)
   ])
-  return structure === undefined ? detail : { ...detail, ...structure }
+  return structure === undefined
+    ? detail
+    : { ...detail, ...structure, rowCountExact: structure.rowCount !== undefined }
 }
 
 /** The API's largest page of rows; more are read page by page along the time index (`lib/rowPages.ts`). */

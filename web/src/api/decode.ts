@@ -176,9 +176,11 @@ export const decodeTableDetail = (value: unknown): TableDetail => {
 }
 
 /** A table's indexes and foreign keys, from the dashboard API's structure route. */
-export const decodeStructure = (value: unknown): Pick<TableDetail, "indexes" | "foreignKeys"> => {
+export const decodeStructure = (value: unknown): Pick<TableDetail, "indexes" | "foreignKeys"> & { readonly rowCount?: number } => {
   const answer = object(value, "structure")
+  const rowCount = optionalNumber(answer.rowCount, "structure.rowCount")
   return {
+    ...(rowCount === null ? {} : { rowCount }),
     indexes: array(answer.indexes, "structure.indexes").map((index, at) => decodeIndex(index, `structure.indexes[${at}]`)),
     foreignKeys: array(answer.foreignKeys, "structure.foreignKeys").map((key, at) =>
       decodeForeignKey(key, `structure.foreignKeys[${at}]`)
@@ -299,11 +301,24 @@ export const decodeNodeSummary = (value: unknown, path: string, now: Date): Node
 export const decodeNodes = (value: unknown, now: Date): ReadonlyArray<NodeSummary> =>
   array(object(value, "answer").nodes, "answer.nodes").map((node, index) => decodeNodeSummary(node, `nodes[${index}]`, now))
 
+/**
+ * A watermark's entity as a key (`entityLabel` reads it): the catalog keeps the grain values as an object of
+ * column to value (or an array); the key is the JSON array of the values as text, in the object's order.
+ */
+export const watermarkEntityKey = (entity: unknown): string => {
+  if (typeof entity === "string") return entity
+  const values = Array.isArray(entity)
+    ? entity
+    : typeof entity === "object" && entity !== null
+    ? Object.values(entity)
+    : []
+  return JSON.stringify(values.map((value) => value === null || value === undefined ? null : String(value)))
+}
+
 const decodeWatermark = (value: unknown, path: string): WatermarkView => {
   const mark = object(value, path)
-  const entity = mark.entity
   return {
-    entity: typeof entity === "string" ? entity : JSON.stringify((entity ?? []) as unknown),
+    entity: watermarkEntityKey(mark.entity),
     first: string(mark.first, `${path}.first`),
     last: string(mark.last, `${path}.last`)
   }

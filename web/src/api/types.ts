@@ -51,6 +51,8 @@ export interface TableDetail extends TableSummary {
   readonly indexes: ReadonlyArray<IndexView> | null
   readonly foreignKeys: ReadonlyArray<ForeignKeyView> | null
   readonly rowCount: number | null
+  /** Whether `rowCount` was counted (else it is the server's estimate). */
+  readonly rowCountExact?: boolean
   readonly timeRange: { readonly first: string; readonly last: string } | null
 }
 

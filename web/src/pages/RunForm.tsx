@@ -24,8 +24,9 @@ export const RunForm = ({ updateHash, onRequested }: { updateHash: string; onReq
     storeToken(token.trim())
     setBusy(true)
     setOutcome({ ok: true, text: replay ? `Replaying as of ${asOf}…` : "Running…" })
-    // The run shows in the page's polling while the request waits for it to finish.
-    setTimeout(onRequested, 500)
+    // The request waits for the run to finish: meanwhile the page looks often, to show it running.
+    const first = setTimeout(onRequested, 150)
+    const follow = setInterval(onRequested, 400)
     try {
       const result = await requestRun(updateHash, token.trim(), replay ? { asOf: `${asOf}T00:00:00Z` } : {})
       setOutcome({ ok: result.status !== "failed", text: result.message })
@@ -35,6 +36,8 @@ export const RunForm = ({ updateHash, onRequested }: { updateHash: string; onReq
         : cause instanceof Error ? cause.message : String(cause)
       setOutcome({ ok: false, text })
     } finally {
+      clearTimeout(first)
+      clearInterval(follow)
       setBusy(false)
       onRequested()
     }

@@ -108,7 +108,7 @@ export const TablePage = ({ uid }: { uid: string }) => {
               ["Provider", detail.provider ?? "-"],
               ["Revision", <code>{detail.revision ?? "-"}</code>],
               ["Contract", <span><code>{detail.contractVersion}</code>, hash <code class="hash">{detail.contractHash}</code></span>],
-              ["Rows (estimate)", formatCount(detail.rowCount)],
+              [detail.rowCountExact === true ? "Rows" : "Rows (estimate)", formatCount(detail.rowCount)],
               [
                 "Time range",
                 detail.timeRange === null
