@@ -6,7 +6,7 @@
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
-import { text, uuid } from "drizzle-orm/pg-core"
+import { pgEnum, text, uuid } from "drizzle-orm/pg-core"
 import * as SqlClient from "effect/sql/SqlClient"
 import { Catalog } from "../../src/catalog/Catalog.ts"
 import type { RenameHint } from "../../src/migrations/Autogenerate.ts"
@@ -171,5 +171,40 @@ describeBackends("provider history", (it) => {
         migrateProvider(providerOf([notes(false), guarded], location), { target: "base", direction: "downgrade" })
       )
       assert.strictEqual(refusedDown._tag, "TableDeletionRefusedError")
+    })))
+
+  it.effect("a provider's tables in a schema of their own, with an enum, deploy through the lifecycle and back", () =>
+    fresh(Effect.gen(function*() {
+      const tickets = (values: [string, ...Array<string>]) => {
+        const state = pgEnum("hist_state", values)
+        class Tickets extends PlatformManagedMetaTable<Tickets>()({
+          name: "hist__tickets",
+          schema: "hist_data",
+          namespace: "hist",
+          identifier: "hist.tickets",
+          description: "Tickets.",
+          columns: { uid: uuid().primaryKey(), state: state().notNull().default("open") },
+          columnInfo: { uid: info("UID"), state: info("State") }
+        }) {}
+        return Tickets
+      }
+      const current = tickets(["open", "closed", "parked"])
+      const migration = yield* history([[tickets(["open", "closed"])], [current]])
+      const report = yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      assert.isTrue(report.ok)
+      const catalog = yield* Catalog
+      assert.strictEqual((yield* catalog.list).find((row) => row.identifier === "hist.tickets")?.status, "active")
+      yield* Effect.provide(Engine, startEngine({ tables: [current] }))
+      const sql = yield* SqlClient.SqlClient
+      const labels = yield* sql<{ readonly label: string }>`
+        SELECT e.enumlabel AS label FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid
+        WHERE t.typname = 'hist_state' ORDER BY e.enumsortorder`
+      assert.deepStrictEqual(labels.map((row) => row.label), ["open", "closed", "parked"])
+      yield* migrateProvider(migration, { target: "base", direction: "downgrade" })
+      const [left] = yield* sql<{ readonly schemas: number; readonly types: number }>`
+        SELECT (SELECT count(*)::int FROM pg_namespace WHERE nspname = 'hist_data') AS schemas,
+          (SELECT count(*)::int FROM pg_type WHERE typname = 'hist_state') AS types`
+      assert.deepStrictEqual(left, { schemas: 0, types: 0 })
+      assert.isTrue((yield* migrateProvider(migration, { target: "head", direction: "upgrade" })).ok)
     })))
 })
