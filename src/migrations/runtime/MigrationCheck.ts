@@ -175,7 +175,6 @@ export const checkMigrations = (
     const { loaded } = request
     // A head another branch depends on is applied with its dependant: only the heads recorded at the end count.
     const heads = loaded.graph.upgradedHeads
-    const notes: Array<string> = []
     // Each revision's snapshot is read once: the history's heads and the database's are often the same.
     const read = new Map<string, Option.Option<SchemaSnapshot>>()
     const snapshotOf = (revision: string) =>
@@ -183,7 +182,7 @@ export const checkMigrations = (
         ? Effect.succeed(read.get(revision)!)
         : Effect.tap(readSnapshot(loaded.revisions.get(revision)!.source), (snapshot) => Effect.sync(() => read.set(revision, snapshot)))
     /** The snapshot of `revisions` (their union when there are several), or none when one has none. */
-    const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string) =>
+    const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string, notes: Array<string>) =>
       Effect.gen(function*() {
         const found: Array<readonly [string, SchemaSnapshot]> = []
         for (const revision of revisions) {
@@ -201,20 +200,29 @@ export const checkMigrations = (
         return Option.some(snapshot)
       })
 
-    const baseline = heads.length === 0 ? Option.some(yield* emptySnapshot) : yield* snapshotAt(heads, "the models were")
-    const pendingModelChanges = Option.isSome(baseline) ? yield* pendingChanges(request.tables, baseline.value) : []
-
-    const state = yield* readMigrationState(request.versionTable)
+    // The models against the heads' snapshot is work in this process (drizzle-kit models the tables); the
+    // database against its revisions' snapshot is mostly the database's. They run side by side.
+    const modelNotes: Array<string> = []
+    const models = Effect.gen(function*() {
+      const baseline = heads.length === 0
+        ? Option.some(yield* emptySnapshot)
+        : yield* snapshotAt(heads, "the models were", modelNotes)
+      return Option.isSome(baseline) ? yield* pendingChanges(request.tables, baseline.value) : []
+    })
+    const databaseNotes: Array<string> = []
+    const database = Effect.gen(function*() {
+      const state = yield* readMigrationState(request.versionTable)
+      if (state.heads.length === 0) return { state, driftDetails: [] }
+      const snapshot = yield* snapshotAt(state.heads, "the database was", databaseNotes)
+      if (Option.isNone(snapshot)) return { state, driftDetails: [] }
+      const driftDetails = yield* snapshotDifferences(snapshot.value).pipe(
+        Effect.mapError((error) => new MigrationDatabaseError({ operation: "introspect the database", cause: error }))
+      )
+      return { state, driftDetails }
+    })
+    const [pendingModelChanges, { driftDetails, state }] = yield* Effect.all([models, database], { concurrency: 2 })
+    const notes = [...modelNotes, ...databaseNotes]
     const atHeads = sameHeads(state.heads, heads)
-    let driftDetails: ReadonlyArray<ShapeDifference> = []
-    if (state.heads.length > 0) {
-      const snapshot = yield* snapshotAt(state.heads, "the database was")
-      if (Option.isSome(snapshot)) {
-        driftDetails = yield* snapshotDifferences(snapshot.value).pipe(
-          Effect.mapError((error) => new MigrationDatabaseError({ operation: "introspect the database", cause: error }))
-        )
-      }
-    }
     const edited = editedRevisions(loaded, state.ledger)
     return {
       ok: atHeads && pendingModelChanges.length === 0 && edited.length === 0 && driftDetails.length === 0,
