@@ -109,7 +109,12 @@ type AnyEnum = PgEnum<[string, ...Array<string>]> | PgEnumObject<object>
 const schemaObjectsOf = (
   tables: ReadonlyArray<AnyPgTable>,
   listed: ReadonlyArray<SchemaObject>
-): { readonly objects: ReadonlyArray<SchemaObject>; readonly conflicts: ReadonlyArray<string> } => {
+): {
+  readonly objects: ReadonlyArray<SchemaObject>
+  /** Schemas listed as existing: used, never created or dropped. */
+  readonly existing: ReadonlySet<string>
+  readonly conflicts: ReadonlyArray<string>
+} => {
   const enums = new Map<string, AnyEnum>()
   const sequences = new Map<string, PgSequence>()
   const schemas = new Map<string, PgSchema>()
@@ -145,7 +150,11 @@ const schemaObjectsOf = (
   }
   for (const value of [...enums.values(), ...sequences.values()]) if (value.schema !== undefined) schemaNames.add(value.schema)
   for (const name of schemaNames) if (name !== "public" && !schemas.has(name)) schemas.set(name, pgSchema(name))
-  return { objects: [...schemas.values(), ...enums.values(), ...sequences.values()], conflicts }
+  // drizzle-kit leaves out everything in a schema marked existing, tables included: it gets a plain schema,
+  // whose entity is taken out of the model afterwards.
+  const existing = new Set([...schemas.values()].filter((schema) => schema.isExisting).map((schema) => schema.schemaName))
+  for (const name of existing) schemas.set(name, pgSchema(name))
+  return { objects: [...schemas.values(), ...enums.values(), ...sequences.values()], existing, conflicts }
 }
 
 const physicalName = (table: AnyPgTable): string => {
@@ -228,7 +237,7 @@ export const storageSchemaModel = Effect.fn("StorageSchema.storageSchemaModel")(
   // drizzle-kit would print these and end the process; asked first, they become the error's report.
   const refusals = drizzleKitRefusals(drizzleTables)
   if (refusals.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(refusals.join("\n")) })
-  const { conflicts, objects } = schemaObjectsOf(drizzleTables, models.filter(isSchemaObject))
+  const { conflicts, existing, objects } = schemaObjectsOf(drizzleTables, models.filter(isSchemaObject))
   if (conflicts.length > 0) return yield* new SchemaSnapshotError({ tables: names, cause: new Error(conflicts.join("\n")) })
   const imports = Object.fromEntries([
     ...drizzleTables.map((table, index) => [`table${index}`, table] as const),
@@ -245,6 +254,7 @@ export const storageSchemaModel = Effect.fn("StorageSchema.storageSchemaModel")(
     const literal = defaults.get(JSON.stringify([entity.schema, entity.table, entity.name]))
     return literal === undefined ? entity : { ...entity, default: literal }
   }
-  const { collisions, ddl } = separateCollidingNames(snapshot.ddl, snapshot.ddl.map(applyNamingConvention))
+  const owned = snapshot.ddl.filter((entity) => !(entity.entityType === "schemas" && existing.has(entity.name)))
+  const { collisions, ddl } = separateCollidingNames(owned, owned.map(applyNamingConvention))
   return { snapshot: { ...snapshot, ddl: ddl.map(withLiterals) }, collisions }
 })

@@ -207,4 +207,44 @@ describeBackends("provider history", (it) => {
       assert.deepStrictEqual(left, { schemas: 0, types: 0 })
       assert.isTrue((yield* migrateProvider(migration, { target: "head", direction: "upgrade" })).ok)
     })))
+
+  it.effect("a provider whose version table shares its tables' schema creates the tables, never the schema", () =>
+    fresh(Effect.gen(function*() {
+      class Shared extends PlatformManagedMetaTable<Shared>()({
+        name: "hist__shared",
+        schema: "hist_vs",
+        namespace: "hist",
+        identifier: "hist.shared",
+        description: "Shared.",
+        columns: { uid: uuid().primaryKey() },
+        columnInfo: { uid: info("UID") }
+      }) {}
+      const migration = buildMigrationProvider({
+        package: "hist",
+        migrationNamespace: "hist",
+        scriptLocation: scratchDirectory(),
+        versionRegistry: buildVersionMetaTable({
+          namespace: "hist",
+          identifier: "hist.alembic_version",
+          schema: "hist_vs",
+          tableName: "hist__alembic_version"
+        }),
+        tables: [Shared]
+      })
+      yield* createRevision({
+        loaded: yield* loadRevisions(migration.versionLocations),
+        directory: migration.versionLocations[0]!,
+        tables: migration.targetTables,
+        message: "initial",
+        autogenerate: true,
+        renames: []
+      })
+      const loaded = yield* loadRevisions(migration.versionLocations)
+      const initial = loaded.revisions.get("0001")!
+      assert.isFalse(initial.upgrade.some((statement) => String(statement).includes("SCHEMA")), "the schema is apply's")
+      assert.isTrue(initial.upgrade.some((statement) => String(statement).startsWith("CREATE TABLE \"hist_vs\".\"hist__shared\"")))
+      assert.isTrue((yield* migrateProvider(migration, { target: "head", direction: "upgrade" })).ok)
+      yield* migrateProvider(migration, { target: "base", direction: "downgrade" })
+      assert.isTrue((yield* migrateProvider(migration, { target: "head", direction: "upgrade" })).ok)
+    })))
 })
