@@ -216,6 +216,24 @@ const usingCredential = <A, E, R>(
   })
 
 /**
+ * As the owner (on the credential's connection): the provider's run role may read and write the rows of the
+ * tables the revisions left, and read the version table and its ledger. Answers the run role (none on the
+ * embedded database).
+ */
+const grantRowsToRunRole = (provider: MigrationProvider, credential: MigrationCredential) => {
+  if (credential._tag !== "ServerCredential") return Effect.succeed(undefined)
+  const versions = versionTableOf(provider)
+  return grantRunRole(
+    credential.runRole,
+    provider.tables.map((table) => ({ schema: table.metadata.schema, table: table.metadata.tableName })),
+    [versions, { schema: versions.schema, table: ledgerTableName(versions) }]
+  ).pipe(
+    Effect.mapError(CatalogStorageError.during(`grant the run role ${credential.runRole} its rows`)),
+    Effect.as<string | undefined>(credential.runRole)
+  )
+}
+
+/**
  * How every lifecycle command begins: the provider's revisions loaded (and their graph checked), and its
  * version registry row ensured in the catalog.
  */
@@ -407,14 +425,7 @@ export const migrateProvider = (
               acceptChanged: options.acceptChanged,
               onStep: options.onStep
             })
-            if (credential._tag !== "ServerCredential") return { result, runRole: undefined }
-            // As the owner: the run role may read and write the rows of the tables the revisions left.
-            yield* grantRunRole(
-              credential.runRole,
-              provider.tables.map((table) => ({ schema: table.metadata.schema, table: table.metadata.tableName })),
-              [versionTableOf(provider), { schema: versionTableOf(provider).schema, table: ledgerTableName(versionTableOf(provider)) }]
-            ).pipe(Effect.mapError(CatalogStorageError.during(`grant the run role ${credential.runRole} its rows`)))
-            return { result, runRole: credential.runRole }
+            return { result, runRole: yield* grantRowsToRunRole(provider, credential) }
           })
       )
     ))
@@ -523,10 +534,14 @@ export const stampProvider = (
       usingCredential(
         provider,
         options,
-        stampMigration(
-          { loaded, target: targets, purge: options.purge },
-          { providerKey: provider.key, versionTable: versionTableOf(provider), lockHeld: true }
-        )
+        (credential) =>
+          Effect.tap(
+            stampMigration(
+              { loaded, target: targets, purge: options.purge },
+              { providerKey: provider.key, versionTable: versionTableOf(provider), lockHeld: true }
+            ),
+            () => grantRowsToRunRole(provider, credential)
+          )
       )
     ))
   })

@@ -56,6 +56,8 @@ const failInserts = (code: string, failures: number) =>
     yield* sql.unsafe("DROP TRIGGER IF EXISTS flaky ON retry__marks")
     yield* sql.unsafe("DROP SEQUENCE IF EXISTS retry_attempts")
     yield* sql.unsafe("CREATE SEQUENCE retry_attempts")
+    // The trigger runs as the writer, which on a server is the provider's run role, not this test's superuser.
+    yield* sql.unsafe("GRANT USAGE ON SEQUENCE retry_attempts TO PUBLIC")
     yield* sql.unsafe(`
       CREATE OR REPLACE FUNCTION retry_flaky() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
