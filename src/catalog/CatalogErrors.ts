@@ -227,7 +227,7 @@ export class CatalogNotReadyError extends Schema.TaggedError<CatalogNotReadyErro
     const where = `schema "${this.schema}"`
     if (this.found === 0) {
       return `There is no metatables catalog in ${where} of this database, so ${this.attaching} has nothing to ` +
-        "attach to. Run `bun run migrate upgrade` (metatables migrations upgrade) first: it creates the catalog " +
+        "attach to. Run `metatables migrations upgrade` first: it creates the catalog " +
         "and the tables your nodes write."
     }
     if (this.found > this.expected) {
@@ -235,7 +235,6 @@ export class CatalogNotReadyError extends Schema.TaggedError<CatalogNotReadyErro
         `(${this.expected}). Upgrade metatables in this project.`
     }
     return `The catalog in ${where} is at version ${this.found}; this metatables needs version ${this.expected}. ` +
-      `${this.attaching} never changes the database: run \`bun run migrate upgrade\` (metatables migrations ` +
-      "upgrade), which brings the catalog up to date."
+      `${this.attaching} never changes the database: run \`metatables migrations upgrade\`, which brings the catalog up to date.`
   }
 }

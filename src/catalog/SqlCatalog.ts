@@ -166,7 +166,7 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
         ? Effect.fail(
           new CatalogStorageError({
             operation: "find its default data source",
-            cause: "the catalog has none; run `bun run migrate upgrade`, which registers it"
+            cause: "the catalog has none; run `metatables migrations upgrade`, which registers it"
           })
         )
         : Effect.succeed(row)

@@ -4,9 +4,11 @@
  * help shown because of bad usage goes to stderr. Everything is written to `CurrentOutputSinks`, so the
  * same program runs in a process (`main.ts`) and in a test that captures its output.
  */
+import * as CliConfig from "effect/cli/CliConfig"
 import * as CliError from "effect/cli/CliError"
 import * as CliOutput from "effect/cli/CliOutput"
 import * as Command from "effect/cli/Command"
+import * as GlobalFlag from "effect/cli/GlobalFlag"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { METATABLES_VERSION } from "../version.ts"
@@ -43,5 +45,8 @@ export const cliProgram = (args: ReadonlyArray<string>) =>
   Command.runWith(metatablesCommand, { version: METATABLES_VERSION })(args).pipe(
     Effect.as(0),
     Effect.catch((error) => Effect.succeed(exitCodeOf(error))),
-    Effect.provide(presenter)
+    Effect.provide(presenter),
+    // No --wizard: metatables asks no questions (without a terminal it printed escape codes), and the README
+    // describes every command's flags.
+    Effect.provide(CliConfig.layer({ builtIns: GlobalFlag.BuiltIns.filter((flag) => flag !== GlobalFlag.Wizard) }))
   )

@@ -22,7 +22,7 @@ export class StorageNotBoundError extends Schema.TaggedError<StorageNotBoundErro
       ? "is not bound"
       : `is bound to a catalog row whose status is "${this.status}"`
     return `${subject} ${state}, so the configuration cannot be hashed by its catalog uid. Run ` +
-      "`bun run migrate upgrade` to register it, then run the node through the engine (startEngine), which " +
+      "`metatables migrations upgrade` to register it, then run the node through the engine (startEngine), which " +
       "binds active tables."
   }
 }

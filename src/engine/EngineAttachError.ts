@@ -25,25 +25,25 @@ const explain = (refusal: AttachRefusal): string => {
   switch (refusal.problem) {
     case "missing":
       return `${subject} has no catalog row: it was never migrated. Add it to your migration provider, then run ` +
-        "`bun run migrate revision -m \"...\"` and `bun run migrate upgrade`."
+        "`metatables migrations revision -m \"...\"` and `metatables migrations upgrade`."
     case "not-active":
-      return `${subject} is ${refusal.status} in the catalog, not active${details}. Run \`bun run migrate upgrade\` ` +
+      return `${subject} is ${refusal.status} in the catalog, not active${details}. Run \`metatables migrations upgrade\` ` +
         "and check its report."
     case "changed":
       return `${subject} changed since it was migrated (its model's contract differs from the catalog's)${details}. ` +
-        "Run `bun run migrate revision -m \"...\"` to write a revision for the change, then `bun run migrate upgrade`."
+        "Run `metatables migrations revision -m \"...\"` to write a revision for the change, then `metatables migrations upgrade`."
     case "behind":
       return `${subject} is as an earlier revision has it, not as its model${details}: the database is behind its ` +
         "history (after a downgrade, or with revisions not applied yet), and a later revision makes this change. Run " +
-        "`bun run migrate upgrade` (or `nodes run --upgrade`); no new revision is needed."
+        "`metatables migrations upgrade` (or `nodes run --upgrade`); no new revision is needed."
     case "drift":
       return `${subject} in the database differs from its contract${details}. Something changed it outside the ` +
-        "migrations; run `bun run migrate check` to see the drift, and fix it with a revision."
+        "migrations; run `metatables migrations check` to see the drift, and fix it with a revision."
     case "duplicate":
       return `${subject} is given by two different storage table classes${details}; pass one.`
     case "no-run-role":
       return `${subject} cannot be written as its provider's run role${details}. Runs never write as the ` +
-        "connecting user; run `bun run migrate upgrade` (as a user with CREATEROLE), which creates the role and " +
+        "connecting user; run `metatables migrations upgrade` (as a user with CREATEROLE), which creates the role and " +
         "grants it the provider's rows."
   }
 }

@@ -11,7 +11,7 @@
  * ```
  *
  * It only reads: it never creates, alters, registers or migrates anything (the catalog must already be at
- * this version; `bun run migrate upgrade` is what deploys). A refusal lists every table that is not ready.
+ * this version; `metatables migrations upgrade` is what deploys). A refusal lists every table that is not ready.
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"

@@ -1,5 +1,5 @@
 /**
- * Platform-managed tables are registered by the migration lifecycle only (`bun run migrate upgrade`), which
+ * Platform-managed tables are registered by the migration lifecycle only (`metatables migrations upgrade`), which
  * reserves their catalog rows, creates them and finalizes them. `registerMetaTable` refuses everywhere else;
  * inside the lifecycle (which provides `CurrentMigrationRegistration`) it returns the table's binding.
  */
@@ -32,9 +32,9 @@ export class MigrationManagedTableError extends Schema.TaggedError<MigrationMana
   override get message(): string {
     return this.providerKey === null
       ? `Platform-managed MetaTable "${this.identifier}" (${this.table}) is migration-managed and cannot be ` +
-        "registered directly. Run `bun run migrate upgrade`."
+        "registered directly. Run `metatables migrations upgrade`."
       : `Platform-managed MetaTable "${this.identifier}" (${this.table}) is not in the scope of the migration ` +
-        `provider ${this.providerKey}; add it to the provider's tables and run \`bun run migrate upgrade\`.`
+        `provider ${this.providerKey}; add it to the provider's tables and run \`metatables migrations upgrade\`.`
   }
 }
 

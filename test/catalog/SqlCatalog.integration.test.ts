@@ -135,7 +135,7 @@ describeBackends("SqlCatalog", (it, backend) => {
       assert.instanceOf(missing, CatalogNotReadyError)
       if (missing instanceof CatalogNotReadyError) {
         assert.strictEqual(missing.found, 0)
-        assert.include(missing.message, "bun run migrate upgrade")
+        assert.include(missing.message, "metatables migrations upgrade")
       }
       const [schema] = yield* sql<{ readonly present: boolean }>`
         SELECT to_regnamespace('metatables') IS NOT NULL AS present`

@@ -198,7 +198,7 @@ describe("computeUpdateHash", () => {
         error.message,
         'Storage table "sdk_examples.prices" (public.sdk_examples__prices), referenced by configuration field ' +
           "baseStorage, is not bound, so the configuration cannot be hashed by its catalog uid. Run " +
-          "`bun run migrate upgrade` to register it, then run the node through the engine (startEngine), which " +
+          "`metatables migrations upgrade` to register it, then run the node through the engine (startEngine), which " +
           "binds active tables."
       )
     }))
@@ -215,7 +215,7 @@ describe("computeUpdateHash", () => {
       )
       assert.instanceOf(error, StorageNotBoundError)
       assert.include(error.message, 'is bound to a catalog row whose status is "deleted"')
-      assert.include(error.message, "`bun run migrate upgrade`")
+      assert.include(error.message, "`metatables migrations upgrade`")
     }))
 
   it.effect("refuses a configuration that is not a DataNodeConfiguration, naming the node", () =>

@@ -144,8 +144,8 @@ describeBackends("startEngine", (it, backend) => {
       assert.include(error.message, "startEngine cannot attach 4 of 4 storage tables")
       assert.include(error.message, "engine_tests.fills (public.eng__fills) has no catalog row: it was never migrated")
       assert.include(error.message, "engine_tests.trades (public.eng__trades) is reserved in the catalog, not active")
-      assert.include(error.message, "bun run migrate revision")
-      assert.include(error.message, "bun run migrate check")
+      assert.include(error.message, "metatables migrations revision")
+      assert.include(error.message, "metatables migrations check")
 
       const duplicate = yield* Effect.flip(attach([Quotes, QuotesChanged]))
       assert.instanceOf(duplicate, EngineAttachError)

@@ -91,7 +91,7 @@ describeBackends("provider history", (it) => {
       assert.deepStrictEqual(error.refusals.map((refusal) => [refusal.problem, refusal.details]), [
         ["behind", ["the database is at revision 0001, behind the history's head 0002", "column body was added"]]
       ])
-      assert.include(error.message, "Run `bun run migrate upgrade`")
+      assert.include(error.message, "Run `metatables migrations upgrade`")
       assert.notInclude(error.message, "migrate revision")
       yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
       yield* Effect.provide(Engine, startEngine({ tables: [current] }))

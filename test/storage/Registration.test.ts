@@ -25,7 +25,7 @@ describe("registerMetaTable", () => {
       assert.strictEqual(
         error.message,
         'Platform-managed MetaTable "sdk_examples.account" (public.sdk_examples__account) is migration-managed ' +
-          "and cannot be registered directly. Run `bun run migrate upgrade`."
+          "and cannot be registered directly. Run `metatables migrations upgrade`."
       )
     }))
 

@@ -1,5 +1,5 @@
 /**
- * `metatables migrations ...` (`bun run migrate ...`): scaffold a provider, write revisions, apply them, and
+ * `metatables migrations ...` (`npm run migrate -- ...`): scaffold a provider, write revisions, apply them, and
  * inspect the history and the database. Commands that touch the database run the provider lifecycle; the
  * others (`revision`, `history`, `heads`, `show`, `branches`, `merge`) are local, but for the options that
  * mark or count from the database's heads.
@@ -306,7 +306,7 @@ const mergeCommand = Command.make("merge", mergeOptions, lazyHandler("migrations
 
 export const migrationsCommand = Command.make("migrations").pipe(
   Command.withDescription(
-    "Author and apply schema migrations for a provider's storage tables (`bun run migrate ...` runs this group)"
+    "Author and apply schema migrations for a provider's storage tables (also `npm run migrate -- ...`)"
   ),
   Command.withSubcommands([
     scaffoldCommand,

@@ -245,7 +245,7 @@ const printPlan = (provider: MigrationProvider, direction: "upgrade" | "downgrad
       })
     }
     // The SQL is the result, meant for a file: it goes to stdout like any document.
-    yield* output.stdout(sql)
+    yield* output.stdout(sql.endsWith("\n") ? sql : `${sql}\n`)
   })
 
 /**
@@ -503,7 +503,7 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
           checkMigrations({ loaded, tables: provider.targetTables, versionTable: versionTableOf(provider) }),
           undeclaredObjects(loaded, physical)
         ])
-      )).pipe(Effect.provide(existingDatabaseLayer))
+      )).pipe(Effect.provide(cliDatabaseLayer))
     // Triggers, functions, policies and rules no revision creates run with every write of a run: they fail the check.
     const report = { ...checked, ok: checked.ok && undeclared.length === 0, undeclaredObjects: undeclared }
     const lines = [
@@ -518,7 +518,7 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
       ...(report.multipleHeads ? [`  The history has several heads (${headList(report.heads)}); they were compared together.`] : []),
       ...(report.pendingModelChanges.length === 0
         ? []
-        : ["  The models differ from the head revision; a new revision would run:", ...report.pendingModelChanges.map((sql) => `    ${sql.replace(/\s+/g, " ")}`)]),
+        : ["  The models differ from the head revision; a new revision would run:", ...report.pendingModelChanges.map((sql) => sql.split("\n").map((line) => `    ${line}`).join("\n"))]),
       ...report.editedRevisions.map((edited) =>
         `  Revision ${edited.revision} (${shown(edited.source)}) was edited after it was applied (checksum ${edited.appliedChecksum.slice(0, 12)} in the ledger, ${edited.fileChecksum.slice(0, 12)} on disk).`
       ),
@@ -583,7 +583,7 @@ const printStamp = (provider: MigrationProvider, targets: ReadonlyArray<string>,
     if (output.json) {
       return yield* output.result({ text: sql, document: { provider: provider.key, from: plan.from, to: plan.to, sql } })
     }
-    yield* output.stdout(sql)
+    yield* output.stdout(sql.endsWith("\n") ? sql : `${sql}\n`)
   })
 
 export const stamp = (options: Command.Command.Config.Infer<typeof stampOptions>) =>

@@ -1,5 +1,5 @@
 /**
- * `metatables nodes run | status` (`bun run update ...` runs `nodes run`): run a graph of DataNodes on the
+ * `metatables nodes run | status` (`npm run update -- MODULE:EXPORT` runs `nodes run`): run a graph of DataNodes on the
  * attached engine, and show each node's last run, watermarks and rows.
  *
  * This is the command tree only; what the commands do is in `NodesHandlers.ts`, loaded when one runs.
@@ -7,11 +7,28 @@
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
+import * as Option from "effect/Option"
 import { lazyImport } from "../../db/LazyImport.ts"
 import { DEFAULT_BATCH_SIZE } from "../../engine/UpsertBatch.ts"
 import { DEFAULT_CONCURRENCY } from "../../engine/RunDefaults.ts"
 import { lazyHandler } from "../CommandRunner.ts"
 import { providerFlag } from "./MigrationsCommands.ts"
+
+/**
+ * A flag taking a whole number of at least 1, which says so whatever it is given (`--concurrency abc`,
+ * `--concurrency 0`), in place of the parser's "a string representing a finite number".
+ */
+const countFlag = (name: string) =>
+  Flag.String(name).pipe(
+    Flag.withMetavar("N"),
+    Flag.filterMap(
+      (text) => /^\s*\d+\s*$/.test(text) && Number(text) >= 1 ? Option.some(Number(text)) : Option.none(),
+      (text) =>
+        /^\s*-?\d+\s*$/.test(text)
+          ? `--${name} must be at least 1, not ${text.trim()}`
+          : `--${name} expects a whole number of at least 1 (like 4), not "${text}"`
+    )
+  )
 
 const handlers = lazyImport("the nodes commands", () => import("./NodesHandlers.ts"))
 
@@ -23,8 +40,7 @@ export const runOptions = {
         "function returning either; their dependencies run first"
     )
   ),
-  concurrency: Flag.Int("concurrency").pipe(
-    Flag.filter((value) => value >= 1, (value) => `--concurrency must be at least 1, not ${value}`),
+  concurrency: countFlag("concurrency").pipe(
     Flag.withDescription(`How many nodes run at once (default ${DEFAULT_CONCURRENCY})`),
     Flag.withDefault(DEFAULT_CONCURRENCY)
   ),
@@ -32,8 +48,7 @@ export const runOptions = {
     Flag.withDescription("Run nodes that are fresh too (nodes declared with freshFor skip a recent success)"),
     Flag.withDefault(false)
   ),
-  batchSize: Flag.Int("batch-size").pipe(
-    Flag.filter((value) => value >= 1, (value) => `--batch-size must be at least 1, not ${value}`),
+  batchSize: countFlag("batch-size").pipe(
     Flag.withDescription(`Rows per batch: each batch is validated and written in one transaction (default ${DEFAULT_BATCH_SIZE})`),
     Flag.optional
   ),
@@ -85,8 +100,7 @@ export const runOptions = {
     Flag.withDescription("Backfill: the nodes that depend on the backfilled ones too, over the same range"),
     Flag.withDefault(false)
   ),
-  chunkPeriods: Flag.Int("chunk-periods").pipe(
-    Flag.filter((value) => value >= 1, (value) => `--chunk-periods must be at least 1, not ${value}`),
+  chunkPeriods: countFlag("chunk-periods").pipe(
     Flag.withDescription(
       "Backfill: periods of the table's cadence per chunk, each committed before the next (default 250); an " +
         "interrupted backfill resumes after the last committed chunk"
@@ -115,8 +129,7 @@ export const statusOptions = {
     Flag.withDescription("The same as the NODE argument"),
     Flag.optional
   ),
-  limit: Flag.Int("limit").pipe(
-    Flag.filter((value) => value >= 1, (value) => `--limit must be at least 1, not ${value}`),
+  limit: countFlag("limit").pipe(
     Flag.withDescription("How many of the node's runs the history shows, newest first (default 20)"),
     Flag.withDefault(20)
   )
@@ -130,6 +143,6 @@ const statusCommand = Command.make("status", statusOptions, lazyHandler("nodes s
 )
 
 export const nodesCommand = Command.make("nodes").pipe(
-  Command.withDescription("Run DataNode update jobs and inspect their runs (`bun run update ...` runs `nodes run`)"),
+  Command.withDescription("Run DataNode update jobs and inspect their runs (`npm run update -- MODULE:EXPORT` runs `nodes run`)"),
   Command.withSubcommands([runCommandDefinition, statusCommand])
 )

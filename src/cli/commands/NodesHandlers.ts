@@ -47,10 +47,13 @@ const progressLine = (event: RunEvent): string | undefined => {
         : `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt}`
     case "BatchWritten":
       return `  ${event.node.kind} ${shortHash(event.node.updateHash)} -> ${event.node.table}: batch ${event.batch}, ` +
-        `${count(event.rows)} rows (${count(event.inserted)} new, ${count(event.updated)} changed, ` +
+        `${plural(event.rows, "row")} (${count(event.inserted)} new, ${count(event.updated)} changed, ` +
         `${count(event.unchanged)} unchanged), ${count(event.totalRows)} so far, ${seconds(event.elapsedMs)}`
     case "AttemptFailed":
-      return `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt} failed: ${event.message}`
+      // The last attempt's failure is printed once, by the node's FAILED line.
+      return event.retrying
+        ? `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt} failed, trying again: ${event.message}`
+        : undefined
     case "NodeFinished":
       return outcomeLine(event.outcome)
     case "RunsAbandoned":
