@@ -103,6 +103,7 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     readonly onDelete: string
     readonly onUpdate: string
     readonly definition: string
+    readonly nullsNotDistinct: boolean
   }>`
     SELECT n.nspname AS "schema", c.relname AS "table", k.conname AS "name", k.contype::text AS "kind",
       (SELECT array_agg(a.attname::text ORDER BY u.position) FROM unnest(k.conkey) WITH ORDINALITY AS u(attnum, position)
@@ -111,7 +112,10 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
       (SELECT array_agg(a.attname::text ORDER BY u.position) FROM unnest(k.confkey) WITH ORDINALITY AS u(attnum, position)
         JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.attnum) AS "targetColumns",
       k.confdeltype::text AS "onDelete", k.confupdtype::text AS "onUpdate",
-      CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_constraintdef(k.oid, true) ELSE '' END AS "definition"
+      CASE WHEN k.contype = 'c' THEN pg_catalog.pg_get_constraintdef(k.oid, true) ELSE '' END AS "definition",
+      -- indnullsnotdistinct exists from PostgreSQL 15; read through jsonb, it is simply absent before.
+      COALESCE((SELECT (to_jsonb(i) ->> 'indnullsnotdistinct')::boolean FROM pg_catalog.pg_index i
+        WHERE i.indexrelid = k.conindid), false) AS "nullsNotDistinct"
     FROM pg_catalog.pg_constraint k
     JOIN pg_catalog.pg_class c ON c.oid = k.conrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -165,7 +169,9 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     if (entry === undefined) continue
     const keyColumns = [...(row.columns ?? [])]
     if (row.kind === "p") entry.primaryKey = { name: row.name, columns: keyColumns }
-    else if (row.kind === "u") entry.uniques.push({ name: row.name, columns: keyColumns })
+    else if (row.kind === "u") {
+      entry.uniques.push({ name: row.name, columns: keyColumns, nullsNotDistinct: row.nullsNotDistinct })
+    }
     else if (row.kind === "c") entry.checks.push({ name: row.name, expression: row.definition })
     else {
       entry.foreignKeys.push({

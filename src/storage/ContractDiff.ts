@@ -238,7 +238,15 @@ export const diffTableShapes = (expected: TableShape, actual: TableShape | undef
     const want = expected.objects!
     const have = actual.objects!
     differences.push(
-      ...objectDifferences(table, "unique constraint", want.uniques, have.uniques, [["columns", keyColumns]]),
+      ...objectDifferences(table, "unique constraint", want.uniques, have.uniques, [
+        ["columns", keyColumns],
+        [
+          "nulls",
+          (key) => key.nullsNotDistinct === true ? "not distinct" : "distinct",
+          // Compared only where both sides say (a snapshot and the live catalog do).
+          (key) => key.nullsNotDistinct === undefined ? "" : String(key.nullsNotDistinct)
+        ]
+      ]),
       ...objectDifferences(table, "foreign key", want.foreignKeys, have.foreignKeys, [
         ["columns", (key) => key.columns.join(", ")],
         ["references", (key) => `${key.targetSchema}.${key.targetTable} (${key.targetColumns.join(", ")})`],

@@ -29,6 +29,8 @@ export interface TableShapeKey {
   /** `undefined` when this side does not name it (a contract). */
   readonly name: string | undefined
   readonly columns: ReadonlyArray<string>
+  /** A unique key's `NULLS NOT DISTINCT`; `undefined` when this side does not say. */
+  readonly nullsNotDistinct?: boolean | undefined
 }
 
 export type ReferentialAction = "NO ACTION" | "RESTRICT" | "CASCADE" | "SET NULL" | "SET DEFAULT"
@@ -325,7 +327,7 @@ export const snapshotShape = (snapshot: SchemaSnapshot): SchemaShape => {
         break
       }
       case "uniques":
-        tableOf(entity)?.uniques.push({ name: entity.name, columns: [...entity.columns] })
+        tableOf(entity)?.uniques.push({ name: entity.name, columns: [...entity.columns], nullsNotDistinct: entity.nullsNotDistinct })
         break
       case "fks":
         tableOf(entity)?.foreignKeys.push({

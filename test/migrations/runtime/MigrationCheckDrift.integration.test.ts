@@ -1,8 +1,8 @@
 /**
  * `check` sees every drift from what the revisions made (issue 12 item 7), on both backends: a model with
- * defaults of every spelling, an identity and a generated column, a foreign key with an action, plain, partial and expression indexes, checks
+ * defaults of every spelling, an identity and a generated column, a NULLS NOT DISTINCT unique key, a foreign key with an action, plain, partial and expression indexes, checks
  * (one PostgreSQL rewrites), an enum and a sequence deploys clean; then each change made by hand is reported:
- * an identity dropped, a default, a foreign key's ON DELETE, an index re-created on other columns, a CHECK, an index nobody
+ * an identity dropped, a unique key re-made without NULLS NOT DISTINCT, a default, a foreign key's ON DELETE, an index re-created on other columns, a CHECK, an index nobody
  * declared, an enum value and a sequence's increment. A database behind the history's heads, or never
  * migrated, fails; a history of two heads, both applied, is clean.
  */
@@ -49,6 +49,7 @@ const tickets = pgTable("drift_tickets", {
   urgent: boolean().notNull().default(false),
   number: integer().default(drizzleSql`nextval('drift_ticket_seq')`),
   opened: timestamp({ withTimezone: true }).defaultNow(),
+  code: varchar({ length: 16 }).unique("uq_drift_tickets_code", { nulls: "not distinct" }),
   serial: integer().generatedAlwaysAsIdentity(),
   doubled: numeric().generatedAlwaysAs(drizzleSql`price * 2`)
 }, (table) => [
@@ -93,6 +94,8 @@ describeBackends("check sees every drift", (it) => {
       const sql = yield* SqlClient.SqlClient
       yield* sql`ALTER TABLE drift_tickets ALTER COLUMN kind SET DEFAULT 'feature'`
       yield* sql`ALTER TABLE drift_tickets ALTER COLUMN serial DROP IDENTITY`
+      yield* sql`ALTER TABLE drift_tickets DROP CONSTRAINT uq_drift_tickets_code`
+      yield* sql`ALTER TABLE drift_tickets ADD CONSTRAINT uq_drift_tickets_code UNIQUE (code)`
       const [fk] = yield* sql<{ readonly name: string }>`
         SELECT conname AS "name" FROM pg_constraint WHERE conrelid = 'drift_tickets'::regclass AND contype = 'f'`
       yield* sql.unsafe(`ALTER TABLE drift_tickets DROP CONSTRAINT "${fk!.name}"`)
@@ -112,6 +115,7 @@ describeBackends("check sees every drift", (it) => {
       assert.deepStrictEqual(drifted.drift, [
         "column public.drift_tickets.kind has default 'feature'::text, the revision made it 'bug'::text",
         "column public.drift_tickets.serial is plain, the revision made it identity always",
+        "unique constraint uq_drift_tickets_code on public.drift_tickets: nulls is distinct, the revision made it not distinct",
         `foreign key ${fk!.name} on public.drift_tickets: ON DELETE is SET NULL, the revision made it CASCADE`,
         "index ix_drift_tickets_state on public.drift_tickets: columns is opened, the revision made it state, owner",
         "index ix_nobody_declared on public.drift_tickets is not in the revision's model",
@@ -124,6 +128,7 @@ describeBackends("check sees every drift", (it) => {
       assert.deepStrictEqual(drifted.driftDetails.map((difference) => difference._tag), [
         "ColumnDefault",
         "ColumnGeneration",
+        "ObjectChanged",
         "ObjectChanged",
         "ObjectChanged",
         "ObjectExtra",
