@@ -13,7 +13,6 @@ import type * as PgClient from "@effect/sql-pg/PgClient"
 import type * as PgConnection from "@effect/sql-pg/PgConnection"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Predicate from "effect/Predicate"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
@@ -21,22 +20,9 @@ import * as Stream from "effect/Stream"
 import type * as Reactivity from "effect/reactivity/Reactivity"
 import * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
-import {
-  AuthenticationError,
-  AuthorizationError,
-  ConnectionError,
-  ConstraintError,
-  DeadlockError,
-  LockTimeoutError,
-  SerializationError,
-  SqlError,
-  type SqlErrorReason,
-  SqlSyntaxError,
-  StatementTimeoutError,
-  UniqueViolation,
-  UnknownError
-} from "effect/sql/SqlError"
+import { SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
+import { classifySqlState } from "./internal/sqlState.ts"
 import { parseInterval, parseTimestamp } from "./internal/textValues.ts"
 import { lazyImport, type LazyImportError } from "./LazyImport.ts"
 
@@ -75,34 +61,8 @@ const parsersOf = (types: typeof import("@electric-sql/pglite").types): ParserOp
   [types.INTERVAL]: parseInterval
 })
 
-const codeOf = (cause: unknown): string | undefined =>
-  Predicate.hasProperty(cause, "code") && Predicate.isString(cause.code) ? cause.code : undefined
-
-const constraintOf = (cause: unknown): string =>
-  Predicate.hasProperty(cause, "constraint") && Predicate.isString(cause.constraint) && cause.constraint !== ""
-    ? cause.constraint
-    : "unknown"
-
-/** Maps a SQLSTATE to the same `SqlError` reasons the server client uses. */
-const classify = (cause: unknown, operation: string): SqlErrorReason => {
-  const props = { cause, message: "PGlite: Query failed", operation }
-  const code = codeOf(cause)
-  if (code === undefined) return new UnknownError(props)
-  if (code.startsWith("08")) return new ConnectionError(props)
-  if (code.startsWith("28")) return new AuthenticationError(props)
-  if (code === "42501") return new AuthorizationError(props)
-  if (code.startsWith("42")) return new SqlSyntaxError(props)
-  if (code === "23505") return new UniqueViolation({ ...props, constraint: constraintOf(cause) })
-  if (code.startsWith("23")) return new ConstraintError(props)
-  if (code === "40P01") return new DeadlockError(props)
-  if (code === "40001") return new SerializationError(props)
-  if (code === "55P03") return new LockTimeoutError(props)
-  if (code === "57014") return new StatementTimeoutError(props)
-  return new UnknownError(props)
-}
-
 const attempt = <A>(operation: string, run: () => Promise<A>): Effect.Effect<A, SqlError> =>
-  Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ reason: classify(cause, operation) }) })
+  Effect.tryPromise({ try: run, catch: (cause) => new SqlError({ reason: classifySqlState(cause, "PGlite: Query failed", operation) }) })
 
 type RowTransform = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
 

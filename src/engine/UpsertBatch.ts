@@ -11,6 +11,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import type { RowShape } from "../datanode/RowShape.ts"
 import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
 import { textArrayLiteral } from "../db/PgArrayLiteral.ts"
+import { copyIn, copyText } from "../db/PgCopy.ts"
 import { upsertStatement } from "./internal/upsertStatement.ts"
 
 /** What one upsert did to each row of its batch. */
@@ -44,7 +45,7 @@ export const addOutcomes = (left: PersistOutcome, right: PersistOutcome): Persis
  * statement leaves nothing once that transaction rolls back. An empty batch runs no query.
  *
  * It first asks where the table ends (see `upsertStatement`): a batch wholly after the table's last time
- * index is inserted plainly, one partly after it has those rows inserted plainly and the rest merged, and
+ * index is inserted plainly (by `COPY ... FROM STDIN` on a server, `db/PgCopy.ts`; an `INSERT` elsewhere), one partly after it has those rows inserted plainly and the rest merged, and
  * otherwise (or without an index to read the last time index from) the whole batch is merged with
  * `ON CONFLICT`. A concurrent writer committing the same new grains first makes a plain insert fail with a
  * unique violation; then the merge runs instead, and counts the other writer's rows as it finds them (as
@@ -69,10 +70,16 @@ export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
     statement.boundarySql,
     [batch.minTime, ...statement.boundaryParams]
   )
+  // An append on a server goes in by COPY on the transaction's connection; elsewhere by a plain insert.
+  const append = Effect.flatMap(
+    copyIn(statement.copySql, copyText(batch.values, batch.rowCount)),
+    (copied): Effect.Effect<void, SqlError> =>
+      Option.isSome(copied) ? Effect.void : Effect.asVoid(sql.unsafe(statement.insertSql, params))
+  )
   const faster = boundary?.indexed !== true
     ? undefined
     : boundary.past
-    ? Effect.as(sql.unsafe(statement.insertSql, params), { inserted: batch.rowCount, updated: 0 })
+    ? Effect.as(append, { inserted: batch.rowCount, updated: 0 })
     : counted(statement.splitSql)
   const inTransaction = Option.isSome(yield* Effect.serviceOption(sql.transactionService))
   const attempt = faster === undefined ? merge : inTransaction ? sql.withTransaction(faster) : faster

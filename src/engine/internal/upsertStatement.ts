@@ -66,6 +66,8 @@ export interface UpsertStatement {
    * insert, without the conflict machinery, since no stored grain can match. Parameters: the columns' arrays.
    */
   readonly insertSql: string
+  /** `insertSql`'s rows by `COPY ... FROM STDIN` (text format, the batch's columns in order), where COPY is spoken. */
+  readonly copySql: string
   /**
    * For a batch partly past it: the rows after the table's last time index inserted plainly, the others
    * merged. Parameters: the columns' arrays. It returns one row, `inserted` and `updated`.
@@ -192,6 +194,7 @@ ${counts(`(SELECT count(*) FROM "batch", "last" WHERE ${past}) + `)}`
     boundarySql: boundaryQuery(shape),
     boundaryParams: [shape.schema, shape.table, shape.timeIndex.name],
     insertSql,
+    copySql: `COPY ${target} (${names}) FROM STDIN`,
     splitSql,
     updates: values.length > 0
   }

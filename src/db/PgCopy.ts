@@ -1,0 +1,196 @@
+/**
+ * `COPY ... FROM STDIN` on a PostgreSQL server, over the connection of the current transaction.
+ *
+ * `@effect/sql-pg` speaks PostgreSQL's protocol itself and has no COPY (its statement machine refuses the
+ * COPY messages), and metatables writes a batch, its watermarks and its run counters in one transaction on
+ * one connection, so a second driver (`pg` with `pg-copy-streams`) would need a second connection and a
+ * second transaction. COPY's client side is small (three frontend messages: the `COPY` statement as a simple
+ * query, the data in `CopyData` messages, `CopyDone`; then the server's `CommandComplete` or `ErrorResponse`
+ * and `ReadyForQuery`), so this module sends them on the transaction's own session, holding the session's
+ * wire permit as `@effect/sql-pg`'s statements do and reading the replies through its parser.
+ *
+ * It reaches that session through `@effect/sql-pg`'s connection objects, checking the shape it relies on
+ * (`copyIn` answers `Option.none()` when it does not find it: not in a transaction, the embedded database, or
+ * a driver version whose internals moved), so callers keep their statement path as the fallback and a
+ * driver upgrade that breaks this shows up as a failing test (`test/db/PgCopy.integration.test.ts`), not as
+ * a failed write. The three messages go out in one write, without waiting for `CopyInResponse`: a server
+ * that refuses the statement ignores the `CopyData` and `CopyDone` that follow, as the protocol says.
+ */
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import type * as Semaphore from "effect/Semaphore"
+import * as SqlClient from "effect/sql/SqlClient"
+import { ConnectionError, SqlError } from "effect/sql/SqlError"
+import { Buffer } from "node:buffer"
+import { classifySqlState } from "./internal/sqlState.ts"
+
+/** A backend message, as `@effect/sql-pg`'s parser hands it over. */
+interface BackendMessage {
+  readonly _tag: string
+  readonly commandTag?: string
+  readonly fields?: Readonly<Record<string, string>>
+}
+
+interface Consumer {
+  readonly onMessage: (message: BackendMessage) => void
+  readonly onBatchEnd: () => void
+  readonly onFatal: (error: unknown) => void
+}
+
+/** The parts of `@effect/sql-pg`'s session object this module uses. */
+interface WireSession {
+  readonly wire: Semaphore.Semaphore
+  readonly session: {
+    readonly socket: { readonly write: (chunk: Uint8Array) => boolean }
+    readonly parser: { readField: unknown }
+  }
+  consumer: Consumer | undefined
+  readonly deadWith: unknown
+  readonly fatal: (error: SqlError) => void
+}
+
+const isWireSession = (value: unknown): value is WireSession =>
+  Predicate.hasProperty(value, "wire") && Predicate.hasProperty(value.wire, "withPermit") &&
+  Predicate.isFunction(value.wire.withPermit) &&
+  Predicate.hasProperty(value, "session") && Predicate.hasProperty(value.session, "socket") &&
+  Predicate.hasProperty(value.session.socket, "write") && Predicate.isFunction(value.session.socket.write) &&
+  Predicate.hasProperty(value.session, "parser") && Predicate.isObject(value.session.parser) &&
+  "consumer" in value && Predicate.hasProperty(value, "fatal") && Predicate.isFunction(value.fatal)
+
+/**
+ * The session under a transaction's connection: `@effect/sql-pg`'s connection wraps the reserved ("pinned")
+ * session view, whose `base` is the session.
+ */
+const wireSessionOf = (connection: unknown): WireSession | undefined => {
+  const pinned = Predicate.hasProperty(connection, "connection") ? connection.connection : undefined
+  const base = Predicate.hasProperty(pinned, "base") ? pinned.base : undefined
+  return isWireSession(base) ? base : undefined
+}
+
+const frame = (type: number, body: Uint8Array): Buffer => {
+  const out = Buffer.allocUnsafe(5 + body.length)
+  out[0] = type
+  out.writeInt32BE(4 + body.length, 1)
+  out.set(body, 5)
+  return out
+}
+
+/** The simple-query message with `statement`, the data, and CopyDone, as one buffer. */
+const copyMessages = (statement: string, data: Uint8Array): Buffer =>
+  Buffer.concat([
+    frame(0x51, Buffer.from(`${statement}\0`, "utf8")), // Query
+    frame(0x64, data), // CopyData
+    frame(0x63, new Uint8Array(0)) // CopyDone
+  ])
+
+const connectionFailure = (message: string) =>
+  new SqlError({
+    reason: new ConnectionError({ cause: new Error(message), message: `PgCopy: ${message}`, operation: "copy" })
+  })
+
+/** Runs the COPY on `session`; answers the rows the server reports copied. */
+const runCopy = (session: WireSession, statement: string, data: Uint8Array): Effect.Effect<number, SqlError> =>
+  Effect.callback<number, SqlError>((resume) => {
+    if (session.deadWith !== undefined) {
+      resume(Effect.fail(connectionFailure("the connection is closed")))
+      return
+    }
+    let failure: SqlError | undefined
+    let copied = 0
+    let done = false
+    const finish = (effect: Effect.Effect<number, SqlError>) => {
+      if (done) return
+      done = true
+      if (session.consumer === consumer) session.consumer = undefined
+      resume(effect)
+    }
+    const consumer: Consumer = {
+      onMessage: (message) => {
+        switch (message._tag) {
+          case "CopyInResponse":
+            return
+          case "CommandComplete": {
+            const count = /^COPY (\d+)$/.exec(message.commandTag ?? "")
+            copied = count === null ? 0 : Number(count[1])
+            return
+          }
+          case "ErrorResponse":
+            failure = new SqlError({ reason: classifySqlState(message.fields, "PgCopy: COPY failed", "copy") })
+            return
+          case "ReadyForQuery":
+            return finish(failure === undefined ? Effect.succeed(copied) : Effect.fail(failure))
+          default: {
+            const error = connectionFailure(`unexpected ${message._tag} during COPY`)
+            session.fatal(error)
+            return finish(Effect.fail(error))
+          }
+        }
+      },
+      onBatchEnd: () => {},
+      onFatal: (error) => finish(Effect.fail(error instanceof SqlError ? error : connectionFailure(String(error))))
+    }
+    session.consumer = consumer
+    session.session.parser.readField = undefined
+    try {
+      session.session.socket.write(copyMessages(statement, data))
+    } catch (cause) {
+      const error = connectionFailure(`could not write the COPY: ${String(cause)}`)
+      session.fatal(error)
+      finish(Effect.fail(error))
+    }
+    // Interrupted mid-COPY, the session's state is unknown: it is closed (its transaction rolls back).
+    return Effect.sync(() => {
+      if (!done) session.fatal(connectionFailure("the COPY was interrupted"))
+    })
+  })
+
+/**
+ * Runs `statement` (`COPY table (columns) FROM STDIN`, text format) with `data` on the current transaction's
+ * server connection; answers the rows copied, or `Option.none()` when there is no such connection to use (the
+ * caller then writes the rows another way). A failure is an `SqlError` classified like the driver's own (a
+ * duplicate grain is a `UniqueViolation`), after which the transaction (or savepoint) is aborted as after any
+ * failed statement.
+ */
+export const copyIn = Effect.fn("PgCopy.copyIn")(function*(
+  statement: string,
+  data: Uint8Array
+): Effect.fn.Return<Option.Option<number>, SqlError, SqlClient.SqlClient> {
+  const sql = yield* SqlClient.SqlClient
+  const transaction = yield* Effect.serviceOption(sql.transactionService)
+  if (Option.isNone(transaction)) return Option.none()
+  const session = wireSessionOf(transaction.value[0])
+  if (session === undefined) return Option.none()
+  return Option.some(yield* session.wire.withPermit(runCopy(session, statement, data)))
+})
+
+/** Whether the current transaction's connection takes `copyIn` (a server session this module can drive). */
+export const copyAvailable: Effect.Effect<boolean, never, SqlClient.SqlClient> = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const transaction = yield* Effect.serviceOption(sql.transactionService)
+  return Option.isSome(transaction) && wireSessionOf(transaction.value[0]) !== undefined
+})
+
+/** COPY's text format for one value: backslash, tab, newline and carriage return escaped. */
+const field = (value: string): string =>
+  /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"))
+    : value
+
+/**
+ * Rows given column by column (`columns[c][r]`, PostgreSQL text input, `null` for NULL) as COPY's text
+ * format, UTF-8: one line per row, tab-separated, `\N` for NULL.
+ */
+export const copyText = (columns: ReadonlyArray<ReadonlyArray<string | null>>, rowCount: number): Uint8Array => {
+  const lines = new Array<string>(rowCount)
+  for (let row = 0; row < rowCount; row++) {
+    let line = ""
+    for (let column = 0; column < columns.length; column++) {
+      const value = columns[column]![row]
+      if (column > 0) line += "\t"
+      line += value === null || value === undefined ? "\\N" : field(value)
+    }
+    lines[row] = line
+  }
+  return Buffer.from(rowCount === 0 ? "" : `${lines.join("\n")}\n`, "utf8")
+}
