@@ -3,9 +3,13 @@
  * offline `--sql FROM:TO` plan (no database touched), and `check` failing with a report (the command tree
  * run in-process, with its output captured).
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
+import { Database } from "../../src/db/Database.ts"
 import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { writeRevision } from "../support/revisions.ts"
 import { scratchDirectory } from "../support/scratch.ts"
@@ -82,6 +86,9 @@ describe("local migrations commands", () => {
   it("exits 1 from check with a report when the models are ahead of the revisions", async () => {
     const root = await project()
     try {
+      // The project's embedded database exists (check creates none), with nothing applied.
+      const dataDir = NodePath.join(root, ".metatables", "pgdata")
+      await Effect.runPromise(Effect.provide(Effect.void, Database.layerEmbedded(dataDir).pipe(Layer.provide(NodeFileSystem.layer))))
       const check = await runCliInProcess(["migrations", "check", "--json"], { cwd: root })
       assert.strictEqual(check.exitCode, 1)
       const report = JSON.parse(check.stdout)

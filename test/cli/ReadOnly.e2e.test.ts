@@ -2,8 +2,8 @@
  * Commands that only read create nothing, as a user types them in a copy of the example project: on an
  * embedded database that does not exist yet (no `.metatables/` is made) and on an empty server database (no
  * catalog schema is made), `catalog list`, `migrations current`, `nodes status` and `doctor` say "nothing here
- * yet" and succeed; `catalog show` and a `nodes run` without `--upgrade` say so and fail; `migrations check` on an
- * empty server database says it is at base and creates nothing.
+ * yet" and succeed; `catalog show`, a `nodes run` without `--upgrade` and `migrations check` say so and fail;
+ * `migrations check` on an empty server database says it is at base and creates nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
@@ -53,6 +53,9 @@ describe("read-only commands create nothing", () => {
     const project = exampleProject()
     try {
       await readingCommands(project, {})
+      const check = await runCliInProcess(["migrations", "check"], { cwd: project })
+      assert.strictEqual(check.exitCode, 1, check.stderr)
+      assert.include(check.stderr, "Nothing here yet: there is no embedded PGlite at")
       const doctor = await runCliInProcess(["doctor"], { cwd: project })
       assert.strictEqual(doctor.exitCode, 0, doctor.stderr)
       assert.include(doctor.stderr, "nothing here yet")

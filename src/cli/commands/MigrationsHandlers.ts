@@ -503,7 +503,7 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
           checkMigrations({ loaded, tables: provider.targetTables, versionTable: versionTableOf(provider) }),
           undeclaredObjects(loaded, physical)
         ])
-      )).pipe(Effect.provide(cliDatabaseLayer))
+      )).pipe(Effect.provide(existingDatabaseLayer))
     // Triggers, functions, policies and rules no revision creates run with every write of a run: they fail the check.
     const report = { ...checked, ok: checked.ok && undeclared.length === 0, undeclaredObjects: undeclared }
     const lines = [
