@@ -100,15 +100,19 @@ export const cadenceOf = (
   )
 }
 
+/** The instant the run after one started at `lastStartedAt` falls due (in the past, after downtime). */
+export const dueAfter = (cadence: NodeCadence, lastStartedAt: Date): Date =>
+  cadence._tag === "Every"
+    ? new Date(lastStartedAt.getTime() + Duration.toMillis(cadence.every))
+    : Cron.next(cadence.cron, lastStartedAt)
+
 /**
  * When the node is next due, given the start of its last run (none: due at `now`). A run due in the past is
  * due now; the scheduler's next question, after that run, counts from it.
  */
 export const nextDueAt = (cadence: NodeCadence, lastStartedAt: Date | undefined, now: Date): Date => {
   if (lastStartedAt === undefined) return now
-  const next = cadence._tag === "Every"
-    ? new Date(lastStartedAt.getTime() + Duration.toMillis(cadence.every))
-    : Cron.next(cadence.cron, lastStartedAt)
+  const next = dueAfter(cadence, lastStartedAt)
   return next.getTime() < now.getTime() ? now : next
 }
 

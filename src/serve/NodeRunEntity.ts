@@ -34,7 +34,9 @@ export const RunNodeRequest = Schema.Struct({
   /** A request's own id; empty for a scheduled run (its key is the hash and due time). */
   requestId: Schema.String,
   /** A replay: the run's "now" (`ctx.asOf`), epoch milliseconds; null for now. */
-  asOf: Schema.NullOr(Schema.Number)
+  asOf: Schema.NullOr(Schema.Number),
+  /** A backfill of the node's time index from `from` to `to` (epoch milliseconds; `to` null: the run's now). */
+  backfill: Schema.NullOr(Schema.Struct({ from: Schema.Number, to: Schema.NullOr(Schema.Number) }))
 })
 export type RunNodeRequest = typeof RunNodeRequest.Type
 
@@ -99,7 +101,12 @@ export const runNodeFor = Effect.fn("Serve.runNode")(function*(
     force: request.force,
     retry: options.retry,
     batchSize: options.batchSize,
-    asOf: request.asOf === null ? undefined : new Date(request.asOf)
+    asOf: request.asOf === null ? undefined : new Date(request.asOf),
+    backfill: request.backfill === null ? undefined : {
+      from: new Date(request.backfill.from),
+      to: request.backfill.to === null ? undefined : new Date(request.backfill.to),
+      nodes: [request.updateHash]
+    }
   })
   const outcome = report.nodes[0]
   if (outcome === undefined) return emptyReply("skipped")

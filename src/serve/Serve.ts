@@ -120,7 +120,10 @@ export const makeServeLayer = <R>(
           reason: "request",
           force: request.force,
           requestId: request.requestId,
-          asOf: request.asOf?.getTime() ?? null
+          asOf: request.asOf?.getTime() ?? null,
+          backfill: request.backfill === undefined
+            ? null
+            : { from: request.backfill.from.getTime(), to: request.backfill.to?.getTime() ?? null }
         }).pipe(
           Effect.catch((error) =>
             Effect.succeed<RunNodeReply>({
@@ -158,7 +161,8 @@ export const makeServeLayer = <R>(
               reason: "schedule",
               force: false,
               requestId: "",
-              asOf: null
+              asOf: null,
+              backfill: null
             }).pipe(
               Effect.map((reply): DispatchStatus => reply.status),
               Effect.catch((error) =>

@@ -219,11 +219,23 @@ export class WritesGroup extends HttpApiGroup.make("writes")
       }),
       success: RunReplyView,
       error: [NotFound, BadRequest]
+    }),
+    HttpApiEndpoint.post("backfill", "/nodes/:updateHash/backfill", {
+      params: { updateHash: Schema.String },
+      payload: Schema.Struct({
+        from: Instant.annotate({ description: "The first instant of the node's time index to rewrite" }),
+        to: Schema.optional(Instant.annotate({ description: "The last instant (default: now)" }))
+      }),
+      success: RunReplyView,
+      error: [NotFound, BadRequest]
     })
   )
   .middleware(Authorization)
   .prefix("/api")
-  .annotateMerge(OpenApi.annotations({ title: "Writes", description: "Requests that run nodes; need the serve token" }))
+  .annotateMerge(OpenApi.annotations({
+    title: "Writes",
+    description: "Requests that run, replay (asOf) or backfill (from..to) a node; need the serve token"
+  }))
 {}
 
 export class SystemGroup extends HttpApiGroup.make("system", { topLevel: true })

@@ -17,6 +17,7 @@ import { Catalog, type CatalogTable } from "../catalog/Catalog.ts"
 import type { RunRecord, UpdateStatus } from "../catalog/DataNodeRecords.ts"
 import { Engine } from "../engine/Engine.ts"
 import { cadenceMillis, nextDueAt } from "./NodeCadence.ts"
+import type { RunNodeReply } from "./NodeRunEntity.ts"
 import { Authorization, BadRequest, NotFound, ServeApi, Unauthorized, Unhealthy, WriteAccess } from "./ServeApi.ts"
 import { assessHealth, defaultHealthOptions, type HealthOptions, type NodeProgress, prometheusText } from "./ServeHealth.ts"
 import { ServeMetrics } from "./ServeMetrics.ts"
@@ -328,30 +329,48 @@ export const apiHandlersLayer = (options: ApiOptions) => {
         }))
   )
 
+  const replyDocument = (reply: RunNodeReply) => ({
+    message: `${reply.status}: ${reply.rowsInserted} new and ${reply.rowsUpdated} changed rows` +
+      (reply.error === null ? "" : `; ${reply.error.message}`),
+    status: reply.status,
+    runUid: reply.runUid,
+    rowsInserted: reply.rowsInserted,
+    rowsUpdated: reply.rowsUpdated,
+    error: reply.error
+  })
+
   const writes = HttpApiBuilder.group(ServeApi, "writes", (handlers) =>
-    handlers.handle("run", ({ params, payload }) =>
-      Effect.gen(function*() {
-        yield* WriteAccess
-        yield* servedNode(params.updateHash)
-        const problems: Array<string> = []
-        const asOf = parseInstant("asOf", payload.asOf, problems)
-        if (problems.length > 0) return yield* BadRequest.of(problems)
-        const serving = yield* Serving
-        const reply = yield* serving.requestRun(params.updateHash, {
-          force: true,
-          requestId: NodeCrypto.randomUUID(),
-          asOf
-        })
-        return {
-          message: `${reply.status}: ${reply.rowsInserted} new and ${reply.rowsUpdated} changed rows` +
-            (reply.error === null ? "" : `; ${reply.error.message}`),
-          status: reply.status,
-          runUid: reply.runUid,
-          rowsInserted: reply.rowsInserted,
-          rowsUpdated: reply.rowsUpdated,
-          error: reply.error
-        }
-      }))
+    handlers
+      .handle("run", ({ params, payload }) =>
+        Effect.gen(function*() {
+          yield* WriteAccess
+          yield* servedNode(params.updateHash)
+          const problems: Array<string> = []
+          const asOf = parseInstant("asOf", payload.asOf, problems)
+          if (problems.length > 0) return yield* BadRequest.of(problems)
+          const serving = yield* Serving
+          const reply = yield* serving.requestRun(params.updateHash, { force: true, requestId: NodeCrypto.randomUUID(), asOf })
+          return replyDocument(reply)
+        }))
+      .handle("backfill", ({ params, payload }) =>
+        Effect.gen(function*() {
+          yield* WriteAccess
+          yield* servedNode(params.updateHash)
+          const problems: Array<string> = []
+          const from = parseInstant("from", payload.from, problems)
+          const to = parseInstant("to", payload.to, problems)
+          if (from !== undefined && to !== undefined && from.getTime() > to.getTime()) {
+            problems.push(`from (${payload.from}) is after to (${payload.to})`)
+          }
+          if (problems.length > 0 || from === undefined) return yield* BadRequest.of(problems)
+          const serving = yield* Serving
+          const reply = yield* serving.requestRun(params.updateHash, {
+            force: true,
+            requestId: NodeCrypto.randomUUID(),
+            backfill: { from, to }
+          })
+          return replyDocument(reply)
+        }))
   )
 
   const system = HttpApiBuilder.group(ServeApi, "system", (handlers) =>

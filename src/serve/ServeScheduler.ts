@@ -14,7 +14,7 @@ import * as FiberSet from "effect/FiberSet"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Semaphore from "effect/Semaphore"
-import { type NodeCadence, nextDueAt } from "./NodeCadence.ts"
+import { dueAfter, type NodeCadence } from "./NodeCadence.ts"
 
 /** One node as the scheduler sees it. */
 export interface ScheduledNode {
@@ -38,7 +38,10 @@ export interface SchedulerOptions<E, R> {
   readonly nodes: ReadonlyArray<ScheduledNode>
   /** The start of each node's last run (any outcome), by update hash, as the catalog has it. */
   readonly lastStarts: Effect.Effect<ReadonlyMap<string, Date>, E, R>
-  /** Runs one node whose due dependencies have run; `dueAt` is the instant it fell due. */
+  /**
+   * Runs one node whose due dependencies have run; `dueAt` is the instant it fell due (its last run's start plus
+   * its cadence, or the moment it was found due when it never ran or fell due while nothing served it).
+   */
   readonly dispatch: (node: ScheduledNode, dueAt: Date) => Effect.Effect<DispatchStatus, never, R>
   /** How many dispatched nodes run at once. */
   readonly concurrency: number
@@ -97,7 +100,12 @@ export const startScheduler = Effect.fn("ServeScheduler.start")(function*<E, R>(
 
   const lastStartOf = (hash: string) => maxDate(lastStarts.get(hash), dispatchedAt.get(hash))
 
-  const start = (node: ScheduledNode, dueAt: Date, round: Map<string, Deferred.Deferred<DispatchStatus>>) =>
+  const start = (
+    node: ScheduledNode,
+    dueAt: Date,
+    now: Date,
+    round: Map<string, Deferred.Deferred<DispatchStatus>>
+  ) =>
     Effect.gen(function*() {
       const done = yield* Deferred.make<DispatchStatus>()
       // Dependencies started this round (earlier, in dependency order; perhaps finished already) or still running
@@ -108,7 +116,8 @@ export const startScheduler = Effect.fn("ServeScheduler.start")(function*<E, R>(
       })
       round.set(node.updateHash, done)
       inFlight.set(node.updateHash, done)
-      dispatchedAt.set(node.updateHash, dueAt)
+      // The next run counts from now (when this one was asked for), not from the due time it may be late for.
+      dispatchedAt.set(node.updateHash, now)
       yield* emit({ _tag: "NodeDue", updateHash: node.updateHash, dueAt })
       const body = Effect.gen(function*() {
         const dependencies = yield* Effect.forEach(waitFor, Deferred.await)
@@ -142,9 +151,10 @@ export const startScheduler = Effect.fn("ServeScheduler.start")(function*<E, R>(
     const started = new Map<string, Deferred.Deferred<DispatchStatus>>()
     for (const node of nodes) {
       if (inFlight.has(node.updateHash)) continue
-      const dueAt = nextDueAt(node.cadence, lastStartOf(node.updateHash), now)
+      const last = lastStartOf(node.updateHash)
+      const dueAt = last === undefined ? now : dueAfter(node.cadence, last)
       if (dueAt.getTime() <= now.getTime()) {
-        yield* start(node, now, started)
+        yield* start(node, dueAt, now, started)
       } else {
         sleep = Math.min(sleep, dueAt.getTime() - now.getTime())
       }

@@ -63,7 +63,12 @@ export interface ServingService {
   /** Runs a node now through the cluster (on whichever runner holds it) and waits for its reply. */
   readonly requestRun: (
     updateHash: string,
-    request: { readonly force: boolean; readonly requestId: string; readonly asOf?: Date | undefined }
+    request: {
+      readonly force: boolean
+      readonly requestId: string
+      readonly asOf?: Date | undefined
+      readonly backfill?: { readonly from: Date; readonly to?: Date | undefined } | undefined
+    }
   ) => Effect.Effect<RunNodeReply>
 }
 

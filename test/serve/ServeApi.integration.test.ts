@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as SqlClient from "effect/sql/SqlClient"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpRouter from "effect/http/HttpRouter"
@@ -121,7 +122,7 @@ describeBackends("serve HTTP API", (it) => {
       assert.match(metrics, /metatables_node_lag_seconds\{node="[^"]+",kind="ServeSource"\} \d/)
 
       const openapi = JSON.parse((yield* raw("GET", "/api/openapi.json")).text) as { paths: Record<string, unknown> }
-      for (const path of ["/api/tables", "/api/tables/{uid}", "/api/tables/{uid}/rows", "/api/nodes", "/api/nodes/{updateHash}", "/api/nodes/{updateHash}/runs", "/api/nodes/{updateHash}/run", "/healthz", "/readyz", "/metrics"]) {
+      for (const path of ["/api/tables", "/api/tables/{uid}", "/api/tables/{uid}/rows", "/api/nodes", "/api/nodes/{updateHash}", "/api/nodes/{updateHash}/runs", "/api/nodes/{updateHash}/run", "/api/nodes/{updateHash}/backfill", "/healthz", "/readyz", "/metrics"]) {
         assert.property(openapi.paths, path)
       }
     }), { token: TOKEN })).pipe(TestClock.withLive), { timeout: 180_000 })
@@ -169,7 +170,24 @@ describeBackends("serve HTTP API", (it) => {
         assert.strictEqual(JSON.parse(ran.text).status, "succeeded")
         const badAsOf = yield* raw("POST", `/api/nodes/${hash}/run`, { token: TOKEN, body: { asOf: "yesterday" } })
         assert.strictEqual(badAsOf.status, 400)
-        const answers = [missing, wrong, ran, badAsOf, yield* raw("GET", "/api/openapi.json"), yield* raw("GET", "/metrics")]
+        const unauthorizedBackfill = yield* raw("POST", `/api/nodes/${hash}/backfill`, { body: { from: "2024-01-02T00:00:00Z" } })
+        assert.strictEqual(unauthorizedBackfill.status, 401)
+        const backfilled = yield* raw("POST", `/api/nodes/${hash}/backfill`, {
+          token: TOKEN,
+          body: { from: "2024-01-02T00:00:00Z", to: "2024-01-03T00:00:00Z" }
+        })
+        assert.strictEqual(backfilled.status, 200, backfilled.text)
+        assert.strictEqual(JSON.parse(backfilled.text).status, "succeeded", backfilled.text)
+        const sql = yield* SqlClient.SqlClient
+        const modes = yield* sql<{ readonly mode: string }>`SELECT mode FROM metatables.data_node_runs WHERE uid = ${JSON.parse(backfilled.text).runUid}::uuid`
+        assert.deepStrictEqual(modes.map((row) => row.mode), ["backfill"], "recorded as a backfill")
+        const reversed = yield* raw("POST", `/api/nodes/${hash}/backfill`, {
+          token: TOKEN,
+          body: { from: "2024-01-03T00:00:00Z", to: "2024-01-02T00:00:00Z" }
+        })
+        assert.strictEqual(reversed.status, 400)
+        assert.include(reversed.text, "is after to")
+        const answers = [missing, wrong, ran, badAsOf, backfilled, reversed, yield* raw("GET", "/api/openapi.json"), yield* raw("GET", "/metrics")]
         for (const answer of answers) assert.notInclude(answer.text, TOKEN)
       }), { token: TOKEN })
     ).pipe(TestClock.withLive), { timeout: 180_000 })

@@ -91,6 +91,11 @@ describe("ServeScheduler", () => {
       )
       const start = Date.UTC(2026, 0, 1, 12, 0, 30)
       assert.deepStrictEqual(log.map((entry) => [entry.hash, entry.at - start]), [["a", 0], ["b", 0]], "one catch-up run each")
+      // Each is told when it fell due: a minute, and the next */5 mark, after the run three hours ago.
+      assert.deepStrictEqual(log.map((entry) => new Date(entry.dueAt).toISOString()), [
+        "2026-01-01T09:01:00.000Z",
+        "2026-01-01T09:05:00.000Z"
+      ])
       yield* TestClock.adjust("270 seconds")
       // a: every minute from its catch-up run; b: at the next */5 mark (12:05:00).
       assert.deepStrictEqual(times(log, "a").map((t) => t - start / 1000), [0, 60, 120, 180, 240])
