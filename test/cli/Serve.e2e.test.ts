@@ -2,7 +2,8 @@
  * `metatables serve` as a user runs it, on the server: two `serve` processes on one database (two runners of
  * one cluster) run each node of the example graph exactly once (its table cadence is a day), answer
  * `/healthz` and the API, never print the serve token, and on SIGTERM stop scheduling, release what they
- * hold, print `Stopped.` and exit 0.
+ * hold, print `Stopped.` and exit 0. When the runner running a node is killed (`kill -9`) mid-run, the other
+ * runner takes the node over and finishes it, the rows ending as a clean run's, nothing written twice.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
@@ -16,6 +17,44 @@ import { randomName } from "../support/TestDatabase.ts"
 const server = inject("metatablesServer")
 const TOKEN = "serve-e2e-token-41d9a7"
 
+const HANGING_NODE = `
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import * as NodeFs from "node:fs"
+import { DataNode } from "../src/index.ts"
+import { Prices } from "../storage/Prices.ts"
+import { simulateAsset, SyntheticPricesConfig } from "./SyntheticPrices.ts"
+import { startOfUtcDay } from "./tradingDays.ts"
+
+const hangFile = new URL("../hang", import.meta.url)
+
+/** SyntheticPrices, but after the first asset it waits forever while the project holds a \`hang\` file. */
+export class HangingPrices extends DataNode({
+  kind: "HangingPrices",
+  configuration: SyntheticPricesConfig,
+  storage: Prices,
+  update: (ctx) =>
+    Effect.succeed(
+      Stream.fromIterable(ctx.configuration.assets).pipe(
+        Stream.mapEffect((asset) =>
+          asset !== ctx.configuration.assets[0] && NodeFs.existsSync(hangFile)
+            ? Effect.never
+            : Effect.succeed(simulateAsset(ctx.configuration, asset, startOfUtcDay(ctx.asOf)))
+        )
+      )
+    )
+}) {}
+
+export const hanging = [
+  new HangingPrices(new SyntheticPricesConfig({
+    assets: ["ACME", "GLOBEX", "INITECH"],
+    seed: 3,
+    start: new Date("2025-01-02T00:00:00Z"),
+    annualVolatility: 0.2
+  }))
+]
+`
+
 const exampleProject = (): string => {
   const directory = scratchDirectory("serve", "repository")
   for (const folder of ["storage", "migrations", "nodes"]) {
@@ -24,6 +63,7 @@ const exampleProject = (): string => {
   NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
   NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
   NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
+  NodeFs.writeFileSync(NodePath.join(directory, "nodes", "hanging.ts"), HANGING_NODE)
   return directory
 }
 
@@ -33,10 +73,16 @@ interface Served {
   readonly ended: Promise<{ readonly exitCode: number | null; readonly signal: NodeJS.Signals | null }>
 }
 
-const startServe = (project: string, env: Readonly<Record<string, string>>, port: number, runnerId: string): Served => {
+const startServe = (
+  project: string,
+  env: Readonly<Record<string, string>>,
+  port: number,
+  runnerId: string,
+  graph = "nodes/index.ts:exampleGraph"
+): Served => {
   const child = NodeChildProcess.spawn(
     process.execPath,
-    [cliEntry, "serve", "nodes/index.ts:exampleGraph", "--port", String(port), "--runner-id", runnerId, "--grace", "5"],
+    [cliEntry, "serve", graph, "--port", String(port), "--runner-id", runnerId, "--grace", "5"],
     { cwd: project, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] }
   )
   let text = ""
@@ -97,6 +143,66 @@ describe("metatables serve", () => {
       assert.strictEqual(psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'running'", name).trim(), "0")
     } finally {
       for (const runner of runners) if (runner.child.exitCode === null) runner.child.kill("SIGKILL")
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 400_000)
+
+  it.skipIf(!server.available)("kill -9 of the runner running a node: the other runner finishes it, nothing written twice", async () => {
+    const project = exampleProject()
+    const name = randomName("mt_serve")
+    const admin = new URL(server.url)
+    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const env = { DATABASE_URL: url.toString() }
+    psql(`CREATE DATABASE ${name}`)
+    const runners: Array<Served> = []
+    try {
+      const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      NodeFs.writeFileSync(NodePath.join(project, "hang"), "")
+      const port = 20_000 + Math.floor(Math.random() * 40_000)
+      runners.push(
+        startServe(project, env, port, "first", "nodes/hanging.ts:hanging"),
+        startServe(project, env, port + 1, "second", "nodes/hanging.ts:hanging")
+      )
+      // The node's run has committed its first asset and hangs; its holder is one of the two processes.
+      let holderPid = 0
+      await waitFor("a running run with its first batch", () => {
+        const row = psql("SELECT (holder->>'pid') || ',' || batches FROM metatables.data_node_runs WHERE status = 'running'", name).trim()
+        const [pid, batches] = row.split(",")
+        holderPid = Number(pid)
+        return row !== "" && Number(batches) >= 1
+      })
+      const victim = runners.find((runner) => runner.child.pid === holderPid)
+      assert.isDefined(victim, `the holder ${holderPid} is one of the serve processes`)
+      const survivor = runners.find((runner) => runner !== victim)!
+      victim!.child.kill("SIGKILL")
+      const killedAt = Date.now()
+      NodeFs.rmSync(NodePath.join(project, "hang"))
+      await waitFor("the survivor to finish the node", () =>
+        psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'succeeded'", name).trim() === "1")
+      const handedOverMs = Date.now() - killedAt
+      assert.isBelow(handedOverMs, 150_000, "taken over within the handoff time (30 s) and the poll, with margin for a slow machine")
+      const finisher = Number(psql("SELECT holder->>'pid' FROM metatables.data_node_runs WHERE status = 'succeeded'", name).trim())
+      assert.strictEqual(finisher, survivor.child.pid, "the surviving runner ran it")
+      // The first asset was committed by the killed run and found unchanged; the others written once.
+      const rows = Number(psql("SELECT count(*) FROM sdk_examples__prices", name).trim())
+      const distinct = Number(psql("SELECT count(DISTINCT (time_index, asset_identifier)) FROM sdk_examples__prices", name).trim())
+      assert.strictEqual(rows, distinct)
+      const inserted = Number(psql("SELECT sum(rows_inserted) FROM metatables.data_node_runs", name).trim())
+      assert.strictEqual(inserted, rows, "every row inserted once, over both runs")
+      assert.strictEqual(
+        psql("SELECT string_agg(status, ',' ORDER BY started_at) FROM metatables.data_node_runs", name).trim(),
+        "abandoned,succeeded",
+        "the killed run is recorded as abandoned"
+      )
+      survivor.child.kill("SIGTERM")
+      assert.strictEqual((await survivor.ended).exitCode, 0, survivor.output())
+    } finally {
+      for (const runner of runners) if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill("SIGKILL")
       psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
