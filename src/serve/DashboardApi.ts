@@ -1,7 +1,8 @@
 /**
  * What the dashboard (web/) reads beside the serve API (`ServeApi`), served on the same router: the project's
  * revision history (each revision's parents, dependencies, labels, message, upgrade SQL, and whether the
- * database has applied it) and a table's indexes and foreign keys as PostgreSQL reports them. Read-only; a
+ * database has applied it), a table's indexes, foreign keys and row count as PostgreSQL reports them, and a
+ * node's configuration as the catalog recorded it. Read-only; a
  * separate `HttpApi` so that serve's own API and its OpenAPI document stay as they are.
  */
 import * as Effect from "effect/Effect"
@@ -78,9 +79,32 @@ const StructureDocument = Schema.Struct({
   }))
 })
 
+/** No node with that update hash has been recorded in the catalog. */
+export class NodeNotRecorded extends Schema.TaggedError<NodeNotRecorded>()(
+  "NodeNotRecorded",
+  { updateHash: Schema.String },
+  { httpApiStatus: 404 }
+) {
+  override get message(): string {
+    return `No DataNode with the update hash ${this.updateHash} has run in this database yet.`
+  }
+}
+
+const ConfigurationDocument = Schema.Struct({
+  updateHash: Schema.String,
+  kind: Schema.String,
+  /** The canonical configuration the update hash was computed from. */
+  configuration: Schema.Unknown
+})
+
 export class DashboardGroup extends HttpApiGroup.make("dashboard")
   .add(
     HttpApiEndpoint.get("revisions", "/revisions", { success: RevisionsDocument, error: RevisionsUnavailable }),
+    HttpApiEndpoint.get("configuration", "/nodes/:updateHash/configuration", {
+      params: { updateHash: Schema.String },
+      success: ConfigurationDocument,
+      error: NodeNotRecorded
+    }),
     HttpApiEndpoint.get("structure", "/tables/:uid/structure", {
       params: { uid: Schema.String },
       success: StructureDocument,
@@ -171,6 +195,20 @@ export const dashboardHandlers = (options: { readonly provider?: MigrationProvid
               applied: applied.has(revision.id)
             }))
           }
+        }))
+      .handle("configuration", ({ params }) =>
+        Effect.gen(function*() {
+          const catalog = yield* Catalog
+          const sql = yield* SqlClient.SqlClient
+          // The newest record of the update (a table made again gives the node a new record, same hash).
+          const [row] = yield* sql.unsafe<{ readonly kind: string; readonly configuration: unknown }>(
+            `SELECT kind, configuration FROM ${quote(catalog.schema)}.data_node_updates WHERE update_hash = $1 ` +
+              "ORDER BY updated_at DESC LIMIT 1",
+            [params.updateHash]
+          ).pipe(Effect.orDie)
+          if (row === undefined) return yield* new NodeNotRecorded({ updateHash: params.updateHash })
+          const configuration = typeof row.configuration === "string" ? JSON.parse(row.configuration) as unknown : row.configuration
+          return { updateHash: params.updateHash, kind: row.kind, configuration }
         }))
       .handle("structure", ({ params }) =>
         Effect.gen(function*() {

@@ -49,10 +49,14 @@ describeBackends("dashboard API", (it) => {
         yield* migrateProvider(migration, { target: "0002", direction: "upgrade" })
         const catalog = yield* Catalog
         const limits = Option.getOrThrow(yield* catalog.find("sdk_examples.account_limit"))
-        const [revisions, structure, missing] = yield* withApi(async (fetch) => [
+        const [revisions, structure, missing, unrecorded] = yield* withApi(async (fetch) => [
           await fetch("/api/revisions").then(async (response) => ({ status: response.status, body: (await response.json()) as RevisionsAnswer })),
           await fetch(`/api/tables/${limits.uid}/structure`).then((response) => response.json()),
           await fetch("/api/tables/00000000-0000-0000-0000-000000000000/structure").then(async (response) => ({
+            status: response.status,
+            body: await response.json()
+          })),
+          await fetch("/api/nodes/prices_0123/configuration").then(async (response) => ({
             status: response.status,
             body: await response.json()
           }))
@@ -89,6 +93,8 @@ describeBackends("dashboard API", (it) => {
 
         assert.strictEqual(missing.status, 404)
         assert.strictEqual((missing.body as { _tag: string })._tag, "TableNotFound")
+        assert.strictEqual(unrecorded.status, 404)
+        assert.deepStrictEqual(unrecorded.body, { _tag: "NodeNotRecorded", updateHash: "prices_0123" })
       }).pipe(Effect.provide(services))
     ), 240_000)
 

@@ -199,6 +199,9 @@ describe("the dashboard in Chromium", () => {
     assert.deepStrictEqual(navigations, [], "the page followed the run without navigating")
     assert.notInclude(served.output(), served.token, "serve never prints the token")
     assert.isAbove(await drawnPixels(page, ".chart-host"), 100)
+    // Its configuration as recorded (the example accounts' positions are seeded with 7) and watermarks per entity.
+    assert.match(await page.locator("pre.config").innerText(), /"seed": 7/)
+    assert.isAtLeast(await page.getByRole("table", { name: "Watermarks" }).locator("tbody tr").count(), 5)
     await shoot(page, "5-node-after-run")
   })
 })

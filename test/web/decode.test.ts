@@ -2,6 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import {
   ApiShapeError,
+  decodeConfiguration,
   decodeNodeDetail,
   decodeNodes,
   decodeRevisions,
@@ -231,5 +232,13 @@ describe("structure", () => {
       }
     )
     assert.throws(() => decodeStructure({ indexes: [] }), /structure\.foreignKeys/)
+  })
+})
+
+describe("configuration", () => {
+  it("reads the dashboard API's configuration document", () => {
+    assert.deepStrictEqual(decodeConfiguration({ updateHash: "p_1", kind: "Prices", configuration: { seed: 42 } }), { seed: 42 })
+    assert.strictEqual(decodeConfiguration({ configuration: null }), null)
+    assert.throws(() => decodeConfiguration({ kind: "Prices" }), /configuration\.configuration/)
   })
 })

@@ -5,6 +5,7 @@
  * the browser tab (sessionStorage) and never put in a URL.
  */
 import {
+  decodeConfiguration,
   decodeNodeDetail,
   errorReason,
   decodeNodes,
@@ -113,8 +114,14 @@ export const getRevisions = (): Promise<RevisionsView> => request("revisions", d
 
 export const listNodes = (): Promise<ReadonlyArray<NodeSummary>> => request("nodes", (json) => decodeNodes(json, new Date()))
 
-export const getNode = (updateHash: string): Promise<NodeDetail> =>
-  request(`nodes/${segment(updateHash)}`, (json) => decodeNodeDetail(json, new Date()))
+/** A node's detail (serve's API) with its configuration (the dashboard's API), when the catalog has it. */
+export const getNode = async (updateHash: string): Promise<NodeDetail> => {
+  const [detail, configuration] = await Promise.all([
+    request(`nodes/${segment(updateHash)}`, (json) => decodeNodeDetail(json, new Date())),
+    request(`nodes/${segment(updateHash)}/configuration`, decodeConfiguration).catch(() => undefined)
+  ])
+  return configuration === undefined ? detail : { ...detail, configuration }
+}
 
 /** A page of runs, newest first; `cursor` is the `next` of the page before. The API serves at most 500 a page. */
 export const getRuns = (updateHash: string, cursor?: string, limit = 50): Promise<RunsView> =>

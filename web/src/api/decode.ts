@@ -188,6 +188,13 @@ export const decodeStructure = (value: unknown): Pick<TableDetail, "indexes" | "
   }
 }
 
+/** A node's configuration, from the dashboard API's configuration route. */
+export const decodeConfiguration = (value: unknown): unknown => {
+  const answer = object(value, "configuration")
+  if (!("configuration" in answer)) throw new ApiShapeError("configuration.configuration", "the configuration", undefined)
+  return answer.configuration
+}
+
 export const decodeRows = (value: unknown): RowsView => {
   const answer = object(value, "answer")
   const rows = array(answer.rows, "answer.rows")
