@@ -17,20 +17,24 @@ import * as HttpClientRequest from "effect/http/HttpClientRequest"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpApiClient from "effect/http-api/HttpApiClient"
 import { TestClock } from "effect/testing"
-import { SqlCatalog, startEngine } from "../../src/index.ts"
+import { type AnyDataNode, SqlCatalog, startEngine } from "../../src/index.ts"
 import { ServeApi } from "../../src/serve/ServeApi.ts"
 import { serveHttpRoutes } from "../../src/serve/ServeHttp.ts"
 import { serveLayer, Serving } from "../../src/index.ts"
 import { deployTables } from "../support/deploy.ts"
 import { describeBackends, resetDatabase } from "../support/TestDatabase.ts"
-import { graph, Levels } from "./fixtures/ServeGraph.ts"
+import { graph, Levels, unhealthyGraph } from "./fixtures/ServeGraph.ts"
 
 const TOKEN = "s3cret-serve-token-7f1c"
 
 /** serve (scheduler and cluster runner) with its HTTP routes on a test server, for the duration of `body`. */
 const withServer = <A, E, R>(
   body: Effect.Effect<A, E, R>,
-  options: { readonly token?: string | undefined; readonly overdueAfter?: number } = {}
+  options: {
+    readonly token?: string | undefined
+    readonly overdueAfter?: number
+    readonly nodes?: ReadonlyArray<AnyDataNode<never>>
+  } = {}
 ) =>
   Effect.gen(function*() {
     const routes = serveHttpRoutes({
@@ -42,7 +46,7 @@ const withServer = <A, E, R>(
     })
     const served = HttpRouter.serve(routes, { disableListenLog: true, disableLogger: true }).pipe(
       Layer.provideMerge(NodeHttpServer.layerTest),
-      Layer.provideMerge(serveLayer(graph, { retry: Schedule.recurs(0), pollInterval: "1 second", grace: "5 seconds" })),
+      Layer.provideMerge(serveLayer(options.nodes ?? graph, { retry: Schedule.recurs(0), pollInterval: "1 second", grace: "5 seconds" })),
       Layer.provideMerge(Layer.mergeAll(startEngine({ tables: [Levels] }), SqlCatalog.layer({ attach: "serve" })))
     )
     return yield* body.pipe(Effect.provide(served))
@@ -209,4 +213,31 @@ describeBackends("serve HTTP API", (it) => {
         assert.include(document.message, "over 0 times its cadence")
       }), { overdueAfter: 0 })
     ).pipe(TestClock.withLive), { timeout: 180_000 })
+
+  it.effect("/healthz flips to 503 when a node stops progressing (stuck) or keeps failing, naming each", () =>
+    Effect.andThen(
+      Effect.andThen(resetDatabase, deployTables([Levels])),
+      withServer(Effect.gen(function*() {
+        const serving = yield* Serving
+        const stuck = serving.nodes.find((node) => node.kind === "ServeStuck")!
+        const broken = serving.nodes.find((node) => node.kind === "ServeBroken")!
+        const fine = serving.nodes.find((node) => node.kind === "ServeSource")!
+        // Cadence 1 s, overdue after 3: the stuck node never succeeds; the broken one fails run after run.
+        let answer = { status: 0, text: "" }
+        const deadline = Date.now() + 120_000
+        while (Date.now() < deadline) {
+          answer = yield* raw("GET", "/healthz")
+          if (answer.status === 503 && answer.text.includes("its last 3 runs failed") && answer.text.includes(stuck.updateHash)) break
+          yield* Effect.sleep("500 millis")
+        }
+        assert.strictEqual(answer.status, 503, answer.text)
+        const document = JSON.parse(answer.text) as { problems: ReadonlyArray<string> }
+        assert.isTrue(document.problems.some((problem) => problem.startsWith(`ServeStuck (${stuck.updateHash}): no success for`)))
+        assert.isTrue(document.problems.some((problem) => problem === `ServeBroken (${broken.updateHash}): its last 3 runs failed`))
+        assert.isFalse(document.problems.some((problem) => problem.startsWith(`ServeSource (${fine.updateHash}): its last`)))
+        const metrics = (yield* raw("GET", "/metrics")).text
+        assert.include(metrics, `metatables_node_overdue{node="${stuck.updateHash}",kind="ServeStuck"} 1`)
+        assert.match(metrics, new RegExp(`metatables_node_runs_total\\{node="${broken.updateHash}",kind="ServeBroken",status="failed"\\} [3-9]`))
+      }), { nodes: unhealthyGraph, overdueAfter: 3 })
+    ).pipe(TestClock.withLive), { timeout: 240_000 })
 })
