@@ -81,14 +81,23 @@ export const grantRunRole = Effect.fn("ProviderRoles.grantRunRole")(function*(
     const writable = !readKeys.has(key(row))
     yield* sql.unsafe(`GRANT ${writable ? "SELECT, INSERT, UPDATE, DELETE" : "SELECT"} ON TABLE ${name} TO ${role}`)
   }
+  const writableOids = pgArrayLiteral(owned.filter((row) => !readKeys.has(key(row))).map((row) => String(row.oid)))
+  // The sequences the tables own (serial, identity) and those their column defaults draw from (`nextval`).
   const sequences = yield* sql<{ readonly schema: string; readonly name: string }>`
-    SELECT n.nspname AS schema, s.relname AS name
+    SELECT DISTINCT n.nspname AS schema, s.relname AS name
     FROM pg_depend d
     JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
     JOIN pg_namespace n ON n.oid = s.relnamespace
     WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
-      AND d.refobjid::int8 = ANY(${pgArrayLiteral(owned.filter((row) => !readKeys.has(key(row))).map((row) => String(row.oid)))}::int8[])
-      AND pg_has_role(s.relowner, 'USAGE')`
+      AND d.refobjid::int8 = ANY(${writableOids}::int8[])
+      AND pg_has_role(s.relowner, 'USAGE')
+    UNION
+    SELECT n.nspname AS schema, s.relname AS name
+    FROM pg_attrdef ad
+    JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid AND d.refclassid = 'pg_class'::regclass
+    JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S'
+    JOIN pg_namespace n ON n.oid = s.relnamespace
+    WHERE ad.adrelid::int8 = ANY(${writableOids}::int8[]) AND pg_has_role(s.relowner, 'USAGE')`
   for (const sequence of sequences) {
     yield* sql.unsafe(
       `GRANT USAGE, SELECT ON SEQUENCE ${quoteIdentifier(sequence.schema)}.${quoteIdentifier(sequence.name)} TO ${role}`
