@@ -133,6 +133,8 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     readonly method: string
     readonly where: string | null
     readonly columns: ReadonlyArray<string>
+    readonly order: ReadonlyArray<string>
+    readonly operatorClasses: ReadonlyArray<string>
   }>`
     SELECT n.nspname AS "schema", c.relname AS "table", ic.relname AS "name", i.indisunique AS "unique",
       (i.indpred IS NULL AND i.indexprs IS NULL) AS "plain",
@@ -140,7 +142,13 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
         AND k.contype IN ('p', 'u', 'x')) AS "constraint",
       am.amname AS "method", pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS "where",
       (SELECT array_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true) ORDER BY k.position)
-        FROM generate_series(1, i.indnkeyatts) AS k(position)) AS "columns"
+        FROM generate_series(1, i.indnkeyatts) AS k(position)) AS "columns",
+      (SELECT array_agg(CASE WHEN i.indoption[k.position - 1] & 1 = 1 THEN 'desc' ELSE 'asc' END ||
+          CASE WHEN i.indoption[k.position - 1] & 2 = 2 THEN ' nulls first' ELSE ' nulls last' END ORDER BY k.position)
+        FROM generate_series(1, i.indnkeyatts) AS k(position)) AS "order",
+      (SELECT array_agg(o.opcname::text ORDER BY k.position)
+        FROM generate_series(1, i.indnkeyatts) AS k(position)
+        JOIN pg_catalog.pg_opclass o ON o.oid = i.indclass[k.position - 1]) AS "operatorClasses"
     FROM pg_catalog.pg_index i
     JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
     JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
@@ -191,7 +199,15 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     const indexColumns = [...row.columns]
     if (row.unique && row.plain) entry.uniqueKeys.push(indexColumns.map(unquoteIdentifier))
     if (!row.constraint) {
-      entry.indexes.push({ name: row.name, columns: indexColumns, unique: row.unique, method: row.method, where: row.where })
+      entry.indexes.push({
+        name: row.name,
+        columns: indexColumns,
+        unique: row.unique,
+        method: row.method,
+        where: row.where,
+        order: [...row.order],
+        operatorClasses: [...row.operatorClasses]
+      })
     }
   }
   return new Map([...tables].map(([key, entry]) => {

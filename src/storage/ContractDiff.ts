@@ -14,6 +14,7 @@ import {
   type SchemaShape,
   type SequenceShape,
   type TableShapeColumn,
+  type TableShapeIndex,
   type TableShapeKey,
   type TableShape,
   tableKey
@@ -199,6 +200,51 @@ const objectDifferences = <A extends Named>(
   return differences
 }
 
+/**
+ * Column order and operator classes of the indexes both sides have, where both say: an operator class only where
+ * the expected side names one (the live side always has one, the type's default when none was named).
+ */
+const indexDetailDifferences = (
+  table: string,
+  expected: ReadonlyArray<TableShapeIndex>,
+  actual: ReadonlyArray<TableShapeIndex>
+): Array<ShapeDifference> => {
+  const differences: Array<ShapeDifference> = []
+  const found = new Map(actual.map((index) => [index.name, index]))
+  for (const index of expected) {
+    const live = found.get(index.name)
+    if (live === undefined || live.columns.length !== index.columns.length) continue
+    if (index.order !== undefined && live.order !== undefined && !sameList(index.order, live.order)) {
+      differences.push({
+        _tag: "ObjectChanged",
+        table,
+        object: "index",
+        name: index.name,
+        aspect: "order",
+        expected: index.order.join(", "),
+        actual: live.order.join(", ")
+      })
+    }
+    const classes = index.operatorClasses
+    const liveClasses = live.operatorClasses
+    if (
+      classes !== undefined && liveClasses !== undefined &&
+      classes.some((name, position) => name !== null && name !== liveClasses[position])
+    ) {
+      differences.push({
+        _tag: "ObjectChanged",
+        table,
+        object: "index",
+        name: index.name,
+        aspect: "operator classes",
+        expected: classes.map((name) => name ?? "default").join(", "),
+        actual: liveClasses.map((name) => name ?? "default").join(", ")
+      })
+    }
+  }
+  return differences
+}
+
 const keyColumns = (key: TableShapeKey) => key.columns.join(", ")
 const expressions = (items: ReadonlyArray<string>) => items.map(normalizeExpression).join(",")
 
@@ -263,6 +309,7 @@ export const diffTableShapes = (expected: TableShape, actual: TableShape | undef
           (index) => index.where === null ? "" : normalizeExpression(index.where)
         ]
       ]),
+      ...indexDetailDifferences(table, want.indexes, have.indexes),
       ...objectDifferences(table, "check constraint", want.checks, have.checks, [
         ["expression", (check) => check.expression, (check) => normalizeExpression(check.expression)]
       ])

@@ -54,7 +54,15 @@ export interface TableShapeIndex {
   readonly method: string
   /** The partial index's predicate as SQL, `null` for none. */
   readonly where: string | null
+  /** Each column's order: `asc nulls last`, `desc nulls first`, ...; `undefined` when this side does not say. */
+  readonly order?: ReadonlyArray<string> | undefined
+  /** Each column's operator class, `null` for the type's default; `undefined` when this side does not say. */
+  readonly operatorClasses?: ReadonlyArray<string | null> | undefined
 }
+
+/** A column's order in an index as PostgreSQL keeps it (`desc` puts nulls first unless told otherwise). */
+export const indexColumnOrder = (ascending: boolean, nullsFirst: boolean): string =>
+  `${ascending ? "asc" : "desc"} nulls ${nullsFirst ? "first" : "last"}`
 
 export interface TableShapeCheck {
   readonly name: string
@@ -346,7 +354,9 @@ export const snapshotShape = (snapshot: SchemaSnapshot): SchemaShape => {
           columns: entity.columns.map((column) => column.value),
           unique: entity.isUnique,
           method: entity.method,
-          where: entity.where
+          where: entity.where,
+          order: entity.columns.map((column) => indexColumnOrder(column.asc, column.nullsFirst)),
+          operatorClasses: entity.columns.map((column) => column.opclass?.name ?? null)
         })
         break
       case "checks":

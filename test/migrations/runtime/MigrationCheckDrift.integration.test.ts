@@ -1,8 +1,10 @@
 /**
- * `check` sees every drift from what the revisions made (issue 12 item 7), on both backends: a model with
- * defaults of every spelling, an identity and a generated column, a NULLS NOT DISTINCT unique key, a foreign key with an action, plain, partial and expression indexes, checks
- * (one PostgreSQL rewrites), an enum and a sequence deploys clean; then each change made by hand is reported:
- * an identity dropped, a unique key re-made without NULLS NOT DISTINCT, a default, a foreign key's ON DELETE, an index re-created on other columns, a CHECK, an index nobody
+ * `check` sees every drift from what the revisions made (issue 12 item 7), on both backends. A model with
+ * defaults of every spelling, an identity and a generated column, a NULLS NOT DISTINCT unique key, a foreign
+ * key with an action, plain, partial, descending, operator-class and expression indexes, checks (one PostgreSQL
+ * rewrites), an enum and a sequence deploys clean; then each change made by hand is reported: a default, an
+ * identity dropped, a unique key re-made without NULLS NOT DISTINCT, a foreign key's ON DELETE, an index
+ * re-created on other columns, in the other order or with the default operator class, a CHECK, an index nobody
  * declared, an enum value and a sequence's increment. A database behind the history's heads, or never
  * migrated, fails; a history of two heads, both applied, is clean.
  */
@@ -56,6 +58,8 @@ const tickets = pgTable("drift_tickets", {
   index("ix_drift_tickets_state").on(table.state, table.owner),
   index("ix_drift_tickets_urgent").on(table.opened).where(drizzleSql`${table.urgent} = true`),
   uniqueIndex("uix_drift_tickets_title").using("btree", drizzleSql`lower(${table.title})`),
+  index("ix_drift_tickets_recent").on(table.opened.desc()),
+  index("ix_drift_tickets_kind_pattern").using("btree", table.kind.op("text_pattern_ops")),
   check("kind_known", drizzleSql`${table.kind} in ('bug', 'feature')`),
   check("price_positive", drizzleSql`${table.price} > 0`)
 ])
@@ -107,6 +111,10 @@ describeBackends("check sees every drift", (it) => {
       yield* sql`ALTER TABLE drift_tickets DROP CONSTRAINT ck__drift_tickets__kind_known`
       yield* sql`ALTER TABLE drift_tickets ADD CONSTRAINT ck__drift_tickets__kind_known CHECK (kind IN ('bug', 'feature', 'chore'))`
       yield* sql`CREATE INDEX ix_nobody_declared ON drift_tickets (price)`
+      yield* sql`DROP INDEX ix_drift_tickets_recent`
+      yield* sql`CREATE INDEX ix_drift_tickets_recent ON drift_tickets (opened)`
+      yield* sql`DROP INDEX ix_drift_tickets_kind_pattern`
+      yield* sql`CREATE INDEX ix_drift_tickets_kind_pattern ON drift_tickets (kind)`
       yield* sql`ALTER TYPE drift_state ADD VALUE 'stale'`
       yield* sql`ALTER SEQUENCE drift_ticket_seq INCREMENT BY 5`
 
@@ -119,6 +127,9 @@ describeBackends("check sees every drift", (it) => {
         `foreign key ${fk!.name} on public.drift_tickets: ON DELETE is SET NULL, the revision made it CASCADE`,
         "index ix_drift_tickets_state on public.drift_tickets: columns is opened, the revision made it state, owner",
         "index ix_nobody_declared on public.drift_tickets is not in the revision's model",
+        "index ix_drift_tickets_recent on public.drift_tickets: order is asc nulls last, the revision made it desc nulls last",
+        "index ix_drift_tickets_kind_pattern on public.drift_tickets: operator classes is text_ops, the revision made it " +
+          "text_pattern_ops",
         "check constraint ck__drift_tickets__kind_known on public.drift_tickets: expression is " +
           "CHECK (kind = ANY (ARRAY['bug'::text, 'feature'::text, 'chore'::text])), " +
           "the revision made it CHECK (kind = ANY (ARRAY['bug'::text, 'feature'::text]))",
@@ -132,6 +143,8 @@ describeBackends("check sees every drift", (it) => {
         "ObjectChanged",
         "ObjectChanged",
         "ObjectExtra",
+        "ObjectChanged",
+        "ObjectChanged",
         "ObjectChanged",
         "EnumValues",
         "SequenceChanged"
