@@ -6,6 +6,8 @@ import { and, asc, eq, getTableColumns, or, type SQL, sql } from "drizzle-orm"
 import type { PgColumn } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
+import * as SqlClient from "effect/sql/SqlClient"
+import { asRunRole } from "../catalog/ProviderRoles.ts"
 import { Database } from "../db/Database.ts"
 import type { AnyDataNode, ReadRange, UpdateContext } from "../datanode/DataNode.ts"
 import { DependencyReadError } from "../datanode/DependencyReadError.ts"
@@ -22,7 +24,8 @@ export const dependencyReader = (
   engine: EngineService,
   reader: GraphNode,
   graph: ReadonlyMap<AnyDataNode, GraphNode>,
-  database: Database["Service"]
+  database: Database["Service"],
+  client: SqlClient.SqlClient
 ): Reader => {
   const nodeLabel = reader.node.kind
   /** `cause` is the database's error, or for a refused read the sentence that says why. */
@@ -35,11 +38,17 @@ export const dependencyReader = (
       cause
     })
 
+  // Rows are read as the table's run role (a read-only transaction of its own), like they are written: a
+  // policy a revision put on the table runs with the run role's rights, never the connecting user's.
   const select = (table: AnyStorageTable, dependency: string, where: SQL | undefined, order: ReadonlyArray<PgColumn>) =>
     database.drizzle.pipe(
       Effect.flatMap((drizzle) =>
-        drizzle.select().from(table.table).where(where).orderBy(...order.map((column) => asc(column)))
+        asRunRole(
+          engine.tables.get(attachedKey(table))?.runRole,
+          drizzle.select().from(table.table).where(where).orderBy(...order.map((column) => asc(column)))
+        )
       ),
+      Effect.provideService(SqlClient.SqlClient, client),
       Effect.mapError((error) => fail(table, dependency, "database", error))
     )
 

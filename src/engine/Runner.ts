@@ -407,7 +407,7 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       totals.attempts++
       yield* emit({ _tag: "NodeStarted", node: label, attempt: totals.attempts })
       const stored = watermarksOf(graphNode.shape, yield* records.watermarks(update.uid))
-      const reader = dependencyReader(engine, graphNode, graph.byInstance, database)
+      const reader = dependencyReader(engine, graphNode, graph.byInstance, database, sql)
       let batch = 0
       let written = 0
       for (; nextChunk < chunks.length; nextChunk++) {

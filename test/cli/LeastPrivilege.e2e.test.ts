@@ -54,6 +54,15 @@ BEGIN
 END $$\`,
   \`CREATE TRIGGER "sdk_examples__audit_prices" AFTER INSERT OR UPDATE ON "sdk_examples__prices"
 FOR EACH STATEMENT EXECUTE FUNCTION "sdk_examples__record_writer"()\`,
+  \`CREATE TABLE "sdk_examples__readers" ("who" text NOT NULL, "query" text NOT NULL, PRIMARY KEY ("who", "query"))\`,
+  \`GRANT INSERT ON "sdk_examples__readers" TO PUBLIC\`,
+  \`CREATE FUNCTION "sdk_examples__record_reader"() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  INSERT INTO "sdk_examples__readers" VALUES (current_user, lower(left(ltrim(current_query()), 6))) ON CONFLICT DO NOTHING;
+  RETURN true;
+END $$\`,
+  \`ALTER TABLE "sdk_examples__prices" ENABLE ROW LEVEL SECURITY\`,
+  \`CREATE POLICY "sdk_examples__read_prices" ON "sdk_examples__prices" USING ("sdk_examples__record_reader"()) WITH CHECK (true)\`,
   \`CREATE TABLE "sdk_examples__handed" ("session" text, "current" text, "environment" text, "catalog" text)\`,
   // A data migration records what it was handed: the connection's users, whether the administrator's URL is
   // in the environment, whether the command's catalog service is reachable.
@@ -67,6 +76,10 @@ FOR EACH STATEMENT EXECUTE FUNCTION "sdk_examples__record_writer"()\`,
 
 export const downgrade: ReadonlyArray<string> = [
   \`DROP TABLE "sdk_examples__handed"\`,
+  \`DROP POLICY "sdk_examples__read_prices" ON "sdk_examples__prices"\`,
+  \`ALTER TABLE "sdk_examples__prices" DISABLE ROW LEVEL SECURITY\`,
+  \`DROP FUNCTION "sdk_examples__record_reader"()\`,
+  \`DROP TABLE "sdk_examples__readers"\`,
   \`DROP TRIGGER "sdk_examples__audit_prices" ON "sdk_examples__prices"\`,
   \`DROP FUNCTION "sdk_examples__record_writer"()\`,
   \`DROP TABLE "sdk_examples__audit"\`
@@ -153,6 +166,12 @@ describeServer("the least-privilege setup", (it) => {
           SELECT DISTINCT who, superuser FROM sdk_examples__audit ORDER BY who`
       }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
       assert.isAbove(writers.length, 0, "the planted trigger never ran")
+      // A policy planted on the prices runs as whoever reads them: DailyReturns reads them as the run role.
+      const readers = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* sql<{ readonly who: string }>`SELECT DISTINCT who FROM sdk_examples__readers WHERE query = 'select'`
+      }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
+      assert.deepStrictEqual(readers, [{ who: runRoleName(admin.databaseName, PROVIDER) }])
       const [handed] = yield* Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         return yield* sql<{ readonly session: string; readonly current: string; readonly environment: string; readonly catalog: string }>`
