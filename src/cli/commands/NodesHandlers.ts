@@ -98,7 +98,8 @@ const outcomeLine = (outcome: NodeOutcome): string => {
   switch (outcome.status) {
     case "succeeded":
       return `ok      ${name}${outcome.mode === "backfill" ? " (backfill)" : ""}: ${count(outcome.rowsInserted)} new, ` +
-        `${count(outcome.rowsUpdated)} changed, ${count(outcome.rowsUnchanged)} unchanged rows in ` +
+        `${count(outcome.rowsUpdated)} changed, ${count(outcome.rowsUnchanged)} unchanged ` +
+        `${outcome.rowsInserted + outcome.rowsUpdated + outcome.rowsUnchanged === 1 ? "row" : "rows"} in ` +
         `${seconds(outcome.durationMs)}` +
         (outcome.rowsOutsideRange === 0 ? "" : `; ${plural(outcome.rowsOutsideRange, "row")} outside the range left untouched`)
     case "fresh":
