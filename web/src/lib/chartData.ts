@@ -64,54 +64,92 @@ export interface PreparedSeries {
   readonly skipped: number
 }
 
-/** The rows of one value column over time, a series per entity, aligned on the union of their instants. */
+/**
+ * The rows of one value column over time, a series per entity, aligned on the union of their instants. Each
+ * entity's key and each instant are worked out once (rows repeat both), so the cost is a few map lookups a row.
+ */
 export const prepareSeries = (rows: ReadonlyArray<Readonly<Record<string, unknown>>>, request: SeriesRequest): PreparedSeries => {
   const wanted = request.entities === undefined ? undefined : new Set(request.entities)
-  const seriesIndex = new Map<string, number>()
   const keys: Array<string> = []
+  const seriesByKey = new Map<string, number>()
   if (request.entities !== undefined) for (const key of request.entities) {
-    if (!seriesIndex.has(key)) {
-      seriesIndex.set(key, keys.length)
+    if (!seriesByKey.has(key)) {
+      seriesByKey.set(key, keys.length)
       keys.push(key)
     }
   }
-  const times: Array<number> = []
-  const series: Array<number> = []
-  const values: Array<number> = []
+  // The raw grain values of a row, joined, to its series (-1: not drawn); the JSON key once per entity.
+  const columns = request.entityColumns
+  const single = columns.length === 1 ? columns[0]! : undefined
+  const seriesByRaw = new Map<unknown, number>()
+  const seriesOf = (row: Readonly<Record<string, unknown>>): number => {
+    const raw = single !== undefined ? row[single] : columns.map((column) => String(row[column])).join("\u0001")
+    let index = seriesByRaw.get(raw)
+    if (index !== undefined) return index
+    const key = entityKey(row, columns)
+    if (wanted !== undefined && !wanted.has(key)) index = -1
+    else {
+      index = seriesByKey.get(key)
+      if (index === undefined) {
+        index = keys.length
+        seriesByKey.set(key, index)
+        keys.push(key)
+      }
+    }
+    seriesByRaw.set(raw, index)
+    return index
+  }
+  // Each distinct instant gets a slot (in order of appearance); rows keep slots, and the slots are sorted once.
+  const slotOf = new Map<unknown, number>()
+  const slotSeconds: Array<number> = []
+  /** Whether a kept row has the slot: an instant seen only on skipped rows is not on the axis. */
+  const slotUsed: Array<boolean> = []
+  const rowSlot = new Int32Array(rows.length)
+  const rowSeries = new Int32Array(rows.length)
+  const rowValue = new Float64Array(rows.length)
+  let kept = 0
   let skipped = 0
   for (const row of rows) {
-    const key = entityKey(row, request.entityColumns)
-    if (wanted !== undefined && !wanted.has(key)) continue
-    const x = chartSeconds(row[request.timeColumn])
+    const index = seriesOf(row)
+    if (index === -1) continue
+    const time = row[request.timeColumn]
+    let slot = slotOf.get(time)
+    if (slot === undefined) {
+      const x = chartSeconds(time)
+      slot = x === null ? -1 : slotSeconds.length
+      if (x !== null) slotSeconds.push(x)
+      slotOf.set(time, slot)
+    }
     const y = chartNumber(row[request.valueColumn])
-    if (x === null || y === null) {
+    if (slot === -1 || y === null) {
       skipped++
       continue
     }
-    let index = seriesIndex.get(key)
-    if (index === undefined) {
-      index = keys.length
-      seriesIndex.set(key, index)
-      keys.push(key)
-    }
-    times.push(x)
-    series.push(index)
-    values.push(y)
+    slotUsed[slot] = true
+    rowSlot[kept] = slot
+    rowSeries[kept] = index
+    rowValue[kept] = y
+    kept++
   }
-  const xs = Float64Array.from(times).sort()
+  // Slots in time order; two spellings of one instant share a position.
+  const order = Array.from(slotSeconds.keys()).filter((slot) => slotUsed[slot] === true)
+    .sort((a, b) => slotSeconds[a]! - slotSeconds[b]!)
+  const positionOfSlot = new Int32Array(slotSeconds.length)
   const unique: Array<number> = []
-  for (let i = 0; i < xs.length; i++) if (i === 0 || xs[i] !== xs[i - 1]) unique.push(xs[i]!)
-  const position = new Map<number, number>()
-  unique.forEach((x, index) => position.set(x, index))
-  const columns = keys.map(() => new Array<number | null>(unique.length).fill(null))
-  let points = 0
-  for (let i = 0; i < times.length; i++) {
-    const column = columns[series[i]!]!
-    const at = position.get(times[i]!)!
-    if (column[at] === null) points++
-    column[at] = values[i]!
+  for (const slot of order) {
+    const x = slotSeconds[slot]!
+    if (unique.length === 0 || unique[unique.length - 1] !== x) unique.push(x)
+    positionOfSlot[slot] = unique.length - 1
   }
-  return { data: [unique, ...columns], labels: keys.map(entityLabel), points, skipped }
+  const columnsOut = keys.map(() => new Array<number | null>(unique.length).fill(null))
+  let points = 0
+  for (let i = 0; i < kept; i++) {
+    const column = columnsOut[rowSeries[i]!]!
+    const at = positionOfSlot[rowSlot[i]!]!
+    if (column[at] === null) points++
+    column[at] = rowValue[i]!
+  }
+  return { data: [unique, ...columnsOut], labels: keys.map(entityLabel), points, skipped }
 }
 
 /** What the run-history chart needs of a run. */
