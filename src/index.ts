@@ -372,14 +372,13 @@ export {
   snapshotContractHash
 } from "./storage/ContractHash.ts"
 export {
-  type DiffWording,
-  describeDifferences,
   diffSchemaObjects,
   diffTableShapes,
   sameSqlType,
   type ShapeDifference,
   type ShapeObjectKind
 } from "./storage/ContractDiff.ts"
+export { describeDifferences, type DiffWording } from "./storage/ContractDiffText.ts"
 export {
   contractShape,
   type EnumShape,

@@ -9,7 +9,8 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import type { TableContract } from "../storage/Contract.ts"
-import { describeDifferences, diffTableShapes } from "../storage/ContractDiff.ts"
+import { diffTableShapes } from "../storage/ContractDiff.ts"
+import { describeDifferences } from "../storage/ContractDiffText.ts"
 import {
   contractShape,
   type EnumShape,

@@ -12,12 +12,8 @@ import * as Option from "effect/Option"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { spellDeclaredExpressions } from "../../catalog/ExpressionSpelling.ts"
 import { introspectSchemaObjects, introspectTables } from "../../catalog/TableIntrospection.ts"
-import {
-  describeDifferences,
-  diffSchemaObjects,
-  diffTableShapes,
-  type ShapeDifference
-} from "../../storage/ContractDiff.ts"
+import { diffSchemaObjects, diffTableShapes, type ShapeDifference } from "../../storage/ContractDiff.ts"
+import { describeDifferences } from "../../storage/ContractDiffText.ts"
 import {
   type ModelObject,
   type SchemaEntity,
