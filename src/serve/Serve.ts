@@ -7,6 +7,7 @@
  * what is left (the runner records those runs as interrupted) and releases the runner's shards.
  *
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -25,6 +26,7 @@ import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import { clusterLayer } from "./ServeCluster.ts"
 import { defaultHealthOptions } from "./ServeHealth.ts"
 import { serveHttpLayer } from "./ServeHttp.ts"
+import { ServeHttpError } from "./ServeHttpError.ts"
 import { ServeMetrics } from "./ServeMetrics.ts"
 import { ServeOptionsError } from "./ServeOptionsError.ts"
 import { type DispatchStatus, startScheduler } from "./ServeScheduler.ts"
@@ -77,7 +79,7 @@ export const makeServeLayer = <R>(
   options: ServeOptions = {}
 ): Layer.Layer<
   Serving | ServeMetrics,
-  ServeOptionsError | RunnerError,
+  ServeOptionsError | RunnerError | ServeHttpError,
   R | Engine | SqlClient.SqlClient | Database
 > =>
   Layer.unwrap(Effect.gen(function*() {
@@ -175,16 +177,24 @@ export const makeServeLayer = <R>(
       }))
     )
 
+    const host = options.http?.host ?? "127.0.0.1"
     const http = options.http === undefined ? Layer.empty : serveHttpLayer({
       port: options.http.port,
-      host: options.http.host ?? "127.0.0.1",
+      host,
       token: options.http.token,
       dashboard: options.http.dashboard,
       health: {
         overdueAfter: options.http.overdueAfter ?? defaultHealthOptions.overdueAfter,
         failedRuns: options.http.failedRuns ?? defaultHealthOptions.failedRuns
       }
-    }).pipe(Layer.provide(SqlCatalog.layer({ attach: "serve" })), Layer.orDie)
+    }).pipe(
+      Layer.provide(SqlCatalog.layer({ attach: "serve" })),
+      Layer.catchCause((cause): Layer.Layer<never, ServeHttpError> =>
+        Cause.hasInterruptsOnly(cause)
+          ? Layer.unwrap(Effect.failCause(cause as Cause.Cause<never>))
+          : Layer.unwrap(Effect.fail(new ServeHttpError({ host, port: options.http!.port, cause: Cause.squash(cause) })))
+      )
+    )
 
     yield* emit({ _tag: "Serving", runnerId, nodes: plan.length })
     return http.pipe(

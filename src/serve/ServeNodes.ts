@@ -15,10 +15,11 @@ import { lazyImport, type LazyImportError } from "../db/LazyImport.ts"
 import type { Engine } from "../engine/Engine.ts"
 import type { RunnerError } from "../engine/Runner.ts"
 import type { ServeMetrics } from "./ServeMetrics.ts"
+import type { ServeHttpError } from "./ServeHttpError.ts"
 import type { ServeOptionsError } from "./ServeOptionsError.ts"
 import type { ServeOptions, Serving } from "./Serving.ts"
 
-export type ServeError = ServeOptionsError | RunnerError | LazyImportError
+export type ServeError = ServeOptionsError | RunnerError | LazyImportError | ServeHttpError
 
 /**
  * Everything `serve` runs, as a layer: a cluster runner in the served database, each node an entity, the

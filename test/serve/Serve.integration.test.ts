@@ -7,6 +7,7 @@
  */
 import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as NodeNet from "node:net"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -136,6 +137,27 @@ describeBackends("serveNodes", (it) => {
       yield* Effect.sleep("2 seconds")
       yield* Fiber.interrupt(served)
       assert.deepStrictEqual((yield* runRows).map((run) => run.kind), ["ServeUnscheduled"], "it had never run: due now, once, then at midnight")
+    }).pipe(TestClock.withLive), { timeout: 120_000 })
+})
+
+describeBackends("serveNodes with its HTTP API", (it) => {
+  it.effect("fails with ServeHttpError naming the address when the port is taken, and serves nothing", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Levels])
+      const blocker = NodeNet.createServer()
+      const port = yield* Effect.promise(() =>
+        new Promise<number>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve((blocker.address() as NodeNet.AddressInfo).port)))
+      )
+      const error = yield* Effect.flip(
+        serveNodes(graph, { http: { port, token: Redacted.make("t0ken-never-shown") } }).pipe(
+          Effect.provide(engineFor),
+          Effect.timeout("60 seconds")
+        )
+      ).pipe(Effect.ensuring(Effect.promise(() => new Promise<void>((resolve) => blocker.close(() => resolve())))))
+      assert.strictEqual(error._tag, "ServeHttpError")
+      assert.include(error.message, `Cannot serve the HTTP API on 127.0.0.1:${port}`)
+      assert.notInclude(error.message, "t0ken-never-shown")
     }).pipe(TestClock.withLive), { timeout: 120_000 })
 })
 

@@ -48,6 +48,11 @@ export const serveOptions = {
     Flag.withDescription("Seconds running nodes may finish after SIGTERM or Ctrl-C before they are interrupted (default 30)"),
     Flag.withDefault(30)
   ),
+  handoffAfter: Flag.Int("handoff-after").pipe(
+    Flag.filter((value) => value >= 1, (value) => `--handoff-after must be at least 1, not ${value}`),
+    Flag.withDescription("Seconds a runner that stopped answering keeps its nodes before the others take them (default 30)"),
+    Flag.withDefault(30)
+  ),
   runnerId: Flag.String("runner-id").pipe(
     Flag.withDescription("This runner's name among the runners on one server (default: host, process and a random suffix)"),
     Flag.optional

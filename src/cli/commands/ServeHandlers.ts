@@ -91,6 +91,7 @@ export const serve = (options: Command.Command.Config.Infer<typeof serveOptions>
         crons,
         defaultCron,
         grace: `${options.grace} seconds`,
+        handoffAfter: `${options.handoffAfter} seconds`,
         runnerId: Option.getOrUndefined(options.runnerId),
         http: { port, host: options.host, token },
         onEvent: (event) => {
