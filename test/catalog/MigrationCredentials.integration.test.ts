@@ -199,6 +199,26 @@ describeServer("migration credentials", (it) => {
       yield* catalog.revokeCredential(other)
     })), { timeout: 120_000 })
 
+  it.effect("revoke that cannot drop the role says so, naming it, instead of failing silently", () =>
+    withCatalog(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const credential = serverCredential(yield* catalog.migrationCredential(provider))
+      // Something the role owns keeps DROP ROLE from succeeding.
+      yield* sql.unsafe(`CREATE TABLE kept_by_credential (id int)`)
+      yield* sql.unsafe(`ALTER TABLE kept_by_credential OWNER TO "${credential.role}"`)
+      const error = yield* Effect.flip(catalog.revokeCredential(credential))
+      assert.strictEqual(error._tag, "CredentialRevokeError")
+      assert.strictEqual(error.role, credential.role)
+      assert.isFalse(error.dropped)
+      assert.include(error.message, `could not be dropped`)
+      assert.include(error.message, credential.role)
+      assert.notInclude(error.message, decodeURIComponent(new URL(Redacted.value(credential.uri)).password))
+      yield* sql.unsafe(`DROP TABLE kept_by_credential`)
+      yield* catalog.revokeCredential(credential)
+      assert.isFalse(yield* roleExists(credential.role))
+    })))
+
   it.effect("keeps the password and URI out of every rendering, log and error", () =>
     withCatalog(Effect.gen(function*() {
       const logs: Array<string> = []

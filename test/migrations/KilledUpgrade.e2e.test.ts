@@ -1,7 +1,8 @@
 /**
  * An upgrade killed with SIGKILL while it holds its migration credential (mid-revision, in a statement that
  * sleeps), then run again: the rerun removes the role its killed predecessor left, converges on the same end
- * state as a clean run, and leaves no credential role behind.
+ * state as a clean run, and leaves no credential role behind. And an upgrade whose credential cannot be
+ * dropped (a revision left something owned by the login role) fails naming the role, never silently.
  */
 import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -87,5 +88,41 @@ describeServer("an upgrade killed with SIGKILL", (it) => {
       assert.deepStrictEqual(yield* credentialRoles, [], "a credential role outlived the rerun")
       const [accounts] = yield* sql<{ readonly count: number }>`SELECT count(*)::int AS count FROM sdk_examples__account`
       assert.isAbove(accounts!.count, 0, "the hook's seed rows")
+    }), { timeout: 300_000 })
+
+  it.effect("an upgrade whose credential cannot be revoked fails, naming the role, rather than succeeding silently", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const sql = yield* SqlClient.SqlClient
+      const { url } = yield* TestDatabase
+      const project = exampleProject("unrevokable")
+      const versions = exampleVersions(project)
+      NodeFs.copyFileSync(
+        NodePath.join(versions, "0003_add_asset_returns_and_volatility.snapshot.json"),
+        NodePath.join(versions, "0004_owned.snapshot.json")
+      )
+      // The revision steps out of the owner role: the table it makes belongs to the credential's login role.
+      NodeFs.writeFileSync(
+        NodePath.join(versions, "0004_owned.ts"),
+        `export const id = "0004"
+export const parents = ["0003"]
+export const message = "owned by the credential"
+export const createdAt = "2026-12-01T00:00:00.000Z"
+export const transactional = true
+export const upgrade = ["SET ROLE NONE", "CREATE TABLE owned_by_credential (id int)"]
+export const downgrade = ["DROP TABLE owned_by_credential"]
+`
+      )
+      const run = yield* Effect.promise(() =>
+        runCliInProcess(["migrations", "upgrade", "--json"], { cwd: project, env: { DATABASE_URL: Redacted.value(url!) } })
+      )
+      assert.strictEqual(run.exitCode, 1, run.stderr)
+      const error = JSON.parse(run.stdout).error
+      assert.strictEqual(error._tag, "CredentialRevokeError")
+      const [owner] = yield* sql<{ readonly owner: string }>`SELECT tableowner AS owner FROM pg_tables WHERE tablename = 'owned_by_credential'`
+      assert.include(error.message, owner!.owner)
+      assert.include(error.message, "could not be dropped")
+      yield* sql`DROP TABLE owned_by_credential`
+      yield* sql.unsafe(`DROP ROLE "${owner!.owner}"`)
     }), { timeout: 300_000 })
 })
