@@ -1,6 +1,6 @@
 /**
- * `metatables serve` as a user runs it, on the server: two `serve` processes on one database (two runners of
- * one cluster) run each node of the example graph exactly once (its table cadence is a day), answer
+ * `metatables serve` as a user runs it, on the server, on Node and on Bun: two `serve` processes on one database
+ * (two runners of one cluster, runner storage in SQL) run each node of the example graph exactly once (its table cadence is a day), answer
  * `/healthz` and the API, never print the serve token, and on SIGTERM stop scheduling, release what they
  * hold, print `Stopped.` and exit 0. When the runner running a node is killed (`kill -9`) mid-run, the other
  * runner takes the node over and finishes it, the rows ending as a clean run's, nothing written twice.
@@ -73,15 +73,22 @@ interface Served {
   readonly ended: Promise<{ readonly exitCode: number | null; readonly signal: NodeJS.Signals | null }>
 }
 
+/** The runtimes serve is tested on as processes: Node, and Bun (cluster with SQL storage registers there too). */
+const runtimes = {
+  node: process.execPath,
+  bun: NodePath.join(repositoryRoot, "node_modules", ".bin", "bun")
+} as const
+
 const startServe = (
   project: string,
   env: Readonly<Record<string, string>>,
   port: number,
   runnerId: string,
-  graph = "nodes/index.ts:exampleGraph"
+  graph = "nodes/index.ts:exampleGraph",
+  runtime: keyof typeof runtimes = "node"
 ): Served => {
   const child = NodeChildProcess.spawn(
-    process.execPath,
+    runtimes[runtime],
     [cliEntry, "serve", graph, "--port", String(port), "--runner-id", runnerId, "--grace", "5"],
     { cwd: project, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] }
   )
@@ -103,7 +110,8 @@ const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ti
 }
 
 describe("metatables serve", () => {
-  it.skipIf(!server.available)("two processes on one server run each node once, answer health, and stop cleanly on SIGTERM", async () => {
+  for (const runtime of ["node", "bun"] as const) {
+  it.skipIf(!server.available)(`${runtime}: two processes on one server run each node once, answer health, and stop cleanly on SIGTERM`, async () => {
     const project = exampleProject()
     const name = randomName("mt_serve")
     const admin = new URL(server.url)
@@ -118,7 +126,10 @@ describe("metatables serve", () => {
     try {
       const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
       assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
-      runners.push(startServe(project, env, ports[0]!, "first"), startServe(project, env, ports[1]!, "second"))
+      runners.push(
+        startServe(project, env, ports[0]!, "first", undefined, runtime),
+        startServe(project, env, ports[1]!, "second", undefined, runtime)
+      )
       await waitFor("both runners serving", () => runners.every((runner) => runner.output().includes("Serving 4 nodes")))
       const finished = () => Number(psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'succeeded'", name).trim())
       await waitFor("four successful runs", () => finished() >= 4)
@@ -147,6 +158,7 @@ describe("metatables serve", () => {
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 400_000)
+  }
 
   it.skipIf(!server.available)("kill -9 of the runner running a node: the other runner finishes it, nothing written twice", async () => {
     const project = exampleProject()
