@@ -203,5 +203,19 @@ describe("the dashboard in Chromium", () => {
     assert.match(await page.locator("pre.config").innerText(), /"seed": 7/)
     assert.isAtLeast(await page.getByRole("table", { name: "Watermarks" }).locator("tbody tr").count(), 5)
     await shoot(page, "5-node-after-run")
+
+    // A backfill of the last ten days, asked the same way: one more run, reported by the form.
+    const runsBefore = await runs.locator("tbody tr").count()
+    const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10)
+    await page.getByLabel("From").fill(tenDaysAgo)
+    await page.getByRole("button", { name: "Backfill" }).click()
+    await page.waitForFunction(
+      (count) =>
+        document.querySelectorAll("table.runs-table tbody tr").length > count &&
+        document.querySelector("table.runs-table tbody tr td:nth-child(2)")?.textContent === "succeeded" &&
+        (document.querySelector(".run-form [role=status]")?.textContent ?? "").startsWith("succeeded"),
+      runsBefore,
+      { timeout: 120_000 }
+    )
   })
 })

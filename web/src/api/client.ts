@@ -128,12 +128,12 @@ export const getRuns = (updateHash: string, cursor?: string, limit = 50): Promis
   request(`nodes/${segment(updateHash)}/runs`, decodeRuns, undefined, { cursor, limit: String(Math.min(limit, 500)) })
 
 /**
- * Runs the node now, or replays it as of `asOf`; the serve API answers when the run has finished (the page's
- * polling shows it running meanwhile). Needs the serve token.
+ * Runs the node now, replays it as of `asOf`, or backfills `from`..`to`; the serve API answers when the run has
+ * finished (the page's polling shows it running meanwhile). Needs the serve token.
  */
 export const requestRun = (updateHash: string, token: string, body: RunRequest): Promise<RunOutcome> =>
   request(
-    `nodes/${segment(updateHash)}/run`,
+    `nodes/${segment(updateHash)}/${body._tag === "Backfill" ? "backfill" : "run"}`,
     (json) => {
       const answer = (typeof json === "object" && json !== null ? json : {}) as { message?: unknown; status?: unknown }
       return {
@@ -144,7 +144,11 @@ export const requestRun = (updateHash: string, token: string, body: RunRequest):
     {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(body.asOf === undefined ? {} : { asOf: body.asOf })
+      body: JSON.stringify(
+        body._tag === "Backfill"
+          ? { from: body.from, ...(body.to === undefined ? {} : { to: body.to }) }
+          : body.asOf === undefined ? {} : { asOf: body.asOf }
+      )
     }
   )
 

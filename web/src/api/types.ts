@@ -135,10 +135,13 @@ export interface RunsView {
   readonly next: string | null
 }
 
-/** A request to run a node now, or to replay it as of an instant (its `ctx.asOf`). */
-export interface RunRequest {
-  readonly asOf?: string | undefined
-}
+/**
+ * A request to run a node now, to replay it as of an instant (its `ctx.asOf`), or to backfill (rewrite) the
+ * range `from`..`to` of its time index (`to` defaults to now).
+ */
+export type RunRequest =
+  | { readonly _tag: "Run"; readonly asOf?: string | undefined }
+  | { readonly _tag: "Backfill"; readonly from: string; readonly to?: string | undefined }
 
 /** The run's outcome: the serve API answers once the run has finished. */
 export interface RunOutcome {
