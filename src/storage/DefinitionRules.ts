@@ -37,6 +37,18 @@ export const describeColumnNameProblems = (columns: ReadonlyArray<PgColumn>): Ar
     ]
   })
 
+/**
+ * The table's and schema's names must fit PostgreSQL's identifiers, 63 bytes of UTF-8 (not characters): a
+ * longer name would be truncated, and the table made would not be the one declared.
+ */
+export const describeTableNameProblems = (table: string, schema: string): Array<string> =>
+  [["table", table], ["schema", schema]].flatMap(([what, name]) => {
+    const bytes = new TextEncoder().encode(name).length
+    return bytes > MAX_IDENTIFIER_LENGTH
+      ? [`${what} name "${name}" is ${bytes} bytes long in UTF-8; PostgreSQL keeps ${MAX_IDENTIFIER_LENGTH} bytes of a name`]
+      : []
+  })
+
 /** A relational table's timestamps must carry a time zone, as the SDK's contract requires. */
 export const describeNaiveTimestamps = (columns: ReadonlyArray<PgColumn>): Array<string> =>
   columns.filter((column) => dataTypeTokenOf(column) === "datetime64[ns]").map((column) =>

@@ -45,6 +45,7 @@ import { isTimestampWithTimeZone } from "./ColumnTypes.ts"
 import {
   describeCheckNameProblems,
   describeColumnNameProblems,
+  describeTableNameProblems,
   describeNaiveTimestamps,
   normalizeCadence
 } from "./DefinitionRules.ts"
@@ -318,7 +319,11 @@ const buildDefinition = <TName extends string, TColumns extends ColumnBuilders>(
       ...describeGrainProblems(physicalColumns, timeIndexed.timeIndex, timeIndexed.indexNames, timeIndexed.cadence)
     )
   }
-  problems.push(...describeColumnNameProblems(physicalColumns), ...describeCheckNameProblems(probe))
+  problems.push(
+    ...describeTableNameProblems(definition.name, schema ?? "public"),
+    ...describeColumnNameProblems(physicalColumns),
+    ...describeCheckNameProblems(probe)
+  )
   if (timeIndexed === undefined) problems.push(...describeNaiveTimestamps(physicalColumns))
   if (problems.length > 0) throw new StorageDefinitionError({ table: definition.name, problems })
 

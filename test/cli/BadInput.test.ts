@@ -30,7 +30,10 @@ const filesUnder = (root: string): Record<string, string> => {
 }
 
 /** A scaffolded project inside a directory of its own (so that writes beside it are seen too). */
-const project = async () => {
+const project = async (
+  table = "bad__thing",
+  column = "uid"
+) => {
   const outer = scratchDirectory("bad-input", "repository")
   const root = NodePath.join(outer, "project")
   NodeFs.mkdirSync(NodePath.join(root, "storage"), { recursive: true })
@@ -40,8 +43,8 @@ const project = async () => {
     `import { uuid } from "drizzle-orm/pg-core"
 import { PlatformManagedMetaTable } from ${JSON.stringify(library)}
 export class Thing extends PlatformManagedMetaTable<Thing>()({
-  name: "bad__thing", namespace: "bad", identifier: "bad.thing", description: "Things.",
-  columns: { uid: uuid().primaryKey() }, columnInfo: { uid: { label: "UID", description: "Key." } }
+  name: ${JSON.stringify(table)}, namespace: "bad", identifier: "bad.thing", description: "Things.",
+  columns: { uid: uuid(${JSON.stringify(column)}).primaryKey() }, columnInfo: { uid: { label: "UID", description: "Key." } }
 }) {}
 export const models = [Thing]
 `
@@ -116,5 +119,33 @@ describe("bad input to the migrations commands", () => {
     assert.include(accepted.stderr, "accepted the edited file of revision 0001")
     const next = await runCliInProcess(["migrations", "revision", "--no-autogenerate", "-m", "next"], { cwd: root })
     assert.strictEqual(next.exitCode, 0, next.stderr)
+  })
+
+  it("refuses a table or column name longer than PostgreSQL's 63 bytes before anything is written", async () => {
+    for (const [table, column, problem] of [
+      [`bad__${"é".repeat(33)}`, "uid", `table name "bad__${"é".repeat(33)}" is 71 bytes long in UTF-8; PostgreSQL keeps 63`],
+      ["bad__thing", "c".repeat(70), `column "${"c".repeat(70)}" is 70 bytes long; PostgreSQL keeps 63`]
+    ] as const) {
+      const root = await project(table, column)
+      NodeFs.rmSync(NodePath.join(root, "migrations", "versions", "bad", "0001_base.ts"))
+      const stderr = await refused(root, ["migrations", "revision", "-m", "initial"])
+      assert.include(stderr, problem)
+    }
+  })
+
+  it("reports a data migration that throws as the revision's failure, without internals, and keeps nothing of it", async () => {
+    const root = await project()
+    writeRevision(NodePath.join(root, "migrations", "versions", "bad"), {
+      id: "0002",
+      parents: ["0001"],
+      message: "throws",
+      upgradeSource: `["CREATE TABLE half_made (id int)", (sql) => { throw new Error("the data step threw") }]`
+    })
+    const run = await runCliInProcess(["migrations", "upgrade"], { cwd: root })
+    assert.strictEqual(run.exitCode, 1, run.stderr)
+    assert.include(run.stderr, "Revision 0002")
+    assert.include(run.stderr, "failed upgrading at statement 2: the data step threw")
+    assert.include(run.stderr, "It was rolled back; the version table stays at 0001.")
+    assert.notMatch(run.stderr, /\n\s+at .+:\d+:\d+/, "no stack trace")
   })
 })
