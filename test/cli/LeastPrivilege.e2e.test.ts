@@ -61,8 +61,8 @@ BEGIN
   INSERT INTO "sdk_examples__readers" VALUES (current_user, lower(left(ltrim(current_query()), 6))) ON CONFLICT DO NOTHING;
   RETURN true;
 END $$\`,
-  \`ALTER TABLE "sdk_examples__prices" ENABLE ROW LEVEL SECURITY\`,
-  \`CREATE POLICY "sdk_examples__read_prices" ON "sdk_examples__prices" USING ("sdk_examples__record_reader"()) WITH CHECK (true)\`,
+  \`ALTER TABLE "sdk_examples__account" ENABLE ROW LEVEL SECURITY\`,
+  \`CREATE POLICY "sdk_examples__read_accounts" ON "sdk_examples__account" USING ("sdk_examples__record_reader"()) WITH CHECK (true)\`,
   \`CREATE TABLE "sdk_examples__handed" ("session" text, "current" text, "environment" text, "catalog" text)\`,
   // A data migration records what it was handed: the connection's users, whether the administrator's URL is
   // in the environment, whether the command's catalog service is reachable.
@@ -76,8 +76,8 @@ END $$\`,
 
 export const downgrade: ReadonlyArray<string> = [
   \`DROP TABLE "sdk_examples__handed"\`,
-  \`DROP POLICY "sdk_examples__read_prices" ON "sdk_examples__prices"\`,
-  \`ALTER TABLE "sdk_examples__prices" DISABLE ROW LEVEL SECURITY\`,
+  \`DROP POLICY "sdk_examples__read_accounts" ON "sdk_examples__account"\`,
+  \`ALTER TABLE "sdk_examples__account" DISABLE ROW LEVEL SECURITY\`,
   \`DROP FUNCTION "sdk_examples__record_reader"()\`,
   \`DROP TABLE "sdk_examples__readers"\`,
   \`DROP TRIGGER "sdk_examples__audit_prices" ON "sdk_examples__prices"\`,
@@ -166,7 +166,8 @@ describeServer("the least-privilege setup", (it) => {
           SELECT DISTINCT who, superuser FROM sdk_examples__audit ORDER BY who`
       }).pipe(Effect.provide(Database.layerServer(Redacted.make(admin.superuser), { maxConnections: 1 })))
       assert.isAbove(writers.length, 0, "the planted trigger never ran")
-      // A policy planted on the prices runs as whoever reads them: DailyReturns reads them as the run role.
+      // A policy planted on the accounts runs as whoever reads them: PortfolioPositions reads them (a reference
+      // table) as the run role.
       const readers = yield* Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         return yield* sql<{ readonly who: string }>`SELECT DISTINCT who FROM sdk_examples__readers WHERE query = 'select'`
