@@ -38,16 +38,16 @@ export const describeColumnNameProblems = (columns: ReadonlyArray<PgColumn>): Ar
   })
 
 /**
- * The table's and schema's names must fit PostgreSQL's identifiers, 63 bytes of UTF-8 (not characters): a
- * longer name would be truncated, and the table made would not be the one declared.
+ * The schema's name must fit PostgreSQL's identifiers, 63 bytes of UTF-8 (not characters): a longer name would
+ * be truncated, and the schema used would not be the one declared. (The table's name is checked with the
+ * definition's metadata.)
  */
-export const describeTableNameProblems = (table: string, schema: string): Array<string> =>
-  [["table", table], ["schema", schema]].flatMap(([what, name]) => {
-    const bytes = new TextEncoder().encode(name).length
-    return bytes > MAX_IDENTIFIER_LENGTH
-      ? [`${what} name "${name}" is ${bytes} bytes long in UTF-8; PostgreSQL keeps ${MAX_IDENTIFIER_LENGTH} bytes of a name`]
-      : []
-  })
+export const describeSchemaNameProblems = (schema: string): Array<string> => {
+  const bytes = new TextEncoder().encode(schema).length
+  return bytes > MAX_IDENTIFIER_LENGTH
+    ? [`schema name "${schema}" is ${bytes} bytes long in UTF-8; PostgreSQL keeps ${MAX_IDENTIFIER_LENGTH} bytes of a name`]
+    : []
+}
 
 /** A relational table's timestamps must carry a time zone, as the SDK's contract requires. */
 export const describeNaiveTimestamps = (columns: ReadonlyArray<PgColumn>): Array<string> =>

@@ -45,7 +45,7 @@ import { isTimestampWithTimeZone } from "./ColumnTypes.ts"
 import {
   describeCheckNameProblems,
   describeColumnNameProblems,
-  describeTableNameProblems,
+  describeSchemaNameProblems,
   describeNaiveTimestamps,
   normalizeCadence
 } from "./DefinitionRules.ts"
@@ -232,10 +232,12 @@ const describeMetadataProblems = (definition: PlatformManagedDefinition<string, 
   if (isBlank(definition.namespace)) problems.push("namespace is required")
   if (isBlank(definition.identifier)) problems.push("identifier is required")
   if (isBlank(definition.description)) problems.push("description is required: say what the table holds and why")
-  if (definition.name.length > MAX_IDENTIFIER_LENGTH) {
+  // PostgreSQL counts a name's bytes in UTF-8, not its characters: "é" is two.
+  const nameBytes = new TextEncoder().encode(definition.name).length
+  if (nameBytes > MAX_IDENTIFIER_LENGTH) {
     problems.push(
-      `the table name is ${definition.name.length} characters long; PostgreSQL keeps ${MAX_IDENTIFIER_LENGTH} ` +
-        "(build it with schemaTableName, which shortens names safely)"
+      `the table name is ${definition.name.length === nameBytes ? `${nameBytes} characters` : `${nameBytes} bytes`} ` +
+        `long; PostgreSQL keeps ${MAX_IDENTIFIER_LENGTH} bytes (build it with schemaTableName, which shortens names safely)`
     )
   }
   const blankLabels = (definition.labels ?? []).filter(isBlank)
@@ -320,7 +322,7 @@ const buildDefinition = <TName extends string, TColumns extends ColumnBuilders>(
     )
   }
   problems.push(
-    ...describeTableNameProblems(definition.name, schema ?? "public"),
+    ...describeSchemaNameProblems(schema ?? "public"),
     ...describeColumnNameProblems(physicalColumns),
     ...describeCheckNameProblems(probe)
   )
