@@ -1,7 +1,8 @@
 /**
  * `--rename table:old=new` as a user types it, on the embedded database: without the hint the revision says
  * how to write the rename; with it, `upgrade` renames the table in place and the catalog row keeps its uid
- * under the new physical name; `downgrade -1` and `upgrade` again go through. (Each command in its own
+ * under the new physical name; after `downgrade -1`, `revision` finds nothing to write and points at
+ * `upgrade`, which goes through again. (Each command in its own
  * process, as a user runs them.)
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -61,6 +62,10 @@ describe("migrations revision --rename table", () => {
         [(row(before.tables ?? before) as { readonly uid?: string }).uid, "local__renamed", "active"]
       )
       assert.strictEqual((await cli(["migrations", "downgrade", "-1"])).exitCode, 0)
+      // The models equal the head revision: nothing to write, and the database behind it is named.
+      const nothing = await cli(["migrations", "revision", "-m", "nothing"])
+      assert.include(nothing.stderr, "no revision written")
+      assert.include(nothing.stderr, "`metatables migrations upgrade` brings it to the head")
       assert.strictEqual((await cli(["migrations", "upgrade"])).exitCode, 0)
     } finally {
       NodeFs.rmSync(root, { recursive: true, force: true })

@@ -179,7 +179,8 @@ export const revision = (options: Command.Command.Config.Infer<typeof revisionOp
     if (outcome._tag === "NoChanges") {
       return yield* output.result({
         text: `No changes between the models and ${outcome.head === undefined ? "an empty database" : `revision ${outcome.head}`}: ` +
-          "no revision written.",
+          "no revision written." + (outcome.head === undefined ? "" : " If a job says a table changed, the database is behind " +
+            "its history (after a downgrade, say): `metatables migrations upgrade` brings it to the head."),
         document: { revision: null, path: null, destructive: [] }
       })
     }
