@@ -76,8 +76,11 @@ describe("the dashboard in Chromium", () => {
     for (const name of ["sdk_examples.asset_returns", "sdk_examples.asset_volatility", "sdk_examples.account_positions"]) {
       assert.isTrue(await page.getByRole("link", { name, exact: true }).isVisible(), name)
     }
-    // Laptop width: the page itself never scrolls sideways (wide tables scroll inside their own box).
+    // Laptop widths: the page itself never scrolls sideways (wide tables scroll inside their own box).
     assert.isAtMost(await page.evaluate(() => document.documentElement.scrollWidth), 1280)
+    await page.setViewportSize({ width: 1024, height: 768 })
+    assert.isAtMost(await page.evaluate(() => document.documentElement.scrollWidth), 1024)
+    await page.setViewportSize({ width: 1280, height: 800 })
     await shoot(page, "1-tables")
   })
 
@@ -114,6 +117,9 @@ describe("the dashboard in Chromium", () => {
     for (const id of ["0001", "0002", "0003"]) {
       assert.include(await graph.getByRole("link", { name: new RegExp(`^Revision ${id}, applied`) }).textContent(), "✓ applied")
     }
+    await page.setViewportSize({ width: 1024, height: 768 })
+    assert.isAtMost(await page.evaluate(() => document.documentElement.scrollWidth), 1024)
+    await page.setViewportSize({ width: 1280, height: 800 })
     await graph.getByRole("link", { name: /^Revision 0003/ }).click()
     await page.getByRole("heading", { name: /Revision 0003: applied/ }).waitFor()
     await shoot(page, "3-revisions")
