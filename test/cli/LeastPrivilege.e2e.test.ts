@@ -3,7 +3,8 @@
  * superuser, owning its database, runs `migrations upgrade` (with the example provider's hook), `migrations
  * check` and `nodes run` on a copy of the example project, its password kept in a pgpass file. A pure-SQL
  * revision plants a trigger that records `current_user` on a table runs write: runs must write as the
- * provider's run role, never as the connecting user (administrator or superuser). Revoking a credential
+ * provider's run role, never as the connecting user (administrator or superuser); policies it plants (row-level
+ * security, which COPY refuses) record who reads and leave writes working. Revoking a credential
  * whose session is alive, as that user, ends the session and drops the role.
  */
 import { assert } from "@effect/vitest"
@@ -61,6 +62,8 @@ BEGIN
   INSERT INTO "sdk_examples__readers" VALUES (current_user, lower(left(ltrim(current_query()), 6))) ON CONFLICT DO NOTHING;
   RETURN true;
 END $$\`,
+  \`ALTER TABLE "sdk_examples__prices" ENABLE ROW LEVEL SECURITY\`,
+  \`CREATE POLICY "sdk_examples__all_prices" ON "sdk_examples__prices" USING (true) WITH CHECK (true)\`,
   \`ALTER TABLE "sdk_examples__account" ENABLE ROW LEVEL SECURITY\`,
   \`CREATE POLICY "sdk_examples__read_accounts" ON "sdk_examples__account" USING ("sdk_examples__record_reader"()) WITH CHECK (true)\`,
   \`CREATE TABLE "sdk_examples__handed" ("session" text, "current" text, "environment" text, "catalog" text)\`,
@@ -76,6 +79,8 @@ END $$\`,
 
 export const downgrade: ReadonlyArray<string> = [
   \`DROP TABLE "sdk_examples__handed"\`,
+  \`DROP POLICY "sdk_examples__all_prices" ON "sdk_examples__prices"\`,
+  \`ALTER TABLE "sdk_examples__prices" DISABLE ROW LEVEL SECURITY\`,
   \`DROP POLICY "sdk_examples__read_accounts" ON "sdk_examples__account"\`,
   \`ALTER TABLE "sdk_examples__account" DISABLE ROW LEVEL SECURITY\`,
   \`DROP FUNCTION "sdk_examples__record_reader"()\`,
