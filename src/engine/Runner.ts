@@ -31,6 +31,7 @@ import { formatCause } from "../db/FailureCause.ts"
 import type { AnyDataNode, NodeWatermarks, UpdateContext } from "../datanode/DataNode.ts"
 import type { RowShape } from "../datanode/RowShape.ts"
 import type { RowValidationError } from "../datanode/RowValidationError.ts"
+import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
 import { entityKeyOf, validateBatch } from "../datanode/RowValidation.ts"
 import type { UpdateHashError } from "../datanode/UpdateHash.ts"
 import {
@@ -46,7 +47,7 @@ import { collectGraph, type GraphNode, type NodeGraph } from "./NodeGraph.ts"
 import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
 import { nodeName, NodeSelectionError, selects } from "./NodeSelector.ts"
-import { DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
+import { completeWhenSent, DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import { inRunRole } from "../catalog/ProviderRoles.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
 import { DEFAULT_CONCURRENCY } from "./RunDefaults.ts"
@@ -365,17 +366,21 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
     }
     progress.set(label.updateHash, { batches: 0, rows: 0 })
 
+    /**
+     * Writes one validated batch in its transaction with the node's watermarks and run counters. `onSent`
+     * completes when the batch's main statement is about to go out (see `upsertBatch`), and in any case when
+     * this ends, so that the caller can validate the next batch while the database writes this one.
+     */
     const writeBatch = Effect.fn("Runner.writeBatch")(function*(
-      rows: ReadonlyArray<unknown>,
-      batch: number,
-      firstRow: number
+      validated: ValidatedBatch,
+      onSent: Deferred.Deferred<void>
     ) {
-      const validated = yield* Effect.fromResult(
-        validateBatch(graphNode.shape, rows, { node: `${label.kind} (${label.updateHash})`, batch, firstRow })
-      )
       const written = yield* sql.withTransaction(Effect.gen(function*() {
         // The rows are written as the provider's run role, never as the connecting user (see ProviderRoles).
-        const outcome = yield* inRunRole(runRole, upsertBatch(graphNode.shape, validated))
+        const outcome = yield* inRunRole(
+          runRole,
+          upsertBatch(graphNode.shape, validated, { beforeWrite: completeWhenSent(onSent) })
+        )
         yield* records.recordBatch({
           runUid: run.uid,
           updateUid: update.uid,
@@ -395,13 +400,13 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       const current = progress.get(label.updateHash)
       if (current !== undefined) {
         current.batches++
-        current.rows += rows.length
+        current.rows += validated.rowCount
       }
       totals.rowsInserted += written.inserted
       totals.rowsUpdated += written.updated
       totals.rowsUnchanged += written.unchanged
       return written
-    })
+    }, (effect, _validated, onSent) => Effect.ensuring(effect, Deferred.succeed(onSent, undefined)))
 
     const attempt = Effect.gen(function*() {
       totals.attempts++
@@ -410,6 +415,18 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       const reader = dependencyReader(engine, graphNode, graph.byInstance, database, sql)
       let batch = 0
       let written = 0
+      /**
+       * The one batch whose write may be in flight. The next batch is validated while the database writes
+       * it (validation is the client's work, the write mostly the server's), then this is joined before the
+       * next write starts: one transaction at a time, in order, and at most two batches held.
+       */
+      let inFlight: Fiber.Fiber<void, unknown> | undefined
+      const settle = Effect.suspend(() => {
+        const fiber = inFlight
+        inFlight = undefined
+        return fiber === undefined ? Effect.void : Fiber.join(fiber)
+      })
+      const body = Effect.gen(function*() {
       for (; nextChunk < chunks.length; nextChunk++) {
         const chunk = chunks[nextChunk]
         // A chunk sees its end as "now" and its start as every entity's last time index.
@@ -446,27 +463,35 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
           totals.rowsOutsideRange += output.length - rows.length
           for (let offset = 0; offset < rows.length; offset += batchSize) {
             const slice = rows.slice(offset, offset + batchSize)
-            const result = yield* writeBatch(slice, batch, written)
+            const validated = yield* Effect.fromResult(
+              validateBatch(graphNode.shape, slice, { node: `${label.kind} (${label.updateHash})`, batch, firstRow: written })
+            )
+            yield* settle
             written += slice.length
             batch++
-            yield* emit({
-              _tag: "BatchWritten",
-              node: label,
-              batch,
-              rows: slice.length,
-              ...result,
-              totalRows: written,
-              elapsedMs: yield* elapsed
-            })
+            const [number, totalRows] = [batch, written]
+            const sent = yield* Deferred.make<void>()
+            inFlight = yield* Effect.forkChild(
+              Effect.flatMap(writeBatch(validated, sent), (result) =>
+                Effect.flatMap(elapsed, (elapsedMs) =>
+                  emit({ _tag: "BatchWritten", node: label, batch: number, rows: slice.length, ...result, totalRows, elapsedMs })))
+            )
+            // Resumes once the write's main statement is on its way (or the write ended).
+            yield* Deferred.await(sent)
           }
         })
         if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
         else yield* writeRows(output)
+        yield* settle
         if (chunk !== undefined) {
           yield* records.recordBackfillProgress(run.uid, chunk.through)
           yield* emit({ _tag: "BackfillChunkDone", node: label, chunk: nextChunk + 1, chunks: chunks.length, through: chunk.through })
         }
       }
+      })
+      // A failure (the next batch invalid, the node's stream failing) lets the batch in flight finish first:
+      // a failure keeps the batches before it.
+      yield* body.pipe(Effect.onError(() => Effect.ignore(settle)))
     }).pipe(
       Effect.tapError((error) =>
         emit({

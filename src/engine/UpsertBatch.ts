@@ -4,6 +4,7 @@
  * and reports what it did. The runner calls it inside the transaction that also moves the node's watermarks
  * and run counters.
  */
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -39,6 +40,22 @@ export const addOutcomes = (left: PersistOutcome, right: PersistOutcome): Persis
   unchanged: left.unchanged + right.unchanged
 })
 
+export interface UpsertOptions {
+  /**
+   * Run just before the batch's main statement (the COPY, insert or merge) is sent; `completeWhenSent` makes
+   * one that lets a waiting fiber (the runner, validating the next batch) run while the database executes it.
+   */
+  readonly beforeWrite?: Effect.Effect<void> | undefined
+}
+
+/**
+ * A `beforeWrite` that completes `sent` once the statement is on its way. A fiber resumed from a `Deferred`
+ * runs at once, in the completing fiber's turn, which would put the waiter's work before the statement is
+ * sent; completing it from a microtask lets this fiber run on until it waits for the database first.
+ */
+export const completeWhenSent = (sent: Deferred.Deferred<void>): Effect.Effect<void> =>
+  Effect.sync(() => queueMicrotask(() => Deferred.doneUnsafe(sent, Effect.void)))
+
 /**
  * Upserts `batch` into the table of `shape` on its grain: new grains are inserted, existing ones get the
  * batch's non-grain columns only where a value differs, and columns the batch does not write keep their
@@ -55,16 +72,26 @@ export const addOutcomes = (left: PersistOutcome, right: PersistOutcome): Persis
  */
 export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
   shape: RowShape,
-  batch: ValidatedBatch
+  batch: ValidatedBatch,
+  options: UpsertOptions = {}
 ): Effect.fn.Return<PersistOutcome, SqlError, SqlClient.SqlClient> {
   if (batch.rowCount === 0) return emptyOutcome
   const sql = yield* SqlClient.SqlClient
   const statement = upsertStatement(shape, batch.columns)
-  const params = batch.values.map(textArrayLiteral)
+  // The batch's encodings, each made only for the statement that sends it.
+  let literals: ReadonlyArray<string> | undefined
+  const params = () => (literals ??= batch.values.map(textArrayLiteral))
+  // Right before a main statement (after any savepoint), so that a waiting fiber runs while it executes.
+  const beforeWrite = options.beforeWrite ?? Effect.void
   const counted = (text: string) =>
-    Effect.map(
-      sql.unsafe<{ readonly inserted: bigint | number; readonly updated: bigint | number }>(text, params),
-      ([counts]) => ({ inserted: Number(counts?.inserted ?? 0), updated: Number(counts?.updated ?? 0) })
+    Effect.andThen(
+      beforeWrite,
+      Effect.map(
+        Effect.suspend(() =>
+          sql.unsafe<{ readonly inserted: bigint | number; readonly updated: bigint | number }>(text, params())
+        ),
+        ([counts]) => ({ inserted: Number(counts?.inserted ?? 0), updated: Number(counts?.updated ?? 0) })
+      )
     )
   const merge = counted(statement.sql)
   const [boundary] = yield* sql.unsafe<{ readonly indexed: boolean; readonly past: boolean }>(
@@ -73,9 +100,9 @@ export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
   )
   // An append on a server goes in by COPY on the transaction's connection; elsewhere by a plain insert.
   const append = Effect.flatMap(
-    copyIn(statement.copySql, copyText(batch.values, batch.rowCount)),
+    Effect.andThen(beforeWrite, Effect.suspend(() => copyIn(statement.copySql, copyText(batch.values, batch.rowCount)))),
     (copied): Effect.Effect<void, SqlError> =>
-      Option.isSome(copied) ? Effect.void : Effect.asVoid(sql.unsafe(statement.insertSql, params))
+      Option.isSome(copied) ? Effect.void : Effect.asVoid(Effect.suspend(() => sql.unsafe(statement.insertSql, params())))
   )
   const faster = boundary?.indexed !== true
     ? undefined
