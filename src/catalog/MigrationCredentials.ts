@@ -19,7 +19,7 @@ import * as SqlClient from "effect/sql/SqlClient"
 import type * as SqlConnection from "effect/sql/SqlConnection"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
-import { advisoryTransactionLock } from "../db/AdvisoryLock.ts"
+import { advisoryLockKey, advisoryLockKeySql, advisoryTransactionLock } from "../db/AdvisoryLock.ts"
 import { Database } from "../db/Database.ts"
 import type { DatabaseConnectionError } from "../db/DatabaseConnectionError.ts"
 import { describeSqlFailure } from "../db/SqlFailure.ts"
@@ -70,11 +70,12 @@ const issueFailure = (provider: ProviderIdentity) => (error: SqlError | Database
 
 /**
  * The advisory lock a credential's holder keeps for as long as it uses the credential, on a connection of its
- * own: `pg_advisory_lock(HOLDER_LOCK_CLASS, hashtext(role))`. `pg_locks` shows it from every database of the
+ * own: the `credential-holder` lock of `src/db/AdvisoryLock.ts`, keyed by the role's name alone (no database).
+ * `pg_locks` shows it from every database of the
  * server, so any process's sweep can tell a credential whose holder is alive (the lock is held) from one whose
  * holder died (a killed process's session, and with it the lock, is gone).
  */
-export const HOLDER_LOCK_CLASS = 0x6d74_6d67 // "mtmg"
+const HOLDER_KEY_SQL = advisoryLockKeySql("credential-holder", "", "r.rolname")
 
 /** The comment of a credential role whose holder keeps the holder lock; roles without it predate the lock. */
 export const HOLDER_LOCKED_COMMENT = "metatables migration credential; its holder keeps an advisory lock"
@@ -172,7 +173,7 @@ const makePostgres = Effect.gen(function*() {
         AND NOT EXISTS (
           SELECT 1 FROM pg_locks l
           WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-            AND l.classid = ${HOLDER_LOCK_CLASS}::int4::oid AND l.objid = hashtext(r.rolname)::oid)
+            AND l.classid = ${sql.literal(HOLDER_KEY_SQL[0])}::oid AND l.objid = ${sql.literal(HOLDER_KEY_SQL[1])}::oid)
         AND (coalesce(shobj_description(r.oid, 'pg_authid'), '') = ${HOLDER_LOCKED_COMMENT} OR r.rolvaliduntil < now())`
     for (const { role } of abandoned) {
       yield* revokeRole(role).pipe(
@@ -265,11 +266,12 @@ const makePostgres = Effect.gen(function*() {
       // by a reserved connection of a pool of its own (a reserved connection is never closed as idle).
       const holder = yield* Layer.buildWithScope(Database.layerServer(serverUrl, { maxConnections: 1 }), scope)
       const connection = yield* Context.get(holder, SqlClient.SqlClient).reserve.pipe(Scope.provide(scope))
-      yield* connection.execute(`SELECT pg_advisory_lock(${HOLDER_LOCK_CLASS}, hashtext($1))`, [role], undefined)
+      const holderKey = advisoryLockKey("credential-holder", "", role)
+      yield* connection.execute("SELECT pg_advisory_lock($1, $2)", [...holderKey], undefined)
       // The connection goes back to the pool when the scope closes: without the lock, which is the session's.
       yield* Scope.addFinalizer(
         scope,
-        Effect.ignore(connection.execute(`SELECT pg_advisory_unlock(${HOLDER_LOCK_CLASS}, hashtext($1))`, [role], undefined))
+        Effect.ignore(connection.execute("SELECT pg_advisory_unlock($1, $2)", [...holderKey], undefined))
       )
       const validity = yield* validityIn(options.ttlSeconds)
       yield* ensureOwner(owner, runRole, options.schemas)

@@ -20,17 +20,37 @@ import type * as SqlConnection from "effect/sql/SqlConnection"
 import type { SqlError } from "effect/sql/SqlError"
 import * as NodeCrypto from "node:crypto"
 import { describeSqlFailure } from "./SqlFailure.ts"
+import { quoteLiteral } from "./SqlText.ts"
 
 /** The two int4 keys of `pg_advisory_lock(int4, int4)`, as `pg_locks` shows them (`classid`, `objid`). */
 export type AdvisoryLockKey = readonly [number, number]
 
-/** What a lock protects: a provider's migrations, or the creation of a provider's owner role. */
-export type AdvisoryLockPurpose = "migrations" | "owner-role"
+/**
+ * What a lock protects: a provider's migrations, the creation of a provider's owner role, or a migration
+ * credential while its holder lives (that one is server-wide: its database is `""`, so a sweep from any
+ * database can find it in `pg_locks`).
+ */
+export type AdvisoryLockPurpose = "migrations" | "owner-role" | "credential-holder"
 
 /** Two positive int4s from the SHA-256 of the purpose, the database and the name. */
 export const advisoryLockKey = (purpose: AdvisoryLockPurpose, database: string, name: string): AdvisoryLockKey => {
   const digest = NodeCrypto.createHash("sha256").update(`metatables/${purpose}/${database}/${name}`).digest()
   return [digest.readUInt32BE(0) & 0x7fffffff, digest.readUInt32BE(4) & 0x7fffffff]
+}
+
+/**
+ * `advisoryLockKey` computed by the server, for a name that is a SQL expression (a column, say): two int4
+ * expressions, equal to the key's two halves, to compare with `pg_locks.classid` and `objid`. `purpose` and
+ * `database` are written as literals.
+ */
+export const advisoryLockKeySql = (
+  purpose: AdvisoryLockPurpose,
+  database: string,
+  nameExpression: string
+): readonly [string, string] => {
+  const digest = `encode(sha256(convert_to(${quoteLiteral(`metatables/${purpose}/${database}/`)} || (${nameExpression}), 'UTF8')), 'hex')`
+  const half = (from: number) => `(('x' || substr(${digest}, ${from}, 8))::bit(32)::int4 & 2147483647)`
+  return [half(1), half(9)]
 }
 
 /** The session that held a lock when a waiter gave up, as `pg_locks` and `pg_stat_activity` show it. */
@@ -54,7 +74,7 @@ export const describeHolder = (holder: AdvisoryLockHolder | null): string =>
 export class AdvisoryLockTimeoutError extends Schema.TaggedError<AdvisoryLockTimeoutError>()(
   "AdvisoryLockTimeoutError",
   {
-    purpose: Schema.Literals(["migrations", "owner-role"]),
+    purpose: Schema.Literals(["migrations", "owner-role", "credential-holder"]),
     name: Schema.String,
     key: Schema.Tuple([Schema.Number, Schema.Number]),
     waitedSeconds: Schema.Number,

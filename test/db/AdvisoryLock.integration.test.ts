@@ -13,7 +13,7 @@ import * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
 import { TestClock } from "effect/testing"
 import { describe, it } from "vitest"
-import { advisoryLockKey, holdAdvisoryLock } from "../../src/db/AdvisoryLock.ts"
+import { advisoryLockKey, advisoryLockKeySql, holdAdvisoryLock } from "../../src/db/AdvisoryLock.ts"
 import { describeBackends, describeServer } from "../support/TestDatabase.ts"
 
 /** The pids of the sessions that hold the advisory lock `key`, as pg_locks reports it. */
@@ -68,6 +68,21 @@ describeBackends("holdAdvisoryLock", (it) => {
       }
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(yield* holders(key), [])
+    }))
+})
+
+describeServer("advisoryLockKeySql", (it) => {
+  it.effect("computes on the server the key advisoryLockKey computes here", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      for (const name of ["mt_mig_abc123", "ünïcode ✓", "with 'quote'"]) {
+        const [first, second] = advisoryLockKeySql("credential-holder", "", "name")
+        const [row] = yield* sql.unsafe<{ readonly first: number; readonly second: number }>(
+          `SELECT ${first} AS first, ${second} AS second FROM (SELECT $1::text AS name) AS given`,
+          [name]
+        )
+        assert.deepStrictEqual([row?.first, row?.second], [...advisoryLockKey("credential-holder", "", name)], name)
+      }
     }))
 })
 
