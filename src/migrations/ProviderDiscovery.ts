@@ -18,7 +18,8 @@ export const ProviderDiscoveryFailure = Schema.Literals([
   "missing-module",
   "import-failed",
   "missing-export",
-  "not-a-provider"
+  "not-a-provider",
+  "invalid-manifest"
 ])
 export type ProviderDiscoveryFailure = typeof ProviderDiscoveryFailure.Type
 
@@ -43,6 +44,9 @@ export class ProviderDiscoveryError extends Schema.TaggedError<ProviderDiscovery
         return `The provider module of ${this.reference} cannot be imported: ${this.detail}`
       case "missing-export":
         return `The provider module of ${this.reference} has no export ${this.detail}.`
+      case "invalid-manifest":
+        return `${this.reference} cannot be read for "metatables": { "provider": "MODULE:EXPORT" }: ${this.detail}. ` +
+          "Fix the file (it must be valid JSON, and metatables.provider a string when given)."
       case "not-a-provider":
         return `The export of ${this.reference} is not a migration provider (build it with buildMigrationProvider): ` +
           `${this.detail}.`
@@ -62,7 +66,7 @@ const parseReference = (reference: string, source: string): Effect.Effect<Provid
 const ProjectManifest = Schema.Struct({
   metatables: Schema.optional(Schema.Struct({ provider: Schema.optional(Schema.String) }))
 })
-const decodeManifest = Schema.decodeUnknownOption(Schema.fromJsonString(ProjectManifest))
+const decodeManifest = Schema.decodeUnknownEffect(Schema.fromJsonString(ProjectManifest))
 
 /** Imports `reference` (module path relative to the project root) and checks that the export is a provider. */
 export const importProvider = Effect.fn("ProviderDiscovery.importProvider")(function*(
@@ -94,9 +98,19 @@ export const discoverProvider = Effect.fn("ProviderDiscovery.discoverProvider")(
     return { provider: yield* importProvider(reference, options.projectRoot, options.reference.value), source: "--provider" }
   }
   const manifestPath = NodePath.join(options.projectRoot, "package.json")
-  const manifest = yield* fs.readFileString(manifestPath).pipe(
-    Effect.map(decodeManifest),
-    Effect.orElseSucceed(() => Option.none())
+  // No package.json is fine; one that is there but is not JSON, or whose "metatables" is not as documented, is
+  // said so, not taken for "not set".
+  const text = yield* fs.readFileString(manifestPath).pipe(Effect.option)
+  const manifest = Option.isNone(text) ? Option.none() : Option.some(
+    yield* decodeManifest(text.value).pipe(
+      Effect.mapError((error) =>
+        new ProviderDiscoveryError({
+          reason: "invalid-manifest",
+          reference: manifestPath,
+          detail: error.message.replace(/\s*\n\s*/g, " ")
+        })
+      )
+    )
   )
   const configured = Option.flatMap(manifest, (value) => Option.fromUndefinedOr(value.metatables?.provider))
   if (Option.isSome(configured)) {

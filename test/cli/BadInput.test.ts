@@ -148,4 +148,17 @@ describe("bad input to the migrations commands", () => {
     assert.include(run.stderr, "It was rolled back; the version table stays at 0001.")
     assert.notMatch(run.stderr, /\n\s+at .+:\d+:\d+/, "no stack trace")
   })
+
+  it("says a package.json that is not valid JSON, or whose metatables.provider is not a string, is what is wrong", async () => {
+    const root = await project()
+    const manifest = NodePath.join(root, "package.json")
+    for (const [content, problem] of [
+      ['{ "name": "bad", ', "Expected a valid JSON string"],
+      ['{ "name": "bad", "metatables": { "provider": 5 } }', `Expected string | undefined at ["metatables"]["provider"]`]
+    ] as const) {
+      NodeFs.writeFileSync(manifest, content)
+      const stderr = await refused(root, ["migrations", "heads"])
+      assert.include(stderr, `${manifest} cannot be read for "metatables": { "provider": "MODULE:EXPORT" }: ${problem}`)
+    }
+  })
 })
