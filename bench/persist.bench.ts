@@ -344,6 +344,11 @@ interface Backend {
   readonly rounds: number
   /** Notes printed under the backend's results (why a number is what it is). */
   readonly notes: ReadonlyArray<string>
+  /**
+   * The first persist's target is held against the throughput over the first tenth of the batches, and is
+   * this (PGlite: 1x, issue 20), rather than over the whole run against `FIRST_TARGET`.
+   */
+  readonly earlyFirstTarget?: number | undefined
   readonly round: (copyFirst: boolean) => Promise<Round>
 }
 
@@ -402,12 +407,15 @@ const compare = async (backend: Backend): Promise<boolean> => {
   for (const note of backend.notes) console.log(`  ${note}`)
   const first = median(firstRatios)
   const again = median(againRatios)
-  const passedFirst = verdict(
-    `first persist on ${backend.name}`,
-    `${first.toFixed(2)}x COPY's throughput`,
-    `>= ${FIRST_TARGET}x`,
-    first >= FIRST_TARGET
-  )
+  const early = backend.earlyFirstTarget === undefined ? undefined : earlyRatio(last.copy, last.first)
+  const passedFirst = early === undefined
+    ? verdict(`first persist on ${backend.name}`, `${first.toFixed(2)}x COPY's throughput`, `>= ${FIRST_TARGET}x`, first >= FIRST_TARGET)
+    : verdict(
+      `first persist on ${backend.name}, over the first tenth of the rows`,
+      `${early.toFixed(2)}x COPY's throughput (${first.toFixed(2)}x over the whole run)`,
+      `>= ${backend.earlyFirstTarget}x`,
+      early >= backend.earlyFirstTarget!
+    )
   const passedAgain = verdict(
     `re-persist (all unchanged) on ${backend.name}`,
     `${again.toFixed(2)}x COPY's throughput`,
@@ -557,6 +565,7 @@ const pgliteCopy = async (): Promise<Sample> => {
 results.push(await compare({
   name: "PGlite (in memory)",
   rounds: PGLITE_ROUNDS,
+  earlyFirstTarget: 1,
   notes: [
     "(a) is COPY ... FROM '/dev/blob' on a second instance from the same template.",
     "PGlite's COPY slows down as its table grows while the upsert keeps its pace (the line above), so the ratio",
