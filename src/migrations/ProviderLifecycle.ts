@@ -482,12 +482,15 @@ export const migrateProvider = (
     if (report.ok && provider.afterRegisterMetaTables !== undefined) {
       const registered = provider.tables.map((table, index) => ({ table, row: inScope[index]!, binding: bindingOf(inScope[index]!) }))
       // The hook writes as the run role, never as the connecting user (a trigger on a table runs as it).
-      yield* asRunRole(runRole, provider.afterRegisterMetaTables({ provider, tables: provider.tables, registered })).pipe(
+      // A hook that throws, or dies, fails as the hook, never as a raw defect.
+      const hook = provider.afterRegisterMetaTables
+      yield* asRunRole(runRole, Effect.suspend(() => hook({ provider, tables: provider.tables, registered }))).pipe(
         Effect.provideService(CurrentMigrationRegistration, {
           providerKey: provider.key,
           bindings: new Map(registered.map(({ binding }) => [bindingKey(binding.schema, binding.tableName), binding]))
         }),
-        Effect.mapError((error) => new ProviderHookError({ provider: provider.key, cause: error }))
+        Effect.catchDefect((defect) => Effect.fail(defect)),
+        Effect.mapError((error: unknown) => new ProviderHookError({ provider: provider.key, cause: error }))
       )
     }
     return {

@@ -161,4 +161,20 @@ describe("bad input to the migrations commands", () => {
       assert.include(stderr, `${manifest} cannot be read for "metatables": { "provider": "MODULE:EXPORT" }: ${problem}`)
     }
   })
+
+  it("reports a provider hook that throws as the hook's failure, without internals", async () => {
+    const root = await project()
+    const index = NodePath.join(root, "migrations", "index.ts")
+    NodeFs.writeFileSync(
+      index,
+      NodeFs.readFileSync(index, "utf8").replace(
+        "  tables\n})",
+        "  tables,\n  afterRegisterMetaTables: () => { throw new Error(\"the hook threw\") }\n})"
+      )
+    )
+    const run = await runCliInProcess(["migrations", "upgrade"], { cwd: root })
+    assert.strictEqual(run.exitCode, 1, run.stderr)
+    assert.include(run.stderr, "The afterRegisterMetaTables hook of bad:bad failed: the hook threw.")
+    assert.notMatch(run.stderr, /\n\s+at .+:\d+:\d+/, "no stack trace")
+  })
 })
