@@ -427,67 +427,67 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
         return fiber === undefined ? Effect.void : Fiber.join(fiber)
       })
       const body = Effect.gen(function*() {
-      for (; nextChunk < chunks.length; nextChunk++) {
-        const chunk = chunks[nextChunk]
-        // A chunk sees its end as "now" and its start as every entity's last time index.
-        const before = chunk === undefined ? undefined : chunk.after ?? new Date(chunk.from!.getTime() - 1)
-        const watermarks: NodeWatermarks = before === undefined ? stored : {
-          first: stored.first,
-          last: before,
-          entities: stored.entities.map((entity) => ({ ...entity, last: before })),
-          lastFor: (entity) => {
-            stored.lastFor(entity)
-            return before
+        for (; nextChunk < chunks.length; nextChunk++) {
+          const chunk = chunks[nextChunk]
+          // A chunk sees its end as "now" and its start as every entity's last time index.
+          const before = chunk === undefined ? undefined : chunk.after ?? new Date(chunk.from!.getTime() - 1)
+          const watermarks: NodeWatermarks = before === undefined ? stored : {
+            first: stored.first,
+            last: before,
+            entities: stored.entities.map((entity) => ({ ...entity, last: before })),
+            lastFor: (entity) => {
+              stored.lastFor(entity)
+              return before
+            }
+          }
+          const context: UpdateContext<never, never, never> = {
+            kind: label.kind,
+            configuration: graphNode.node.configuration as never,
+            storage: graphNode.node.storage as never,
+            updateHash: label.updateHash,
+            asOf: chunk?.through ?? asOf,
+            watermarks,
+            dependencies: graphNode.dependencies as never,
+            read: reader.read,
+            readTable: reader.readTable
+          }
+          // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
+          const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
+          // Untraced: it runs once per chunk of a streamed output and only cuts the chunk into batches, each of which
+          // has its span (Runner.writeBatch).
+          const writeRows = Effect.fnUntraced(function*(output: unknown) {
+            if (!Array.isArray(output)) {
+              return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(output) })
+            }
+            const rows = chunk === undefined ? output : output.filter((row) => inside(chunk, row))
+            totals.rowsOutsideRange += output.length - rows.length
+            for (let offset = 0; offset < rows.length; offset += batchSize) {
+              const slice = rows.slice(offset, offset + batchSize)
+              const validated = yield* Effect.fromResult(
+                validateBatch(graphNode.shape, slice, { node: `${label.kind} (${label.updateHash})`, batch, firstRow: written })
+              )
+              yield* settle
+              written += slice.length
+              batch++
+              const [number, totalRows] = [batch, written]
+              const sent = yield* Deferred.make<void>()
+              inFlight = yield* Effect.forkChild(
+                Effect.flatMap(writeBatch(validated, sent), (result) =>
+                  Effect.flatMap(elapsed, (elapsedMs) =>
+                    emit({ _tag: "BatchWritten", node: label, batch: number, rows: slice.length, ...result, totalRows, elapsedMs })))
+              )
+              // Resumes once the write's main statement is on its way (or the write ended).
+              yield* Deferred.await(sent)
+            }
+          })
+          if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
+          else yield* writeRows(output)
+          yield* settle
+          if (chunk !== undefined) {
+            yield* records.recordBackfillProgress(run.uid, chunk.through)
+            yield* emit({ _tag: "BackfillChunkDone", node: label, chunk: nextChunk + 1, chunks: chunks.length, through: chunk.through })
           }
         }
-        const context: UpdateContext<never, never, never> = {
-          kind: label.kind,
-          configuration: graphNode.node.configuration as never,
-          storage: graphNode.node.storage as never,
-          updateHash: label.updateHash,
-          asOf: chunk?.through ?? asOf,
-          watermarks,
-          dependencies: graphNode.dependencies as never,
-          read: reader.read,
-          readTable: reader.readTable
-        }
-        // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
-        const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
-        // Untraced: it runs once per chunk of a streamed output and only cuts the chunk into batches, each of which
-        // has its span (Runner.writeBatch).
-        const writeRows = Effect.fnUntraced(function*(output: unknown) {
-          if (!Array.isArray(output)) {
-            return yield* new NodeOutputError({ node: `${label.kind} (${label.updateHash})`, found: describeValue(output) })
-          }
-          const rows = chunk === undefined ? output : output.filter((row) => inside(chunk, row))
-          totals.rowsOutsideRange += output.length - rows.length
-          for (let offset = 0; offset < rows.length; offset += batchSize) {
-            const slice = rows.slice(offset, offset + batchSize)
-            const validated = yield* Effect.fromResult(
-              validateBatch(graphNode.shape, slice, { node: `${label.kind} (${label.updateHash})`, batch, firstRow: written })
-            )
-            yield* settle
-            written += slice.length
-            batch++
-            const [number, totalRows] = [batch, written]
-            const sent = yield* Deferred.make<void>()
-            inFlight = yield* Effect.forkChild(
-              Effect.flatMap(writeBatch(validated, sent), (result) =>
-                Effect.flatMap(elapsed, (elapsedMs) =>
-                  emit({ _tag: "BatchWritten", node: label, batch: number, rows: slice.length, ...result, totalRows, elapsedMs })))
-            )
-            // Resumes once the write's main statement is on its way (or the write ended).
-            yield* Deferred.await(sent)
-          }
-        })
-        if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
-        else yield* writeRows(output)
-        yield* settle
-        if (chunk !== undefined) {
-          yield* records.recordBackfillProgress(run.uid, chunk.through)
-          yield* emit({ _tag: "BackfillChunkDone", node: label, chunk: nextChunk + 1, chunks: chunks.length, through: chunk.through })
-        }
-      }
       })
       // A failure (the next batch invalid, the node's stream failing) lets the batch in flight finish first:
       // a failure keeps the batches before it.
