@@ -227,7 +227,6 @@ class Kinds extends PlatformTimeIndexMetaTable<Kinds>()({
   }
 }) {}
 
-const MOOD_DDL = `CREATE TYPE "persist_mood" AS ENUM ('calm', 'tense', 'odd "one", {x}')`
 const ODD_MOOD_DDL = `CREATE TYPE "Kind ""of"" Mood" AS ENUM ('a b', 'c,"d"', 'NULL')`
 
 const HOSTILE_DDL = [
@@ -340,7 +339,8 @@ const TABLES = {
   events: { drop: ["DROP TABLE IF EXISTS persist__events"], create: createPhysicalTables([Events]) },
   kinds: {
     drop: ["DROP TABLE IF EXISTS persist__kinds", `DROP TYPE IF EXISTS "persist_mood"`],
-    create: Effect.andThen(runStatements([MOOD_DDL]), createPhysicalTables([Kinds]))
+    // drizzle-kit's DDL for the table creates its enum first.
+    create: createPhysicalTables([Kinds])
   },
   hostile: {
     drop: [`DROP SCHEMA IF EXISTS "Odd Schema" CASCADE`, `DROP TYPE IF EXISTS "Kind ""of"" Mood"`],

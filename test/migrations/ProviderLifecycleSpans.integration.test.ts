@@ -1,7 +1,8 @@
 /**
- * A trace of an upgrade shows its steps: the catalog created, the provider's registry and tables reserved, a
- * migration credential issued, the migration lock taken, the credential revoked and the tables finalized
- * against the live database.
+ * A trace of an upgrade shows its steps: the catalog created, the provider's registry and tables reserved, the
+ * migration lock taken on the administrator's connection, a migration credential issued under it (its owner
+ * role serialized by a transaction lock), the credential revoked and the tables finalized against the live
+ * database.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
@@ -39,7 +40,7 @@ const PREFIXES = [
   "TableIntrospection."
 ]
 
-describeBackends("the trace of an upgrade", (it) => {
+describeBackends("the trace of an upgrade", (it, backend) => {
   it.effect("shows each step in order", () =>
     Effect.gen(function*() {
       yield* resetDatabase
@@ -70,14 +71,17 @@ describeBackends("the trace of an upgrade", (it) => {
         // The catalog's tables, created on first use.
         "SqlCatalog.make",
         "CatalogSchema.ensureCatalogSchema",
-        // The lifecycle: registry, reservation, credential, the apply under its lock, then finalize.
+        // The lifecycle: registry, reservation, the lock, the credential and the apply under it, then finalize.
         "Catalog.ensureVersionRegistry",
         "Catalog.reserve",
         // The provider's rows, for the tables its models no longer list.
         "Catalog.list",
+        "AdvisoryLock.holdAdvisoryLock",
         "Catalog.migrationCredential",
         "MigrationCredentials.issue",
-        "AdvisoryLock.takeAdvisoryLock",
+        // A server's credential needs the provider's owner role, created under a transaction lock; the
+        // embedded database has no roles.
+        ...(backend === "postgres" ? ["AdvisoryLock.advisoryTransactionLock"] : []),
         "MigrationCredentials.revoke",
         "Catalog.finalize",
         "TableIntrospection.introspectTables",
@@ -86,5 +90,9 @@ describeBackends("the trace of an upgrade", (it) => {
       const parentOf = (name: string) => spans.find((span) => span.name === name)?.ancestors[0]
       assert.strictEqual(parentOf("MigrationCredentials.issue"), "Catalog.migrationCredential")
       assert.strictEqual(parentOf("TableIntrospection.introspectTables"), "Catalog.finalize")
+      if (backend === "postgres") {
+        const lock = spans.find((span) => span.name === "AdvisoryLock.advisoryTransactionLock")
+        assert.isTrue(lock?.ancestors.includes("MigrationCredentials.ensureOwner"), String(lock?.ancestors))
+      }
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
