@@ -50,15 +50,14 @@ export const isProcessAlive = (pid: number): Effect.Effect<boolean> =>
  * heartbeat older than the TTL" (one clock, the database's, for writing and reading heartbeats). A run without
  * a holder was started by a metatables that kept no lease: only a stale heartbeat (there is none) says it is gone.
  */
-export const isHolderGone = (
+export const isHolderGone = Effect.fn("RunLease.isHolderGone")(function*(
   holder: RunHolder | null,
   heartbeatStale: boolean,
   probe: (pid: number) => Effect.Effect<boolean> = isProcessAlive
-): Effect.Effect<boolean> =>
-  Effect.gen(function*() {
-    if (holder === null) return heartbeatStale
-    const self = currentHolder()
-    if (sameHolder(holder, self)) return false
-    if (holder.host === self.host && !(yield* probe(holder.pid))) return true
-    return heartbeatStale
-  })
+): Effect.fn.Return<boolean> {
+  if (holder === null) return heartbeatStale
+  const self = currentHolder()
+  if (sameHolder(holder, self)) return false
+  if (holder.host === self.host && !(yield* probe(holder.pid))) return true
+  return heartbeatStale
+})

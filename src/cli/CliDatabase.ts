@@ -47,22 +47,21 @@ const optionalSetting = <A>(config: Config.Config<A>) =>
 const environmentUrl = optionalSetting(Config.Redacted("DATABASE_URL"))
 
 /** Reads a URL file: its first non-empty line. Its contents never reach an error. */
-const readUrlFile = (source: string, path: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError((error) =>
-        new DatabaseUrlFileError({
-          source,
-          path,
-          problem: `cannot be read (${error._tag === "PlatformError" ? error.reason._tag : "error"})`
-        })
-      )
+const readUrlFile = Effect.fn("CliDatabase.readUrlFile")(function*(source: string, path: string) {
+  const fs = yield* FileSystem.FileSystem
+  const text = yield* fs.readFileString(path).pipe(
+    Effect.mapError((error) =>
+      new DatabaseUrlFileError({
+        source,
+        path,
+        problem: `cannot be read (${error._tag === "PlatformError" ? error.reason._tag : "error"})`
+      })
     )
-    const line = text.split(/\r?\n/).map((part) => part.trim()).find((part) => part !== "")
-    if (line === undefined) return yield* new DatabaseUrlFileError({ source, path, problem: "is empty" })
-    return { path, url: Redacted.make(line, { label: "database URL" }) } satisfies DatabaseUrlFromFile
-  })
+  )
+  const line = text.split(/\r?\n/).map((part) => part.trim()).find((part) => part !== "")
+  if (line === undefined) return yield* new DatabaseUrlFileError({ source, path, problem: "is empty" })
+  return { path, url: Redacted.make(line, { label: "database URL" }) } satisfies DatabaseUrlFromFile
+})
 
 /** The URL file a setting names, read; none when the setting is absent or blank. */
 const urlFileOf = (source: string, path: Option.Option<string>) =>

@@ -233,57 +233,56 @@ const missingHintsOf = (error: unknown): ReadonlyArray<MissingHint> | undefined 
  * drizzle-kit's diff, answering each unhinted "renamed or new?" with "new". Names holding a `"` are masked
  * around it (`DrizzleKitQuoting`), so every identifier in the SQL is quoted properly.
  */
-const diff = (
+const diff = Effect.fn("Autogenerate.diff")(function*(
   from: SchemaSnapshot,
   to: SchemaSnapshot,
   renames: ReadonlyArray<DrizzleHint>
-): Effect.Effect<ReadonlyArray<string>, AutogenerateError> =>
-  Effect.gen(function*() {
-    const { generateMigration } = yield* loadDrizzleKit
-    const hintNames = renames.flatMap((hint) => "from" in hint ? [...hint.from, ...hint.to] : [])
-    const mask = nameMask([from, to], hintNames)
-    const maskedFrom = mask.snapshot(from)
-    const maskedTo = mask.snapshot(to)
-    const maskHint = (hint: DrizzleHint): DrizzleHint =>
-      !mask.active ? hint : ("from" in hint
-        ? { ...hint, from: hint.from.map(mask.name), to: hint.to.map(mask.name) }
-        : { ...hint, entity: (hint.entity as ReadonlyArray<string>).map(mask.name) }) as unknown as DrizzleHint
-    let hints: Array<DrizzleHint> = renames.map(maskHint)
-    for (let round = 0; round < 20; round++) {
-      const attempt = yield* Effect.tryPromise({
-        try: () => generateMigration(maskedFrom, maskedTo, { hints }),
-        catch: (cause) => cause
-      }).pipe(Effect.result)
-      if (attempt._tag === "Success") {
-        const statements: Array<string> = []
-        for (const statement of attempt.success) {
-          const restored = mask.unmask(statement)
-          if ("unquoted" in restored) {
-            return yield* new AutogenerateError({
-              detail: `drizzle-kit wrote the name${restored.unquoted.length === 1 ? "" : "s"} ` +
-                `${restored.unquoted.map((name) => JSON.stringify(name)).join(", ")} where it cannot be quoted; rename ` +
-                "it without a double quote"
-            })
-          }
-          statements.push(restored.sql)
+): Effect.fn.Return<ReadonlyArray<string>, AutogenerateError> {
+  const { generateMigration } = yield* loadDrizzleKit
+  const hintNames = renames.flatMap((hint) => "from" in hint ? [...hint.from, ...hint.to] : [])
+  const mask = nameMask([from, to], hintNames)
+  const maskedFrom = mask.snapshot(from)
+  const maskedTo = mask.snapshot(to)
+  const maskHint = (hint: DrizzleHint): DrizzleHint =>
+    !mask.active ? hint : ("from" in hint
+      ? { ...hint, from: hint.from.map(mask.name), to: hint.to.map(mask.name) }
+      : { ...hint, entity: (hint.entity as ReadonlyArray<string>).map(mask.name) }) as unknown as DrizzleHint
+  let hints: Array<DrizzleHint> = renames.map(maskHint)
+  for (let round = 0; round < 20; round++) {
+    const attempt = yield* Effect.tryPromise({
+      try: () => generateMigration(maskedFrom, maskedTo, { hints }),
+      catch: (cause) => cause
+    }).pipe(Effect.result)
+    if (attempt._tag === "Success") {
+      const statements: Array<string> = []
+      for (const statement of attempt.success) {
+        const restored = mask.unmask(statement)
+        if ("unquoted" in restored) {
+          return yield* new AutogenerateError({
+            detail: `drizzle-kit wrote the name${restored.unquoted.length === 1 ? "" : "s"} ` +
+              `${restored.unquoted.map((name) => JSON.stringify(name)).join(", ")} where it cannot be quoted; rename ` +
+              "it without a double quote"
+          })
         }
-        return statements
+        statements.push(restored.sql)
       }
-      const missing = missingHintsOf(attempt.failure)
-      if (missing === undefined || missing.length === 0) {
-        return yield* new AutogenerateError({
-          detail: attempt.failure instanceof Error ? attempt.failure.message : String(attempt.failure)
-        })
-      }
-      const answers = missing.map((hint): DrizzleHint =>
-        (hint.type === "rename_or_create"
-          ? { type: "create", kind: hint.kind, entity: hint.entity }
-          : { type: "confirm_data_loss", kind: hint.kind, entity: hint.entity }) as DrizzleHint
-      )
-      hints = [...hints, ...answers]
+      return statements
     }
-    return yield* new AutogenerateError({ detail: "drizzle-kit kept asking for hints" })
-  })
+    const missing = missingHintsOf(attempt.failure)
+    if (missing === undefined || missing.length === 0) {
+      return yield* new AutogenerateError({
+        detail: attempt.failure instanceof Error ? attempt.failure.message : String(attempt.failure)
+      })
+    }
+    const answers = missing.map((hint): DrizzleHint =>
+      (hint.type === "rename_or_create"
+        ? { type: "create", kind: hint.kind, entity: hint.entity }
+        : { type: "confirm_data_loss", kind: hint.kind, entity: hint.entity }) as DrizzleHint
+    )
+    hints = [...hints, ...answers]
+  }
+  return yield* new AutogenerateError({ detail: "drizzle-kit kept asking for hints" })
+})
 
 type ColumnEntity = SnapshotEntity<"columns">
 type TableEntity = SnapshotEntity<"tables">
@@ -501,42 +500,43 @@ const explainEnumRecreation = (
   })
 }
 
-export const autogenerate = (request: AutogenerateRequest): Effect.Effect<AutogenerateResult, AutogenerateError> =>
-  Effect.gen(function*() {
-    const model = yield* storageSchemaModel(request.tables).pipe(
-      Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
-    )
-    const snapshot = normalizeSnapshot(model.snapshot)
-    const reversed = request.renames.map((hint): RenameHint =>
-      hint.kind === "table"
-        ? { ...hint, from: hint.to, to: hint.from }
-        : { ...hint, from: hint.to, to: hint.from, table: tableAfterRenames(hint, request.renames, true) }
-    )
-    const upgrade = explainEnumRecreation(
-      yield* diff(request.baseline, snapshot, [
-        ...request.renames.map((hint) => drizzleRename(hint, false)),
-        ...followingRenames(request.baseline, snapshot, request.renames)
-      ]),
-      request.baseline,
-      snapshot
-    )
-    const downgrade = upgrade.length === 0 ? [] : explainEnumRecreation(
-      yield* diff(snapshot, request.baseline, [
-        ...reversed.map((hint) => drizzleRename(hint, false)),
-        ...followingRenames(snapshot, request.baseline, reversed)
-      ]),
-      snapshot,
-      request.baseline
-    )
-    return {
-      upgrade,
-      downgrade,
-      snapshot,
-      destructive: destructiveChanges(request.baseline, snapshot, request.renames),
-      downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed),
-      notes: upgrade.length === 0 ? [] : [
-        ...newCollisions(request.baseline, model.collisions).map(describeCollision),
-        ...renameSuggestions(request.baseline, snapshot, request.renames)
-      ]
-    }
-  })
+export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
+  request: AutogenerateRequest
+): Effect.fn.Return<AutogenerateResult, AutogenerateError> {
+  const model = yield* storageSchemaModel(request.tables).pipe(
+    Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
+  )
+  const snapshot = normalizeSnapshot(model.snapshot)
+  const reversed = request.renames.map((hint): RenameHint =>
+    hint.kind === "table"
+      ? { ...hint, from: hint.to, to: hint.from }
+      : { ...hint, from: hint.to, to: hint.from, table: tableAfterRenames(hint, request.renames, true) }
+  )
+  const upgrade = explainEnumRecreation(
+    yield* diff(request.baseline, snapshot, [
+      ...request.renames.map((hint) => drizzleRename(hint, false)),
+      ...followingRenames(request.baseline, snapshot, request.renames)
+    ]),
+    request.baseline,
+    snapshot
+  )
+  const downgrade = upgrade.length === 0 ? [] : explainEnumRecreation(
+    yield* diff(snapshot, request.baseline, [
+      ...reversed.map((hint) => drizzleRename(hint, false)),
+      ...followingRenames(snapshot, request.baseline, reversed)
+    ]),
+    snapshot,
+    request.baseline
+  )
+  return {
+    upgrade,
+    downgrade,
+    snapshot,
+    destructive: destructiveChanges(request.baseline, snapshot, request.renames),
+    downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed),
+    notes: upgrade.length === 0 ? [] : [
+      ...newCollisions(request.baseline, model.collisions).map(describeCollision),
+      ...renameSuggestions(request.baseline, snapshot, request.renames)
+    ]
+  }
+})

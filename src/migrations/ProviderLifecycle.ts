@@ -190,30 +190,29 @@ export type CredentialObserver = (credential: MigrationCredential) => Effect.Eff
  * behind is never silent: after a success it is the command's failure; after a failure, which it must not
  * hide, it is logged as a warning.
  */
-const usingCredential = <A, E, R>(
+const usingCredential = Effect.fn("ProviderLifecycle.usingCredential")(function*<A, E, R>(
   provider: MigrationProvider,
   options: { readonly ttlSeconds?: number | undefined; readonly onCredential?: CredentialObserver | undefined },
   body: Effect.Effect<A, E, R> | ((credential: MigrationCredential) => Effect.Effect<A, E, R>)
-) =>
-  Effect.gen(function*() {
-    const catalog = yield* Catalog
-    const leftBehind = yield* Ref.make(Option.none<CredentialRevokeError>())
-    const result = yield* Effect.acquireUseRelease(
-      catalog.migrationCredential(providerIdentity(provider.packageName, provider.migrationNamespace), {
-        ttlSeconds: options.ttlSeconds
-      }).pipe(Effect.tap((credential) => options.onCredential?.(credential) ?? Effect.void)),
-      (credential) => withCredential(credential, typeof body === "function" ? body(credential) : body),
-      (credential, exit) =>
-        catalog.revokeCredential(credential).pipe(
-          Effect.catch((error) =>
-            Exit.isSuccess(exit) ? Ref.set(leftBehind, Option.some(error)) : Effect.logWarning(error.message)
-          )
+) {
+  const catalog = yield* Catalog
+  const leftBehind = yield* Ref.make(Option.none<CredentialRevokeError>())
+  const result = yield* Effect.acquireUseRelease(
+    catalog.migrationCredential(providerIdentity(provider.packageName, provider.migrationNamespace), {
+      ttlSeconds: options.ttlSeconds
+    }).pipe(Effect.tap((credential) => options.onCredential?.(credential) ?? Effect.void)),
+    (credential) => withCredential(credential, typeof body === "function" ? body(credential) : body),
+    (credential, exit) =>
+      catalog.revokeCredential(credential).pipe(
+        Effect.catch((error) =>
+          Exit.isSuccess(exit) ? Ref.set(leftBehind, Option.some(error)) : Effect.logWarning(error.message)
         )
-    )
-    const failure = yield* Ref.get(leftBehind)
-    if (Option.isSome(failure)) return yield* failure.value
-    return result
-  })
+      )
+  )
+  const failure = yield* Ref.get(leftBehind)
+  if (Option.isSome(failure)) return yield* failure.value
+  return result
+})
 
 /**
  * As the owner (on the credential's connection): the provider's run role may read and write the rows of the
@@ -237,14 +236,13 @@ const grantRowsToRunRole = (provider: MigrationProvider, credential: MigrationCr
  * How every lifecycle command begins: the provider's revisions loaded (and their graph checked), and its
  * version registry row ensured in the catalog.
  */
-const openProvider = (provider: MigrationProvider) =>
-  Effect.gen(function*() {
-    const loaded = yield* loadRevisions(provider.versionLocations)
-    const catalog = yield* Catalog
-    const identity = providerIdentity(provider.packageName, provider.migrationNamespace)
-    const registry = yield* catalog.ensureVersionRegistry(identity, provider.versionRegistry)
-    return { loaded, catalog, identity, registry }
-  })
+const openProvider = Effect.fn("ProviderLifecycle.openProvider")(function*(provider: MigrationProvider) {
+  const loaded = yield* loadRevisions(provider.versionLocations)
+  const catalog = yield* Catalog
+  const identity = providerIdentity(provider.packageName, provider.migrationNamespace)
+  const registry = yield* catalog.ensureVersionRegistry(identity, provider.versionRegistry)
+  return { loaded, catalog, identity, registry }
+})
 
 /** Whether the command's own connection was refused the version table (SQLSTATE 42501). */
 const refusedHere = (error: MigrationDatabaseError): boolean =>
@@ -256,23 +254,22 @@ const refusedHere = (error: MigrationDatabaseError): boolean =>
  * and only when it is refused does `current` take a credential and read with that, as `upgrade` does. A
  * credential on a server is a role made, logged in as and dropped: most of what `current` cost.
  */
-export const currentRevision = (
+export const currentRevision = Effect.fn("ProviderLifecycle.currentRevision")(function*(
   provider: MigrationProvider,
   options: { readonly onCredential?: CredentialObserver | undefined } = {}
-): Effect.Effect<CurrentReport, LifecycleError, LifecycleServices> =>
-  Effect.gen(function*() {
-    const { loaded } = yield* openProvider(provider)
-    const read = readMigrationState(versionTableOf(provider))
-    const state = yield* read.pipe(
-      Effect.catchIf(refusedHere, () => usingCredential(provider, options, read))
-    )
-    return {
-      provider: provider.key,
-      heads: state.heads,
-      atHead: sameHeads(state.heads, loaded.graph.upgradedHeads),
-      historyHeads: loaded.graph.upgradedHeads
-    }
-  })
+): Effect.fn.Return<CurrentReport, LifecycleError, LifecycleServices> {
+  const { loaded } = yield* openProvider(provider)
+  const read = readMigrationState(versionTableOf(provider))
+  const state = yield* read.pipe(
+    Effect.catchIf(refusedHere, () => usingCredential(provider, options, read))
+  )
+  return {
+    provider: provider.key,
+    heads: state.heads,
+    atHead: sameHeads(state.heads, loaded.graph.upgradedHeads),
+    historyHeads: loaded.graph.upgradedHeads
+  }
+})
 
 /**
  * The contract of `table` as a revision's snapshot has it, with the snapshot's shape of it (labels and
@@ -315,213 +312,211 @@ const sameColumns = (model: TableContract, atRevision: TableContract) =>
  * snapshot of that revision says: matching the model when the snapshot agrees with it, shaped as the snapshot
  * otherwise, and absent when that revision does not have it.
  */
-const expectationsAt = (loaded: LoadedRevisions, heads: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.upgradedHeads)
-    const snapshot = !atHistoryHead && heads.length === 1
-      ? Option.map(yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source), snapshotShape)
-      : Option.none()
-    return (table: AnyStorageTable): FinalizeExpectation => {
-      const model = { _tag: "Present" as const, contract: tableContract(table), contractHash: modelContractHash(table) }
-      if (atHistoryHead) return model
-      if (heads.length === 0) return { _tag: "Absent" }
-      if (Option.isNone(snapshot)) return model
-      const atRevision = contractInSnapshot(table, snapshot.value)
-      if (atRevision === undefined) return { _tag: "Absent" }
-      if (sameColumns(model.contract, atRevision.contract)) return model
-      return {
-        _tag: "Present",
-        contract: atRevision.contract,
-        contractHash: snapshotContractHash(atRevision.contract, atRevision.shape, table.metadata.namespace),
-        behind: `the database is at revision ${heads.join(", ")}, behind the history's ` +
-          `head${loaded.graph.upgradedHeads.length === 1 ? "" : "s"} ${loaded.graph.upgradedHeads.join(", ")}`
-      }
+const expectationsAt = Effect.fn("ProviderLifecycle.expectationsAt")(function*(
+  loaded: LoadedRevisions,
+  heads: ReadonlyArray<string>
+) {
+  const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.upgradedHeads)
+  const snapshot = !atHistoryHead && heads.length === 1
+    ? Option.map(yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source), snapshotShape)
+    : Option.none()
+  return (table: AnyStorageTable): FinalizeExpectation => {
+    const model = { _tag: "Present" as const, contract: tableContract(table), contractHash: modelContractHash(table) }
+    if (atHistoryHead) return model
+    if (heads.length === 0) return { _tag: "Absent" }
+    if (Option.isNone(snapshot)) return model
+    const atRevision = contractInSnapshot(table, snapshot.value)
+    if (atRevision === undefined) return { _tag: "Absent" }
+    if (sameColumns(model.contract, atRevision.contract)) return model
+    return {
+      _tag: "Present",
+      contract: atRevision.contract,
+      contractHash: snapshotContractHash(atRevision.contract, atRevision.shape, table.metadata.namespace),
+      behind: `the database is at revision ${heads.join(", ")}, behind the history's ` +
+        `head${loaded.graph.upgradedHeads.length === 1 ? "" : "s"} ${loaded.graph.upgradedHeads.join(", ")}`
     }
-  })
+  }
+})
 
 /**
  * Refuses, before any statement runs, a migration whose plan drops a table protected from deletion (one of
  * `rows`); a plan that cannot be made is left for apply to report.
  */
-const refuseProtectedDrops = (
+const refuseProtectedDrops = Effect.fn("ProviderLifecycle.refuseProtectedDrops")(function*(
   provider: MigrationProvider,
   loaded: LoadedRevisions,
   options: MigrationOptions,
   rows: ReadonlyArray<CatalogTable>
-) =>
-  Effect.gen(function*() {
-    const guarded = rows.filter((row) => row.protectFromDeletion)
-    if (guarded.length === 0) return
-    const state = yield* readMigrationState(versionTableOf(provider))
-    const plan = planMigration({
-      loaded,
-      currentHeads: state.heads,
-      direction: options.direction,
-      target: options.target,
-      versionTable: versionTableOf(provider)
-    })
-    if (plan._tag === "Failure") return
-    const dropped = tablesDroppedBy(plan.success, guarded.map((row) => ({ schema: row.schema, table: row.tableName })))
-    if (dropped.length === 0) return
-    return yield* new TableDeletionRefusedError({
-      provider: provider.key,
-      tables: dropped.map((entry) => ({ table: `${entry.table.schema}.${entry.table.table}`, revision: entry.revision }))
-    })
+) {
+  const guarded = rows.filter((row) => row.protectFromDeletion)
+  if (guarded.length === 0) return
+  const state = yield* readMigrationState(versionTableOf(provider))
+  const plan = planMigration({
+    loaded,
+    currentHeads: state.heads,
+    direction: options.direction,
+    target: options.target,
+    versionTable: versionTableOf(provider)
   })
+  if (plan._tag === "Failure") return
+  const dropped = tablesDroppedBy(plan.success, guarded.map((row) => ({ schema: row.schema, table: row.tableName })))
+  if (dropped.length === 0) return
+  return yield* new TableDeletionRefusedError({
+    provider: provider.key,
+    tables: dropped.map((entry) => ({ table: `${entry.table.schema}.${entry.table.table}`, revision: entry.revision }))
+  })
+})
 
 /** The rows of `rows` whose physical table does not exist. */
-const goneTables = (rows: ReadonlyArray<CatalogTable>) =>
-  Effect.gen(function*() {
-    if (rows.length === 0) return []
-    const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
-      Effect.mapError(CatalogStorageError.during("look for the tables the models no longer list"))
-    )
-    return rows.filter((row) => !live.has(`${row.schema}.${row.tableName}`))
-  })
+const goneTables = Effect.fn("ProviderLifecycle.goneTables")(function*(rows: ReadonlyArray<CatalogTable>) {
+  if (rows.length === 0) return []
+  const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
+    Effect.mapError(CatalogStorageError.during("look for the tables the models no longer list"))
+  )
+  return rows.filter((row) => !live.has(`${row.schema}.${row.tableName}`))
+})
 
 /** Marks the rows of tables a migration removed deleted; a protected one stays as it is. The uids marked. */
-const markDroppedTables = (
+const markDroppedTables = Effect.fn("ProviderLifecycle.markDroppedTables")(function*(
   catalog: Catalog["Service"],
   tables: ReadonlyArray<{ readonly uid: string; readonly reason: string }>
-) =>
-  Effect.gen(function*() {
-    const marked = new Set<string>()
-    for (const { reason, uid } of tables) {
-      yield* catalog.markDeleted(uid, reason).pipe(
-        Effect.map(() => marked.add(uid)),
-        Effect.catchTag("DeletionProtectedError", () => Effect.void)
-      )
-    }
-    return marked
-  })
+) {
+  const marked = new Set<string>()
+  for (const { reason, uid } of tables) {
+    yield* catalog.markDeleted(uid, reason).pipe(
+      Effect.map(() => marked.add(uid)),
+      Effect.catchTag("DeletionProtectedError", () => Effect.void)
+    )
+  }
+  return marked
+})
 
 /** `upgrade` or `downgrade` a provider to `target`, end to end. */
-export const migrateProvider = (
+export const migrateProvider = Effect.fn("ProviderLifecycle.migrateProvider")(function*(
   provider: MigrationProvider,
   options: MigrationOptions
-): Effect.Effect<MigrationReport, LifecycleError, LifecycleServices> =>
-  Effect.gen(function*() {
-    const { loaded, catalog, identity, registry } = yield* openProvider(provider)
-    const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
-    // Tables of the provider its models no longer list: their rows are marked deleted once the tables are gone.
-    const leaving = (yield* catalog.list).filter((row) =>
-      row.providerKey === provider.key && row.role === "application" && row.status !== "deleted" &&
-      !reserved.some((kept) => kept.uid === row.uid)
-    )
-    yield* refuseProtectedDrops(provider, loaded, options, [...leaving, ...reserved])
-    // The lock is held on the administrator's connection, which no revision uses: nothing a revision runs
-    // with the credential (`pg_advisory_unlock_all()` included) can release it.
-    const { result, runRole } = yield* Effect.scoped(Effect.andThen(
-      holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
-      usingCredential(
-        provider,
-        { ttlSeconds: options.credentialTtlSeconds, onCredential: options.onCredential },
-        (credential) =>
-          Effect.gen(function*() {
-            const result = yield* applyMigration({ loaded, direction: options.direction, target: options.target }, {
-              providerKey: provider.key,
-              versionTable: versionTableOf(provider),
-              lockHeld: true,
-              acceptChanged: options.acceptChanged,
-              onStep: options.onStep
-            })
-            return { result, runRole: yield* grantRowsToRunRole(provider, credential) }
+): Effect.fn.Return<MigrationReport, LifecycleError, LifecycleServices> {
+  const { loaded, catalog, identity, registry } = yield* openProvider(provider)
+  const reserved = yield* catalog.reserve({ provider: identity, versionRegistryUid: registry.uid, tables: provider.tables })
+  // Tables of the provider its models no longer list: their rows are marked deleted once the tables are gone.
+  const leaving = (yield* catalog.list).filter((row) =>
+    row.providerKey === provider.key && row.role === "application" && row.status !== "deleted" &&
+    !reserved.some((kept) => kept.uid === row.uid)
+  )
+  yield* refuseProtectedDrops(provider, loaded, options, [...leaving, ...reserved])
+  // The lock is held on the administrator's connection, which no revision uses: nothing a revision runs
+  // with the credential (`pg_advisory_unlock_all()` included) can release it.
+  const { result, runRole } = yield* Effect.scoped(Effect.andThen(
+    holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
+    usingCredential(
+      provider,
+      { ttlSeconds: options.credentialTtlSeconds, onCredential: options.onCredential },
+      (credential) =>
+        Effect.gen(function*() {
+          const result = yield* applyMigration({ loaded, direction: options.direction, target: options.target }, {
+            providerKey: provider.key,
+            versionTable: versionTableOf(provider),
+            lockHeld: true,
+            acceptChanged: options.acceptChanged,
+            onStep: options.onStep
           })
-      )
-    ))
-    const heads = result.plan.to
-    const expect = yield* expectationsAt(loaded, heads)
-    const expectations = provider.tables.map((table, index) => ({ uid: reserved[index]!.uid, expectation: expect(table) }))
-    const expectedAbsent = new Set(
-      expectations.filter((entry) => entry.expectation._tag === "Absent").map((entry) => entry.uid)
+          return { result, runRole: yield* grantRowsToRunRole(provider, credential) }
+        })
     )
-    const revision = heads.length === 0 ? null : heads.join(",")
-    const report: FinalizeReport = yield* catalog.finalize({
-      provider: identity,
-      revision,
-      tables: [
-        {
-          uid: registry.uid,
-          expectation: {
-            _tag: "Present",
-            contract: tableContract(provider.versionRegistry),
-            contractHash: modelContractHash(provider.versionRegistry)
-          }
-        },
-        ...expectations
-      ]
-    })
-    const deleted = yield* markDroppedTables(catalog, [
-      ...report.tables.filter((entry) => expectedAbsent.has(entry.uid) && !entry.physicalTableExists).map((entry) => ({
-        uid: entry.uid,
-        reason: `revision ${revision ?? "base"} does not have it`
-      })),
-      ...(yield* goneTables(leaving)).map((row) => ({ uid: row.uid, reason: `${provider.key} no longer lists it` }))
-    ])
-    const rows = yield* catalog.list
-    const byUid = new Map(rows.map((row) => [row.uid, row]))
-    const inScope = reserved.map((row) => byUid.get(row.uid)).filter((row): row is CatalogTable => row !== undefined)
-    // A table the revision does not have, and that is not there, is as it should be: not active, not wrong.
-    const wrong = report.tables.filter((entry) =>
-      !entry.finalized && !(expectedAbsent.has(entry.uid) && !entry.physicalTableExists)
-    )
-    if (wrong.length > 0) {
-      return yield* new ProviderPhysicalStateError({
-        provider: provider.key,
-        revision,
-        tables: wrong.map((entry) => ({
-          identifier: entry.identifier,
-          table: `${entry.schema}.${entry.tableName}`,
-          status: entry.status,
-          physicalTableExists: entry.physicalTableExists,
-          reason: entry.reason ?? "not verified"
-        }))
-      })
-    }
-    const hookRan = report.ok && provider.afterRegisterMetaTables !== undefined
-    if (report.ok && provider.afterRegisterMetaTables !== undefined) {
-      const registered = provider.tables.map((table, index) => ({ table, row: inScope[index]!, binding: bindingOf(inScope[index]!) }))
-      // The hook writes as the run role, never as the connecting user (a trigger on a table runs as it).
-      // A hook that throws, or dies, fails as the hook, never as a raw defect.
-      const hook = provider.afterRegisterMetaTables
-      yield* asRunRole(runRole, Effect.suspend(() => hook({ provider, tables: provider.tables, registered }))).pipe(
-        Effect.provideService(CurrentMigrationRegistration, {
-          providerKey: provider.key,
-          bindings: new Map(registered.map(({ binding }) => [bindingKey(binding.schema, binding.tableName), binding]))
-        }),
-        Effect.catchDefect((defect) => Effect.fail(defect)),
-        Effect.mapError((error: unknown) => new ProviderHookError({ provider: provider.key, cause: error }))
-      )
-    }
-    return {
-      ok: true,
-      provider: provider.key,
-      package: provider.packageName,
-      migrationNamespace: provider.migrationNamespace,
-      direction: options.direction,
-      from: result.plan.from,
-      to: heads,
-      applied: result.applied,
-      metaTables: report.tables.map((entry) => ({
-        uid: entry.uid,
-        table: `${entry.schema}.${entry.tableName}`,
-        status: deleted.has(entry.uid) ? "deleted" as const : entry.status
-      })),
-      activeCount: report.activeCount,
-      reservedCount: report.reservedCount,
-      failedCount: report.failedCount,
-      absentAtRevision: report.tables.filter((entry) => expectedAbsent.has(entry.uid) && !entry.physicalTableExists)
-        .map((entry) => `${entry.schema}.${entry.tableName}`),
-      hookRan,
-      editedRevisions: result.editedRevisions
-    }
+  ))
+  const heads = result.plan.to
+  const expect = yield* expectationsAt(loaded, heads)
+  const expectations = provider.tables.map((table, index) => ({ uid: reserved[index]!.uid, expectation: expect(table) }))
+  const expectedAbsent = new Set(
+    expectations.filter((entry) => entry.expectation._tag === "Absent").map((entry) => entry.uid)
+  )
+  const revision = heads.length === 0 ? null : heads.join(",")
+  const report: FinalizeReport = yield* catalog.finalize({
+    provider: identity,
+    revision,
+    tables: [
+      {
+        uid: registry.uid,
+        expectation: {
+          _tag: "Present",
+          contract: tableContract(provider.versionRegistry),
+          contractHash: modelContractHash(provider.versionRegistry)
+        }
+      },
+      ...expectations
+    ]
   })
+  const deleted = yield* markDroppedTables(catalog, [
+    ...report.tables.filter((entry) => expectedAbsent.has(entry.uid) && !entry.physicalTableExists).map((entry) => ({
+      uid: entry.uid,
+      reason: `revision ${revision ?? "base"} does not have it`
+    })),
+    ...(yield* goneTables(leaving)).map((row) => ({ uid: row.uid, reason: `${provider.key} no longer lists it` }))
+  ])
+  const rows = yield* catalog.list
+  const byUid = new Map(rows.map((row) => [row.uid, row]))
+  const inScope = reserved.map((row) => byUid.get(row.uid)).filter((row): row is CatalogTable => row !== undefined)
+  // A table the revision does not have, and that is not there, is as it should be: not active, not wrong.
+  const wrong = report.tables.filter((entry) =>
+    !entry.finalized && !(expectedAbsent.has(entry.uid) && !entry.physicalTableExists)
+  )
+  if (wrong.length > 0) {
+    return yield* new ProviderPhysicalStateError({
+      provider: provider.key,
+      revision,
+      tables: wrong.map((entry) => ({
+        identifier: entry.identifier,
+        table: `${entry.schema}.${entry.tableName}`,
+        status: entry.status,
+        physicalTableExists: entry.physicalTableExists,
+        reason: entry.reason ?? "not verified"
+      }))
+    })
+  }
+  const hookRan = report.ok && provider.afterRegisterMetaTables !== undefined
+  if (report.ok && provider.afterRegisterMetaTables !== undefined) {
+    const registered = provider.tables.map((table, index) => ({ table, row: inScope[index]!, binding: bindingOf(inScope[index]!) }))
+    // The hook writes as the run role, never as the connecting user (a trigger on a table runs as it).
+    // A hook that throws, or dies, fails as the hook, never as a raw defect.
+    const hook = provider.afterRegisterMetaTables
+    yield* asRunRole(runRole, Effect.suspend(() => hook({ provider, tables: provider.tables, registered }))).pipe(
+      Effect.provideService(CurrentMigrationRegistration, {
+        providerKey: provider.key,
+        bindings: new Map(registered.map(({ binding }) => [bindingKey(binding.schema, binding.tableName), binding]))
+      }),
+      Effect.catchDefect((defect) => Effect.fail(defect)),
+      Effect.mapError((error: unknown) => new ProviderHookError({ provider: provider.key, cause: error }))
+    )
+  }
+  return {
+    ok: true,
+    provider: provider.key,
+    package: provider.packageName,
+    migrationNamespace: provider.migrationNamespace,
+    direction: options.direction,
+    from: result.plan.from,
+    to: heads,
+    applied: result.applied,
+    metaTables: report.tables.map((entry) => ({
+      uid: entry.uid,
+      table: `${entry.schema}.${entry.tableName}`,
+      status: deleted.has(entry.uid) ? "deleted" as const : entry.status
+    })),
+    activeCount: report.activeCount,
+    reservedCount: report.reservedCount,
+    failedCount: report.failedCount,
+    absentAtRevision: report.tables.filter((entry) => expectedAbsent.has(entry.uid) && !entry.physicalTableExists)
+      .map((entry) => `${entry.schema}.${entry.tableName}`),
+    hookRan,
+    editedRevisions: result.editedRevisions
+  }
+})
 
 /**
  * `stamp`: records `targets` in the version table without running revisions (registry and credential only);
  * with `purge`, whatever the table held is dropped first.
  */
-export const stampProvider = (
+export const stampProvider = Effect.fn("ProviderLifecycle.stampProvider")(function*(
   provider: MigrationProvider,
   targets: string | ReadonlyArray<string>,
   options: {
@@ -529,22 +524,21 @@ export const stampProvider = (
     readonly lockWaitSeconds?: number | undefined
     readonly onCredential?: CredentialObserver | undefined
   } = {}
-): Effect.Effect<StampResult, LifecycleError, LifecycleServices> =>
-  Effect.gen(function*() {
-    const { loaded } = yield* openProvider(provider)
-    return yield* Effect.scoped(Effect.andThen(
-      holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
-      usingCredential(
-        provider,
-        options,
-        (credential) =>
-          Effect.tap(
-            stampMigration(
-              { loaded, target: targets, purge: options.purge },
-              { providerKey: provider.key, versionTable: versionTableOf(provider), lockHeld: true }
-            ),
-            () => grantRowsToRunRole(provider, credential)
-          )
-      )
-    ))
-  })
+): Effect.fn.Return<StampResult, LifecycleError, LifecycleServices> {
+  const { loaded } = yield* openProvider(provider)
+  return yield* Effect.scoped(Effect.andThen(
+    holdMigrationLock(provider.key, { waitSeconds: options.lockWaitSeconds }),
+    usingCredential(
+      provider,
+      options,
+      (credential) =>
+        Effect.tap(
+          stampMigration(
+            { loaded, target: targets, purge: options.purge },
+            { providerKey: provider.key, versionTable: versionTableOf(provider), lockHeld: true }
+          ),
+          () => grantRowsToRunRole(provider, credential)
+        )
+    )
+  ))
+})

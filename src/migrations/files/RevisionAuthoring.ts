@@ -246,73 +246,72 @@ const recordedDependency = (loaded: LoadedRevisions, dependency: string) =>
  * Writes the next revision on top of `head` (default: the single head). A revision that is not a head needs
  * `splice`; `base` starts a new independent history.
  */
-export const createRevision = (
+export const createRevision = Effect.fn("RevisionAuthoring.createRevision")(function*(
   request: NewRevisionRequest
-): Effect.Effect<NewRevisionOutcome, NewRevisionError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const { loaded } = request
-    const { graph } = loaded
-    if (request.head === undefined && graph.heads.length > 1) {
-      return yield* new RevisionAuthoringError({ reason: "several-heads", detail: graph.heads.join(", ") })
+): Effect.fn.Return<NewRevisionOutcome, NewRevisionError, FileSystem.FileSystem> {
+  const { loaded } = request
+  const { graph } = loaded
+  if (request.head === undefined && graph.heads.length > 1) {
+    return yield* new RevisionAuthoringError({ reason: "several-heads", detail: graph.heads.join(", ") })
+  }
+  const parent = yield* Effect.fromResult(resolveSingleRevision(graph, request.head ?? "head"))
+  if (parent !== undefined && request.splice !== true && graph.children(parent).length > 0) {
+    return yield* new RevisionAuthoringError({ reason: "not-a-head", detail: parent })
+  }
+  const parents = parent === undefined ? [] : [parent]
+  const dependsOn = yield* Effect.forEach(request.dependsOn ?? [], (dependency) => recordedDependency(loaded, dependency))
+  const branchLabels = Array.from(new Set(request.branchLabels ?? []))
+  const id = yield* checkNewId(
+    loaded,
+    request.revisionId ?? (yield* Effect.fromResult(nextRevisionId(loaded, parents)))
+  )
+  const parentSource = parent === undefined ? undefined : loaded.revisions.get(parent)!.source
+  yield* checkFits(loaded, { id, parents, dependsOn, branchLabels, source: "the new revision" })
+  const directory = yield* revisionDirectory(request, parentSource)
+  // Only autogenerate diffs against the parent's snapshot; an empty revision records the models as they are.
+  const baseline = parentSource === undefined
+    ? emptySnapshot
+    : Effect.flatMap(readSnapshot(parentSource), Option.match({
+      onNone: () => Effect.fail(new RevisionAuthoringError({ reason: "missing-snapshot", detail: parent! })),
+      onSome: Effect.succeed
+    }))
+  const generated = request.autogenerate
+    ? yield* autogenerate({ tables: request.tables, baseline: yield* baseline, renames: request.renames })
+    : {
+      upgrade: [],
+      downgrade: [],
+      snapshot: yield* modelSnapshot(request.tables),
+      destructive: [],
+      downgradeDestructive: [],
+      notes: []
     }
-    const parent = yield* Effect.fromResult(resolveSingleRevision(graph, request.head ?? "head"))
-    if (parent !== undefined && request.splice !== true && graph.children(parent).length > 0) {
-      return yield* new RevisionAuthoringError({ reason: "not-a-head", detail: parent })
-    }
-    const parents = parent === undefined ? [] : [parent]
-    const dependsOn = yield* Effect.forEach(request.dependsOn ?? [], (dependency) => recordedDependency(loaded, dependency))
-    const branchLabels = Array.from(new Set(request.branchLabels ?? []))
-    const id = yield* checkNewId(
-      loaded,
-      request.revisionId ?? (yield* Effect.fromResult(nextRevisionId(loaded, parents)))
-    )
-    const parentSource = parent === undefined ? undefined : loaded.revisions.get(parent)!.source
-    yield* checkFits(loaded, { id, parents, dependsOn, branchLabels, source: "the new revision" })
-    const directory = yield* revisionDirectory(request, parentSource)
-    // Only autogenerate diffs against the parent's snapshot; an empty revision records the models as they are.
-    const baseline = parentSource === undefined
-      ? emptySnapshot
-      : Effect.flatMap(readSnapshot(parentSource), Option.match({
-        onNone: () => Effect.fail(new RevisionAuthoringError({ reason: "missing-snapshot", detail: parent! })),
-        onSome: Effect.succeed
-      }))
-    const generated = request.autogenerate
-      ? yield* autogenerate({ tables: request.tables, baseline: yield* baseline, renames: request.renames })
-      : {
-        upgrade: [],
-        downgrade: [],
-        snapshot: yield* modelSnapshot(request.tables),
-        destructive: [],
-        downgradeDestructive: [],
-        notes: []
-      }
-    if (request.autogenerate && generated.upgrade.length === 0) return { _tag: "NoChanges", head: parent } as const
-    const path = yield* writeRevisionFiles(directory, {
-      id,
-      parents,
-      dependsOn,
-      branchLabels,
-      message: request.message,
-      createdAt: yield* isoNow,
-      upgrade: generated.upgrade,
-      downgrade: generated.downgrade,
-      destructive: generated.destructive,
-      downgradeDestructive: generated.downgradeDestructive,
-      notes: generated.notes
-    }, generated.snapshot)
-    return {
-      _tag: "Written",
-      revision: id,
-      path,
-      parents,
-      dependsOn,
-      branchLabels,
-      destructive: generated.destructive,
-      downgradeDestructive: generated.downgradeDestructive,
-      notes: generated.notes,
-      statements: generated.upgrade.length
-    } as const
-  })
+  if (request.autogenerate && generated.upgrade.length === 0) return { _tag: "NoChanges", head: parent } as const
+  const path = yield* writeRevisionFiles(directory, {
+    id,
+    parents,
+    dependsOn,
+    branchLabels,
+    message: request.message,
+    createdAt: yield* isoNow,
+    upgrade: generated.upgrade,
+    downgrade: generated.downgrade,
+    destructive: generated.destructive,
+    downgradeDestructive: generated.downgradeDestructive,
+    notes: generated.notes
+  }, generated.snapshot)
+  return {
+    _tag: "Written",
+    revision: id,
+    path,
+    parents,
+    dependsOn,
+    branchLabels,
+    destructive: generated.destructive,
+    downgradeDestructive: generated.downgradeDestructive,
+    notes: generated.notes,
+    statements: generated.upgrade.length
+  } as const
+})
 
 export interface MergeRevisionRequest extends RevisionPlacement {
   readonly loaded: LoadedRevisions
@@ -333,9 +332,9 @@ export interface MergeRevisionOutcome {
 }
 
 /** Writes a revision with no operations whose parents are the chosen heads (default: every head). */
-export const createMergeRevision = (
+export const createMergeRevision = Effect.fn("RevisionAuthoring.createMergeRevision")(function*(
   request: MergeRevisionRequest
-): Effect.Effect<
+): Effect.fn.Return<
   MergeRevisionOutcome,
   | RevisionGraphError
   | RevisionAuthoringError
@@ -344,34 +343,33 @@ export const createMergeRevision = (
   | RevisionFileExistsError
   | RevisionPathError,
   FileSystem.FileSystem
-> =>
-  Effect.gen(function*() {
-    const { graph } = request.loaded
-    const chosen: Array<string> = []
-    for (const target of request.revisions ?? []) {
-      chosen.push(...(yield* Effect.fromResult(resolveRevisionTarget(graph, target, undefined))).revisions)
-    }
-    const parents = yield* Effect.fromResult(headsToMerge(graph, chosen))
-    const numbered = [...request.loaded.revisions.keys()].filter((id) => /^\d+$/.test(id))
-    const next = numbered.length === 0
-      ? "0001"
-      : (numbered.reduce((max, id) => (BigInt(id) > max ? BigInt(id) : max), 0n) + 1n).toString()
-        .padStart(Math.max(4, ...numbered.map((id) => id.length)), "0")
-    const id = yield* checkNewId(request.loaded, request.revisionId ?? next)
-    const branchLabels = Array.from(new Set(request.branchLabels ?? []))
-    yield* checkFits(request.loaded, { id, parents, branchLabels, source: "the new merge revision" })
-    const directory = yield* revisionDirectory(request, request.loaded.revisions.get(parents[0]!)?.source)
-    const snapshot = yield* modelSnapshot(request.tables)
-    const path = yield* writeRevisionFiles(directory, {
-      id,
-      parents,
-      branchLabels,
-      message: request.message,
-      createdAt: yield* isoNow,
-      upgrade: [],
-      downgrade: [],
-      destructive: [],
-      downgradeDestructive: []
-    }, snapshot)
-    return { revision: id, path, parents, branchLabels }
-  })
+> {
+  const { graph } = request.loaded
+  const chosen: Array<string> = []
+  for (const target of request.revisions ?? []) {
+    chosen.push(...(yield* Effect.fromResult(resolveRevisionTarget(graph, target, undefined))).revisions)
+  }
+  const parents = yield* Effect.fromResult(headsToMerge(graph, chosen))
+  const numbered = [...request.loaded.revisions.keys()].filter((id) => /^\d+$/.test(id))
+  const next = numbered.length === 0
+    ? "0001"
+    : (numbered.reduce((max, id) => (BigInt(id) > max ? BigInt(id) : max), 0n) + 1n).toString()
+      .padStart(Math.max(4, ...numbered.map((id) => id.length)), "0")
+  const id = yield* checkNewId(request.loaded, request.revisionId ?? next)
+  const branchLabels = Array.from(new Set(request.branchLabels ?? []))
+  yield* checkFits(request.loaded, { id, parents, branchLabels, source: "the new merge revision" })
+  const directory = yield* revisionDirectory(request, request.loaded.revisions.get(parents[0]!)?.source)
+  const snapshot = yield* modelSnapshot(request.tables)
+  const path = yield* writeRevisionFiles(directory, {
+    id,
+    parents,
+    branchLabels,
+    message: request.message,
+    createdAt: yield* isoNow,
+    upgrade: [],
+    downgrade: [],
+    destructive: [],
+    downgradeDestructive: []
+  }, snapshot)
+  return { revision: id, path, parents, branchLabels }
+})

@@ -123,21 +123,20 @@ export class SnapshotFileError extends Schema.TaggedError<SnapshotFileError>()("
 }
 
 /** The snapshot beside a revision file, or none when there is no such file. */
-export const readSnapshot = (
+export const readSnapshot = Effect.fn("RevisionFile.readSnapshot")(function*(
   revisionPath: string
-): Effect.Effect<Option.Option<SchemaSnapshot>, SnapshotFileError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = snapshotPathFor(revisionPath)
-    if (!(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) return Option.none()
-    const text = yield* fs.readFileString(path).pipe(
-      Effect.mapError((error) => new SnapshotFileError({ path, problem: `cannot be read: ${error.message}` }))
-    )
-    const file = yield* decodeSnapshotFile(text).pipe(
-      Effect.mapError((error) => new SnapshotFileError({ path, problem: `is not a valid snapshot: ${error.message}` }))
-    )
-    return Option.some(file.schema as unknown as SchemaSnapshot)
-  })
+): Effect.fn.Return<Option.Option<SchemaSnapshot>, SnapshotFileError, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  const path = snapshotPathFor(revisionPath)
+  if (!(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) return Option.none()
+  const text = yield* fs.readFileString(path).pipe(
+    Effect.mapError((error) => new SnapshotFileError({ path, problem: `cannot be read: ${error.message}` }))
+  )
+  const file = yield* decodeSnapshotFile(text).pipe(
+    Effect.mapError((error) => new SnapshotFileError({ path, problem: `is not a valid snapshot: ${error.message}` }))
+  )
+  return Option.some(file.schema as unknown as SchemaSnapshot)
+})
 
 export class RevisionFileExistsError extends Schema.TaggedError<RevisionFileExistsError>()("RevisionFileExistsError", {
   path: Schema.String
@@ -159,33 +158,32 @@ export class RevisionPathError extends Schema.TaggedError<RevisionPathError>()("
 }
 
 /** Writes the module and its snapshot; refuses to replace an existing file or to write outside `directory`. */
-export const writeRevisionFiles = (
+export const writeRevisionFiles = Effect.fn("RevisionFile.writeRevisionFiles")(function*(
   directory: string,
   draft: RevisionDraft,
   snapshot: SchemaSnapshot
-): Effect.Effect<string, RevisionFileExistsError | RevisionPathError | SnapshotFileError, FileSystem.FileSystem> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const path = NodePath.join(directory, revisionFileName(draft.id, draft.message))
-    // The command line validates ids before a draft is made; this holds whatever a library caller passes.
-    const relative = NodePath.relative(directory, path)
-    if (relative.startsWith("..") || relative.includes("/") || relative.includes(NodePath.sep)) {
-      return yield* new RevisionPathError({ id: draft.id, directory })
+): Effect.fn.Return<string, RevisionFileExistsError | RevisionPathError | SnapshotFileError, FileSystem.FileSystem> {
+  const fs = yield* FileSystem.FileSystem
+  const path = NodePath.join(directory, revisionFileName(draft.id, draft.message))
+  // The command line validates ids before a draft is made; this holds whatever a library caller passes.
+  const relative = NodePath.relative(directory, path)
+  if (relative.startsWith("..") || relative.includes("/") || relative.includes(NodePath.sep)) {
+    return yield* new RevisionPathError({ id: draft.id, directory })
+  }
+  const snapshotPath = snapshotPathFor(path)
+  const failure = (error: { readonly message: string }) =>
+    new SnapshotFileError({ path: snapshotPath, problem: `cannot be written: ${error.message}` })
+  yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(failure))
+  for (const target of [path, snapshotPath]) {
+    if (yield* fs.exists(target).pipe(Effect.orElseSucceed(() => false))) {
+      return yield* new RevisionFileExistsError({ path: target })
     }
-    const snapshotPath = snapshotPathFor(path)
-    const failure = (error: { readonly message: string }) =>
-      new SnapshotFileError({ path: snapshotPath, problem: `cannot be written: ${error.message}` })
-    yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(failure))
-    for (const target of [path, snapshotPath]) {
-      if (yield* fs.exists(target).pipe(Effect.orElseSucceed(() => false))) {
-        return yield* new RevisionFileExistsError({ path: target })
-      }
-    }
-    yield* fs.writeFileString(snapshotPath, renderSnapshotFile(draft.id, snapshot)).pipe(Effect.mapError(failure))
-    yield* fs.writeFileString(path, renderRevisionModule(draft, NodePath.basename(snapshotPath)), { flag: "wx" }).pipe(
-      Effect.mapError((error) =>
-        error.reason._tag === "AlreadyExists" ? new RevisionFileExistsError({ path }) : failure(error)
-      )
+  }
+  yield* fs.writeFileString(snapshotPath, renderSnapshotFile(draft.id, snapshot)).pipe(Effect.mapError(failure))
+  yield* fs.writeFileString(path, renderRevisionModule(draft, NodePath.basename(snapshotPath)), { flag: "wx" }).pipe(
+    Effect.mapError((error) =>
+      error.reason._tag === "AlreadyExists" ? new RevisionFileExistsError({ path }) : failure(error)
     )
-    return path
-  })
+  )
+  return path
+})

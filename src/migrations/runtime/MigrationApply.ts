@@ -219,29 +219,30 @@ const query = <A>(connection: SqlConnection.Connection, sql: string, params: Rea
   connection.executeUnprepared(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
 
 /** The heads and ledger, or empty ones when the version tables do not exist yet. */
-const readState = (connection: SqlConnection.Connection, location: VersionTableLocation) =>
-  Effect.gen(function*() {
-    const [presence] = yield* query<{ readonly present: boolean; readonly progress: boolean }>(
-      connection,
-      selectVersionTablesPresent(location)
-    )
-    const progressTable = presence?.progress === true
-    if (presence?.present !== true) return { heads: [], ledger: [], progressTable } satisfies SessionState
-    const heads = yield* query<{ readonly revision: string }>(connection, selectHeads(location))
-    const ledger = yield* query<LedgerEntry>(connection, selectLedger(location))
-    return { heads: heads.map((row) => row.revision), ledger, progressTable } satisfies SessionState
-  }).pipe(Effect.mapError(MigrationDatabaseError.during("read the version table")))
+const readState = Effect.fn("MigrationApply.readState")(function*(
+  connection: SqlConnection.Connection,
+  location: VersionTableLocation
+) {
+  const [presence] = yield* query<{ readonly present: boolean; readonly progress: boolean }>(
+    connection,
+    selectVersionTablesPresent(location)
+  )
+  const progressTable = presence?.progress === true
+  if (presence?.present !== true) return { heads: [], ledger: [], progressTable } satisfies SessionState
+  const heads = yield* query<{ readonly revision: string }>(connection, selectHeads(location))
+  const ledger = yield* query<LedgerEntry>(connection, selectLedger(location))
+  return { heads: heads.map((row) => row.revision), ledger, progressTable } satisfies SessionState
+}, (effect) => effect.pipe(Effect.mapError(MigrationDatabaseError.during("read the version table"))))
 
 /** The provider's heads and ledger, read without locking (for `current`, `history` and `check`). */
-export const readMigrationState = (
+export const readMigrationState = Effect.fn("MigrationApply.readMigrationState")(function*(
   location: VersionTableLocation
-): Effect.Effect<MigrationState, MigrationDatabaseError, SqlClient.SqlClient> =>
-  Effect.scoped(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
-    const { heads, ledger } = yield* readState(connection, location)
-    return { heads, ledger }
-  }))
+): Effect.fn.Return<MigrationState, MigrationDatabaseError, SqlClient.SqlClient | Scope.Scope> {
+  const sql = yield* SqlClient.SqlClient
+  const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
+  const { heads, ledger } = yield* readState(connection, location)
+  return { heads, ledger }
+}, Effect.scoped)
 
 /** Applied revisions whose file is not the one that was applied. */
 export const editedRevisions = (loaded: LoadedRevisions, ledger: ReadonlyArray<LedgerEntry>): ReadonlyArray<EditedRevision> =>
@@ -293,19 +294,18 @@ export const holdMigrationLock = (
  * for the work, and the heads and ledger read on it. When the scope closes other than in success, the
  * connection is put back as found (no transaction open, no lock timeout set) before it returns to the pool.
  */
-const lockedSession = (options: ApplyOptions) =>
-  Effect.gen(function*() {
-    if (options.lockHeld !== true) yield* holdMigrationLock(options.providerKey, { waitSeconds: options.lockWaitSeconds })
-    const sql = yield* SqlClient.SqlClient
-    const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
-    yield* Effect.addFinalizer((exit) =>
-      Exit.isSuccess(exit)
-        ? Effect.void
-        : Effect.ignore(Effect.forEach(["ROLLBACK", ...resetSession], (statement) => query(connection, statement)))
-    )
-    const state = yield* readState(connection, options.versionTable)
-    return { sql, connection, state }
-  })
+const lockedSession = Effect.fn("MigrationApply.lockedSession")(function*(options: ApplyOptions) {
+  if (options.lockHeld !== true) yield* holdMigrationLock(options.providerKey, { waitSeconds: options.lockWaitSeconds })
+  const sql = yield* SqlClient.SqlClient
+  const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
+  yield* Effect.addFinalizer((exit) =>
+    Exit.isSuccess(exit)
+      ? Effect.void
+      : Effect.ignore(Effect.forEach(["ROLLBACK", ...resetSession], (statement) => query(connection, statement)))
+  )
+  const state = yield* readState(connection, options.versionTable)
+  return { sql, connection, state }
+})
 
 /**
  * Runs `body` in a transaction on `connection`: `BEGIN`, the body (its data migrations see the transaction
@@ -364,23 +364,22 @@ const unquote = (name: string): string => name.startsWith("\"") ? name.slice(1, 
  * again fails on the name. Before such a statement of a non-transactional revision, an invalid index of that
  * name on that table is dropped (`DROP INDEX CONCURRENTLY`), so a rerun after the fix can build it.
  */
-const repairInvalidIndex = (
+const repairInvalidIndex = Effect.fn("MigrationApply.repairInvalidIndex")(function*(
   connection: SqlConnection.Connection,
   statement: string,
   run: (statement: string) => Effect.Effect<unknown, SqlError>
-) =>
-  Effect.gen(function*() {
-    const match = CREATE_INDEX_CONCURRENTLY.exec(stripLeadingComments(statement))
-    if (match === null) return
-    const [invalid] = yield* query<{ readonly name: string }>(
-      connection,
-      "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i " +
-        "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
-        "WHERE i.indrelid = to_regclass($1) AND c.relname = $2 AND NOT i.indisvalid",
-      [match[2]!, unquote(match[1]!)]
-    )
-    if (invalid !== undefined) yield* run(`DROP INDEX CONCURRENTLY IF EXISTS ${invalid.name};`)
-  })
+) {
+  const match = CREATE_INDEX_CONCURRENTLY.exec(stripLeadingComments(statement))
+  if (match === null) return
+  const [invalid] = yield* query<{ readonly name: string }>(
+    connection,
+    "SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_index i " +
+      "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace " +
+      "WHERE i.indrelid = to_regclass($1) AND c.relname = $2 AND NOT i.indisvalid",
+    [match[2]!, unquote(match[1]!)]
+  )
+  if (invalid !== undefined) yield* run(`DROP INDEX CONCURRENTLY IF EXISTS ${invalid.name};`)
+})
 
 /** A non-transactional revision's progress from an earlier run that stopped part-way, if any. */
 const readProgress = (connection: SqlConnection.Connection, step: PlannedStep, location: VersionTableLocation) =>
@@ -396,107 +395,106 @@ const readProgress = (connection: SqlConnection.Connection, step: PlannedStep, l
  * Locks, plans under the lock and applies. With `request.direction` `upgrade` and the target already
  * reached, nothing is applied and the result says so; a second concurrent upgrade waits, then finds that.
  */
-export const applyMigration = (
+export const applyMigration = Effect.fn("MigrationApply.applyMigration")(function*(
   request: ApplyRequest,
   options: ApplyOptions
-): Effect.Effect<ApplyResult, ApplyError, SqlClient.SqlClient> =>
-  Effect.scoped(Effect.gen(function*() {
-    const { sql, connection, state } = yield* lockedSession(options)
-    const lockTimeout = options.lockTimeout ?? "10s"
-    const onStatement = options.onStatement
-    const run = (statement: string) =>
-      onStatement === undefined ? query(connection, statement) : Effect.andThen(onStatement(statement), query(connection, statement))
+): Effect.fn.Return<ApplyResult, ApplyError, SqlClient.SqlClient | Scope.Scope> {
+  const { sql, connection, state } = yield* lockedSession(options)
+  const lockTimeout = options.lockTimeout ?? "10s"
+  const onStatement = options.onStatement
+  const run = (statement: string) =>
+    onStatement === undefined ? query(connection, statement) : Effect.andThen(onStatement(statement), query(connection, statement))
 
-    const plan = yield* Effect.fromResult(planMigration({
-      loaded: request.loaded,
-      currentHeads: state.heads,
-      direction: request.direction,
-      target: request.target,
-      versionTable: options.versionTable
-    }))
-    for (const statement of sessionStatements({ lockTimeout })) {
-      yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("set the lock timeout")))
-    }
-    for (const statement of plan.preamble) {
-      yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
-    }
-    const edited = yield* checkEdited(request.loaded, state.ledger, options.acceptChanged)
-    if (edited.length > 0) {
-      const accept = edited.map((entry) => recordApplied(options.versionTable, request.loaded.revisions.get(entry.revision)!))
-      yield* inTransaction(sql, connection, Effect.forEach(accept, run), run).pipe(
-        Effect.mapError(MigrationDatabaseError.during("record the accepted checksums"))
-      )
-    }
-
-    /** A step's script; one handler names the statement that failed and reads where the version table stays. */
-    const runStep = (step: PlannedStep) => {
-      let current: PlanStatement | undefined
-      const runAll = (statements: ReadonlyArray<PlanStatement>, inTransaction: boolean) =>
-        Effect.gen(function*() {
-          for (const statement of statements) {
-            current = statement
-            if (statement._tag === "DataMigration") {
-              yield* runDataMigration(sql, statement)
-            } else {
-              if (!inTransaction && statement.operation !== undefined) yield* repairInvalidIndex(connection, statement.sql, run)
-              yield* run(statement.sql)
-            }
-          }
-          current = undefined
-        })
-      return Effect.gen(function*() {
-        const progress = step.revision.transactional ? undefined : yield* readProgress(connection, step, options.versionTable)
-        const resumeAfter = yield* resumePoint(step, progress)
-        const script = stepScript(step, options.versionTable, { resumeAfter })
-        yield* runAll(script.outside, false)
-        yield* inTransaction(sql, connection, runAll(script.transaction, true), run)
-      }).pipe(
-        Effect.catch((error: unknown) =>
-          Effect.gen(function*() {
-            if (error instanceof MigrationProgressError) return yield* error
-            const heads = yield* readState(connection, options.versionTable).pipe(
-              Effect.map((state) => state.heads),
-              Effect.orElseSucceed(() => step.headsBefore)
-            )
-            return yield* new MigrationStepError({
-              revision: step.revision.id,
-              source: step.revision.source,
-              direction: step.direction,
-              statementNumber: current?.operation ?? null,
-              statement: current === undefined
-                ? "(the revision's bookkeeping)"
-                : current._tag === "Sql"
-                ? excerpt(current.sql)
-                : "(data migration)",
-              cause: error,
-              transactional: step.revision.transactional,
-              heads
-            })
-          })
-        )
-      )
-    }
-
-    const applied: Array<AppliedStep> = []
-    for (const step of plan.steps) {
-      const started = yield* Clock.currentTimeMillis
-      yield* runStep(step)
-      const done: AppliedStep = {
-        revision: step.revision.id,
-        message: step.revision.message,
-        source: step.revision.source,
-        direction: step.direction,
-        headsAfter: step.headsAfter,
-        durationMs: (yield* Clock.currentTimeMillis) - started
-      }
-      applied.push(done)
-      if (options.onStep !== undefined) yield* options.onStep(done)
-    }
-    for (const statement of resetSession) {
-      yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("reset the lock timeout")))
-    }
-    return { plan, applied, editedRevisions: edited }
+  const plan = yield* Effect.fromResult(planMigration({
+    loaded: request.loaded,
+    currentHeads: state.heads,
+    direction: request.direction,
+    target: request.target,
+    versionTable: options.versionTable
   }))
+  for (const statement of sessionStatements({ lockTimeout })) {
+    yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("set the lock timeout")))
+  }
+  for (const statement of plan.preamble) {
+    yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
+  }
+  const edited = yield* checkEdited(request.loaded, state.ledger, options.acceptChanged)
+  if (edited.length > 0) {
+    const accept = edited.map((entry) => recordApplied(options.versionTable, request.loaded.revisions.get(entry.revision)!))
+    yield* inTransaction(sql, connection, Effect.forEach(accept, run), run).pipe(
+      Effect.mapError(MigrationDatabaseError.during("record the accepted checksums"))
+    )
+  }
+
+  /** A step's script; one handler names the statement that failed and reads where the version table stays. */
+  const runStep = (step: PlannedStep) => {
+    let current: PlanStatement | undefined
+    const runAll = (statements: ReadonlyArray<PlanStatement>, inTransaction: boolean) =>
+      Effect.gen(function*() {
+        for (const statement of statements) {
+          current = statement
+          if (statement._tag === "DataMigration") {
+            yield* runDataMigration(sql, statement)
+          } else {
+            if (!inTransaction && statement.operation !== undefined) yield* repairInvalidIndex(connection, statement.sql, run)
+            yield* run(statement.sql)
+          }
+        }
+        current = undefined
+      })
+    return Effect.gen(function*() {
+      const progress = step.revision.transactional ? undefined : yield* readProgress(connection, step, options.versionTable)
+      const resumeAfter = yield* resumePoint(step, progress)
+      const script = stepScript(step, options.versionTable, { resumeAfter })
+      yield* runAll(script.outside, false)
+      yield* inTransaction(sql, connection, runAll(script.transaction, true), run)
+    }).pipe(
+      Effect.catch((error: unknown) =>
+        Effect.gen(function*() {
+          if (error instanceof MigrationProgressError) return yield* error
+          const heads = yield* readState(connection, options.versionTable).pipe(
+            Effect.map((state) => state.heads),
+            Effect.orElseSucceed(() => step.headsBefore)
+          )
+          return yield* new MigrationStepError({
+            revision: step.revision.id,
+            source: step.revision.source,
+            direction: step.direction,
+            statementNumber: current?.operation ?? null,
+            statement: current === undefined
+              ? "(the revision's bookkeeping)"
+              : current._tag === "Sql"
+              ? excerpt(current.sql)
+              : "(data migration)",
+            cause: error,
+            transactional: step.revision.transactional,
+            heads
+          })
+        })
+      )
+    )
+  }
+
+  const applied: Array<AppliedStep> = []
+  for (const step of plan.steps) {
+    const started = yield* Clock.currentTimeMillis
+    yield* runStep(step)
+    const done: AppliedStep = {
+      revision: step.revision.id,
+      message: step.revision.message,
+      source: step.revision.source,
+      direction: step.direction,
+      headsAfter: step.headsAfter,
+      durationMs: (yield* Clock.currentTimeMillis) - started
+    }
+    applied.push(done)
+    if (options.onStep !== undefined) yield* options.onStep(done)
+  }
+  for (const statement of resetSession) {
+    yield* run(statement).pipe(Effect.mapError(MigrationDatabaseError.during("reset the lock timeout")))
+  }
+  return { plan, applied, editedRevisions: edited }
+}, Effect.scoped)
 
 /** A non-transactional revision stopped part-way in an earlier run, and what already ran of it has changed since. */
 export class MigrationProgressError extends Schema.TaggedError<MigrationProgressError>()("MigrationProgressError", {
@@ -558,24 +556,23 @@ export interface StampMigrationRequest {
  * Sets the version table to the targets without running any revision (Alembic's `stamp`), for a database whose
  * schema already matches them; the ledger then lists the revisions they apply with their current checksums.
  */
-export const stampMigration = (
+export const stampMigration = Effect.fn("MigrationApply.stampMigration")(function*(
   request: StampMigrationRequest,
   options: ApplyOptions
-): Effect.Effect<StampResult, ApplyError, SqlClient.SqlClient> =>
-  Effect.scoped(Effect.gen(function*() {
-    const { connection, sql, state } = yield* lockedSession(options)
-    const plan = yield* Effect.fromResult(planStamp({
-      loaded: request.loaded,
-      currentHeads: state.heads,
-      targets: typeof request.target === "string" ? [request.target] : request.target,
-      purge: request.purge ?? false,
-      versionTable: options.versionTable,
-      progressTablePresent: state.progressTable
-    }))
-    const run = (statement: string) => Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement))
-    yield* Effect.forEach(plan.preamble, run).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
-    yield* inTransaction(sql, connection, Effect.forEach(plan.transaction, run), run).pipe(
-      Effect.mapError(MigrationDatabaseError.during("stamp the version table"))
-    )
-    return { from: plan.from, to: plan.to }
+): Effect.fn.Return<StampResult, ApplyError, SqlClient.SqlClient | Scope.Scope> {
+  const { connection, sql, state } = yield* lockedSession(options)
+  const plan = yield* Effect.fromResult(planStamp({
+    loaded: request.loaded,
+    currentHeads: state.heads,
+    targets: typeof request.target === "string" ? [request.target] : request.target,
+    purge: request.purge ?? false,
+    versionTable: options.versionTable,
+    progressTablePresent: state.progressTable
   }))
+  const run = (statement: string) => Effect.andThen(options.onStatement?.(statement) ?? Effect.void, query(connection, statement))
+  yield* Effect.forEach(plan.preamble, run).pipe(Effect.mapError(MigrationDatabaseError.during("create the version table")))
+  yield* inTransaction(sql, connection, Effect.forEach(plan.transaction, run), run).pipe(
+    Effect.mapError(MigrationDatabaseError.during("stamp the version table"))
+  )
+  return { from: plan.from, to: plan.to }
+}, Effect.scoped)

@@ -142,14 +142,16 @@ const sameEntities = (a: SchemaSnapshot, b: SchemaSnapshot): boolean => {
  * The SQL a revision would need to bring `baseline` to the models. Models whose snapshot holds exactly the
  * baseline's entities need none, which is the common case and spares drizzle-kit's diff.
  */
-const pendingChanges = (tables: ReadonlyArray<ModelObject>, baseline: SchemaSnapshot) =>
-  Effect.gen(function*() {
-    const models = yield* storageSchemaSnapshot(tables).pipe(
-      Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
-    )
-    if (sameEntities(models, baseline)) return []
-    return (yield* autogenerate({ tables, baseline, renames: [] })).upgrade
-  })
+const pendingChanges = Effect.fn("MigrationCheck.pendingChanges")(function*(
+  tables: ReadonlyArray<ModelObject>,
+  baseline: SchemaSnapshot
+) {
+  const models = yield* storageSchemaSnapshot(tables).pipe(
+    Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
+  )
+  if (sameEntities(models, baseline)) return []
+  return (yield* autogenerate({ tables, baseline, renames: [] })).upgrade
+})
 
 const sameHeads = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
   a.length === b.length && a.every((id) => b.includes(id))
@@ -160,76 +162,75 @@ export interface CheckRequest {
   readonly versionTable: VersionTableLocation
 }
 
-export const checkMigrations = (
+export const checkMigrations = Effect.fn("MigrationCheck.checkMigrations")(function*(
   request: CheckRequest
-): Effect.Effect<
+): Effect.fn.Return<
   CheckReport,
   MigrationDatabaseError | SnapshotFileError | AutogenerateError,
   SqlClient.SqlClient | FileSystem.FileSystem
-> =>
-  Effect.gen(function*() {
-    const { loaded } = request
-    // A head another branch depends on is applied with its dependant: only the heads recorded at the end count.
-    const heads = loaded.graph.upgradedHeads
-    // Each revision's snapshot is read once: the history's heads and the database's are often the same.
-    const read = new Map<string, Option.Option<SchemaSnapshot>>()
-    const snapshotOf = (revision: string) =>
-      read.has(revision)
-        ? Effect.succeed(read.get(revision)!)
-        : Effect.tap(readSnapshot(loaded.revisions.get(revision)!.source), (snapshot) => Effect.sync(() => read.set(revision, snapshot)))
-    /** The snapshot of `revisions` (their union when there are several), or none when one has none. */
-    const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string, notes: Array<string>) =>
-      Effect.gen(function*() {
-        const found: Array<readonly [string, SchemaSnapshot]> = []
-        for (const revision of revisions) {
-          const snapshot = yield* snapshotOf(revision)
-          if (Option.isNone(snapshot)) {
-            notes.push(`revision ${revision} has no model snapshot; ${purpose} not compared`)
-            return Option.none<SchemaSnapshot>()
-          }
-          found.push([revision, snapshot.value])
+> {
+  const { loaded } = request
+  // A head another branch depends on is applied with its dependant: only the heads recorded at the end count.
+  const heads = loaded.graph.upgradedHeads
+  // Each revision's snapshot is read once: the history's heads and the database's are often the same.
+  const read = new Map<string, Option.Option<SchemaSnapshot>>()
+  const snapshotOf = (revision: string) =>
+    read.has(revision)
+      ? Effect.succeed(read.get(revision)!)
+      : Effect.tap(readSnapshot(loaded.revisions.get(revision)!.source), (snapshot) => Effect.sync(() => read.set(revision, snapshot)))
+  /** The snapshot of `revisions` (their union when there are several), or none when one has none. */
+  const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string, notes: Array<string>) =>
+    Effect.gen(function*() {
+      const found: Array<readonly [string, SchemaSnapshot]> = []
+      for (const revision of revisions) {
+        const snapshot = yield* snapshotOf(revision)
+        if (Option.isNone(snapshot)) {
+          notes.push(`revision ${revision} has no model snapshot; ${purpose} not compared`)
+          return Option.none<SchemaSnapshot>()
         }
-        const [first, ...rest] = found
-        if (first === undefined) return Option.none<SchemaSnapshot>()
-        const { disagreements, snapshot } = unionOfSnapshots([first, ...rest])
-        notes.push(...disagreements)
-        return Option.some(snapshot)
-      })
+        found.push([revision, snapshot.value])
+      }
+      const [first, ...rest] = found
+      if (first === undefined) return Option.none<SchemaSnapshot>()
+      const { disagreements, snapshot } = unionOfSnapshots([first, ...rest])
+      notes.push(...disagreements)
+      return Option.some(snapshot)
+    })
 
-    // The models against the heads' snapshot is work in this process (drizzle-kit models the tables); the
-    // database against its revisions' snapshot is mostly the database's. They run side by side.
-    const modelNotes: Array<string> = []
-    const models = Effect.gen(function*() {
-      const baseline = heads.length === 0
-        ? Option.some(yield* emptySnapshot)
-        : yield* snapshotAt(heads, "the models were", modelNotes)
-      return Option.isSome(baseline) ? yield* pendingChanges(request.tables, baseline.value) : []
-    })
-    const databaseNotes: Array<string> = []
-    const database = Effect.gen(function*() {
-      const state = yield* readMigrationState(request.versionTable)
-      if (state.heads.length === 0) return { state, driftDetails: [] }
-      const snapshot = yield* snapshotAt(state.heads, "the database was", databaseNotes)
-      if (Option.isNone(snapshot)) return { state, driftDetails: [] }
-      const driftDetails = yield* snapshotDifferences(snapshot.value).pipe(
-        Effect.mapError((error) => new MigrationDatabaseError({ operation: "introspect the database", cause: error }))
-      )
-      return { state, driftDetails }
-    })
-    const [pendingModelChanges, { driftDetails, state }] = yield* Effect.all([models, database], { concurrency: 2 })
-    const notes = [...modelNotes, ...databaseNotes]
-    const atHeads = sameHeads(state.heads, heads)
-    const edited = editedRevisions(loaded, state.ledger)
-    return {
-      ok: atHeads && pendingModelChanges.length === 0 && edited.length === 0 && driftDetails.length === 0,
-      heads,
-      databaseHeads: state.heads,
-      atHeads,
-      multipleHeads: heads.length > 1,
-      pendingModelChanges,
-      editedRevisions: edited,
-      drift: describeDifferences(driftDetails, "revision"),
-      driftDetails,
-      notes
-    }
+  // The models against the heads' snapshot is work in this process (drizzle-kit models the tables); the
+  // database against its revisions' snapshot is mostly the database's. They run side by side.
+  const modelNotes: Array<string> = []
+  const models = Effect.gen(function*() {
+    const baseline = heads.length === 0
+      ? Option.some(yield* emptySnapshot)
+      : yield* snapshotAt(heads, "the models were", modelNotes)
+    return Option.isSome(baseline) ? yield* pendingChanges(request.tables, baseline.value) : []
   })
+  const databaseNotes: Array<string> = []
+  const database = Effect.gen(function*() {
+    const state = yield* readMigrationState(request.versionTable)
+    if (state.heads.length === 0) return { state, driftDetails: [] }
+    const snapshot = yield* snapshotAt(state.heads, "the database was", databaseNotes)
+    if (Option.isNone(snapshot)) return { state, driftDetails: [] }
+    const driftDetails = yield* snapshotDifferences(snapshot.value).pipe(
+      Effect.mapError((error) => new MigrationDatabaseError({ operation: "introspect the database", cause: error }))
+    )
+    return { state, driftDetails }
+  })
+  const [pendingModelChanges, { driftDetails, state }] = yield* Effect.all([models, database], { concurrency: 2 })
+  const notes = [...modelNotes, ...databaseNotes]
+  const atHeads = sameHeads(state.heads, heads)
+  const edited = editedRevisions(loaded, state.ledger)
+  return {
+    ok: atHeads && pendingModelChanges.length === 0 && edited.length === 0 && driftDetails.length === 0,
+    heads,
+    databaseHeads: state.heads,
+    atHeads,
+    multipleHeads: heads.length > 1,
+    pendingModelChanges,
+    editedRevisions: edited,
+    drift: describeDifferences(driftDetails, "revision"),
+    driftDetails,
+    notes
+  }
+})
