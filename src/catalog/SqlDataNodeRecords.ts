@@ -1,6 +1,10 @@
 /**
  * DataNode records kept in the catalog's schema (`data_node_updates`, `data_node_runs`,
  * `data_node_watermarks`), on either backend. See `DataNodeRecords` for the contract.
+ *
+ * Past 400 lines because it is one service over three tables: every method shares the row schemas at the top
+ * (each row read is decoded with Schema) and the column lists, and the run lease, status and backfill queries
+ * read the same rows.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -10,6 +10,11 @@
  * ```ts
  * const report = yield* runNodes([new RollingVolatility(config)], { concurrency: 4 })
  * ```
+ *
+ * Past 400 lines because `runGraph` is one scope: the run's lease, its semaphore, the per-node attempt with its
+ * retries, the batch pipeline (validate the next batch while the current one is written) and the report all
+ * share its state, and pulling them apart would pass that state through every call. The pieces that need no
+ * shared state (option checks, backfill selection, entity filters, failure descriptions) sit above it.
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"

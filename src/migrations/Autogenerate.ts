@@ -5,6 +5,10 @@
  * Renames happen only when a hint says so (declared with the provider or given on the command line); every
  * other "renamed or new?" question is answered "new", so a rename is never guessed, and the drop it implies
  * is flagged destructive, like narrowing type changes and NOT NULL without a default.
+ *
+ * Past 400 lines because the diff's three reviews of drizzle-kit's answer belong together: renames that
+ * follow a hinted one (constraints and indexes renamed in place), rename suggestions for unhinted drop + add
+ * pairs, and the destructive-change list, each reading both snapshots the same way.
  */
 import type { generateMigration } from "drizzle-kit/api-postgres"
 import * as Effect from "effect/Effect"

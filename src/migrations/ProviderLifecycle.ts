@@ -7,6 +7,10 @@
  * revision -> the provider's hook, only when every table is active (otherwise `ProviderPhysicalStateError`
  * names each table, its status and why). Every step is idempotent, so running again after a failure at any
  * step converges: reserved rows are reused and nothing is duplicated.
+ *
+ * Past 400 lines because `current`, `upgrade`/`downgrade` and `stamp` share their opening (revisions loaded,
+ * registry ensured), the credential's lifetime and the finalize step's expectations; each command is a short
+ * pipeline over those shared helpers, kept beside them so the order of the steps reads in one place.
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

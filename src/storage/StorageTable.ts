@@ -24,6 +24,9 @@
  * The rules are the Python SDK's: column names lower case and at most 63 bytes, a relational table's
  * timestamps with a time zone, every check constraint nameable as `ck__<table>__<name>`, the namespace
  * trimmed, and a cadence trimmed and lower-cased (`" 1D "` is `1d`, `""` is none).
+ *
+ * Just past 400 lines because the public types of a storage table (definitions, metadata, the class statics)
+ * and the checks that make a definition valid are one contract, read together by anyone declaring a table.
  */
 import { getTableColumns } from "drizzle-orm"
 import {

@@ -9,6 +9,10 @@
  * one runs statement by statement, recording its progress after each, so a rerun resumes after the last one
  * that succeeded; it is recorded as applied only once all succeeded. A failing statement leaves the version
  * table at the last good revision. The lock is released when the scope closes, even on failure or interruption.
+ *
+ * Past 400 lines because apply and stamp share the session (lock, reserved connection, rollback finalizer),
+ * the edited-revision check and the resume point of non-transactional revisions; the SQL they send is built
+ * in `VersionTable.ts` and the plan in `MigrationPlan.ts`.
  */
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
