@@ -12,61 +12,11 @@ import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { cliEntry, type CliRun, repositoryRoot, runCliInProcess } from "../support/cli.ts"
-import { scratchDirectory } from "../support/scratch.ts"
+import { cliEntry, type CliRun, runCliInProcess } from "../support/cli.ts"
+import { hangingExampleProject } from "../support/exampleProject.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
-
-const HANGING_NODE = `
-import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
-import * as NodeFs from "node:fs"
-import { DataNode } from "../src/index.ts"
-import { Prices } from "../storage/Prices.ts"
-import { simulateAsset, SyntheticPricesConfig } from "./SyntheticPrices.ts"
-import { startOfUtcDay } from "./tradingDays.ts"
-
-const hangFile = new URL("../hang", import.meta.url)
-
-/** SyntheticPrices, but after the first asset it waits forever while the project holds a \`hang\` file. */
-export class HangingPrices extends DataNode({
-  kind: "HangingPrices",
-  configuration: SyntheticPricesConfig,
-  storage: Prices,
-  update: (ctx) =>
-    Effect.succeed(
-      Stream.fromIterable(ctx.configuration.assets).pipe(
-        Stream.mapEffect((asset) =>
-          asset !== ctx.configuration.assets[0] && NodeFs.existsSync(hangFile)
-            ? Effect.never
-            : Effect.succeed(simulateAsset(ctx.configuration, asset, startOfUtcDay(ctx.asOf)))
-        )
-      )
-    )
-}) {}
-
-export const hanging = [
-  new HangingPrices(new SyntheticPricesConfig({
-    assets: ["ACME", "GLOBEX", "INITECH"],
-    seed: 3,
-    start: new Date("2025-01-02T00:00:00Z"),
-    annualVolatility: 0.2
-  }))
-]
-`
-
-const exampleProject = (): string => {
-  const directory = scratchDirectory("lease", "repository")
-  for (const folder of ["storage", "migrations", "nodes"]) {
-    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
-  }
-  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
-  NodeFs.writeFileSync(NodePath.join(directory, "nodes", "hanging.ts"), HANGING_NODE)
-  return directory
-}
 
 /**
  * Starts `nodes run nodes/hanging.ts:hanging` in a process, waits until its first batch is committed, sends
@@ -115,7 +65,7 @@ const backends = [
 describe("run leases on the command line", () => {
   for (const backend of backends) {
     it.skipIf(!backend.available)(`${backend.name}: a killed run shows as abandoned and the next run records it and converges`, async () => {
-      const project = exampleProject()
+      const project = hangingExampleProject("lease")
       const name = randomName("mt_lease")
       const admin = new URL(server.url)
       const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
@@ -184,7 +134,7 @@ describe("run leases on the command line", () => {
   }
 
   it.skipIf(!server.available)("server: Ctrl-C prints what the run finished and what it did not, and exits 130", async () => {
-    const project = exampleProject()
+    const project = hangingExampleProject("lease")
     const name = randomName("mt_lease")
     const admin = new URL(server.url)
     const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>

@@ -11,61 +11,11 @@ import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
-import { scratchDirectory } from "../support/scratch.ts"
+import { hangingExampleProject } from "../support/exampleProject.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const TOKEN = "serve-e2e-token-41d9a7"
-
-const HANGING_NODE = `
-import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
-import * as NodeFs from "node:fs"
-import { DataNode } from "../src/index.ts"
-import { Prices } from "../storage/Prices.ts"
-import { simulateAsset, SyntheticPricesConfig } from "./SyntheticPrices.ts"
-import { startOfUtcDay } from "./tradingDays.ts"
-
-const hangFile = new URL("../hang", import.meta.url)
-
-/** SyntheticPrices, but after the first asset it waits forever while the project holds a \`hang\` file. */
-export class HangingPrices extends DataNode({
-  kind: "HangingPrices",
-  configuration: SyntheticPricesConfig,
-  storage: Prices,
-  update: (ctx) =>
-    Effect.succeed(
-      Stream.fromIterable(ctx.configuration.assets).pipe(
-        Stream.mapEffect((asset) =>
-          asset !== ctx.configuration.assets[0] && NodeFs.existsSync(hangFile)
-            ? Effect.never
-            : Effect.succeed(simulateAsset(ctx.configuration, asset, startOfUtcDay(ctx.asOf)))
-        )
-      )
-    )
-}) {}
-
-export const hanging = [
-  new HangingPrices(new SyntheticPricesConfig({
-    assets: ["ACME", "GLOBEX", "INITECH"],
-    seed: 3,
-    start: new Date("2025-01-02T00:00:00Z"),
-    annualVolatility: 0.2
-  }))
-]
-`
-
-const exampleProject = (): string => {
-  const directory = scratchDirectory("serve", "repository")
-  for (const folder of ["storage", "migrations", "nodes"]) {
-    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
-  }
-  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
-  NodeFs.writeFileSync(NodePath.join(directory, "nodes", "hanging.ts"), HANGING_NODE)
-  return directory
-}
 
 interface Served {
   readonly child: NodeChildProcess.ChildProcessWithoutNullStreams
@@ -112,7 +62,7 @@ const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ti
 describe("metatables serve", () => {
   for (const runtime of ["node", "bun"] as const) {
   it.skipIf(!server.available)(`${runtime}: two processes on one server run each node once, answer health, and stop cleanly on SIGTERM`, async () => {
-    const project = exampleProject()
+    const project = hangingExampleProject("serve")
     const name = randomName("mt_serve")
     const admin = new URL(server.url)
     const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
@@ -161,7 +111,7 @@ describe("metatables serve", () => {
   }
 
   it.skipIf(!server.available)("kill -9 of the runner running a node: the other runner finishes it, nothing written twice", async () => {
-    const project = exampleProject()
+    const project = hangingExampleProject("serve")
     const name = randomName("mt_serve")
     const admin = new URL(server.url)
     const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
