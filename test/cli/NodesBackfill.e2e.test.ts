@@ -8,28 +8,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
-import { scratchDirectory } from "../support/scratch.ts"
+import { runCliInProcess } from "../support/cli.ts"
+import { exampleProject } from "../support/exampleProject.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
-const exampleProject = (): string => {
-  const directory = scratchDirectory("backfill", "repository")
-  for (const folder of ["storage", "migrations", "nodes"]) {
-    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
-  }
-  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
-  return directory
-}
-
 describe("backfills on the command line", () => {
   it.skipIf(!server.available)("runs as of a day, backfills one asset over a range with its descendants, and refuses naive times", async () => {
-    const project = exampleProject()
+    const project = exampleProject("backfill")
     const admin = new URL(server.url)
     const name = randomName("mt_backfill")
     const url = new URL(server.url)

@@ -10,22 +10,11 @@ import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
-import { scratchDirectory } from "../support/scratch.ts"
+import { runCliInProcess } from "../support/cli.ts"
+import { exampleProject } from "../support/exampleProject.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
-
-const exampleProject = (): string => {
-  const directory = scratchDirectory("readonly", "repository")
-  for (const folder of ["storage", "migrations", "nodes"]) {
-    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
-  }
-  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
-  return directory
-}
 
 const readingCommands = async (project: string, env: Readonly<Record<string, string>>) => {
   const succeed: ReadonlyArray<ReadonlyArray<string>> = [["catalog", "list"], ["migrations", "current"], ["nodes", "status"]]
@@ -50,7 +39,7 @@ const readingCommands = async (project: string, env: Readonly<Record<string, str
 
 describe("read-only commands create nothing", () => {
   it("on an embedded database that does not exist yet", async () => {
-    const project = exampleProject()
+    const project = exampleProject("readonly")
     try {
       await readingCommands(project, {})
       const check = await runCliInProcess(["migrations", "check"], { cwd: project })
@@ -66,7 +55,7 @@ describe("read-only commands create nothing", () => {
   }, 180_000)
 
   it("arguments are checked before the database opens: a wrong provider, an unknown target, a malformed reference", async () => {
-    const project = exampleProject()
+    const project = exampleProject("readonly")
     try {
       const typo = await runCliInProcess(["migrations", "current", "--provider", "migrations/indx.ts:migration"], { cwd: project })
       assert.strictEqual(typo.exitCode, 1, typo.stderr)
@@ -86,7 +75,7 @@ describe("read-only commands create nothing", () => {
   }, 120_000)
 
   it.skipIf(!server.available)("on an empty server database", async () => {
-    const project = exampleProject()
+    const project = exampleProject("readonly")
     const admin = new URL(server.url)
     const name = randomName("mt_readonly")
     const url = new URL(server.url)

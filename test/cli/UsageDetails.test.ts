@@ -4,24 +4,12 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeFs from "node:fs"
-import * as NodePath from "node:path"
-import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
-import { scratchDirectory } from "../support/scratch.ts"
-
-const exampleProject = (): string => {
-  const directory = scratchDirectory("usage", "repository")
-  for (const folder of ["storage", "migrations", "nodes"]) {
-    NodeFs.cpSync(NodePath.join(repositoryRoot, folder), NodePath.join(directory, folder), { recursive: true })
-  }
-  NodeFs.copyFileSync(NodePath.join(repositoryRoot, "package.json"), NodePath.join(directory, "package.json"))
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "src"), NodePath.join(directory, "src"), "dir")
-  NodeFs.symlinkSync(NodePath.join(repositoryRoot, "node_modules"), NodePath.join(directory, "node_modules"), "dir")
-  return directory
-}
+import { runCliInProcess } from "../support/cli.ts"
+import { exampleProject } from "../support/exampleProject.ts"
 
 describe("usage details", () => {
   it("a count flag given a word or zero says what it expects, and exits 2", async () => {
-    const project = exampleProject()
+    const project = exampleProject("usage")
     try {
       for (const [flag, value, expected] of [
         ["--concurrency", "abc", '--concurrency expects a whole number of at least 1 (like 4), not "abc"'],
@@ -53,7 +41,7 @@ describe("usage details", () => {
   }, 120_000)
 
   it("the --sql script ends in a newline", async () => {
-    const project = exampleProject()
+    const project = exampleProject("usage")
     try {
       const sql = await runCliInProcess(["migrations", "upgrade", "--sql"], { cwd: project })
       assert.strictEqual(sql.exitCode, 0, sql.stderr)
