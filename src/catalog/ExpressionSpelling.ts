@@ -96,7 +96,9 @@ export const spellDeclaredExpressions = Effect.fn("TableIntrospection.spellDecla
           `(${columns})${where}`
       )
       const [row] = yield* sql<{ readonly columns: ReadonlyArray<string>; readonly where: string | null }>`
-        SELECT (SELECT array_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true) ORDER BY k.position)
+        SELECT (SELECT array_agg(CASE WHEN i.indkey[k.position - 1] <> 0
+              THEN (SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k.position - 1])
+              ELSE pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true) END ORDER BY k.position)
             FROM generate_series(1, i.indnkeyatts) AS k(position)) AS "columns",
           pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS "where"
         FROM pg_catalog.pg_index i

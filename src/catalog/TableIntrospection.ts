@@ -142,7 +142,9 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
       EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
         AND k.contype IN ('p', 'u', 'x')) AS "constraint",
       am.amname AS "method", pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS "where",
-      (SELECT array_agg(pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true) ORDER BY k.position)
+      (SELECT array_agg(CASE WHEN i.indkey[k.position - 1] <> 0
+          THEN (SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k.position - 1])
+          ELSE pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true) END ORDER BY k.position)
         FROM generate_series(1, i.indnkeyatts) AS k(position)) AS "columns",
       (SELECT array_agg(CASE WHEN i.indoption[k.position - 1] & 1 = 1 THEN 'desc' ELSE 'asc' END ||
           CASE WHEN i.indoption[k.position - 1] & 2 = 2 THEN ' nulls first' ELSE ' nulls last' END ORDER BY k.position)
@@ -197,8 +199,10 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
   for (const row of indexes) {
     const entry = tables.get(physicalKey(row))
     if (entry === undefined) continue
+    // A key that is a column is its name as stored (never quoted: a name with a quote or a space is not an
+    // expression); an expression is as PostgreSQL prints it.
     const indexColumns = [...row.columns]
-    if (row.unique && row.plain) entry.uniqueKeys.push(indexColumns.map(unquoteIdentifier))
+    if (row.unique && row.plain) entry.uniqueKeys.push(indexColumns)
     if (!row.constraint) {
       entry.indexes.push({
         name: row.name,
@@ -224,10 +228,6 @@ export const introspectTables = Effect.fn("TableIntrospection.introspectTables")
     return [key, shape] as const
   }))
 })
-
-/** A column name as `pg_get_indexdef` prints it (quoted when it must be), unquoted. */
-const unquoteIdentifier = (name: string): string =>
-  name.startsWith("\"") && name.endsWith("\"") ? name.slice(1, -1).replace(/""/g, "\"") : name
 
 /** The enums and sequences of `schemas`, as the live database has them. */
 export const introspectSchemaObjects = Effect.fn("TableIntrospection.introspectSchemaObjects")(function*(

@@ -1,0 +1,358 @@
+/**
+ * A model set that uses every drizzle pg-core feature a user would reach for, as storage tables of one
+ * provider: every built-in column type (arrays of one to three dimensions among them), enums in `public` and
+ * in another schema, domains (created by hand: drizzle models none), identity, serial and generated columns,
+ * defaults of every spelling, composite primary, unique and foreign keys, every foreign-key action on delete
+ * and on update, plain, unique, partial, expression, descending, operator-class, gin and hash indexes, checks,
+ * non-public schemas, sequences, and hostile names (quotes, spaces, dots, upper case, a keyword, non-ASCII).
+ *
+ * drizzle-kit writes a `"` in a name and a `'` in a JSON default's key unescaped (issue 12 item 6): for the
+ * database drizzle-kit pushes, the models are spelled without them (`"drizzle-kit"`), and the names and the
+ * default are set right by hand afterwards (`drizzleKitRepairs`).
+ * Extension types (pgvector's vectors, PostGIS geometry) are left out: the test server has neither extension.
+ */
+import { sql } from "drizzle-orm"
+import {
+  bigint,
+  bigserial,
+  bit,
+  boolean,
+  bytea,
+  char,
+  check,
+  cidr,
+  customType,
+  date,
+  doublePrecision,
+  foreignKey,
+  index,
+  inet,
+  integer,
+  interval,
+  json,
+  jsonb,
+  line,
+  macaddr,
+  macaddr8,
+  numeric,
+  pgEnum,
+  pgSchema,
+  pgSequence,
+  point,
+  primaryKey,
+  real,
+  serial,
+  smallint,
+  smallserial,
+  text,
+  time,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+  varchar
+} from "drizzle-orm/pg-core"
+import {
+  type AnyStorageTable,
+  type ColumnInfo,
+  PlatformManagedMetaTable,
+  PlatformTimeIndexMetaTable,
+  type SchemaObject
+} from "../../src/index.ts"
+
+/** A label and a description for every column, from its property name. */
+const describe = <C extends Record<string, unknown>>(columns: C): { readonly [K in keyof C]: ColumnInfo } =>
+  Object.fromEntries(Object.keys(columns).map((key) => [key, { label: key, description: `The ${key} column.` }])) as {
+    readonly [K in keyof C]: ColumnInfo
+  }
+
+/** The domains the models use, made by hand before an upgrade or a push (drizzle-kit models none). */
+export const fidelityDomains: ReadonlyArray<string> = [
+  `CREATE SCHEMA IF NOT EXISTS fid_domains`,
+  `GRANT USAGE ON SCHEMA fid_domains TO PUBLIC`,
+  `CREATE DOMAIN fid_domains.fid_code AS varchar(8) CHECK (VALUE <> '')`,
+  `CREATE DOMAIN fid_amount AS numeric(12, 2) NOT NULL DEFAULT 0`
+]
+
+export interface FidelityModels {
+  readonly tables: ReadonlyArray<AnyStorageTable>
+  /** What the provider lists beyond its tables: the sequence a default names. */
+  readonly schemaObjects: ReadonlyArray<SchemaObject>
+  /** Everything drizzle-kit's push is given: the drizzle tables with their enums, sequences and schemas. */
+  readonly drizzleImports: Record<string, unknown>
+}
+
+const hostileNames = {
+  schema: "Fid \"Odd\" Schema",
+  table: "Fid \"Odd\". Table",
+  spaced: "a b",
+  quoted: "q\"uote",
+  apostrophe: "it's",
+  dotted: "a.b",
+  keyword: "select",
+  accented: "café"
+} as const
+
+/** drizzle-kit's spelling of a name: without the `"` it cannot write. */
+const withoutQuotes = (name: string) => name.replaceAll("\"", "_")
+
+const metaDefault = (key: string) => ({ note: "it's", list: [1, "two"], nested: { [key]: null } })
+
+export type Spelling = "metatables" | "drizzle-kit"
+
+export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModels => {
+  const spell = spelling === "metatables" ? (name: string) => name : withoutQuotes
+  const ledger = pgSchema("fid_ledger")
+  const odd = pgSchema(spell(hostileNames.schema))
+  const mood = pgEnum("fid_mood", ["sad", "ok", "happy", "it's"])
+  const level = ledger.enum("Fid Level", ["low", "mid", "high"])
+  const oddKind = odd.enum(spell("odd \"kind\""), ["plain", "q'uote", "back\\slash"])
+  const tickets = ledger.sequence("fid_ticket_seq", {
+    startWith: 100,
+    increment: 5,
+    minValue: 50,
+    maxValue: 1_000_000,
+    cache: 10,
+    cycle: true
+  })
+  const countdown = pgSequence("fid_countdown", { startWith: -1, increment: -1, minValue: -1000, maxValue: -1 })
+  const shortCode = customType<{ data: string }>({ dataType: () => "fid_domains.fid_code" })
+  const amount = customType<{ data: string }>({ dataType: () => "fid_amount" })
+
+  const accountColumns = {
+    id: integer().primaryKey().generatedAlwaysAsIdentity({ startWith: 10, increment: 2, cache: 5 }),
+    uid: uuid().notNull().defaultRandom().unique(),
+    name: varchar({ length: 64 }).notNull(),
+    email: text().unique("fid_accounts_email_key", { nulls: "not distinct" }),
+    created: timestamp({ precision: 3, withTimezone: true }).notNull().defaultNow(),
+    mood: mood().notNull().default("ok"),
+    level: level().default("mid"),
+    active: boolean().notNull().default(true),
+    ticket: bigint({ mode: "number" }).default(sql`nextval('fid_ledger.fid_ticket_seq')`),
+    countdown: integer().default(sql`nextval('fid_countdown'::regclass)`)
+  }
+  class Accounts extends PlatformManagedMetaTable<Accounts>()({
+    name: "fid__accounts",
+    namespace: "fid",
+    identifier: "fid.accounts",
+    description: "Accounts: identity, enums, sequences, defaults of every spelling.",
+    columns: accountColumns,
+    columnInfo: describe(accountColumns),
+    constraints: (table) => [
+      uniqueIndex("fid_accounts_name_lower").using("btree", sql`lower(${table.name})`),
+      index().on(table.created.desc().nullsFirst()),
+      index("fid_accounts_active_name").on(table.name).where(sql`${table.active}`),
+      index().using("hash", table.email),
+      check("name_present", sql`length(${table.name}) > 0`)
+    ]
+  }) {}
+
+  const everythingColumns = {
+    id: bigserial({ mode: "bigint" }).primaryKey(),
+    small: smallint().default(-3),
+    whole: integer().notNull().default(0),
+    big: bigint({ mode: "bigint" }).default(9_007_199_254_740_993n),
+    bigNumber: bigint("big_number", { mode: "number" }),
+    counter: serial(),
+    little: smallserial(),
+    flag: boolean().default(false),
+    note: text().default("it's \"noted\""),
+    sized: varchar({ length: 12 }).default("x"),
+    unsized: varchar(),
+    code: char({ length: 3 }).default("abc"),
+    single: char(),
+    free: numeric(),
+    precise: numeric({ precision: 10 }),
+    money: numeric({ precision: 12, scale: 2 }).default("1.50"),
+    ratio: real().default(0.5),
+    measure: doublePrecision(),
+    doc: json().default({ a: 1 }),
+    meta: jsonb().notNull().default(metaDefault(spelling === "metatables" ? "k'ey" : "k_ey")),
+    uid: uuid(),
+    day: date().default(sql`CURRENT_DATE`),
+    daytime: time(),
+    clock: time({ precision: 2, withTimezone: true }),
+    stamped: timestamp({ withTimezone: true }).default(sql`now()`),
+    fine: timestamp({ precision: 6, withTimezone: true }),
+    span: interval(),
+    short_span: interval({ fields: "day to second", precision: 3 }),
+    months: interval({ fields: "year to month" }),
+    host: inet(),
+    network: cidr(),
+    mac: macaddr(),
+    mac8: macaddr8(),
+    spot: point(),
+    spotTuple: point("spot_tuple", { mode: "tuple" }),
+    edge: line(),
+    edgeTuple: line("edge_tuple", { mode: "tuple" }),
+    blob: bytea(),
+    bits: bit({ dimensions: 8 }),
+    tags: text().array().default(sql`'{}'::text[]`),
+    grid: integer().array().array(),
+    cube: boolean().array().array().array(),
+    codes: varchar({ length: 8 }).array(),
+    amounts: numeric({ precision: 10, scale: 2 }).array(),
+    moods: mood().array().default(["ok", "it's"]),
+    mood_grid: mood().array().array(),
+    levels: level().array(),
+    times: timestamp({ withTimezone: true }).array(),
+    docs: jsonb().array(),
+    uids: uuid().array(),
+    short: shortCode(),
+    amount: amount(),
+    odd_kind: oddKind().default("q'uote"),
+    doubled: numeric().generatedAlwaysAs(sql`money * 2`),
+    sequenced: integer().generatedByDefaultAsIdentity()
+  }
+  class Everything extends PlatformManagedMetaTable<Everything>()({
+    name: "fid__everything",
+    namespace: "fid",
+    identifier: "fid.everything",
+    description: "A column of every built-in type, arrays of one to three dimensions, domains and enums.",
+    columns: everythingColumns,
+    columnInfo: describe(everythingColumns),
+    constraints: (table) => [
+      index().using("gin", table.tags),
+      index().using("gin", table.meta.op("jsonb_path_ops")),
+      index().using("btree", table.note.op("text_pattern_ops")),
+      index().on(table.whole, table.small).where(sql`${table.flag} AND ${table.whole} > 0`),
+      check("money_positive", sql`${table.money} >= 0`),
+      check("small_range", sql`${table.small} BETWEEN -100 AND 100`)
+    ]
+  }) {}
+
+  const entryColumns = {
+    accountId: integer("account_id").notNull(),
+    seq: integer().notNull(),
+    owner: integer(),
+    fallback: integer().notNull().default(0),
+    auditor: integer(),
+    approver: integer(),
+    reviewer: integer(),
+    amount: numeric({ precision: 12, scale: 2 }).notNull(),
+    level: level().notNull().default("low"),
+    posted: timestamp({ withTimezone: true }).notNull().defaultNow()
+  }
+  class Entries extends PlatformManagedMetaTable<Entries>()({
+    name: "fid__entries",
+    schema: "fid_ledger",
+    namespace: "fid",
+    identifier: "fid.entries",
+    description: "Ledger entries in another schema: a composite key and every foreign-key action.",
+    columns: entryColumns,
+    columnInfo: describe(entryColumns),
+    constraints: (table) => [
+      primaryKey({ columns: [table.accountId, table.seq] }),
+      foreignKey({ columns: [table.accountId], foreignColumns: [Accounts.table.id] }).onDelete("cascade").onUpdate("cascade"),
+      foreignKey({ columns: [table.owner], foreignColumns: [Accounts.table.id] }).onDelete("set null").onUpdate("restrict"),
+      foreignKey({ columns: [table.fallback], foreignColumns: [Accounts.table.id] }).onDelete("set default"),
+      foreignKey({ columns: [table.auditor], foreignColumns: [Accounts.table.id] }).onDelete("restrict").onUpdate("set null"),
+      foreignKey({ columns: [table.approver], foreignColumns: [Accounts.table.id] }).onDelete("no action"),
+      foreignKey({ columns: [table.reviewer], foreignColumns: [Accounts.table.id] }).onUpdate("set default"),
+      unique().on(table.accountId, table.posted),
+      index().on(table.level, table.amount.desc()),
+      check("amount_nonzero", sql`${table.amount} <> 0`)
+    ]
+  }) {}
+
+  const allocationColumns = {
+    accountId: integer("account_id").notNull(),
+    seq: integer().notNull(),
+    part: smallint().notNull(),
+    share: numeric({ precision: 5, scale: 4 }).notNull()
+  }
+  class Allocations extends PlatformManagedMetaTable<Allocations>()({
+    name: "fid__allocations",
+    schema: "fid_ledger",
+    namespace: "fid",
+    identifier: "fid.allocations",
+    description: "Parts of an entry: a composite foreign key onto a composite primary key.",
+    columns: allocationColumns,
+    columnInfo: describe(allocationColumns),
+    constraints: (table) => [
+      primaryKey({ columns: [table.accountId, table.seq, table.part] }),
+      foreignKey({ columns: [table.accountId, table.seq], foreignColumns: [Entries.table.accountId, Entries.table.seq] })
+        .onDelete("cascade"),
+      check("share_unit", sql`${table.share} > 0 AND ${table.share} <= 1`)
+    ]
+  }) {}
+
+  const oddColumns = {
+    id: integer().primaryKey(),
+    spaced: text(spell(hostileNames.spaced)).notNull().default("it's"),
+    quoted: varchar(spell(hostileNames.quoted), { length: 20 }).unique(),
+    apostrophe: integer(hostileNames.apostrophe).default(1),
+    dotted: text(hostileNames.dotted),
+    keyword: text(hostileNames.keyword),
+    accented: oddKind(hostileNames.accented).array(),
+    account: integer().references(() => Accounts.table.id, { onDelete: "cascade" })
+  }
+  class Odd extends PlatformManagedMetaTable<Odd>()({
+    name: spell(hostileNames.table),
+    schema: spell(hostileNames.schema),
+    namespace: "fid",
+    identifier: "fid.odd",
+    description: "Hostile names: quotes, spaces, dots, upper case, a keyword and an accent.",
+    columns: oddColumns,
+    columnInfo: describe(oddColumns),
+    constraints: (table) => [
+      index().on(table.spaced, table.keyword),
+      index(spell("odd \"dotted\" lower")).using("btree", sql`lower(${table.dotted})`).where(sql`${table.apostrophe} > 0`),
+      check("it's positive", sql`${table.apostrophe} > 0`)
+    ]
+  }) {}
+
+  const readingColumns = {
+    timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
+    sensor: text().notNull(),
+    localTime: timestamp("local_time"),
+    localFine: timestamp("local_fine", { precision: 0 }),
+    value: doublePrecision().notNull()
+  }
+  class Readings extends PlatformTimeIndexMetaTable<Readings>()({
+    name: "fid__readings",
+    namespace: "fid",
+    identifier: "fid.readings",
+    description: "A time-index table: the grain's unique index, and timestamps without a time zone.",
+    indexNames: ["time_index", "sensor"],
+    cadence: "1h",
+    columns: readingColumns,
+    columnInfo: describe(readingColumns)
+  }) {}
+
+  const tables: ReadonlyArray<AnyStorageTable> = [Accounts, Everything, Entries, Allocations, Odd, Readings]
+  return {
+    tables,
+    schemaObjects: [tickets, countdown],
+    drizzleImports: {
+      ...Object.fromEntries(tables.map((table, index) => [`table${index}`, table.table])),
+      ledger,
+      odd,
+      mood,
+      level,
+      oddKind,
+      tickets,
+      countdown
+    }
+  }
+}
+
+/** What `"drizzle-kit"` spelled otherwise, set right in the database drizzle-kit pushed (quoted properly). */
+export const drizzleKitRepairs = (): ReadonlyArray<string> => {
+  const quote = (name: string) => `"${name.replaceAll("\"", "\"\"")}"`
+  const schema = quote(withoutQuotes(hostileNames.schema))
+  const table = `${schema}.${quote(withoutQuotes(hostileNames.table))}`
+  const oddKind = "odd \"kind\""
+  const dottedIndex = "odd \"dotted\" lower"
+  return [
+    `ALTER TABLE ${table} RENAME COLUMN ${quote(withoutQuotes(hostileNames.quoted))} TO ${quote(hostileNames.quoted)}`,
+    `ALTER INDEX ${schema}.${quote(withoutQuotes(dottedIndex))} RENAME TO ${quote(dottedIndex)}`,
+    `ALTER TABLE ${table} RENAME TO ${quote(hostileNames.table)}`,
+    `ALTER TYPE ${schema}.${quote(withoutQuotes(oddKind))} RENAME TO ${quote(oddKind)}`,
+    `ALTER SCHEMA ${schema} RENAME TO ${quote(hostileNames.schema)}`,
+    `ALTER TABLE fid__everything ALTER COLUMN meta SET DEFAULT '${JSON.stringify(metaDefault("k'ey")).replaceAll("'", "''")}'::jsonb`
+  ]
+}
+
+/** The schemas drizzle-kit's push is given (the domains' schema, made by hand, is none of its business). */
+export const drizzleKitSchemas: ReadonlyArray<string> = ["public", "fid_ledger", withoutQuotes(hostileNames.schema)]
