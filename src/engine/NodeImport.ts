@@ -7,7 +7,7 @@ import type * as FileSystem from "effect/FileSystem"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { type AnyDataNode, isDataNode } from "../datanode/DataNode.ts"
-import { importModuleExport, parseModuleReference } from "../project/ModuleImport.ts"
+import { describeThrown, importModuleExport, parseModuleReference } from "../project/ModuleImport.ts"
 
 export class NodeImportError extends Schema.TaggedError<NodeImportError>()("NodeImportError", {
   reason: Schema.Literals(["malformed-reference", "missing-module", "import-failed", "missing-export", "not-nodes"]),
@@ -62,15 +62,11 @@ export const importNodes = Effect.fn("NodeImport.importNodes")(function*(
     Effect.mapError((failure) => new NodeImportError({ ...failure, reference }))
   )
   const built = Predicate.isFunction(value) && !isDataNode(value)
-    ? yield* Effect.try({
-      try: () => (value as () => unknown)(),
-      catch: (cause) =>
-        new NodeImportError({
-          reason: "import-failed",
-          reference,
-          detail: `calling the export failed: ${cause instanceof Error ? cause.message : String(cause)}`
-        })
-    })
+    ? yield* Effect.try({ try: () => (value as () => unknown)(), catch: (cause) => cause }).pipe(
+      Effect.catch((cause) =>
+        Effect.flatMap(describeThrown(cause, projectRoot), (detail) =>
+          Effect.fail(new NodeImportError({ reason: "import-failed", reference, detail: `calling the export failed: ${detail}` }))))
+    )
     : value
   const nodes = asNodes(built)
   if (nodes === undefined) return yield* new NodeImportError({ reason: "not-nodes", reference, detail: describe(built) })

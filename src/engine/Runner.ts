@@ -51,6 +51,7 @@ import { Engine } from "./Engine.ts"
 import { collectGraph, type GraphNode, type NodeGraph } from "./NodeGraph.ts"
 import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
+import { NodeUpdateError } from "./NodeUpdateError.ts"
 import { nodeName, NodeSelectionError, selects } from "./NodeSelector.ts"
 import { completeWhenSent, DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import { inRunRole } from "../catalog/ProviderRoles.ts"
@@ -299,6 +300,9 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
   /** One node's run, once its dependencies succeeded (or were fresh). */
   const execute = Effect.fn("Runner.runNode")(function*(graphNode: GraphNode) {
     const label = labelOf(graphNode)
+    /** What the update (or its stream) threw, as the node's failure; its failures and interruptions as they are. */
+    const thrownAsFailure = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | NodeUpdateError> =>
+      Effect.catchDefect(effect, (defect) => Effect.fail(new NodeUpdateError({ node: `${label.kind} (${label.updateHash})`, cause: defect })))
     const started = yield* Clock.currentTimeMillis
     const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - started)
     const { records } = engine
@@ -457,7 +461,7 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
             readTable: reader.readTable
           }
           // Every node of the graph is a root or a dependency of one, whose requirements `R` includes.
-          const output: unknown = yield* (graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
+          const output: unknown = yield* thrownAsFailure(graphNode.node.update(context) as Effect.Effect<unknown, unknown, never>)
           // Untraced: it runs once per chunk of a streamed output and only cuts the chunk into batches, each of which
           // has its span (Runner.writeBatch).
           const writeRows = Effect.fnUntraced(function*(output: unknown) {
@@ -485,8 +489,12 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
               yield* Deferred.await(sent)
             }
           })
-          if (Stream.isStream(output)) yield* Stream.runForEach(output as Stream.Stream<unknown, unknown, never>, writeRows)
-          else yield* writeRows(output)
+          if (Stream.isStream(output)) {
+            const batches = (output as Stream.Stream<unknown, unknown, never>).pipe(
+              Stream.catchDefect((defect) => Stream.fromEffect(thrownAsFailure(Effect.die(defect))))
+            )
+            yield* Stream.runForEach(batches, writeRows)
+          } else yield* writeRows(output)
           yield* settle
           if (chunk !== undefined) {
             yield* records.recordBackfillProgress(run.uid, chunk.through)
@@ -497,21 +505,25 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       // A failure (the next batch invalid, the node's stream failing) lets the batch in flight finish first:
       // a failure keeps the batches before it.
       yield* body.pipe(Effect.onError(() => Effect.ignore(settle)))
-    }).pipe(
-      Effect.tapError((error) =>
-        emit({
-          _tag: "AttemptFailed",
-          node: label,
-          attempt: totals.attempts,
-          message: describeFailure(Cause.fail(error)).message,
-          retrying: isRetryableFailure(error)
-        })
-      ),
-      Effect.withSpan("Runner.attempt")
-    )
+    }).pipe(Effect.withSpan("Runner.attempt"))
 
+    const attemptFailed = (error: unknown, retrying: boolean) =>
+      emit({
+        _tag: "AttemptFailed",
+        node: label,
+        attempt: totals.attempts,
+        message: describeFailure(Cause.fail(error)).message,
+        retrying
+      })
+    // An attempt is reported `retrying` only once the schedule has decided to try again, so the last one (the
+    // schedule exhausted, or a failure that would recur) is reported once, as not retried.
+    const retrySchedule = retry.pipe(
+      Schedule.while(({ input }) => isRetryableFailure(input)),
+      Schedule.tap(({ input }) => attemptFailed(input, true))
+    )
     const exit = yield* attempt.pipe(
-      Effect.retry({ schedule: retry, while: isRetryableFailure }),
+      Effect.retry(retrySchedule),
+      Effect.tapError((error) => attemptFailed(error, false)),
       Effect.onInterrupt(() =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.ignore(records.finishRun({

@@ -178,3 +178,139 @@ describe("bad input to the migrations commands", () => {
     assert.notMatch(run.stderr, /\n\s+at .+:\d+:\d+/, "no stack trace")
   })
 })
+
+/** A project with one time-index table deployed on the embedded database, and nodes that go wrong. */
+const nodeProject = async () => {
+  const outer = scratchDirectory("bad-input", "repository")
+  const root = NodePath.join(outer, "project")
+  for (const folder of ["storage", "nodes"]) NodeFs.mkdirSync(NodePath.join(root, folder), { recursive: true })
+  NodeFs.writeFileSync(NodePath.join(root, "package.json"), JSON.stringify({ name: "bad", private: true, type: "module" }))
+  const table = (name: string, sourceColumn: string) => `
+import { doublePrecision, timestamp, varchar } from "drizzle-orm/pg-core"
+import { PlatformTimeIndexMetaTable } from ${JSON.stringify(library)}
+export class Marks extends PlatformTimeIndexMetaTable<Marks>()({
+  name: ${JSON.stringify(name)}, namespace: "bad", identifier: ${JSON.stringify(name.replace("__", "."))}, description: "Marks.",
+  indexNames: ["time_index", "source"],
+  columns: {
+    timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
+    source: ${sourceColumn},
+    value: doublePrecision().notNull()
+  },
+  columnInfo: {
+    timeIndex: { label: "Time", description: "When." },
+    source: { label: "Source", description: "Whose mark." },
+    value: { label: "Value", description: "The mark." }
+  }
+}) {}
+export const models = [Marks]
+`
+  NodeFs.writeFileSync(NodePath.join(root, "storage", "models.ts"), table("bad__marks", "varchar({ length: 16 }).notNull()"))
+  NodeFs.writeFileSync(NodePath.join(root, "storage", "nullable.ts"), table("bad__nullable", "varchar({ length: 16 })"))
+  NodeFs.writeFileSync(
+    NodePath.join(root, "nodes", "marks.ts"),
+    `import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { DataNode, DataNodeConfiguration } from ${JSON.stringify(library)}
+import { Marks } from "../storage/models.ts"
+export class MarkConfig extends DataNodeConfiguration<MarkConfig>("MarkConfig")({
+  source: Schema.String.annotate({ description: "Whose marks." }),
+  count: Schema.Int.annotate({ description: "How many." })
+}) {}
+export class Throwing extends DataNode({
+  kind: "Throwing", configuration: MarkConfig, storage: Marks,
+  update: () => Effect.sync(() => { throw new Error("the mark feed answered 503") })
+}) {}
+export class Failing extends DataNode({
+  kind: "Failing", configuration: MarkConfig, storage: Marks,
+  update: () => Effect.fail(new Error("the mark feed answered 503"))
+}) {}
+const config = new MarkConfig({ source: "feed", count: 1 })
+export const throwing = [new Throwing(config)]
+export const failing = () => [new Failing(config)]
+`
+  )
+  NodeFs.writeFileSync(
+    NodePath.join(root, "nodes", "configs.ts"),
+    `import { MarkConfig, Throwing } from "./marks.ts"
+export const unknownField = () => [new Throwing(new MarkConfig({ source: "feed", count: 1, cuont: 2 } as never))]
+export const mistyped = () => [new Throwing(new MarkConfig({ source: "feed", count: "1" } as never))]
+`
+  )
+  NodeFs.writeFileSync(
+    NodePath.join(root, "nodes", "nullable.ts"),
+    `import { Marks } from "../storage/nullable.ts"
+export const nodes = [Marks]
+`
+  )
+  const scaffold = await runCliInProcess(
+    ["migrations", "scaffold", "--package", "bad", "--namespace", "bad", "--metadata", "storage/models.ts:models", "--import-from", library],
+    { cwd: root }
+  )
+  assert.strictEqual(scaffold.exitCode, 0, scaffold.stderr)
+  return root
+}
+
+const occurrences = (text: string, part: string): number => text.split(part).length - 1
+
+describe("bad input to the nodes commands", () => {
+  it("says which configuration field is unknown or mistyped, and where, before any database opens", async () => {
+    const root = await nodeProject()
+    const unknown = await refused(root, ["nodes", "run", "nodes/configs.ts:unknownField"])
+    assert.include(unknown, `Unknown field "cuont": configuration "MarkConfig" has the fields offsetStart, source, count at ["cuont"]`)
+    const mistyped = await refused(root, ["nodes", "run", "nodes/configs.ts:mistyped"])
+    assert.include(mistyped, `Expected number at ["count"]`)
+    for (const stderr of [unknown, mistyped]) {
+      assert.include(stderr, "The module of nodes/configs.ts:")
+      assert.match(stderr, /\(thrown at nodes\/configs\.ts:\d+:\d+\)/)
+    }
+    assert.isFalse(NodeFs.existsSync(NodePath.join(root, ".metatables")), "no database was opened")
+  })
+
+  it("refuses a nullable grain column, naming it and the fix, and writes nothing", async () => {
+    const root = await nodeProject()
+    const stderr = await refused(root, ["nodes", "run", "nodes/nullable.ts:nodes"])
+    assert.include(stderr, `Storage table "bad__nullable" is not valid`)
+    assert.include(stderr, "grain columns must be NOT NULL; add .notNull() to: source")
+    assert.match(stderr, /\(thrown at storage\/nullable\.ts:\d+:\d+\)/)
+    // The provider's own table declared so: `revision` is refused the same way.
+    NodeFs.copyFileSync(NodePath.join(root, "storage", "nullable.ts"), NodePath.join(root, "storage", "models.ts"))
+    const revision = await refused(root, ["migrations", "revision", "-m", "nullable"])
+    assert.include(revision, "grain columns must be NOT NULL; add .notNull() to: source")
+    assert.match(revision, /\(thrown at storage\/models\.ts:\d+:\d+\)/)
+    assert.isFalse(NodeFs.existsSync(NodePath.join(root, ".metatables")), "no database was opened")
+  })
+
+  it("reports an update that throws or fails once, naming the node and what to do, and writes no row", async () => {
+    const root = await nodeProject()
+    assert.strictEqual((await runCliInProcess(["migrations", "revision", "-m", "initial"], { cwd: root })).exitCode, 0)
+    const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: root })
+    assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+
+    const thrown = await refused(root, ["nodes", "run", "nodes/marks.ts:throwing"])
+    assert.match(thrown, /FAILED {2}Throwing [0-9a-f]{8} after 1 attempt: The update of DataNode Throwing \(throwing_[0-9a-f]{32}\) threw: the mark feed answered 503\./)
+    assert.include(thrown, "An exception is a bug in the update or in what it calls: fix it, then run the node again.")
+    assert.strictEqual(occurrences(thrown, "the mark feed answered 503"), 1, thrown)
+
+    // A failure that may pass is tried three times; its message is printed once, on the FAILED line.
+    const failed = await refused(root, ["nodes", "run", "nodes/marks.ts:failing"])
+    assert.match(failed, /Failing [0-9a-f]{8}: attempt 1 failed, trying again\n/)
+    assert.match(failed, /Failing [0-9a-f]{8}: attempt 2 failed, trying again\n/)
+    assert.notMatch(failed, /attempt 3 failed, trying again/, "the last attempt is not said to be retried")
+    assert.match(failed, /FAILED {2}Failing [0-9a-f]{8} after 3 attempts: the mark feed answered 503\n/)
+    assert.strictEqual(occurrences(failed, "the mark feed answered 503"), 1, failed)
+    for (const stderr of [thrown, failed]) {
+      assert.include(stderr, "1 node failed, 0 skipped")
+      assert.include(stderr, "Fix what the FAILED line says and run again")
+    }
+
+    const status = await runCliInProcess(["nodes", "status", "--json"], { cwd: root })
+    const nodes = (JSON.parse(status.stdout) as {
+      nodes: ReadonlyArray<{ kind: string; watermark: unknown; lastRun: { status: string; error: { tag: string } } }>
+    }).nodes
+    assert.deepStrictEqual(nodes.map((node) => [node.kind, node.lastRun.status, node.lastRun.error.tag, node.watermark]), [
+      ["Failing", "failed", "Error", null],
+      ["Throwing", "failed", "NodeUpdateError", null]
+    ])
+  }, 120_000)
+})
+

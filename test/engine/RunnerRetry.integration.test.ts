@@ -1,7 +1,9 @@
 /**
  * The runner's retries against real database failures, on both backends: a write that fails with a reason the
  * database calls passing (serialization failure, deadlock) is tried again and lands; one that would fail again
- * (a check violation) is reported after one attempt. A trigger raises the failures with their SQLSTATE; a
+ * (a check violation) is reported after one attempt; one that keeps passing-failing is reported as retried until
+ * the schedule ends, its last attempt once, as not retried; an update that throws is reported as the update's bug,
+ * not retried. A trigger raises the failures with their SQLSTATE; a
  * sequence, which a rollback does not rewind, counts the attempts.
  */
 import { assert } from "@effect/vitest"
@@ -47,6 +49,16 @@ class MarkNode extends DataNode({
   configuration: MarkConfig,
   storage: Marks,
   update: (ctx) => Effect.succeed([{ timeIndex: new Date(Date.UTC(2024, 0, 1)), source: ctx.configuration.source, value: 1 }])
+}) {}
+
+class ThrowingNode extends DataNode({
+  kind: "RetryThrowing",
+  configuration: MarkConfig,
+  storage: Marks,
+  update: (ctx) =>
+    Effect.sync(() => {
+      throw new TypeError(`no rows for ${ctx.configuration.source}`)
+    })
 }) {}
 
 /** The next `failures` inserts into the table fail with SQLSTATE `code`; the ones after succeed. */
@@ -111,5 +123,36 @@ describeBackends("runNodes retries", (it) => {
       assert.strictEqual(outcome.error?.tag, "SqlError")
       assert.strictEqual(outcome.error?.message, "raised by the test (SQLSTATE 23514)")
       assert.strictEqual(written, 0)
+    }))
+
+  it.effect("reports the last attempt once, as not retried, when the schedule runs out", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Marks])
+      yield* failInserts("40001", 10)
+      const { outcome, retrying, written } = yield* run("exhausted")
+      assert.strictEqual(outcome.status, "failed")
+      assert.strictEqual(outcome.attempts, 4, "tried once and retried three times")
+      assert.deepStrictEqual(retrying, [true, true, true, false])
+      assert.strictEqual(written, 0)
+    }))
+
+  it.effect("reports an update that throws as its bug, naming the node, and does not retry it", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Marks])
+      const node = new ThrowingNode(new MarkConfig({ source: "thrown" }))
+      const events: Array<RunEvent> = []
+      const report = yield* runNodes([node], {
+        retry: Schedule.recurs(3),
+        onEvent: (event) => Effect.sync(() => events.push(event))
+      }).pipe(Effect.provide(startEngine({ tables: yield* Effect.fromResult(graphTables([node])) })))
+      const outcome = report.nodes[0]!
+      assert.strictEqual(outcome.status, "failed")
+      assert.strictEqual(outcome.attempts, 1)
+      assert.strictEqual(outcome.error?.tag, "NodeUpdateError")
+      assert.include(outcome.error?.message ?? "", `The update of DataNode RetryThrowing (${outcome.updateHash}) threw: TypeError: no rows for thrown.`)
+      assert.include(outcome.error?.message ?? "", "fix it, then run the node again")
+      assert.deepStrictEqual(events.flatMap((event) => event._tag === "AttemptFailed" ? [event.retrying] : []), [false])
     }))
 })

@@ -37,6 +37,28 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 :
 /** A short hash for people: the kind prefix is already shown beside it. */
 const shortHash = (hash: string): string => hash.slice(hash.lastIndexOf("_") + 1, hash.lastIndexOf("_") + 9)
 
+/**
+ * The progress lines of one run. A failed attempt's message is printed once, with the node's outcome (its
+ * FAILED line, or the ok line of a node that succeeded on a later attempt), never again on the retry's line.
+ */
+const progressPrinter = () => {
+  const retried = new Map<string, Array<{ readonly attempt: number; readonly message: string }>>()
+  return (event: RunEvent): string | undefined => {
+    if (event._tag === "AttemptFailed") {
+      if (!event.retrying) return undefined
+      const attempts = retried.get(event.node.updateHash) ?? []
+      attempts.push({ attempt: event.attempt, message: event.message })
+      retried.set(event.node.updateHash, attempts)
+    }
+    if (event._tag === "NodeFinished") {
+      const attempts = retried.get(event.outcome.updateHash) ?? []
+      retried.delete(event.outcome.updateHash)
+      return outcomeLine(event.outcome, attempts)
+    }
+    return progressLine(event)
+  }
+}
+
 const progressLine = (event: RunEvent): string | undefined => {
   switch (event._tag) {
     case "RunStarted":
@@ -50,12 +72,12 @@ const progressLine = (event: RunEvent): string | undefined => {
         `${plural(event.rows, "row")} (${count(event.inserted)} new, ${count(event.updated)} changed, ` +
         `${count(event.unchanged)} unchanged), ${count(event.totalRows)} so far, ${seconds(event.elapsedMs)}`
     case "AttemptFailed":
-      // The last attempt's failure is printed once, by the node's FAILED line.
+      // Its message is printed once, with the node's outcome.
       return event.retrying
-        ? `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt} failed, trying again: ${event.message}`
+        ? `  ${event.node.kind} ${shortHash(event.node.updateHash)}: attempt ${event.attempt} failed, trying again`
         : undefined
     case "NodeFinished":
-      return outcomeLine(event.outcome)
+      return outcomeLine(event.outcome, [])
     case "RunsAbandoned":
       return `  ${event.node.kind} ${shortHash(event.node.updateHash)}: ${plural(event.runs.length, "earlier run")} ` +
         `(started ${event.runs.map((run) => run.startedAt.toISOString()).join(", ")}) recorded as abandoned: ` +
@@ -93,15 +115,40 @@ const interruptionLines = (event: Extract<RunEvent, { readonly _tag: "RunInterru
   return lines.join("\n")
 }
 
-const outcomeLine = (outcome: NodeOutcome): string => {
+/**
+ * A node's outcome; `retried` are the failures of its attempts that were tried again, each said once: those of a
+ * failed node that differ from its last failure, and every one of a node that then succeeded.
+ */
+const outcomeLine = (
+  outcome: NodeOutcome,
+  retried: ReadonlyArray<{ readonly attempt: number; readonly message: string }>
+): string => {
   const name = `${outcome.kind} ${shortHash(outcome.updateHash)}`
+  const last = outcome.error?.message
+  const earlier = retried.filter((failure) => failure.message !== last)
+  const earlierText = earlier.length === 0
+    ? ""
+    : `\n        ${earlier.map((failure) => `attempt ${failure.attempt} failed: ${failure.message}`).join("\n        ")}`
+  switch (outcome.status) {
+    case "succeeded":
+      return outcomeText(outcome, name) + earlierText
+    case "failed":
+      return `FAILED  ${name} after ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}: ` +
+        `${last ?? "unknown error"}${earlierText}`
+    default:
+      return outcomeText(outcome, name)
+  }
+}
+
+const outcomeText = (outcome: NodeOutcome, name: string): string => {
   switch (outcome.status) {
     case "succeeded":
       return `ok      ${name}${outcome.mode === "backfill" ? " (backfill)" : ""}: ${count(outcome.rowsInserted)} new, ` +
         `${count(outcome.rowsUpdated)} changed, ${count(outcome.rowsUnchanged)} unchanged ` +
         `${outcome.rowsInserted + outcome.rowsUpdated + outcome.rowsUnchanged === 1 ? "row" : "rows"} in ` +
         `${seconds(outcome.durationMs)}` +
-        (outcome.rowsOutsideRange === 0 ? "" : `; ${plural(outcome.rowsOutsideRange, "row")} outside the range left untouched`)
+        (outcome.rowsOutsideRange === 0 ? "" : `; ${plural(outcome.rowsOutsideRange, "row")} outside the range left untouched`) +
+        (outcome.attempts > 1 ? ` (attempt ${outcome.attempts})` : "")
     case "fresh":
       return `fresh   ${name}: ran recently; skipped (--force runs it anyway)`
     case "skipped":
@@ -162,7 +209,9 @@ const summary = (report: RunReport): string => {
     ? report.nodes.length === 1
       ? `All 1 node is up to date (${seconds(report.durationMs)}).`
       : `All ${report.nodes.length} nodes are up to date (${seconds(report.durationMs)}).`
-    : `${failed} node${failed === 1 ? "" : "s"} failed, ${skipped} skipped (${seconds(report.durationMs)}).`
+    : `${failed} node${failed === 1 ? "" : "s"} failed, ${skipped} skipped (${seconds(report.durationMs)}). ` +
+      "Fix what the FAILED line says and run again: the batches committed stay, and the next run continues from " +
+      "the watermarks (`metatables nodes status NODE` shows a node's runs and errors)."
   return `\n${table}\n\n${verdict}`
 }
 
@@ -205,6 +254,7 @@ export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
         ? undefined
         : yield* migrateAndReport(provider.value, "upgrade", "head").pipe(Effect.provide(migrationCatalog))
       if (upgrade !== undefined) yield* output.text(upgrade.text)
+      const printProgress = progressPrinter()
       const report = yield* runNodes(nodes, {
         concurrency: options.concurrency,
         force: options.force,
@@ -212,7 +262,7 @@ export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
         asOf,
         backfill,
         onEvent: (event) => {
-          const line = progressLine(event)
+          const line = printProgress(event)
           return line === undefined ? Effect.void : output.text(line)
         }
       }).pipe(Effect.provide(startEngine({ tables })))
