@@ -24,11 +24,18 @@ import { snapshotEntities, type SnapshotEntity } from "./files/SnapshotEntities.
 
 /** An explicit rename; without one, a table or column that disappears while another appears is a drop and an add. */
 export type RenameHint =
-  | { readonly kind: "table"; readonly schema: string; readonly from: string; readonly to: string }
+  | {
+    readonly kind: "table"
+    readonly schema: string
+    readonly from: string
+    readonly to: string
+    /** The schema the table moves to (`ALTER TABLE ... SET SCHEMA`); none when it stays in `schema`. */
+    readonly toSchema?: string | undefined
+  }
   | {
     readonly kind: "column"
     readonly schema: string
-    /** The table's name after the change. */
+    /** The table's name (and, in `schema`, its schema) after the change. */
     readonly table: string
     readonly from: string
     readonly to: string
@@ -38,30 +45,44 @@ export class RenameHintError extends Schema.TaggedError<RenameHintError>()("Rena
   hint: Schema.String
 }) {
   override get message(): string {
-    return `Cannot read the rename hint ${JSON.stringify(this.hint)}: write table:[SCHEMA.]OLD=NEW or ` +
+    return `Cannot read the rename hint ${JSON.stringify(this.hint)}: write table:[SCHEMA.]OLD=[SCHEMA.]NEW or ` +
       "column:[SCHEMA.]TABLE.OLD=NEW."
   }
 }
 
-/** Reads `table:[schema.]old=new` or `column:[schema.]table.old=new` (the command line's `--rename`). */
+/**
+ * Reads `table:[schema.]old=[schema.]new` (a schema after `=` moves the table there) or
+ * `column:[schema.]table.old=new` (the command line's `--rename`).
+ */
 export const parseRenameHint = (text: string): RenameHint | RenameHintError => {
-  const match = /^(table|column):([^=]+)=([^=.]+)$/.exec(text.trim())
+  const match = /^(table|column):([^=]+)=([^=]+)$/.exec(text.trim())
   if (match === null) return new RenameHintError({ hint: text })
-  const [, kind, path = "", to = ""] = match
+  const [, kind, path = "", target = ""] = match
   const parts = path.split(".")
   if (kind === "table") {
-    if (parts.length > 2 || parts.some((part) => part === "")) return new RenameHintError({ hint: text })
-    return parts.length === 2
-      ? { kind: "table", schema: parts[0]!, from: parts[1]!, to }
-      : { kind: "table", schema: "public", from: parts[0]!, to }
+    const targetParts = target.split(".")
+    if (parts.length > 2 || targetParts.length > 2 || [...parts, ...targetParts].some((part) => part === "")) {
+      return new RenameHintError({ hint: text })
+    }
+    const [schema, from] = parts.length === 2 ? [parts[0]!, parts[1]!] : ["public", parts[0]!]
+    const [toSchema, to] = targetParts.length === 2 ? [targetParts[0]!, targetParts[1]!] : [schema, targetParts[0]!]
+    return toSchema === schema ? { kind: "table", schema, from, to } : { kind: "table", schema, from, to, toSchema }
   }
+  const to = target
+  if (to.includes(".")) return new RenameHintError({ hint: text })
   if (parts.length < 2 || parts.length > 3 || parts.some((part) => part === "")) return new RenameHintError({ hint: text })
   return parts.length === 3
     ? { kind: "column", schema: parts[0]!, table: parts[1]!, from: parts[2]!, to }
     : { kind: "column", schema: "public", table: parts[0]!, from: parts[1]!, to }
 }
 
-export type DestructiveKind = "drop-table" | "drop-column" | "type-change" | "not-null-without-default" | "enum-value-removed"
+export type DestructiveKind =
+  | "drop-table"
+  | "drop-column"
+  | "type-change"
+  | "not-null"
+  | "not-null-without-default"
+  | "enum-value-removed"
 
 export interface DestructiveChange {
   readonly kind: DestructiveKind
@@ -127,18 +148,28 @@ type DrizzleHint = NonNullable<Parameters<typeof generateMigration>[2]>["hints"]
  * The table a column hint names, in the model the reversed diff goes to: a column hint names its table as
  * it is after the change, so reversing it names the table as it was, before a rename of the table.
  */
-const tableAfterRenames = (hint: RenameHint & { readonly kind: "column" }, renames: ReadonlyArray<RenameHint>, reverse: boolean) => {
-  if (!reverse) return hint.table
-  const renamed = renames.find((other) => other.kind === "table" && other.schema === hint.schema && other.to === hint.table)
-  return renamed === undefined ? hint.table : renamed.from
+const tableBeforeRenames = (
+  hint: RenameHint & { readonly kind: "column" },
+  renames: ReadonlyArray<RenameHint>
+): { readonly schema: string; readonly table: string } => {
+  const renamed = renames.find((other) =>
+    other.kind === "table" && (other.toSchema ?? other.schema) === hint.schema && other.to === hint.table
+  )
+  return renamed?.kind === "table" ? { schema: renamed.schema, table: renamed.from } : hint
 }
 
-const drizzleRename = (hint: RenameHint, reverse: boolean): DrizzleHint => {
-  const [from, to] = reverse ? [hint.to, hint.from] : [hint.from, hint.to]
-  return hint.kind === "table"
-    ? { type: "rename", kind: "table", from: [hint.schema, from], to: [hint.schema, to] }
-    : { type: "rename", kind: "column", from: [hint.schema, hint.table, from], to: [hint.schema, hint.table, to] }
-}
+/** The hints that undo `renames`: each table goes back to its name and schema, each column hint names the table as it was. */
+const reverseRenames = (renames: ReadonlyArray<RenameHint>): ReadonlyArray<RenameHint> =>
+  renames.map((hint): RenameHint =>
+    hint.kind === "table"
+      ? { kind: "table", schema: hint.toSchema ?? hint.schema, from: hint.to, to: hint.from, toSchema: hint.schema }
+      : { ...hint, ...tableBeforeRenames(hint, renames), from: hint.to, to: hint.from }
+  )
+
+const drizzleRename = (hint: RenameHint): DrizzleHint =>
+  hint.kind === "table"
+    ? { type: "rename", kind: "table", from: [hint.schema, hint.from], to: [hint.toSchema ?? hint.schema, hint.to] }
+    : { type: "rename", kind: "column", from: [hint.schema, hint.table, hint.from], to: [hint.schema, hint.table, hint.to] }
 
 type KeyEntity = SnapshotEntity<"pks" | "uniques" | "fks" | "indexes" | "checks">
 
@@ -157,26 +188,29 @@ export const followingRenames = (
   renames: ReadonlyArray<RenameHint>
 ): ReadonlyArray<DrizzleHint> => {
   if (renames.length === 0) return []
-  const tableAfter = new Map(renames.flatMap((hint) => hint.kind === "table" ? [[tableKey(hint.schema, hint.from), hint.to] as const] : []))
+  const tableAfter = new Map(renames.flatMap((hint) =>
+    hint.kind === "table" ? [[tableKey(hint.schema, hint.from), { schema: hint.toSchema ?? hint.schema, table: hint.to }] as const] : []
+  ))
   const columnAfter = new Map(renames.flatMap((hint) =>
     hint.kind === "column" ? [[`${tableKey(hint.schema, hint.table)}\u0000${hint.from}`, hint.to] as const] : []
   ))
-  const renamedTable = (schema: string, table: string) => tableAfter.get(tableKey(schema, table)) ?? table
-  const mapColumns = (schema: string, table: string, columns: ReadonlyArray<string>) =>
-    columns.map((column) => columnAfter.get(`${tableKey(schema, table)}\u0000${column}`) ?? column)
+  /** The schema and name a table of the old model has after the change. */
+  const renamedTable = (schema: string, table: string) => tableAfter.get(tableKey(schema, table)) ?? { schema, table }
+  const mapColumns = (after: { readonly schema: string; readonly table: string }, columns: ReadonlyArray<string>) =>
+    columns.map((column) => columnAfter.get(`${tableKey(after.schema, after.table)}\u0000${column}`) ?? column)
   /** An entity's definition with its table and columns as after the change (for the old model). */
   const definition = (entity: KeyEntity, old: boolean): string => {
-    const table = old ? renamedTable(entity.schema, entity.table) : entity.table
-    const columns = (list: ReadonlyArray<string>) => old ? mapColumns(entity.schema, table, list) : list
+    const after = old ? renamedTable(entity.schema, entity.table) : entity
+    const columns = (list: ReadonlyArray<string>) => old ? mapColumns(after, list) : list
     switch (entity.entityType) {
       case "pks":
         return JSON.stringify([entity.entityType, columns(entity.columns)])
       case "uniques":
         return JSON.stringify([entity.entityType, columns(entity.columns), entity.nullsNotDistinct])
       case "fks": {
-        const tableTo = old ? renamedTable(entity.schemaTo, entity.tableTo) : entity.tableTo
-        const columnsTo = old ? mapColumns(entity.schemaTo, tableTo, entity.columnsTo) : entity.columnsTo
-        return JSON.stringify([entity.entityType, columns(entity.columns), entity.schemaTo, tableTo, columnsTo, entity.onUpdate, entity.onDelete])
+        const target = old ? renamedTable(entity.schemaTo, entity.tableTo) : { schema: entity.schemaTo, table: entity.tableTo }
+        const columnsTo = old ? mapColumns(target, entity.columnsTo) : entity.columnsTo
+        return JSON.stringify([entity.entityType, columns(entity.columns), target.schema, target.table, columnsTo, entity.onUpdate, entity.onDelete])
       }
       case "indexes":
         return JSON.stringify([
@@ -196,7 +230,8 @@ export const followingRenames = (
     for (const entity of snapshot.ddl) {
       if (!(entity.entityType in hintKinds)) continue
       const key = entity as KeyEntity
-      const table = tableKey(key.schema, old ? renamedTable(key.schema, key.table) : key.table)
+      const after = old ? renamedTable(key.schema, key.table) : key
+      const table = tableKey(after.schema, after.table)
       byTable.set(table, [...(byTable.get(table) ?? []), key])
     }
     return byTable
@@ -353,17 +388,18 @@ export const renameSuggestions = (
   const addedTables = snapshotEntities(to, "tables").filter((table) => !tablesBefore.has(tableKey(table.schema, table.name)))
   for (const dropped of droppedTables) {
     const oldColumns = before.get(tableKey(dropped.schema, dropped.name)) ?? []
-    for (const added of addedTables.filter((table) => table.schema === dropped.schema)) {
+    for (const added of addedTables) {
       const newColumns = after.get(tableKey(added.schema, added.name)) ?? []
       const matches = oldColumns.length > 0 && oldColumns.length === newColumns.length && oldColumns.every((old) => {
         const next = newColumns.find((column) => column.name === old.name)
         return next !== undefined && compatible(old, next)
       })
-      if (!matches || !expressible(dropped.schema, dropped.name, added.name)) continue
+      if (!matches || !expressible(dropped.schema, dropped.name, added.schema, added.name)) continue
+      const moved = added.schema !== dropped.schema
       suggestions.push(
         `table ${tableKey(dropped.schema, dropped.name)} is dropped and ${tableKey(added.schema, added.name)} added with the ` +
-          `same columns: if it was renamed, write the revision again with --rename ` +
-          `table:${hintPart(dropped.schema, dropped.name)}=${added.name} to keep its rows`
+          `same columns: if it was ${moved ? "moved" : "renamed"}, write the revision again with --rename ` +
+          `table:${hintPart(dropped.schema, dropped.name)}=${moved ? tableKey(added.schema, added.name) : added.name} to keep its rows`
       )
     }
   }
@@ -395,7 +431,9 @@ export const destructiveChanges = (
   renames: ReadonlyArray<RenameHint>
 ): ReadonlyArray<DestructiveChange> => {
   const renamedTables = new Map<string, string>(
-    renames.flatMap((hint) => hint.kind === "table" ? [[tableKey(hint.schema, hint.from), tableKey(hint.schema, hint.to)] as const] : [])
+    renames.flatMap((hint) =>
+      hint.kind === "table" ? [[tableKey(hint.schema, hint.from), tableKey(hint.toSchema ?? hint.schema, hint.to)] as const] : []
+    )
   )
   const renamedColumns = new Map<string, string>(
     renames.flatMap((hint) =>
@@ -428,12 +466,22 @@ export const destructiveChanges = (
         description: `changes ${key} from ${column.type} to ${after.type}, which may fail or lose values`
       })
     }
-    if (!column.notNull && after.notNull && after.default === null) {
-      changes.push({
-        kind: "not-null-without-default",
-        entity: key,
-        description: `makes ${key} NOT NULL without a default, which fails while a row holds NULL`
-      })
+    if (!column.notNull && after.notNull) {
+      // A default fills the rows inserted afterwards, not the NULLs already there: SET NOT NULL fails on those.
+      changes.push(
+        after.default === null
+          ? {
+            kind: "not-null-without-default",
+            entity: key,
+            description: `makes ${key} NOT NULL without a default, which fails while a row holds NULL`
+          }
+          : {
+            kind: "not-null",
+            entity: key,
+            description: `makes ${key} NOT NULL, which fails while a row holds NULL (its default fills new rows ` +
+              "only: set the NULLs with an UPDATE before it)"
+          }
+      )
     }
   }
   const enumsAfter = new Map(snapshotEntities(to, "enums").map((entity) => [tableKey(entity.schema, entity.name), entity]))
@@ -511,14 +559,10 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
     Effect.mapError((error) => new AutogenerateError({ detail: error.message }))
   )
   const snapshot = normalizeSnapshot(model.snapshot)
-  const reversed = request.renames.map((hint): RenameHint =>
-    hint.kind === "table"
-      ? { ...hint, from: hint.to, to: hint.from }
-      : { ...hint, from: hint.to, to: hint.from, table: tableAfterRenames(hint, request.renames, true) }
-  )
+  const reversed = reverseRenames(request.renames)
   const upgrade = explainEnumRecreation(
     yield* diff(request.baseline, snapshot, [
-      ...request.renames.map((hint) => drizzleRename(hint, false)),
+      ...request.renames.map(drizzleRename),
       ...followingRenames(request.baseline, snapshot, request.renames)
     ]),
     request.baseline,
@@ -526,7 +570,7 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
   )
   const downgrade = upgrade.length === 0 ? [] : explainEnumRecreation(
     yield* diff(snapshot, request.baseline, [
-      ...reversed.map((hint) => drizzleRename(hint, false)),
+      ...reversed.map(drizzleRename),
       ...followingRenames(snapshot, request.baseline, reversed)
     ]),
     snapshot,

@@ -4,7 +4,7 @@
  * `public` versus no schema, and the same models giving the same file.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { integer, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
+import { integer, pgSchema, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import { autogenerate, emptySnapshot, parseRenameHint, type RenameHint } from "../../src/migrations/Autogenerate.ts"
 import { renderRevisionModule } from "../../src/migrations/files/RevisionFile.ts"
@@ -97,6 +97,32 @@ describe("autogenerate", () => {
       assert.deepStrictEqual(renamed.destructive, [])
     }))
 
+  it.effect("moves a table to another schema by hint, with a column renamed in the moved table; suggests the move without one", () =>
+    Effect.gen(function*() {
+      const people = pgTable("people", { id: integer().primaryKey(), name: text() })
+      const moved = pgSchema("archive").table("people", { id: integer().primaryKey(), full_name: text() })
+      const movedSame = pgSchema("archive").table("people", { id: integer().primaryKey(), name: text() })
+      const first = yield* generate([people])
+      const unhinted = yield* generate([movedSame], first.snapshot)
+      assert.deepStrictEqual(unhinted.destructive.map((change) => change.kind), ["drop-table"])
+      assert.deepStrictEqual(unhinted.notes, [
+        "table public.people is dropped and archive.people added with the same columns: if it was moved, write the " +
+        "revision again with --rename table:people=archive.people to keep its rows"
+      ])
+      const hints = [
+        parseRenameHint("table:people=archive.people"),
+        parseRenameHint("column:archive.people.name=full_name")
+      ] as ReadonlyArray<RenameHint>
+      const hinted = yield* generate([moved], first.snapshot, hints)
+      assert.deepStrictEqual(hinted.destructive, [])
+      assert.deepStrictEqual(hinted.downgradeDestructive, [])
+      assert.isTrue(hinted.upgrade.some((statement) => statement.includes('ALTER TABLE "people" SET SCHEMA "archive"')))
+      assert.isTrue(hinted.upgrade.some((statement) => statement.includes('RENAME COLUMN "name" TO "full_name"')))
+      assert.isTrue(hinted.downgrade.some((statement) => statement.includes('ALTER TABLE "archive"."people" SET SCHEMA "public"')))
+      assert.isTrue(hinted.downgrade.some((statement) => statement.includes('RENAME COLUMN "full_name" TO "name"')))
+      assert.isFalse([...hinted.upgrade, ...hinted.downgrade].some((statement) => /DROP (TABLE|COLUMN)/.test(statement)))
+    }))
+
   it.effect("flags narrowing type changes and NOT NULL without a default", () =>
     Effect.gen(function*() {
       const first = yield* generate([accounts("none")])
@@ -149,9 +175,22 @@ describe("autogenerate", () => {
   it("reads rename hints and refuses malformed ones", () => {
     assert.deepStrictEqual(parseRenameHint("table:old=new"), { kind: "table", schema: "public", from: "old", to: "new" })
     assert.deepStrictEqual(parseRenameHint("table:analytics.old=new"), { kind: "table", schema: "analytics", from: "old", to: "new" })
+    assert.deepStrictEqual(parseRenameHint("table:old=archive.new"), {
+      kind: "table",
+      schema: "public",
+      from: "old",
+      to: "new",
+      toSchema: "archive"
+    })
+    assert.deepStrictEqual(parseRenameHint("table:analytics.old=analytics.old"), {
+      kind: "table",
+      schema: "analytics",
+      from: "old",
+      to: "old"
+    })
     assert.deepStrictEqual(parseRenameHint("column:t.a=b"), { kind: "column", schema: "public", table: "t", from: "a", to: "b" })
     assert.deepStrictEqual(parseRenameHint("column:s.t.a=b"), { kind: "column", schema: "s", table: "t", from: "a", to: "b" })
-    for (const bad of ["column:a=b", "index:a=b", "table:a.b.c=d", "table:a=", "table:=b"]) {
+    for (const bad of ["column:a=b", "index:a=b", "table:a.b.c=d", "table:a=", "table:=b", "table:a=b.c.d", "table:a=.b", "column:t.a=s.b"]) {
       const parsed = parseRenameHint(bad)
       assert.strictEqual((parsed as { readonly _tag?: string })._tag, "RenameHintError", bad)
     }

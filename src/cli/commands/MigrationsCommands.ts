@@ -96,7 +96,7 @@ export const revisionOptions = {
   ),
   revId: Flag.String("rev-id").pipe(Flag.withDescription("The new revision's id (default: the next number)"), Flag.optional),
   rename: Flag.String("rename").pipe(
-    Flag.withMetavar("table:[SCHEMA.]OLD=NEW|column:[SCHEMA.]TABLE.OLD=NEW"),
+    Flag.withMetavar("table:[SCHEMA.]OLD=[SCHEMA.]NEW|column:[SCHEMA.]TABLE.OLD=NEW"),
     Flag.withDescription("A rename for autogenerate (renames are never guessed); repeat it for several"),
     Flag.atLeast(0)
   ),
