@@ -269,8 +269,9 @@ const missingHintsOf = (error: unknown): ReadonlyArray<MissingHint> | undefined 
     : undefined
 
 /**
- * drizzle-kit's diff, answering each unhinted "renamed or new?" with "new". Names holding a `"` are masked
- * around it (`DrizzleKitQuoting`), so every identifier in the SQL is quoted properly.
+ * drizzle-kit's diff, answering each unhinted "renamed or new?" with "new". Names holding a `"` and enum
+ * values holding a `'` are masked around it (`DrizzleKitQuoting`), so every identifier and enum value in the
+ * SQL is quoted properly.
  */
 const diff = Effect.fn("Autogenerate.diff")(function*(
   from: SchemaSnapshot,
@@ -298,9 +299,8 @@ const diff = Effect.fn("Autogenerate.diff")(function*(
         const restored = mask.unmask(statement)
         if ("unquoted" in restored) {
           return yield* new AutogenerateError({
-            detail: `drizzle-kit wrote the name${restored.unquoted.length === 1 ? "" : "s"} ` +
-              `${restored.unquoted.map((name) => JSON.stringify(name)).join(", ")} where it cannot be quoted; rename ` +
-              "it without a double quote"
+            detail: `drizzle-kit wrote ${restored.unquoted.map((name) => JSON.stringify(name)).join(", ")} where it ` +
+              "cannot be quoted; rename it without a double quote (a name) or a single quote (an enum value)"
           })
         }
         statements.push(restored.sql)

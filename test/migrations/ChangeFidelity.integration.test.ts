@@ -14,27 +14,12 @@ import { foreignKey, index, integer, numeric, pgEnum, serial, text, varchar } fr
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as NodeFs from "node:fs"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import type { RenameHint } from "../../src/migrations/Autogenerate.ts"
-import {
-  type AnyStorageTable,
-  buildMigrationProvider,
-  buildVersionMetaTable,
-  Catalog,
-  checkMigrations,
-  createRevision,
-  loadRevisions,
-  type MigrationProvider,
-  migrateProvider,
-  PlatformManagedMetaTable,
-  versionTableOf
-} from "../../src/index.ts"
-import { scratchDirectory } from "../support/revisions.ts"
-import { schemaShape, type SchemaShape } from "../support/schemaShape.ts"
+import { type AnyStorageTable, Catalog, PlatformManagedMetaTable } from "../../src/index.ts"
+import { roundTrip } from "../support/roundTrip.ts"
+import { type FidelityChange, fidelityChanges, fidelityDomains, fidelityModels, fidelityRenames, fidelityRows } from "./FidelityModels.ts"
 import { describeBackends, resetDatabase } from "../support/TestDatabase.ts"
-
-const versionTableName = "fidc__alembic_version"
 
 /** What one version of the models looks like. */
 interface Version {
@@ -161,24 +146,6 @@ const versions: ReadonlyArray<Version> = changes.reduce<Array<Version>>(
   [base]
 )
 
-const providerOf = (version: Version, scriptLocation: string): MigrationProvider =>
-  buildMigrationProvider({
-    package: "fidc",
-    migrationNamespace: "fidc",
-    scriptLocation,
-    versionRegistry: buildVersionMetaTable({ namespace: "fidc", identifier: "fidc.alembic_version", tableName: versionTableName }),
-    tables: modelsOf(version)
-  })
-
-const checkOf = (provider: MigrationProvider) =>
-  Effect.gen(function*() {
-    return yield* checkMigrations({
-      loaded: yield* loadRevisions(provider.versionLocations),
-      tables: provider.targetTables,
-      versionTable: versionTableOf(provider)
-    })
-  })
-
 /** One row more in every table, as the version names its columns. */
 const seed = (version: Version, step: number) =>
   Effect.gen(function*() {
@@ -191,76 +158,92 @@ const seed = (version: Version, step: number) =>
       VALUES (${id}, 'memo ${id}')`)
   })
 
-const shape = schemaShape([versionTableName])
 const services = Layer.mergeAll(NodeFileSystem.layer, SqlCatalog.layer())
+
+const memoRow = Effect.gen(function*() {
+  const rows = yield* (yield* Catalog).list
+  return rows.find((row) => row.identifier === "fidc.memos")!
+})
+
+/** At the head, after every change: the row of each table is still there, renamed, moved or altered. */
+const keptRows = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const count = (table: string) =>
+    Effect.map(sql.unsafe<{ readonly n: number }>(`SELECT count(*)::int AS n FROM ${table}`), (rows) => rows[0]?.n)
+  for (const table of ["fid__accounts", "fid__everything", "fid_ledger.fid__entries", "fid_ledger.fid__allocations", "fid_ledger.fid__readings"]) {
+    assert.strictEqual(yield* count(table), 1, `${table} kept its row`)
+  }
+  const [odd] = yield* sql.unsafe<{ readonly value: string }>(`SELECT "q""uote""d" AS value FROM "Fid ""Odd"" Schema"."Fid ""Odder"" Table"`)
+  assert.strictEqual(odd?.value, "it's", "the hostile table and column kept their value through their renames")
+  const [entry] = yield* sql.unsafe<{ readonly line: number }>(`SELECT "line no" AS line FROM fid_ledger.fid__entries`)
+  assert.strictEqual(entry?.line, 1)
+})
 
 describeBackends("each kind of change round-trips", (it) => {
   it.effect("through revision, upgrade, downgrade and upgrade, with rows, check clean after each step", () =>
     Effect.andThen(resetDatabase, Effect.gen(function*() {
-      const location = scratchDirectory()
-      const catalog = yield* Catalog
-      const shapes: Array<SchemaShape> = [yield* shape]
-      let provider = providerOf(base, location)
       let memoUid = ""
-      for (const [step, version] of versions.entries()) {
-        provider = providerOf(version, location)
-        const written = yield* createRevision({
-          loaded: yield* loadRevisions(provider.versionLocations),
-          directory: provider.versionLocations[0]!,
-          tables: provider.targetTables,
-          message: version.change,
-          autogenerate: true,
-          renames: version.renames
+      const { provider } = yield* roundTrip("fidc", versions.map((version, step) => ({
+        label: version.change,
+        tables: modelsOf(version),
+        renames: version.renames,
+        destructive: version.destructive,
+        prepare: version.prepare,
+        file: (text: string) => {
+          if (version.renames.length === 0) return
+          assert.notInclude(text, "DROP TABLE", version.change)
+          assert.notInclude(text, "DROP COLUMN", version.change)
+          if (version.memoSchema !== "public") assert.include(text, `SET SCHEMA "${version.memoSchema}"`)
+        },
+        afterUpgrade: Effect.gen(function*() {
+          if (step === 0) memoUid = (yield* memoRow).uid
+          yield* seed(version, step)
+          if (step < versions.length - 1) return
+          const memo = yield* memoRow
+          assert.deepStrictEqual([memo.uid, memo.schema, memo.tableName, memo.status], [
+            memoUid,
+            "fidc_archive",
+            "fidc__notes",
+            "active"
+          ], "the renamed and moved table kept its catalog row")
+          const memos = yield* (yield* SqlClient.SqlClient).unsafe(`SELECT text_body FROM fidc_archive.fidc__notes`)
+          assert.strictEqual(memos.length, versions.length, "renames and the move kept every memo")
         })
-        assert.strictEqual(written._tag, "Written", version.change)
-        if (written._tag !== "Written") return
-        assert.deepStrictEqual(written.destructive.map((change) => change.kind), version.destructive, version.change)
-        if (version.renames.length > 0) {
-          const file = NodeFs.readFileSync(written.path, "utf8")
-          assert.notInclude(file, "DROP TABLE", version.change)
-          assert.notInclude(file, "DROP COLUMN", version.change)
-          if (version.memoSchema !== "public") assert.include(file, `SET SCHEMA "${version.memoSchema}"`)
-        }
-        if (version.prepare !== undefined) yield* (yield* SqlClient.SqlClient).unsafe(version.prepare)
-        const report = yield* migrateProvider(provider, { target: "head", direction: "upgrade" })
-        assert.deepStrictEqual([report.ok, report.activeCount, report.reservedCount], [true, 4, 0], version.change)
-        if (step === 0) memoUid = (yield* catalog.list).find((row) => row.identifier === "fidc.memos")!.uid
-        const check = yield* checkOf(provider)
-        assert.deepStrictEqual({ ok: check.ok, drift: check.drift, pending: check.pendingModelChanges }, {
-          ok: true,
-          drift: [],
-          pending: []
-        }, `check after: ${version.change}`)
-        yield* seed(version, step)
-        shapes.push(yield* shape)
-      }
-      const memo = (yield* catalog.list).find((row) => row.identifier === "fidc.memos")!
-      assert.deepStrictEqual([memo.uid, memo.schema, memo.tableName, memo.status], [
-        memoUid,
-        "fidc_archive",
-        "fidc__notes",
-        "active"
-      ], "the renamed and moved table kept its catalog row")
+      })))
+      const rows = (yield* (yield* Catalog).list).filter((row) => row.role === "application")
+      assert.deepStrictEqual(rows.map((row) => row.status), ["active", "active", "active"])
+      const memo = yield* memoRow
+      assert.deepStrictEqual([memo.uid, memo.schema, memo.tableName], [memoUid, "fidc_archive", "fidc__notes"])
+      assert.strictEqual(provider.tables.length, 3)
+    }).pipe(Effect.provide(services))))
+
+  it.effect("each kind of change to the model set of every pg-core feature round-trips, check clean after each step", () =>
+    Effect.andThen(resetDatabase, Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
-      const memos = yield* sql.unsafe<{ readonly body: string }>(`SELECT text_body AS body FROM fidc_archive.fidc__notes ORDER BY id`)
-      assert.strictEqual(memos.length, versions.length, "renames and the move kept every memo")
-
-      for (let step = versions.length; step > 0; step--) {
-        const report = yield* migrateProvider(provider, { target: "-1", direction: "downgrade" })
-        assert.isTrue(report.ok, `downgrade of: ${versions[step - 1]!.change}`)
-        assert.deepStrictEqual(yield* shape, shapes[step - 1], `the downgrade of "${versions[step - 1]!.change}" gives back the schema before it`)
-        const check = yield* checkOf(provider)
-        assert.deepStrictEqual([check.drift, check.editedRevisions, check.atHeads], [[], [], false], `check after the downgrade of: ${versions[step - 1]!.change}`)
-      }
-      const deleted = (yield* catalog.list).filter((row) => row.role === "application").map((row) => [row.identifier, row.status])
-      assert.sameDeepMembers(deleted, [["fidc.accounts", "deleted"], ["fidc.entries", "deleted"], ["fidc.memos", "deleted"]])
-
-      const again = yield* migrateProvider(provider, { target: "head", direction: "upgrade" })
-      assert.deepStrictEqual([again.ok, again.activeCount], [true, 4])
-      assert.deepStrictEqual(yield* shape, shapes.at(-1), "upgrading again gives the head's schema")
-      const check = yield* checkOf(provider)
-      assert.deepStrictEqual({ ok: check.ok, drift: check.drift }, { ok: true, drift: [] })
-      const row = (yield* catalog.list).find((entry) => entry.identifier === "fidc.memos")!
-      assert.deepStrictEqual([row.uid, row.schema, row.tableName, row.status], [memo.uid, "fidc_archive", "fidc__notes", "active"])
+      for (const statement of fidelityDomains) yield* sql.unsafe(statement)
+      const applied = new Set<FidelityChange>()
+      const steps = [undefined, ...fidelityChanges].map((change) => {
+        if (change !== undefined) applied.add(change)
+        const models = fidelityModels("metatables", new Set(applied))
+        return {
+          label: change ?? "every feature",
+          tables: models.tables,
+          schemaObjects: models.schemaObjects,
+          renames: change === undefined ? [] : fidelityRenames(change),
+          destructive: change === "drop a column" ? ["drop-column"] : [],
+          file: (text: string) => {
+            if (change === undefined || fidelityRenames(change).length === 0) return
+            assert.notInclude(text, "DROP TABLE", change)
+            assert.notInclude(text, "DROP COLUMN", change)
+            assert.notInclude(text, "DROP CONSTRAINT", change)
+          },
+          afterUpgrade: change === undefined
+            ? Effect.forEach(fidelityRows, (statement) => sql.unsafe(statement), { discard: true })
+            : change === fidelityChanges.at(-1)
+            ? keptRows
+            : Effect.void
+        }
+      })
+      yield* roundTrip("fid", steps)
     }).pipe(Effect.provide(services))))
 })

@@ -52,6 +52,7 @@ import {
   uuid,
   varchar
 } from "drizzle-orm/pg-core"
+import type { RenameHint } from "../../src/migrations/Autogenerate.ts"
 import {
   type AnyStorageTable,
   type ColumnInfo,
@@ -85,6 +86,9 @@ export interface FidelityModels {
 const hostileNames = {
   schema: "Fid \"Odd\" Schema",
   table: "Fid \"Odd\". Table",
+  tableRenamed: "Fid \"Odder\" Table",
+  quotedRenamed: "q\"uote\"d",
+  added: "new \"col\"",
   spaced: "a b",
   quoted: "q\"uote",
   apostrophe: "it's",
@@ -100,16 +104,48 @@ const metaDefault = (key: string) => ({ note: "it's", list: [1, "two"], nested: 
 
 export type Spelling = "metatables" | "drizzle-kit"
 
-export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModels => {
+/** A change to the models, each of one kind, made to the hardest part of the set for that kind. */
+export type FidelityChange =
+  | "add a hostile column"
+  | "drop a column"
+  | "widen an array's element type"
+  | "change a column's type"
+  | "change a default"
+  | "add an enum value, quoted, in a hostile schema"
+  | "add an enum value in another schema"
+  | "change a partial index's predicate"
+  | "change a composite foreign key's actions"
+  | "change a check"
+  | "change a sequence"
+  | "rename a hostile table"
+  | "rename a hostile column"
+  | "rename a column of a composite key another table references"
+  | "move a table to another schema"
+
+export const fidelityModels = (
+  spelling: Spelling = "metatables",
+  changes: ReadonlySet<FidelityChange> = new Set()
+): FidelityModels => {
   const spell = spelling === "metatables" ? (name: string) => name : withoutQuotes
+  const changed = (change: FidelityChange) => changes.has(change)
   const ledger = pgSchema("fid_ledger")
   const odd = pgSchema(spell(hostileNames.schema))
   const mood = pgEnum("fid_mood", ["sad", "ok", "happy", "it's"])
-  const level = ledger.enum("Fid Level", ["low", "mid", "high"])
-  const oddKind = odd.enum(spell("odd \"kind\""), ["plain", "q'uote", "back\\slash"])
+  const level = ledger.enum("Fid Level", [
+    "low",
+    "mid",
+    "high",
+    ...(changed("add an enum value in another schema") ? ["top"] : [])
+  ])
+  const oddKind = odd.enum(spell("odd \"kind\""), [
+    "plain",
+    "q'uote",
+    "back\\slash",
+    ...(changed("add an enum value, quoted, in a hostile schema") ? ["new 'q\"uoted' value"] : [])
+  ])
   const tickets = ledger.sequence("fid_ticket_seq", {
     startWith: 100,
-    increment: 5,
+    increment: changed("change a sequence") ? 10 : 5,
     minValue: 50,
     maxValue: 1_000_000,
     cache: 10,
@@ -122,10 +158,10 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
   const accountColumns = {
     id: integer().primaryKey().generatedAlwaysAsIdentity({ startWith: 10, increment: 2, cache: 5 }),
     uid: uuid().notNull().defaultRandom().unique(),
-    name: varchar({ length: 64 }).notNull(),
+    name: changed("change a column's type") ? text().notNull() : varchar({ length: 64 }).notNull(),
     email: text().unique("fid_accounts_email_key", { nulls: "not distinct" }),
     created: timestamp({ precision: 3, withTimezone: true }).notNull().defaultNow(),
-    mood: mood().notNull().default("ok"),
+    mood: mood().notNull().default(changed("change a default") ? "happy" : "ok"),
     level: level().default("mid"),
     active: boolean().notNull().default(true),
     ticket: bigint({ mode: "number" }).default(sql`nextval('fid_ledger.fid_ticket_seq')`),
@@ -158,7 +194,7 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
     flag: boolean().default(false),
     note: text().default("it's \"noted\""),
     sized: varchar({ length: 12 }).default("x"),
-    unsized: varchar(),
+    ...(changed("drop a column") ? {} : { unsized: varchar() }),
     code: char({ length: 3 }).default("abc"),
     single: char(),
     free: numeric(),
@@ -188,7 +224,7 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
     blob: bytea(),
     bits: bit({ dimensions: 8 }),
     tags: text().array().default(sql`'{}'::text[]`),
-    grid: integer().array().array(),
+    grid: changed("widen an array's element type") ? bigint({ mode: "number" }).array().array() : integer().array().array(),
     cube: boolean().array().array().array(),
     codes: varchar({ length: 8 }).array(),
     amounts: numeric({ precision: 10, scale: 2 }).array(),
@@ -215,21 +251,23 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
       index().using("gin", table.tags),
       index().using("gin", table.meta.op("jsonb_path_ops")),
       index().using("btree", table.note.op("text_pattern_ops")),
-      index().on(table.whole, table.small).where(sql`${table.flag} AND ${table.whole} > 0`),
-      check("money_positive", sql`${table.money} >= 0`),
+      index().on(table.whole, table.small).where(
+        changed("change a partial index's predicate") ? sql`${table.whole} > 10` : sql`${table.flag} AND ${table.whole} > 0`
+      ),
+      check("money_positive", changed("change a check") ? sql`${table.money} > -1` : sql`${table.money} >= 0`),
       check("small_range", sql`${table.small} BETWEEN -100 AND 100`)
     ]
   }) {}
 
   const entryColumns = {
     accountId: integer("account_id").notNull(),
-    seq: integer().notNull(),
+    seq: integer(changed("rename a column of a composite key another table references") ? "line no" : "seq").notNull(),
     owner: integer(),
     fallback: integer().notNull().default(0),
     auditor: integer(),
     approver: integer(),
     reviewer: integer(),
-    amount: numeric({ precision: 12, scale: 2 }).notNull(),
+    amount: numeric({ precision: changed("change a column's type") ? 16 : 12, scale: 2 }).notNull(),
     level: level().notNull().default("low"),
     posted: timestamp({ withTimezone: true }).notNull().defaultNow()
   }
@@ -271,8 +309,11 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
     columnInfo: describe(allocationColumns),
     constraints: (table) => [
       primaryKey({ columns: [table.accountId, table.seq, table.part] }),
-      foreignKey({ columns: [table.accountId, table.seq], foreignColumns: [Entries.table.accountId, Entries.table.seq] })
-        .onDelete("cascade"),
+      changed("change a composite foreign key's actions")
+        ? foreignKey({ columns: [table.accountId, table.seq], foreignColumns: [Entries.table.accountId, Entries.table.seq] })
+          .onDelete("restrict").onUpdate("cascade")
+        : foreignKey({ columns: [table.accountId, table.seq], foreignColumns: [Entries.table.accountId, Entries.table.seq] })
+          .onDelete("cascade"),
       check("share_unit", sql`${table.share} > 0 AND ${table.share} <= 1`)
     ]
   }) {}
@@ -280,15 +321,17 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
   const oddColumns = {
     id: integer().primaryKey(),
     spaced: text(spell(hostileNames.spaced)).notNull().default("it's"),
-    quoted: varchar(spell(hostileNames.quoted), { length: 20 }).unique(),
+    quoted: varchar(spell(changed("rename a hostile column") ? hostileNames.quotedRenamed : hostileNames.quoted), { length: 20 })
+      .unique(),
     apostrophe: integer(hostileNames.apostrophe).default(1),
     dotted: text(hostileNames.dotted),
     keyword: text(hostileNames.keyword),
     accented: oddKind(hostileNames.accented).array(),
-    account: integer().references(() => Accounts.table.id, { onDelete: "cascade" })
+    account: integer().references(() => Accounts.table.id, { onDelete: "cascade" }),
+    ...(changed("add a hostile column") ? { added: text(spell(hostileNames.added)).default("it's \"new\"") } : {})
   }
   class Odd extends PlatformManagedMetaTable<Odd>()({
-    name: spell(hostileNames.table),
+    name: spell(changed("rename a hostile table") ? hostileNames.tableRenamed : hostileNames.table),
     schema: spell(hostileNames.schema),
     namespace: "fid",
     identifier: "fid.odd",
@@ -311,6 +354,7 @@ export const fidelityModels = (spelling: Spelling = "metatables"): FidelityModel
   }
   class Readings extends PlatformTimeIndexMetaTable<Readings>()({
     name: "fid__readings",
+    schema: changed("move a table to another schema") ? "fid_ledger" : undefined,
     namespace: "fid",
     identifier: "fid.readings",
     description: "A time-index table: the grain's unique index, and timestamps without a time zone.",
@@ -356,3 +400,54 @@ export const drizzleKitRepairs = (): ReadonlyArray<string> => {
 
 /** The schemas drizzle-kit's push is given (the domains' schema, made by hand, is none of its business). */
 export const drizzleKitSchemas: ReadonlyArray<string> = ["public", "fid_ledger", withoutQuotes(hostileNames.schema)]
+
+/** Every change, in the order a round trip takes them (the hostile table is renamed before its column). */
+export const fidelityChanges: ReadonlyArray<FidelityChange> = [
+  "add a hostile column",
+  "drop a column",
+  "widen an array's element type",
+  "change a column's type",
+  "change a default",
+  "add an enum value, quoted, in a hostile schema",
+  "add an enum value in another schema",
+  "change a partial index's predicate",
+  "change a composite foreign key's actions",
+  "change a check",
+  "change a sequence",
+  "rename a hostile table",
+  "rename a hostile column",
+  "rename a column of a composite key another table references",
+  "move a table to another schema"
+]
+
+/** The rename hints a change needs, given in code as a provider's `renames` (the command line cannot spell these names). */
+export const fidelityRenames = (change: FidelityChange): ReadonlyArray<RenameHint> => {
+  switch (change) {
+    case "rename a hostile table":
+      return [{ kind: "table", schema: hostileNames.schema, from: hostileNames.table, to: hostileNames.tableRenamed }]
+    case "rename a hostile column":
+      return [{
+        kind: "column",
+        schema: hostileNames.schema,
+        table: hostileNames.tableRenamed,
+        from: hostileNames.quoted,
+        to: hostileNames.quotedRenamed
+      }]
+    case "rename a column of a composite key another table references":
+      return [{ kind: "column", schema: "fid_ledger", table: "fid__entries", from: "seq", to: "line no" }]
+    case "move a table to another schema":
+      return [{ kind: "table", schema: "public", from: "fid__readings", to: "fid__readings", toSchema: "fid_ledger" }]
+    default:
+      return []
+  }
+}
+
+/** One row in every table of the initial models (its columns as first named). */
+export const fidelityRows: ReadonlyArray<string> = [
+  `INSERT INTO fid__accounts (name, email) VALUES ('Ada', 'ada@example.com')`,
+  `INSERT INTO fid__everything DEFAULT VALUES`,
+  `INSERT INTO fid_ledger.fid__entries (account_id, seq, fallback, amount) VALUES (10, 1, 10, 12.5)`,
+  `INSERT INTO fid_ledger.fid__allocations (account_id, seq, part, share) VALUES (10, 1, 1, 0.5)`,
+  `INSERT INTO "Fid ""Odd"" Schema"."Fid ""Odd"". Table" (id, "q""uote", account) VALUES (1, 'it''s', 10)`,
+  `INSERT INTO fid__readings (time_index, sensor, value) VALUES ('2026-01-01T00:00:00Z', 's1', 1.5)`
+]

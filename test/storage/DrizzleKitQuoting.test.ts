@@ -1,7 +1,8 @@
 /**
  * The mask around drizzle-kit: names with a `"` are replaced in both models and quoted properly in the SQL;
  * a mask drizzle-kit wrote outside double quotes is refused rather than passed on. Defaults drizzle-kit
- * would write wrongly (a `'` in a JSON key, backslashes) become literals quoted properly.
+ * would write wrongly (a `'` in a JSON key, backslashes) become literals quoted properly, and so do enum values
+ * holding a `'`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { integer, jsonb, pgTable, text, varchar } from "drizzle-orm/pg-core"
@@ -35,6 +36,22 @@ describe("nameMask", () => {
     const mask = nameMask([snapshot(["we\"ird"])])
     const masked = mask.name("we\"ird")
     assert.deepStrictEqual(mask.unmask(`SELECT nextval('${masked}')`), { unquoted: ["we\"ird"] })
+  })
+
+  it("masks enum values holding a single quote, and quotes them properly as literals on the way back", () => {
+    const enums = (values: ReadonlyArray<string>): SchemaSnapshot =>
+      ({ ...snapshot([]), ddl: [{ schema: "public", name: "kind", values, entityType: "enums" }] }) as unknown as SchemaSnapshot
+    const mask = nameMask([enums(["plain", "it's"]), enums(["plain", "it's", "q'uo\"te"])])
+    assert.isTrue(mask.active)
+    assert.strictEqual(mask.value("plain"), "plain")
+    const masked = mask.value("q'uo\"te")
+    assert.match(masked, /^mtv_[0-9a-f]{24}$/)
+    const ddl = mask.snapshot(enums(["plain", "q'uo\"te"])).ddl as ReadonlyArray<{ readonly values: ReadonlyArray<string> }>
+    assert.deepStrictEqual(ddl[0]!.values, ["plain", masked])
+    assert.deepStrictEqual(mask.unmask(`ALTER TYPE "kind" ADD VALUE '${masked}' BEFORE '${mask.value("it's")}';`), {
+      sql: "ALTER TYPE \"kind\" ADD VALUE 'q''uo\"te' BEFORE 'it''s';"
+    })
+    assert.deepStrictEqual(mask.unmask(`SELECT ${masked}`), { unquoted: ["q'uo\"te"] })
   })
 
   it("changes nothing when no name needs it", () => {
