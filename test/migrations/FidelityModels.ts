@@ -8,10 +8,13 @@
  *
  * drizzle-kit writes a `"` in a name and a `'` in a JSON default's key unescaped (issue 12 item 6): for the
  * database drizzle-kit pushes, the models are spelled without them (`"drizzle-kit"`), and the names and the
- * default are set right by hand afterwards (`drizzleKitRepairs`).
+ * default are set right by hand afterwards (`repairDrizzleKitSpelling`).
  * Extension types (pgvector's vectors, PostGIS geometry) are left out: the test server has neither extension.
  */
-import { sql } from "drizzle-orm"
+import { pushSchema } from "drizzle-kit/api-postgres"
+import { type SQL, sql } from "drizzle-orm"
+import * as Effect from "effect/Effect"
+import * as SqlClient from "effect/sql/SqlClient"
 import {
   bigint,
   bigserial,
@@ -35,6 +38,7 @@ import {
   macaddr,
   macaddr8,
   numeric,
+  PgDialect,
   pgEnum,
   pgSchema,
   pgSequence,
@@ -121,6 +125,11 @@ export type FidelityChange =
   | "rename a hostile column"
   | "rename a column of a composite key another table references"
   | "move a table to another schema"
+  | "change an identity's options"
+  | "change a generated column's expression"
+  | "add a unique constraint"
+  | "add a table with foreign keys to a hostile table"
+  | "drop a table another table referenced"
 
 export const fidelityModels = (
   spelling: Spelling = "metatables",
@@ -156,7 +165,11 @@ export const fidelityModels = (
   const amount = customType<{ data: string }>({ dataType: () => "fid_amount" })
 
   const accountColumns = {
-    id: integer().primaryKey().generatedAlwaysAsIdentity({ startWith: 10, increment: 2, cache: 5 }),
+    id: integer().primaryKey().generatedAlwaysAsIdentity({
+      startWith: 10,
+      increment: changed("change an identity's options") ? 3 : 2,
+      cache: 5
+    }),
     uid: uuid().notNull().defaultRandom().unique(),
     name: changed("change a column's type") ? text().notNull() : varchar({ length: 64 }).notNull(),
     email: text().unique("fid_accounts_email_key", { nulls: "not distinct" }),
@@ -237,7 +250,7 @@ export const fidelityModels = (
     short: shortCode(),
     amount: amount(),
     odd_kind: oddKind().default("q'uote"),
-    doubled: numeric().generatedAlwaysAs(sql`money * 2`),
+    doubled: numeric().generatedAlwaysAs(changed("change a generated column's expression") ? sql`money * 3` : sql`money * 2`),
     sequenced: integer().generatedByDefaultAsIdentity()
   }
   class Everything extends PlatformManagedMetaTable<Everything>()({
@@ -255,7 +268,8 @@ export const fidelityModels = (
         changed("change a partial index's predicate") ? sql`${table.whole} > 10` : sql`${table.flag} AND ${table.whole} > 0`
       ),
       check("money_positive", changed("change a check") ? sql`${table.money} > -1` : sql`${table.money} >= 0`),
-      check("small_range", sql`${table.small} BETWEEN -100 AND 100`)
+      check("small_range", sql`${table.small} BETWEEN -100 AND 100`),
+      ...(changed("add a unique constraint") ? [unique().on(table.code, table.small)] : [])
     ]
   }) {}
 
@@ -364,7 +378,37 @@ export const fidelityModels = (
     columnInfo: describe(readingColumns)
   }) {}
 
-  const tables: ReadonlyArray<AnyStorageTable> = [Accounts, Everything, Entries, Allocations, Odd, Readings]
+  const extraColumns = {
+    id: integer().primaryKey(),
+    odd: integer().notNull().references(() => Odd.table.id, { onDelete: "cascade", onUpdate: "cascade" }),
+    kinds: oddKind().array().array(),
+    entryAccount: integer("entry_account"),
+    entrySeq: integer("entry_seq")
+  }
+  class Extras extends PlatformManagedMetaTable<Extras>()({
+    name: spell("Fid \"Extra\" Table"),
+    schema: spell(hostileNames.schema),
+    namespace: "fid",
+    identifier: "fid.extras",
+    description: "Added later: foreign keys onto the hostile table and onto the composite key.",
+    columns: extraColumns,
+    columnInfo: describe(extraColumns),
+    constraints: (table) => [
+      foreignKey({ columns: [table.entryAccount, table.entrySeq], foreignColumns: [Entries.table.accountId, Entries.table.seq] })
+        .onDelete("set null"),
+      index().on(table.odd)
+    ]
+  }) {}
+
+  const tables: ReadonlyArray<AnyStorageTable> = [
+    Accounts,
+    Everything,
+    Entries,
+    ...(changed("drop a table another table referenced") ? [] : [Allocations]),
+    Odd,
+    Readings,
+    ...(changed("add a table with foreign keys to a hostile table") ? [Extras] : [])
+  ]
   return {
     tables,
     schemaObjects: [tickets, countdown],
@@ -381,25 +425,72 @@ export const fidelityModels = (
   }
 }
 
-/** What `"drizzle-kit"` spelled otherwise, set right in the database drizzle-kit pushed (quoted properly). */
-export const drizzleKitRepairs = (): ReadonlyArray<string> => {
+/** Every name of the models that holds a `"`, which drizzle-kit's spelling writes without it. */
+const quotedNames: ReadonlyArray<string> = [
+  ...Object.values(hostileNames).filter((name) => name.includes("\"")),
+  "odd \"kind\"",
+  "odd \"dotted\" lower",
+  "Fid \"Extra\" Table"
+]
+
+/**
+ * Sets right, in the database drizzle-kit pushed, what `"drizzle-kit"` spelled otherwise: every schema,
+ * table, index, column and enum named by a quote-less spelling gets its real name back (quoted properly),
+ * and the JSON default gets its key with a `'`.
+ */
+export const repairDrizzleKitSpelling = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const spelled = new Map(quotedNames.map((name) => [withoutQuotes(name), name]))
   const quote = (name: string) => `"${name.replaceAll("\"", "\"\"")}"`
-  const schema = quote(withoutQuotes(hostileNames.schema))
-  const table = `${schema}.${quote(withoutQuotes(hostileNames.table))}`
-  const oddKind = "odd \"kind\""
-  const dottedIndex = "odd \"dotted\" lower"
-  return [
-    `ALTER TABLE ${table} RENAME COLUMN ${quote(withoutQuotes(hostileNames.quoted))} TO ${quote(hostileNames.quoted)}`,
-    `ALTER INDEX ${schema}.${quote(withoutQuotes(dottedIndex))} RENAME TO ${quote(dottedIndex)}`,
-    `ALTER TABLE ${table} RENAME TO ${quote(hostileNames.table)}`,
-    `ALTER TYPE ${schema}.${quote(withoutQuotes(oddKind))} RENAME TO ${quote(oddKind)}`,
-    `ALTER SCHEMA ${schema} RENAME TO ${quote(hostileNames.schema)}`,
+  const found = yield* sql.unsafe<{ readonly kind: string; readonly target: string; readonly name: string; readonly position: number }>(`
+    SELECT 'COLUMN' AS kind, format('%I.%I', n.nspname, c.relname) AS target, a.attname AS name, 1 AS position
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL SELECT 'INDEX', format('%I.%I', n.nspname, c.relname), c.relname, 2
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'i'
+    UNION ALL SELECT 'TABLE', format('%I.%I', n.nspname, c.relname), c.relname, 3
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r'
+    UNION ALL SELECT 'TYPE', format('%I.%I', n.nspname, t.typname), t.typname, 4
+      FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e'
+    UNION ALL SELECT 'SCHEMA', format('%I', n.nspname), n.nspname, 5 FROM pg_namespace n
+    ORDER BY position`)
+  for (const row of found) {
+    const name = spelled.get(row.name)
+    if (name === undefined) continue
+    yield* sql.unsafe(
+      row.kind === "COLUMN"
+        ? `ALTER TABLE ${row.target} RENAME COLUMN ${quote(row.name)} TO ${quote(name)}`
+        : `ALTER ${row.kind} ${row.target} RENAME TO ${quote(name)}`
+    )
+  }
+  yield* sql.unsafe(
     `ALTER TABLE fid__everything ALTER COLUMN meta SET DEFAULT '${JSON.stringify(metaDefault("k'ey")).replaceAll("'", "''")}'::jsonb`
-  ]
-}
+  )
+})
 
 /** The schemas drizzle-kit's push is given (the domains' schema, made by hand, is none of its business). */
 export const drizzleKitSchemas: ReadonlyArray<string> = ["public", "fid_ledger", withoutQuotes(hostileNames.schema)]
+
+/**
+ * Runs drizzle-kit's own `pushSchema` on the suite's database, through an adapter over its `SqlClient`,
+ * limited to `drizzleKitSchemas`; then sets its spelling right.
+ */
+export const pushWithDrizzleKit = (imports: Record<string, unknown>) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const context = yield* Effect.context<SqlClient.SqlClient>()
+    const dialect = new PgDialect()
+    const database = {
+      execute: (query: SQL) =>
+        Effect.runPromiseWith(context)(sql.unsafe(dialect.sqlToQuery(query).sql)).then((rows) => ({ rows }))
+    }
+    const pushed = yield* Effect.promise(() =>
+      pushSchema(imports, database as never, { schemas: [...drizzleKitSchemas], tables: [], entities: undefined, extensions: [] })
+    )
+    yield* Effect.promise(() => pushed.apply())
+    yield* repairDrizzleKitSpelling
+  })
+
 
 /** Every change, in the order a round trip takes them (the hostile table is renamed before its column). */
 export const fidelityChanges: ReadonlyArray<FidelityChange> = [
@@ -417,7 +508,12 @@ export const fidelityChanges: ReadonlyArray<FidelityChange> = [
   "rename a hostile table",
   "rename a hostile column",
   "rename a column of a composite key another table references",
-  "move a table to another schema"
+  "move a table to another schema",
+  "change an identity's options",
+  "change a generated column's expression",
+  "add a unique constraint",
+  "add a table with foreign keys to a hostile table",
+  "drop a table another table referenced"
 ]
 
 /** The rename hints a change needs, given in code as a provider's `renames` (the command line cannot spell these names). */

@@ -9,9 +9,6 @@
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert } from "@effect/vitest"
-import { pushSchema } from "drizzle-kit/api-postgres"
-import type { SQL } from "drizzle-orm"
-import { PgDialect } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
@@ -29,39 +26,10 @@ import {
 import { namelessShape } from "../support/namelessShape.ts"
 import { scratchDirectory } from "../support/revisions.ts"
 import { backendLayer, describeBackends, resetDatabase } from "../support/TestDatabase.ts"
-import { drizzleKitRepairs, drizzleKitSchemas, fidelityDomains, fidelityModels } from "./FidelityModels.ts"
+import { fidelityDomains, fidelityModels, pushWithDrizzleKit } from "./FidelityModels.ts"
 
 const versionTableName = "fid__alembic_version"
 const services = Layer.mergeAll(NodeFileSystem.layer, SqlCatalog.layer())
-
-/**
- * Runs drizzle-kit's `pushSchema` on the suite's database, through an adapter over its `SqlClient`, limited
- * to `schemas` (the domains' schema, made by hand, is none of its business).
- */
-const pushWithDrizzleKit = (imports: Record<string, unknown>, schemas: ReadonlyArray<string>) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const context = yield* Effect.context<SqlClient.SqlClient>()
-    const dialect = new PgDialect()
-    const database = {
-      execute: (query: SQL) =>
-        Effect.runPromiseWith(context)(sql.unsafe(dialect.sqlToQuery(query).sql)).then((rows) => ({ rows }))
-    }
-    const pushed = yield* Effect.promise(() => pushSchema(imports, database as never, {
-      schemas: [...schemas],
-      tables: [],
-      entities: undefined,
-      extensions: []
-    }))
-    yield* Effect.promise(() => pushed.apply())
-    return pushed.sqlStatements
-  })
-
-/** Sets right what drizzle-kit could not write (see `FidelityModels`). */
-const repairDrizzleKitSpelling = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  for (const statement of drizzleKitRepairs()) yield* sql.unsafe(statement)
-})
 
 const createDomains = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -115,8 +83,7 @@ describeBackends("drizzle-kit push parity", (it, backend) => {
 
       const pushed = yield* Effect.gen(function*() {
         yield* createDomains
-        yield* pushWithDrizzleKit(fidelityModels("drizzle-kit").drizzleImports, drizzleKitSchemas)
-        yield* repairDrizzleKitSpelling
+        yield* pushWithDrizzleKit(fidelityModels("drizzle-kit").drizzleImports)
         return yield* namelessShape()
       }).pipe(Effect.provide(backendLayer(backend)))
 
