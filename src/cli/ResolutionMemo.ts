@@ -14,6 +14,13 @@
  */
 import type * as NodeModule from "node:module"
 
+/** The directory of a module's URL (which Node hands over normalized), without its query. */
+const directoryOf = (url: string): string => {
+  const query = url.search(/[?#]/)
+  const path = query === -1 ? url : url.slice(0, query)
+  return path.slice(0, path.lastIndexOf("/") + 1)
+}
+
 /** What the memo files a resolution under; undefined when it does not apply. */
 export const resolutionKey = (specifier: string, context: NodeModule.ResolveHookContext): string | undefined => {
   const { conditions, importAttributes, parentURL } = context
@@ -27,7 +34,7 @@ export const resolutionKey = (specifier: string, context: NodeModule.ResolveHook
   }
   if (specifier.startsWith(".") || /^[A-Za-z][A-Za-z\d+.-]*:/.test(specifier)) return undefined
   // A package name or a `#` import: where it leads depends on the directory it is imported from.
-  return `${scope}\0${specifier}\0${new URL(".", parentURL).href}`
+  return `${scope}\0${specifier}\0${directoryOf(parentURL)}`
 }
 
 /** Installs the memo in this process (Node only: Bun and Deno resolve in their own way). */
