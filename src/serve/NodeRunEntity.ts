@@ -20,6 +20,7 @@ import type { AnyDataNode } from "../datanode/DataNode.ts"
 import { formatCause } from "../db/FailureCause.ts"
 import { Engine } from "../engine/Engine.ts"
 import { runNodes } from "../engine/Runner.ts"
+import { NODE_ENTITY_TYPE } from "./ServeBacklog.ts"
 
 /** Why a run was asked for. */
 export const RunReason = Schema.Literals(["schedule", "request"])
@@ -65,7 +66,7 @@ export const RunNode = Rpc.make("Run", {
   // shutdown lets the run finish within its grace period, then interrupts it.
   .annotate(ClusterSchema.Uninterruptible, "client")
 
-export const NodeRunEntity = Entity.make("MetatablesNode", [RunNode])
+export const NodeRunEntity = Entity.make(NODE_ENTITY_TYPE, [RunNode])
 
 export interface NodeRunOptions {
   readonly retry?: Schedule.Schedule<unknown, unknown> | undefined

@@ -9,9 +9,14 @@
  */
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Ref from "effect/Ref"
 import * as Result from "effect/Result"
+import * as ShardId from "effect/cluster/ShardId"
+import * as Sharding from "effect/cluster/Sharding"
+import * as ShardingConfig from "effect/cluster/ShardingConfig"
 import * as Singleton from "effect/cluster/Singleton"
 import type * as SqlClient from "effect/sql/SqlClient"
 import type { AnyDataNode } from "../datanode/DataNode.ts"
@@ -90,12 +95,15 @@ export const makeServeLayer = <R>(
     const emit = options.onEvent ?? (() => Effect.void)
     const byHash = new Map(plan.map((node) => [node.updateHash, node]))
     const graph = nodes as ReadonlyArray<AnyDataNode<never>>
+    const handoffAfter = options.handoffAfter ?? "30 seconds"
+    /** When this runner's node entity registered with its shard loop (health reports a runner that never does). */
+    const registeredAt = yield* Ref.make<Date | undefined>(undefined)
 
     const cluster = clusterLayer({
       runnerId,
       runnerStorage: database.backend === "postgres" ? "sql" : "memory",
       grace: options.grace ?? "30 seconds",
-      handoffAfter: options.handoffAfter ?? "30 seconds",
+      handoffAfter,
       messagePollInterval: "2 seconds"
     })
 
@@ -112,9 +120,21 @@ export const makeServeLayer = <R>(
           }).pipe(Effect.provide(context))
       })
     }))
+    const registered = Layer.effectDiscard(
+      Effect.flatMap(Clock.currentTimeMillis, (millis) => Ref.set(registeredAt, new Date(millis)))
+    ).pipe(Layer.provideMerge(entities))
 
     const serving = Layer.effect(Serving)(Effect.gen(function*() {
       const clientFor = yield* NodeRunEntity.client
+      const sharding = yield* Sharding.Sharding
+      const config = yield* ShardingConfig.ShardingConfig
+      const shards = Effect.sync(() => {
+        let held = 0
+        for (const group of config.availableShardGroups) {
+          for (let id = 1; id <= config.shardsPerGroup; id++) if (sharding.hasShardId(ShardId.make(group, id))) held++
+        }
+        return held
+      })
       const requestRun: ServingService["requestRun"] = (updateHash, request) =>
         clientFor(updateHash).Run({
           updateHash,
@@ -140,7 +160,7 @@ export const makeServeLayer = <R>(
             })
           )
         )
-      return Serving.of({ runnerId, nodes: plan, requestRun, since })
+      return Serving.of({ runnerId, nodes: plan, requestRun, since, registeredAt: Ref.get(registeredAt), shards })
     }))
 
     const scheduler = Singleton.make(
@@ -169,6 +189,13 @@ export const makeServeLayer = <R>(
               Effect.map((reply): DispatchStatus => reply.status),
               Effect.catch((error) =>
                 Effect.as(emit({ _tag: "CatalogUnavailable", message: error.message }), "failed" as const)
+              ),
+              // A defect reply (the cluster gave up on the message) is this round's failure, not the end of the
+              // node's scheduling: the scheduler must hear an outcome to dispatch the node again.
+              Effect.catchCause((cause) =>
+                Cause.hasInterruptsOnly(cause)
+                  ? Effect.failCause(cause as Cause.Cause<never>)
+                  : Effect.as(emit({ _tag: "CatalogUnavailable", message: Cause.pretty(cause) }), "failed" as const)
               )
             ),
           onEvent: emit
@@ -183,9 +210,13 @@ export const makeServeLayer = <R>(
       host,
       token: options.http.token,
       dashboard: options.http.dashboard,
+      onListening: (url) => emit({ _tag: "Listening", url }),
       health: {
         overdueAfter: options.http.overdueAfter ?? defaultHealthOptions.overdueAfter,
-        failedRuns: options.http.failedRuns ?? defaultHealthOptions.failedRuns
+        failedRuns: options.http.failedRuns ?? defaultHealthOptions.failedRuns,
+        stalledAfterMs: options.http.stalledAfter !== undefined
+          ? Duration.toMillis(Duration.fromInputUnsafe(options.http.stalledAfter))
+          : Math.max(defaultHealthOptions.stalledAfterMs, 2 * Duration.toMillis(Duration.fromInputUnsafe(handoffAfter)))
       }
     }).pipe(
       Layer.provide(SqlCatalog.layer({ attach: "serve" })),
@@ -197,8 +228,9 @@ export const makeServeLayer = <R>(
     )
 
     yield* emit({ _tag: "Serving", runnerId, nodes: plan.length })
-    return http.pipe(
-      Layer.provideMerge(Layer.mergeAll(serving, entities, scheduler)),
+    // The HTTP API starts beside the node entity, not after it: a runner whose entity never registers still
+    // answers, and its health says so.
+    return Layer.mergeAll(http.pipe(Layer.provideMerge(serving)), registered, scheduler).pipe(
       Layer.provideMerge(ServeMetrics.layer),
       Layer.provideMerge(cluster)
     )

@@ -140,9 +140,18 @@ const RunReplyView = Schema.Struct({
   error: Schema.NullOr(Schema.Struct({ tag: Schema.String, message: Schema.String }))
 })
 
+const RunnerView = Schema.Struct({
+  id: Schema.String,
+  /** Its node entity is registered with its shard loop: it consumes the messages of the shards it holds. */
+  registered: Schema.Boolean,
+  /** How many of the cluster's shards it holds (its share of the nodes). */
+  shards: Schema.Number
+})
+
 const HealthView = Schema.Struct({
   ok: Schema.Boolean,
   checkedAt: Schema.String,
+  runner: RunnerView,
   problems: Schema.Array(Schema.String),
   nodes: Schema.Array(Schema.Struct({
     kind: Schema.String,
@@ -154,7 +163,10 @@ const HealthView = Schema.Struct({
     nextDueAt: Schema.String,
     lagSeconds: Schema.Number,
     overdue: Schema.Boolean,
-    failing: Schema.Boolean
+    failing: Schema.Boolean,
+    messagesWaiting: Schema.Number,
+    waitingSince: Schema.NullOr(Schema.String),
+    stalled: Schema.Boolean
   }))
 })
 
@@ -242,7 +254,7 @@ export class SystemGroup extends HttpApiGroup.make("system", { topLevel: true })
   .add(
     HttpApiEndpoint.get("healthz", "/healthz", { success: HealthView, error: Unhealthy }),
     HttpApiEndpoint.get("readyz", "/readyz", {
-      success: Schema.Struct({ ok: Schema.Boolean, tables: Schema.Number }),
+      success: Schema.Struct({ ok: Schema.Boolean, tables: Schema.Number, runner: RunnerView }),
       error: Unhealthy
     }),
     HttpApiEndpoint.get("metrics", "/metrics", {

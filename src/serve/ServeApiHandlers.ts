@@ -22,7 +22,15 @@ import { Engine } from "../engine/Engine.ts"
 import { cadenceMillis, nextDueAt } from "./NodeCadence.ts"
 import type { RunNodeReply } from "./NodeRunEntity.ts"
 import { Authorization, BadRequest, NotFound, ServeApi, Unauthorized, Unhealthy, WriteAccess } from "./ServeApi.ts"
-import { assessHealth, defaultHealthOptions, type HealthOptions, type NodeProgress, prometheusText } from "./ServeHealth.ts"
+import { waitingMessages } from "./ServeBacklog.ts"
+import {
+  assessHealth,
+  type ClusterProgress,
+  defaultHealthOptions,
+  type HealthOptions,
+  type NodeProgress,
+  prometheusText
+} from "./ServeHealth.ts"
 import { ServeMetrics } from "./ServeMetrics.ts"
 import { type ServedNode, Serving } from "./Serving.ts"
 
@@ -130,6 +138,19 @@ const progressOf = Effect.fn("ServeApi.progress")(function*(nodes: ReadonlyArray
   }
   return { progress, statusByHash }
 })
+
+/** The cluster's side of health: the message backlog and whether this runner's node entity registered. */
+const clusterProgressOf = (now: Date) =>
+  Effect.gen(function*() {
+    const serving = yield* Serving
+    const waiting = yield* waitingMessages(now)
+    return {
+      runnerId: serving.runnerId,
+      waiting: new Map(waiting.map((entry) => [entry.updateHash, entry])),
+      registeredAt: yield* serving.registeredAt,
+      shards: yield* serving.shards
+    } satisfies ClusterProgress
+  })
 
 const nodeSummary = (node: ServedNode, status: UpdateStatus | undefined, progress: NodeProgress | undefined, now: Date, overdue: boolean) => {
   const lastRun = status?.lastRun
@@ -386,7 +407,11 @@ export const apiHandlersLayer = (options: ApiOptions) => {
           if (read._tag === "Failure") {
             return yield* Unhealthy.of([`the catalog cannot be read: ${read.failure.message}`], now.toISOString())
           }
-          const report = assessHealth(serving.nodes, read.success.progress, now, serving.since, health)
+          const cluster = yield* Effect.result(clusterProgressOf(now))
+          if (cluster._tag === "Failure") {
+            return yield* Unhealthy.of([`the cluster's message table cannot be read: ${cluster.failure.message}`], now.toISOString())
+          }
+          const report = assessHealth(serving.nodes, read.success.progress, now, serving.since, health, cluster.success)
           if (!report.ok) return yield* Unhealthy.of(report.problems, report.checkedAt)
           return { ...report, nodes: [...report.nodes], problems: [...report.problems] }
         }))
@@ -400,13 +425,11 @@ export const apiHandlersLayer = (options: ApiOptions) => {
           }
           const active = new Set(read.success.filter((row) => row.status === "active").map((row) => row.identifier))
           const missing = [...new Set(serving.nodes.map((node) => node.table))].filter((table) => !active.has(table))
-          if (missing.length > 0) {
-            return yield* Unhealthy.of(
-              missing.map((table) => `table ${table} is not active in the catalog`),
-              now.toISOString()
-            )
-          }
-          return { ok: true, tables: active.size }
+          const registered = (yield* serving.registeredAt) !== undefined
+          const problems = missing.map((table) => `table ${table} is not active in the catalog`)
+          if (!registered) problems.push(`runner ${serving.runnerId}: its node entity is not registered yet`)
+          if (problems.length > 0) return yield* Unhealthy.of(problems, now.toISOString())
+          return { ok: true, tables: active.size, runner: { id: serving.runnerId, registered, shards: yield* serving.shards } }
         }))
       .handle("metrics", () =>
         Effect.gen(function*() {
@@ -414,7 +437,8 @@ export const apiHandlersLayer = (options: ApiOptions) => {
           const metrics = yield* ServeMetrics
           const now = new Date(yield* Clock.currentTimeMillis)
           const { progress } = yield* progressOf(serving.nodes, health.failedRuns).pipe(Effect.orDie)
-          const report = assessHealth(serving.nodes, progress, now, serving.since, health)
+          const cluster = yield* clusterProgressOf(now).pipe(Effect.orDie)
+          const report = assessHealth(serving.nodes, progress, now, serving.since, health, cluster)
           return prometheusText(report, yield* metrics.snapshot)
         }))
   )

@@ -24,9 +24,9 @@ import * as ShardingConfig from "effect/cluster/ShardingConfig"
 import * as SqlMessageStorage from "effect/cluster/SqlMessageStorage"
 import * as SqlRunnerStorage from "effect/cluster/SqlRunnerStorage"
 import type * as SqlClient from "effect/sql/SqlClient"
+import { CLUSTER_TABLE_PREFIX } from "./ServeBacklog.ts"
 
-/** The prefix of the cluster's tables in the served database. */
-export const CLUSTER_TABLE_PREFIX = "metatables_cluster"
+export { CLUSTER_TABLE_PREFIX }
 
 export interface ClusterOptions {
   /** This runner's name among the runners (default: host, process id and a random suffix). */
@@ -39,13 +39,19 @@ export interface ClusterOptions {
   readonly handoffAfter: Duration.Input
   /** How often a runner looks for messages other runners stored for its entities. */
   readonly messagePollInterval: Duration.Input
+  /** This runner's share of the shards relative to the others' (default 1). */
+  readonly shardWeight?: number | undefined
 }
 
 const cryptoLayer = Digest.layerWebCrypto.pipe(Layer.provide(WebCrypto.layer(globalThis.crypto)))
 
 export const clusterLayer = (
   options: ClusterOptions
-): Layer.Layer<Sharding.Sharding | Runners.Runners | MessageStorage.MessageStorage, never, SqlClient.SqlClient> => {
+): Layer.Layer<
+  Sharding.Sharding | Runners.Runners | MessageStorage.MessageStorage | ShardingConfig.ShardingConfig,
+  never,
+  SqlClient.SqlClient
+> => {
   const handoffSeconds = Math.max(1, Math.round(Duration.toSeconds(Duration.fromInputUnsafe(options.handoffAfter))))
   const config = ShardingConfig.layer({
     // Only an identity: runners talk through the database, never on this address.
@@ -56,7 +62,12 @@ export const clusterLayer = (
     entityTerminationTimeout: Duration.fromInputUnsafe(options.grace),
     entityMessagePollInterval: Duration.fromInputUnsafe(options.messagePollInterval),
     // Nodes are few; keep every entity resident rather than re-creating one per run.
-    entityMaxIdleTime: Duration.hours(1)
+    entityMaxIdleTime: Duration.hours(1),
+    // A runner whose node entity is not (yet) registered keeps the messages of its shards in storage, for
+    // itself once registered or for the runner that takes the shards, rather than answering them with a
+    // defect after a minute: health reports them as stalled meanwhile (ServeBacklog).
+    entityRegistrationTimeout: Duration.minutes(30),
+    runnerShardWeight: options.shardWeight ?? 1
   })
   const runnerStorage = options.runnerStorage === "memory"
     ? RunnerStorage.layerMemory
@@ -65,7 +76,7 @@ export const clusterLayer = (
     Layer.provideMerge(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layerWith({ prefix: CLUSTER_TABLE_PREFIX })),
     Layer.provide([runnerStorage, RunnerHealth.layerNoop]),
-    Layer.provide(config),
+    Layer.provideMerge(config),
     Layer.provide(cryptoLayer)
   )
 }

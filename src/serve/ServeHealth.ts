@@ -1,11 +1,15 @@
 /**
  * Health from progress, not liveness: a served node is overdue when its last success (or, before any, the
  * serving's start) is older than `overdueAfter` times its cadence, and failing when its last `failedRuns` runs
- * all failed. Messages that stop being consumed, or a runner that looks alive and runs nothing, show here as
- * nodes falling overdue. Also the Prometheus text of `/metrics`. Pure: the caller reads the catalog.
+ * all failed. Messages that stop being consumed are caught sooner, from the cluster's message table: a node is
+ * stalled when its oldest waiting run message is older than `stalledAfterMs` and no run of it started since
+ * that message was sent (a runner that looks alive but does not consume the messages of its shards, or whose
+ * entities never registered). This runner is stalled when its node entity has not registered within
+ * `stalledAfterMs` of its start. Also the Prometheus text of `/metrics`. Pure: the caller reads the catalog.
  */
 import type { RunRecord } from "../catalog/DataNodeRecords.ts"
 import { cadenceMillis, nextDueAt } from "./NodeCadence.ts"
+import type { WaitingMessages } from "./ServeBacklog.ts"
 import type { NodeCounters } from "./ServeMetrics.ts"
 import type { ServedNode } from "./Serving.ts"
 
@@ -14,9 +18,25 @@ export interface HealthOptions {
   readonly overdueAfter: number
   /** A node is failing when this many of its latest runs all failed (default 3). */
   readonly failedRuns: number
+  /**
+   * A run message waiting this long, with no run of its node started since, is stalled (default 2 minutes;
+   * `serve` makes it at least twice its hand-off time, the longest a message waits for a dead runner's shard).
+   */
+  readonly stalledAfterMs: number
 }
 
-export const defaultHealthOptions: HealthOptions = { overdueAfter: 3, failedRuns: 3 }
+export const defaultHealthOptions: HealthOptions = { overdueAfter: 3, failedRuns: 3, stalledAfterMs: 120_000 }
+
+/** What the cluster says: the message backlog, and whether this runner registered its node entity. */
+export interface ClusterProgress {
+  readonly runnerId: string
+  /** Each node's oldest waiting run message, by update hash. */
+  readonly waiting: ReadonlyMap<string, WaitingMessages>
+  /** When this runner's node entity was registered; undefined: not yet. */
+  readonly registeredAt: Date | undefined
+  /** How many shards this runner holds. */
+  readonly shards: number
+}
 
 /** What the catalog says of one node. */
 export interface NodeProgress {
@@ -38,11 +58,18 @@ export interface NodeHealth {
   readonly lagSeconds: number
   readonly overdue: boolean
   readonly failing: boolean
+  /** Its run messages waiting in the cluster's message table, and since when the oldest waits. */
+  readonly messagesWaiting: number
+  readonly waitingSince: string | null
+  /** Its oldest waiting message is older than `stalledAfterMs` and no run of it started since. */
+  readonly stalled: boolean
 }
 
 export interface HealthReport {
   readonly ok: boolean
   readonly checkedAt: string
+  /** This runner, and whether its node entity is registered (its shard loop delivers to it). */
+  readonly runner: { readonly id: string; readonly registered: boolean; readonly shards: number }
   readonly nodes: ReadonlyArray<NodeHealth>
   /** `Kind (hash): why`, for each node that is overdue or failing. */
   readonly problems: ReadonlyArray<string>
@@ -53,9 +80,17 @@ export const assessHealth = (
   progress: ReadonlyMap<string, NodeProgress>,
   now: Date,
   servingSince: Date,
-  options: HealthOptions = defaultHealthOptions
+  options: HealthOptions = defaultHealthOptions,
+  cluster: ClusterProgress = { runnerId: "", waiting: new Map(), registeredAt: servingSince, shards: 0 }
 ): HealthReport => {
   const problems: Array<string> = []
+  const registered = cluster.registeredAt !== undefined
+  if (!registered && now.getTime() - servingSince.getTime() > options.stalledAfterMs) {
+    problems.push(
+      `runner ${cluster.runnerId}: its node entity is not registered ${Math.round((now.getTime() - servingSince.getTime()) / 1000)} s ` +
+        "after it started (its shard loop is stalled): the messages of the shards it holds are not consumed"
+    )
+  }
   const assessed = nodes.map((node): NodeHealth => {
     const seen = progress.get(node.updateHash)
     const cadence = cadenceMillis(node.cadence, now)
@@ -65,6 +100,17 @@ export const assessHealth = (
     const latest = (seen?.latestRuns ?? []).slice(0, options.failedRuns)
     const failing = latest.length >= options.failedRuns && latest.every((run) => run.status === "failed")
     const name = `${node.kind} (${node.updateHash})`
+    const waiting = cluster.waiting.get(node.updateHash)
+    const waitedMs = waiting === undefined ? 0 : now.getTime() - waiting.oldestSentAt.getTime()
+    const startedSince = seen?.lastStartedAt !== undefined && waiting !== undefined &&
+      seen.lastStartedAt.getTime() >= waiting.oldestSentAt.getTime()
+    const stalled = waiting !== undefined && waitedMs > options.stalledAfterMs && !startedSince
+    if (stalled) {
+      problems.push(
+        `${name}: a run message has waited ${Math.round(waitedMs / 1000)} s unconsumed in shard ${waiting.shardId} ` +
+          `(${waiting.waiting} waiting) and no run of it started since: the runner holding that shard is not consuming its messages`
+      )
+    }
     if (overdue) {
       problems.push(
         `${name}: no success for ${Math.round(lag / 1000)} s, over ${options.overdueAfter} times its cadence ` +
@@ -82,10 +128,19 @@ export const assessHealth = (
       nextDueAt: nextDueAt(node.cadence, seen?.lastStartedAt, now).toISOString(),
       lagSeconds: Math.max(0, lag / 1000),
       overdue,
-      failing
+      failing,
+      messagesWaiting: waiting?.waiting ?? 0,
+      waitingSince: waiting?.oldestSentAt.toISOString() ?? null,
+      stalled
     }
   })
-  return { ok: problems.length === 0, checkedAt: now.toISOString(), nodes: assessed, problems }
+  return {
+    ok: problems.length === 0,
+    checkedAt: now.toISOString(),
+    runner: { id: cluster.runnerId, registered, shards: cluster.shards },
+    nodes: assessed,
+    problems
+  }
 }
 
 /** A label value in the Prometheus text format: backslash, quote and newline escaped. */
@@ -120,5 +175,13 @@ export const prometheusText = (health: HealthReport, counters: ReadonlyMap<strin
   for (const node of health.nodes) lines.push(`metatables_node_cadence_seconds{${labels(node)}} ${node.cadenceSeconds}`)
   family("metatables_node_overdue", "gauge", "1 when the node is overdue or failing.")
   for (const node of health.nodes) lines.push(`metatables_node_overdue{${labels(node)}} ${node.overdue || node.failing ? 1 : 0}`)
+  family("metatables_node_messages_waiting", "gauge", "The node's run messages waiting in the cluster's message table.")
+  for (const node of health.nodes) lines.push(`metatables_node_messages_waiting{${labels(node)}} ${node.messagesWaiting}`)
+  family("metatables_node_stalled", "gauge", "1 when the node's oldest waiting run message is not being consumed.")
+  for (const node of health.nodes) lines.push(`metatables_node_stalled{${labels(node)}} ${node.stalled ? 1 : 0}`)
+  family("metatables_runner_registered", "gauge", "1 when this runner's node entity is registered with its shard loop.")
+  lines.push(`metatables_runner_registered{runner="${label(health.runner.id)}"} ${health.runner.registered ? 1 : 0}`)
+  family("metatables_runner_shards", "gauge", "The cluster's shards this runner holds.")
+  lines.push(`metatables_runner_shards{runner="${label(health.runner.id)}"} ${health.runner.shards}`)
   return `${lines.join("\n")}\n`
 }

@@ -41,11 +41,18 @@ export interface ServeHttpOptions {
   /** Overdue after this many cadences (default 3); failing after this many failed runs (default 3). */
   readonly overdueAfter?: number | undefined
   readonly failedRuns?: number | undefined
+  /**
+   * A node's run message waiting this long unconsumed, with no run of it started since, fails `/healthz`
+   * (default: twice `handoffAfter`, at least 2 minutes).
+   */
+  readonly stalledAfter?: Duration.Input | undefined
 }
 
 export type ServeEvent =
   | SchedulerEvent
   | { readonly _tag: "Serving"; readonly runnerId: string; readonly nodes: number }
+  /** The HTTP API listens: `url` is its dashboard's address (the API under `api/`, health at `healthz`). */
+  | { readonly _tag: "Listening"; readonly url: string }
   | { readonly _tag: "NodeRan"; readonly updateHash: string; readonly kind: string; readonly reply: RunNodeReply }
 
 /** A node as served: what the scheduler needs, and its output table for people. */
@@ -60,6 +67,10 @@ export interface ServingService {
   readonly nodes: ReadonlyArray<ServedNode>
   /** When this runner started serving: health counts a node that never succeeded from here. */
   readonly since: Date
+  /** When this runner's node entity was registered with its shard loop; undefined until it is. */
+  readonly registeredAt: Effect.Effect<Date | undefined>
+  /** How many of the cluster's shards this runner holds now. */
+  readonly shards: Effect.Effect<number>
   /** Runs a node now through the cluster (on whichever runner holds it) and waits for its reply. */
   readonly requestRun: (
     updateHash: string,

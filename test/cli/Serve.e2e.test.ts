@@ -91,6 +91,18 @@ describe("metatables serve", () => {
       )
       const health = await fetch(`http://127.0.0.1:${ports[0]}/healthz`)
       assert.strictEqual(health.status, 200)
+      // Each runner's shard loop registered the node entity and consumes the messages of its shards (SQL storage):
+      // both hold shards, together all of them, and no run message is left waiting.
+      const held: Array<number> = []
+      for (const [index, port] of ports.entries()) {
+        assert.include(runners[index]!.output(), `Dashboard: http://127.0.0.1:${port}/ (open it in a browser)`)
+        const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json() as { runner: { registered: boolean; shards: number } }
+        assert.isTrue(ready.runner.registered, `runner ${index} registered its node entity`)
+        held.push(ready.runner.shards)
+      }
+      assert.isTrue(held.every((count) => count > 0), `both runners hold shards: ${held.join(", ")}`)
+      assert.strictEqual(held[0]! + held[1]!, 300, `between them every shard: ${held.join(", ")}`)
+      assert.strictEqual(psql("SELECT count(*) FROM metatables_cluster_messages WHERE NOT processed", name).trim(), "0")
       const nodes = await (await fetch(`http://127.0.0.1:${ports[1]}/api/nodes`)).json() as { nodes: ReadonlyArray<{ state: string }> }
       assert.deepStrictEqual(nodes.nodes.map((node) => node.state), ["fresh", "fresh", "fresh", "fresh"])
 

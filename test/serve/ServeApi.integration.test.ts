@@ -42,7 +42,7 @@ const withServer = <A, E, R>(
       dashboard: false,
       // A loaded machine may run a 2-second cadence late: health is asserted healthy with a wide allowance,
       // and unhealthy with none.
-      health: { overdueAfter: options.overdueAfter ?? 10_000, failedRuns: 3 }
+      health: { overdueAfter: options.overdueAfter ?? 10_000, failedRuns: 3, stalledAfterMs: 120_000 }
     })
     const served = HttpRouter.serve(routes, { disableListenLog: true, disableLogger: true }).pipe(
       Layer.provideMerge(NodeHttpServer.layerTest),
@@ -118,12 +118,19 @@ describeBackends("serve HTTP API", (it) => {
 
       const health = yield* api.healthz()
       assert.isTrue(health.ok)
+      // The shard loop registered the node entity and consumes its messages (SQL message storage).
+      assert.isTrue(health.runner.registered)
+      assert.strictEqual(health.runner.shards, 300, "a lone runner holds every shard")
+      assert.isFalse(health.nodes.some((node) => node.stalled))
       const ready = yield* api.readyz()
       assert.isTrue(ready.ok)
+      assert.isTrue(ready.runner.registered)
       const metrics = yield* api.metrics()
       assert.match(metrics, /# TYPE metatables_node_runs_total counter/)
       assert.match(metrics, new RegExp(`metatables_node_runs_total\\{node="${derived.updateHash}",kind="ServeDerived",status="succeeded"\\} [1-9]`))
       assert.match(metrics, /metatables_node_lag_seconds\{node="[^"]+",kind="ServeSource"\} \d/)
+      assert.match(metrics, /metatables_runner_registered\{runner="[^"]+"\} 1/)
+      assert.match(metrics, /metatables_node_stalled\{node="[^"]+",kind="ServeSource"\} 0/)
 
       const openapi = JSON.parse((yield* raw("GET", "/api/openapi.json")).text) as { paths: Record<string, unknown> }
       for (const path of ["/api/tables", "/api/tables/{uid}", "/api/tables/{uid}/rows", "/api/nodes", "/api/nodes/{updateHash}", "/api/nodes/{updateHash}/runs", "/api/nodes/{updateHash}/run", "/api/nodes/{updateHash}/backfill", "/healthz", "/readyz", "/metrics"]) {

@@ -56,6 +56,51 @@ describe("assessHealth", () => {
   })
 })
 
+describe("assessHealth on the cluster's backlog", () => {
+  const options = { overdueAfter: 3, failedRuns: 3, stalledAfterMs: 120_000 }
+  const progress = new Map([["a", { lastStartedAt: at(100), lastSuccessStartedAt: at(100), latestRuns: [{ status: "succeeded" as const }] }]])
+  const cluster = (sentAt: Date | undefined, registeredAt: Date | "never" = at(1)) => ({
+    runnerId: "r1",
+    waiting: new Map(sentAt === undefined ? [] : [["a", { updateHash: "a", shardId: "default:17", oldestSentAt: sentAt, waiting: 2 }]]),
+    registeredAt: registeredAt === "never" ? undefined : registeredAt,
+    shards: 300
+  })
+
+  it("lists a node whose oldest run message waited past stalledAfter with no run of it started since", () => {
+    const report = assessHealth([served("a")], progress, at(250), at(0), options, cluster(at(120)))
+    assert.isFalse(report.ok)
+    assert.deepStrictEqual(report.problems, [
+      "Prices (a): a run message has waited 130 s unconsumed in shard default:17 (2 waiting) and no run of it started " +
+      "since: the runner holding that shard is not consuming its messages"
+    ])
+    assert.isTrue(report.nodes[0]?.stalled)
+    assert.strictEqual(report.nodes[0]?.messagesWaiting, 2)
+    assert.strictEqual(report.nodes[0]?.waitingSince, at(120).toISOString())
+    assert.isFalse(report.nodes[0]?.overdue, "long before it falls three cadences behind")
+  })
+
+  it("does not count a message waiting less than stalledAfter, or one whose run started after it was sent", () => {
+    assert.isTrue(assessHealth([served("a")], progress, at(239), at(0), options, cluster(at(120))).ok)
+    // A long run: its message waits (unprocessed) for as long as the run lasts; the node falls overdue instead.
+    const long = assessHealth([served("a")], progress, at(5000), at(0), options, cluster(at(99)))
+    assert.isFalse(long.nodes[0]?.stalled)
+    assert.isTrue(long.nodes[0]?.overdue)
+    assert.isFalse(assessHealth([served("a")], progress, at(5000), at(0), options, cluster(at(100))).nodes[0]?.stalled)
+    assert.isTrue(assessHealth([served("a")], progress, at(250), at(0), options, cluster(undefined)).ok)
+  })
+
+  it("lists this runner when its node entity has not registered within stalledAfter of its start", () => {
+    const early = assessHealth([served("a")], progress, at(120), at(0), options, cluster(undefined, "never"))
+    assert.isTrue(early.ok, "registering may take a while")
+    assert.isFalse(early.runner.registered)
+    const late = assessHealth([served("a")], progress, at(121), at(0), options, cluster(undefined, "never"))
+    assert.deepStrictEqual(late.problems, [
+      "runner r1: its node entity is not registered 121 s after it started (its shard loop is stalled): the " +
+      "messages of the shards it holds are not consumed"
+    ])
+  })
+})
+
 describe("prometheusText", () => {
   it("reports counters, lag and cadence per node, label values escaped", () => {
     const report = assessHealth([served("a", "Pri\"ces\\x")], new Map(), at(30), at(0))
@@ -71,6 +116,9 @@ describe("prometheusText", () => {
     assert.include(text, `metatables_node_lag_seconds{node="a",kind="Pri\\"ces\\\\x"} 30`)
     assert.include(text, `metatables_node_cadence_seconds{node="a",kind="Pri\\"ces\\\\x"} 60`)
     assert.include(text, `metatables_node_overdue{node="a",kind="Pri\\"ces\\\\x"} 0`)
+    assert.include(text, `metatables_node_messages_waiting{node="a",kind="Pri\\"ces\\\\x"} 0`)
+    assert.include(text, `metatables_node_stalled{node="a",kind="Pri\\"ces\\\\x"} 0`)
+    assert.include(text, `metatables_runner_registered{runner=""} 1`)
     assert.isTrue(text.endsWith("\n"))
   })
 })

@@ -81,6 +81,7 @@ export const serve = (options: Command.Command.Config.Infer<typeof serveOptions>
     const nodes = yield* importNodes(options.nodes, projectRoot)
     const tables = yield* Effect.fromResult(graphTables(nodes))
     const provider = options.upgrade ? Option.some((yield* projectProvider(options.provider)).provider) : Option.none()
+    let serving: Extract<ServeEvent, { readonly _tag: "Serving" }> | undefined
     yield* Effect.gen(function*() {
       if (Option.isSome(provider)) {
         const upgrade = yield* migrateAndReport(provider.value, "upgrade", "head").pipe(Effect.provide(migrationCatalog))
@@ -95,10 +96,14 @@ export const serve = (options: Command.Command.Config.Infer<typeof serveOptions>
         runnerId: Option.getOrUndefined(options.runnerId),
         http: { port, host: options.host, token },
         onEvent: (event) => {
-          if (event._tag === "Serving") {
+          // Said once the port listens, so the addresses printed answer.
+          if (event._tag === "Serving") return Effect.sync(() => (serving = event))
+          if (event._tag === "Listening") {
+            const nodes = serving?.nodes ?? 0
             return output.text(
-              `Serving ${event.nodes} node${event.nodes === 1 ? "" : "s"} as runner ${event.runnerId}; ` +
-                `API on http://${options.host}:${port}/api, health /healthz, metrics /metrics` +
+              `Serving ${nodes} node${nodes === 1 ? "" : "s"} as runner ${serving?.runnerId ?? "?"}.\n` +
+                `Dashboard: ${event.url} (open it in a browser); API ${event.url}api, health ${event.url}healthz, ` +
+                `metrics ${event.url}metrics` +
                 (token === undefined ? " (no METATABLES_SERVE_TOKEN: read-only)" : "") + ". Ctrl-C stops."
             )
           }
