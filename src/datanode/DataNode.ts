@@ -132,6 +132,11 @@ export interface DataNodeDefinition<
    * Without it the node runs every time, and its watermarks keep the run incremental.
    */
   readonly freshFor?: Duration.Input | undefined
+  /**
+   * When `metatables serve` runs the node if it has no `freshFor` and its table no cadence: a cron expression
+   * in UTC (`"0 6 * * 1-5"`); `serve --cron KIND=CRON` overrides it. `nodes run` ignores it.
+   */
+  readonly cron?: string | undefined
   readonly update: (context: UpdateContext<C, T, D>) => Effect.Effect<NodeOutput<T, E, R>, E, R>
 }
 
@@ -147,6 +152,8 @@ export interface DataNode<C extends AnyDataNodeConfiguration, T extends AnyStora
   /** The kind's hash namespace, from its declaration. */
   readonly kindHashNamespace: string | undefined
   readonly freshFor: Duration.Input | undefined
+  /** The kind's serve schedule (a UTC cron expression), from its declaration. */
+  readonly cron: string | undefined
   /** Tables read with `ctx.readTable`. */
   readonly reads: ReadonlyArray<AnyStorageTable>
   /** Builds the dependency nodes (the engine calls it while walking the graph). */
@@ -162,6 +169,8 @@ export interface AnyDataNode<R = unknown> {
   readonly storage: AnyStorageTable
   readonly hashNamespace: string | undefined
   readonly freshFor: Duration.Input | undefined
+  /** The serve schedule declared with the node's kind (see `DataNodeDefinition.cron`). */
+  readonly cron?: string | undefined
   readonly kindHashNamespace: string | undefined
   readonly reads: ReadonlyArray<AnyStorageTable>
   dependencies(): DependencyMap
@@ -264,6 +273,7 @@ export const DataNode = <
     readonly hashNamespace: string | undefined
     readonly kindHashNamespace = definition.hashNamespace
     readonly freshFor = definition.freshFor
+    readonly cron = definition.cron
     readonly reads = definition.reads ?? []
     constructor(configuration: C, options?: DataNodeOptions) {
       this.configuration = configuration

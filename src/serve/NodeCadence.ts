@@ -1,6 +1,6 @@
 /**
  * When a served node is due: its cadence (the node's `freshFor`, else its storage table's `cadence`, else a cron
- * given for it or for every node) and, from the start of its last run, the instant of its next run. Pure: the
+ * given for it on the command line, declared with it, or given for every node) and, from the start of its last run, the instant of its next run. Pure: the
  * scheduler asks these functions with the clock's reading and the catalog's last runs.
  *
  * A node that never ran, or whose next run fell due while nothing served it, is due now, once: the next run
@@ -28,6 +28,8 @@ export interface CadenceSubject {
   readonly freshFor: Duration.Input | undefined
   /** The storage table's cadence (`1d`, `15m`, `1mo`), normalised by its definer. */
   readonly tableCadence: string | undefined
+  /** The cron declared with the node's kind (`DataNode({ cron })`). */
+  readonly cron?: string | undefined
 }
 
 export interface CadenceOptions {
@@ -89,12 +91,13 @@ export const cadenceOf = (
   }
   const own = options.crons?.[subject.updateHash] ?? options.crons?.[subject.kind]
   if (own !== undefined) return parseCron(subject, own, "for the node")
+  if (subject.cron !== undefined) return parseCron(subject, subject.cron, "with the node's declaration")
   if (options.defaultCron !== undefined) return parseCron(subject, options.defaultCron, "for every node")
   return Result.fail(
     new ServeOptionsError({
       problems: [
         `${subject.kind} (${subject.updateHash}) has no freshFor, its table no cadence, and no cron was given: ` +
-        "give the node freshFor, or serve it with a cron (--cron)"
+        "give the node freshFor or cron, or serve it with a cron (--cron)"
       ]
     })
   )

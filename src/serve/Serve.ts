@@ -58,7 +58,8 @@ export const planServe = Effect.fn("Serve.plan")(function*(
       kind: graphNode.node.kind,
       updateHash: graphNode.identity.updateHash,
       freshFor: graphNode.node.freshFor,
-      tableCadence: graphNode.node.storage.metadata.timeIndexed?.cadence
+      tableCadence: graphNode.node.storage.metadata.timeIndexed?.cadence,
+      cron: graphNode.node.cron
     }, options)
     if (Result.isFailure(cadence)) problems.push(...cadence.failure.problems)
     else {

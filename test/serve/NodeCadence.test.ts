@@ -8,11 +8,12 @@ import * as Duration from "effect/Duration"
 import * as Result from "effect/Result"
 import { cadenceMillis, cadenceOf, nextDueAt, tableCadenceDuration } from "../../src/serve/NodeCadence.ts"
 
-const subject = (fields: { freshFor?: Duration.Input; tableCadence?: string } = {}) => ({
+const subject = (fields: { freshFor?: Duration.Input; tableCadence?: string; cron?: string } = {}) => ({
   kind: "Prices",
   updateHash: "prices_0123",
   freshFor: fields.freshFor,
-  tableCadence: fields.tableCadence
+  tableCadence: fields.tableCadence,
+  cron: fields.cron
 })
 
 const ok = <A, E>(result: Result.Result<A, E>): A => {
@@ -42,6 +43,20 @@ describe("cadenceOf", () => {
     assert.include(byHash.source, "30 * * * *")
     const byKind = ok(cadenceOf(subject(), { crons: { Prices: "0 * * * *" }, defaultCron: "* * * * *" }))
     assert.include(byKind.source, "0 * * * *")
+  })
+
+  it("takes the cron declared with the node after freshFor and the table's cadence, before the default", () => {
+    const declared = ok(cadenceOf(subject({ cron: "0 6 * * 1-5" }), { defaultCron: "* * * * *" }))
+    assert.strictEqual(declared._tag, "Cron")
+    assert.strictEqual(declared.source, `cron "0 6 * * 1-5" (with the node's declaration)`)
+    const table = ok(cadenceOf(subject({ cron: "0 6 * * 1-5", tableCadence: "1d" })))
+    assert.strictEqual(table.source, "cadence 1d")
+    const overridden = ok(cadenceOf(subject({ cron: "0 6 * * 1-5" }), { crons: { Prices: "0 7 * * *" } }))
+    assert.include(overridden.source, "0 7 * * *", "the command line's cron for the node wins")
+    assert.include(
+      problems(cadenceOf(subject({ cron: "at six" }))),
+      `the cron "at six" given with the node's declaration for Prices (prices_0123) is not valid`
+    )
   })
 
   it("reads every cadence unit, months, quarters and years as 30, 91 and 365 days", () => {

@@ -18,7 +18,7 @@ import { TestClock } from "effect/testing"
 import { Database, startEngine } from "../../src/index.ts"
 import { type ServeEvent, serveLayer, serveNodes, Serving } from "../../src/index.ts"
 import { deployTables } from "../support/deploy.ts"
-import { GaugeConfig, graph, Levels, Unscheduled } from "./fixtures/ServeGraph.ts"
+import { DeclaredCron, GaugeConfig, graph, Levels, Unscheduled } from "./fixtures/ServeGraph.ts"
 import { describeBackends, describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
 
 interface RunRow {
@@ -137,6 +137,24 @@ describeBackends("serveNodes", (it) => {
       yield* Effect.sleep("2 seconds")
       yield* Fiber.interrupt(served)
       assert.deepStrictEqual((yield* runRows).map((run) => run.kind), ["ServeUnscheduled"], "it had never run: due now, once, then at midnight")
+    }).pipe(TestClock.withLive), { timeout: 120_000 })
+
+  it.effect("serves a node by the cron declared with it: due now (it never ran), then at the cron's next time", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      yield* deployTables([Levels])
+      const events: Array<ServeEvent> = []
+      const served = yield* Effect.forkChild(
+        serveNodes([new DeclaredCron(new GaugeConfig({ gauge: "d" }))], {
+          runnerId: "declared",
+          onEvent: (event) => Effect.sync(() => events.push(event))
+        }).pipe(Effect.provide(engineFor))
+      )
+      yield* untilRuns(1, 1)
+      yield* Effect.sleep("2 seconds")
+      yield* Fiber.interrupt(served)
+      assert.deepStrictEqual((yield* runRows).map((run) => `${run.kind}:${run.status}`), ["ServeDeclaredCron:succeeded"])
+      assert.deepStrictEqual((yield* levelRows).map((row) => `${row.gauge}:${row.value}`), ["d:101", "d:102", "d:103"])
     }).pipe(TestClock.withLive), { timeout: 120_000 })
 })
 

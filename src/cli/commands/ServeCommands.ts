@@ -29,8 +29,8 @@ export const serveOptions = {
   ),
   cron: Flag.String("cron").pipe(
     Flag.withDescription(
-      "The schedule (a cron expression, UTC) of nodes with no freshFor and no table cadence; KIND=CRON or " +
-        "HASH=CRON sets one node's; repeat it for several"
+      "The schedule (a cron expression, UTC) of nodes with no freshFor, table cadence or cron of their own; " +
+        "KIND=CRON or HASH=CRON sets one node's (over the cron declared with it); repeat it for several"
     ),
     Flag.atLeast(0)
   ),
@@ -66,7 +66,8 @@ export const serveOptions = {
 
 export const serveCommand = Command.make("serve", serveOptions, lazyHandler("serve", handlers, (module) => module.serve)).pipe(
   Command.withDescription(
-    "Serve DataNodes until stopped: run each node when due (its freshFor, else its table's cadence, else --cron), " +
+    "Serve DataNodes until stopped: run each node when due (its freshFor, else its table's cadence, else its cron " +
+      "or --cron), " +
       "dependencies first, on effect's cluster (several `serve` processes on one server share the work); an HTTP " +
       "API with /healthz, /readyz, /metrics and the dashboard on --port; writes need METATABLES_SERVE_TOKEN"
   )
