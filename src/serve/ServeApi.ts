@@ -186,13 +186,22 @@ export class TablesGroup extends HttpApiGroup.make("tables")
         entities: Schema.optional(
           Schema.String.annotate({ description: "A JSON array of entities, each an object of grain values" })
         ),
-        limit: Schema.optional(Schema.String.annotate({ description: "At most this many rows (1 to 10000, default 1000)" }))
+        limit: Schema.optional(Schema.String.annotate({
+          description: "At most this many rows (1 to 10000, default 1000; streamed: any number, default all)"
+        })),
+        stream: Schema.optional(Schema.Literals(["true", "false"]).annotate({
+          description: "true: every matching row as NDJSON (application/x-ndjson), one object of its columns a line, " +
+            "sent as it is read rather than as one document"
+        }))
       },
-      success: Schema.Struct({
-        columns: Schema.Array(Schema.String),
-        rows: Schema.Array(Schema.Array(Schema.Unknown)),
-        truncated: Schema.Boolean
-      }),
+      success: [
+        Schema.Struct({
+          columns: Schema.Array(Schema.String),
+          rows: Schema.Array(Schema.Array(Schema.Unknown)),
+          truncated: Schema.Boolean
+        }),
+        HttpApiSchema.StreamNdjson({ schema: Schema.Record(Schema.String, Schema.Unknown) })
+      ],
       error: [NotFound, BadRequest]
     })
   )

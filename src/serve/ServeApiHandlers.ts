@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeCrypto from "node:crypto"
@@ -250,7 +251,10 @@ export const apiHandlersLayer = (options: ApiOptions) => {
           if ((from !== undefined || to !== undefined) && profile === undefined) {
             problems.push("from and to need a time-index table; this one has none")
           }
-          const limit = parseLimit(query.limit, 1000, MAX_ROWS, problems)
+          const streaming = query.stream === "true"
+          const limit = streaming
+            ? parseLimit(query.limit, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER, problems)
+            : parseLimit(query.limit, 1000, MAX_ROWS, problems)
           const entityColumns = profile?.index_names.filter((name) => name !== profile.time_index_name) ?? []
           let entities: ReadonlyArray<Readonly<Record<string, unknown>>> = []
           if (query.entities !== undefined) {
@@ -287,12 +291,18 @@ export const apiHandlersLayer = (options: ApiOptions) => {
             })`)
           }
           const order = profile?.index_names ?? [known[0]!]
-          const rows = yield* sql.unsafe<Record<string, unknown>>(
-            `SELECT ${columns.map(quote).join(", ")} FROM ${quote(row.schema)}.${quote(row.tableName)}` +
-              (where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`) +
-              ` ORDER BY ${order.map(quote).join(", ")} LIMIT ${limit + 1}`,
-            values
-          ).pipe(Effect.orDie)
+          const select = `SELECT ${columns.map(quote).join(", ")} FROM ${quote(row.schema)}.${quote(row.tableName)}` +
+            (where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`) +
+            ` ORDER BY ${order.map(quote).join(", ")}`
+          if (streaming) {
+            // On a server the rows come from a cursor as the client reads them; PGlite answers the query whole,
+            // then the lines are written out as they are encoded.
+            return sql.unsafe<Record<string, unknown>>(select + (Number.isFinite(limit) ? ` LIMIT ${limit}` : ""), values).stream.pipe(
+              Stream.map((record) => Object.fromEntries(columns.map((name) => [name, cell(record[name])]))),
+              Stream.orDie
+            )
+          }
+          const rows = yield* sql.unsafe<Record<string, unknown>>(`${select} LIMIT ${limit + 1}`, values).pipe(Effect.orDie)
           return {
             columns,
             rows: rows.slice(0, limit).map((record) => columns.map((name) => cell(record[name]))),

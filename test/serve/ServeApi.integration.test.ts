@@ -61,7 +61,7 @@ const raw = (method: "GET" | "POST", path: string, init: { readonly token?: stri
     if (init.token !== undefined) request = HttpClientRequest.bearerToken(request, init.token)
     if (init.body !== undefined) request = HttpClientRequest.bodyJsonUnsafe(request, init.body)
     const response = yield* http.execute(request)
-    return { status: response.status, text: yield* response.text }
+    return { status: response.status, text: yield* response.text, contentType: response.headers["content-type"] ?? "" }
   })
 
 /** Waits until every served node has a finished run. */
@@ -97,6 +97,23 @@ describeBackends("serve HTTP API", (it) => {
         query: { columns: "gauge,value", from: "2024-01-03T00:00:00Z", entities: JSON.stringify([{ gauge: "c" }]), limit: "1" }
       })
       assert.deepStrictEqual(rows, { columns: ["gauge", "value"], rows: [["c", 2]], truncated: true })
+
+      // Streamed: every matching row as NDJSON, one object a line, with the same filters; no 10,000-row cap.
+      const entities = encodeURIComponent(JSON.stringify([{ gauge: "c" }]))
+      const streamed = yield* raw("GET", `/api/tables/${levels.uid}/rows?stream=true&columns=gauge,value&from=2024-01-03T00:00:00Z&entities=${entities}`)
+      assert.strictEqual(streamed.status, 200, streamed.text)
+      assert.include(streamed.contentType, "application/x-ndjson")
+      assert.deepStrictEqual(streamed.text.trim().split("\n").map((line) => JSON.parse(line)), [{ gauge: "c", value: 2 }, { gauge: "c", value: 3 }])
+      const everything = yield* raw("GET", `/api/tables/${levels.uid}/rows?stream=true&limit=50000`)
+      assert.strictEqual(everything.status, 200, everything.text)
+      const lines = everything.text.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>)
+      assert.strictEqual(lines.length, 15, "every row of the table")
+      assert.deepStrictEqual(Object.keys(lines[0]!).sort(), ["gauge", "time_index", "value"])
+      assert.strictEqual(lines[0]!["time_index"], "2024-01-02T00:00:00.000Z", "instants as ISO text, in grain order")
+      const limited = yield* raw("GET", `/api/tables/${levels.uid}/rows?stream=true&limit=2`)
+      assert.strictEqual(limited.text.trim().split("\n").length, 2)
+      assert.strictEqual((yield* raw("GET", `/api/tables/${levels.uid}/rows?limit=50000`)).status, 400, "buffered answers keep their cap")
+      assert.strictEqual((yield* raw("GET", `/api/tables/${levels.uid}/rows?stream=true&columns=nope`)).status, 400)
 
       const node = yield* api.nodes.get({ params: { updateHash: derived.updateHash } })
       assert.strictEqual(node.watermarks.length, 1, "one entity: the derived gauge")
