@@ -333,9 +333,12 @@ const varcharLength = /^(?:varchar|character varying)\((\d+)\)$/
 const integerRank: Record<string, number> = { smallint: 1, integer: 2, bigint: 3 }
 const floatRank: Record<string, number> = { real: 1, "double precision": 2 }
 
-/** Whether changing `from` to `to` keeps every value: lengthening, a wider integer or float, any to text. */
+/**
+ * Whether changing `from` to `to` keeps every value: lengthening, a wider integer or float, more digits, any
+ * to text (every value has a text form, which the cast back reads).
+ */
 const isWidening = (from: string, to: string): boolean => {
-  if (to === "text" && (varcharLength.test(from) || from === "varchar")) return true
+  if (to === "text") return true
   const fromLength = varcharLength.exec(from)?.[1]
   const toLength = varcharLength.exec(to)?.[1]
   if (fromLength !== undefined && (to === "varchar" || (toLength !== undefined && Number(toLength) >= Number(fromLength)))) {
@@ -459,11 +462,13 @@ export const destructiveChanges = (
       changes.push({ kind: "drop-column", entity: key, description: `drops column ${key} and its values` })
       continue
     }
-    if (after.type !== column.type && !isWidening(column.type, after.type)) {
+    const dimensions = (entity: ColumnEntity) => entity.dimensions > 0 ? "[]".repeat(entity.dimensions) : ""
+    if (after.dimensions !== column.dimensions || (after.type !== column.type && !isWidening(column.type, after.type))) {
       changes.push({
         kind: "type-change",
         entity: key,
-        description: `changes ${key} from ${column.type} to ${after.type}, which may fail or lose values`
+        description: `changes ${key} from ${column.type}${dimensions(column)} to ${after.type}${dimensions(after)}, which ` +
+          "may fail or lose values"
       })
     }
     if (!column.notNull && after.notNull) {

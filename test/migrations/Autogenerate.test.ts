@@ -123,6 +123,23 @@ describe("autogenerate", () => {
       assert.isFalse([...hinted.upgrade, ...hinted.downgrade].some((statement) => /DROP (TABLE|COLUMN)/.test(statement)))
     }))
 
+  it.effect("a change to text keeps every value; a change of array dimensions is flagged; NOT NULL with a default is flagged too", () =>
+    Effect.gen(function*() {
+      const before = pgTable("widths", { id: integer().primaryKey(), count: integer(), tags: text().array(), note: text() })
+      const after = pgTable("widths", { id: integer().primaryKey(), count: text(), tags: text(), note: text().notNull().default("") })
+      const first = yield* generate([before])
+      const changed = yield* generate([after], first.snapshot)
+      assert.deepStrictEqual(changed.destructive.map((change) => [change.kind, change.description]), [
+        ["type-change", "changes public.widths.tags from text[] to text, which may fail or lose values"],
+        ["not-null", "makes public.widths.note NOT NULL, which fails while a row holds NULL (its default fills new rows " +
+          "only: set the NULLs with an UPDATE before it)"]
+      ])
+      assert.deepStrictEqual(changed.downgradeDestructive.map((change) => [change.kind, change.entity]), [
+        ["type-change", "public.widths.count"],
+        ["type-change", "public.widths.tags"]
+      ])
+    }))
+
   it.effect("flags narrowing type changes and NOT NULL without a default", () =>
     Effect.gen(function*() {
       const first = yield* generate([accounts("none")])
