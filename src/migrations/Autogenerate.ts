@@ -16,7 +16,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { drizzleKit } from "../storage/DrizzleKit.ts"
 import { nameMask } from "../storage/DrizzleKitQuoting.ts"
-import { quoteIdentifier } from "../db/SqlText.ts"
+import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { NameCollision } from "../storage/NameCollisions.ts"
 import { type ModelObject, storageSchemaModel } from "../storage/StorageSchema.ts"
@@ -98,8 +98,16 @@ export interface AutogenerateResult {
   readonly snapshot: SchemaSnapshot
   readonly destructive: ReadonlyArray<DestructiveChange>
   readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
-  /** What a reviewer should know beyond the SQL: names made distinct, drops that look like renames. */
+  /**
+   * What a reviewer should know beyond the SQL: names made distinct, drops that look like renames, why the
+   * revision runs outside a transaction.
+   */
   readonly notes: ReadonlyArray<string>
+  /**
+   * Whether the revision runs in one transaction: not when it uses an enum value it adds, which PostgreSQL
+   * refuses before the `ADD VALUE` is committed.
+   */
+  readonly transactional: boolean
 }
 
 /** The sentence a revision's header and the command's output give for a name made distinct. */
@@ -557,6 +565,44 @@ const explainEnumRecreation = (
   })
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+/** Whether `statement` holds `value` as a literal (`'value'`) or as an element of an array literal (`'{a,value}'`). */
+const usesValue = (statement: string, value: string): boolean => {
+  if (statement.includes(quoteLiteral(value))) return true
+  // In an array literal an element is bare, or double-quoted with `"` and `\` escaped; the literal doubles `'`.
+  const quoted = `"${value.replace(/[\\"]/g, "\\$&")}"`.replaceAll("'", "''")
+  const elements = [quoted, ...(/^[^\s{},"\\']+$/.test(value) ? [value] : [])]
+  return elements.some((element) => new RegExp(`[{,]${escapeRegExp(element)}[,}]`).test(statement))
+}
+
+/**
+ * The enum values `statements` add (going from `from` to `to`) and then use in a later statement: as a
+ * default, in a check or an index predicate, or in a cast. PostgreSQL refuses such a use ("unsafe use of new
+ * value") until the transaction that added the value commits. Found by the value's literal in the SQL, which
+ * may also match a text literal that merely looks the same: that costs only the transaction.
+ */
+export const enumValuesUsedWhenAdded = (
+  statements: ReadonlyArray<string>,
+  from: SchemaSnapshot,
+  to: SchemaSnapshot
+): ReadonlyArray<string> => {
+  const before = new Map(snapshotEntities(from, "enums").map((entity) => [tableKey(entity.schema, entity.name), entity.values]))
+  const used: Array<string> = []
+  for (const entity of snapshotEntities(to, "enums")) {
+    const known = before.get(tableKey(entity.schema, entity.name))
+    if (known === undefined) continue
+    for (const value of entity.values.filter((candidate) => !known.includes(candidate))) {
+      const literal = quoteLiteral(value)
+      const added = statements.findIndex((statement) => statement.startsWith("ALTER TYPE") && statement.includes(`ADD VALUE ${literal}`))
+      if (added >= 0 && statements.slice(added + 1).some((statement) => usesValue(statement, value))) {
+        used.push(`${JSON.stringify(value)} of ${tableKey(entity.schema, entity.name)}`)
+      }
+    }
+  }
+  return used
+}
+
 export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
   request: AutogenerateRequest
 ): Effect.fn.Return<AutogenerateResult, AutogenerateError> {
@@ -581,6 +627,10 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
     snapshot,
     request.baseline
   )
+  const usedWhenAdded = [
+    ...enumValuesUsedWhenAdded(upgrade, request.baseline, snapshot),
+    ...enumValuesUsedWhenAdded(downgrade, snapshot, request.baseline)
+  ]
   return {
     upgrade,
     downgrade,
@@ -589,7 +639,13 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
     downgradeDestructive: destructiveChanges(snapshot, request.baseline, reversed),
     notes: upgrade.length === 0 ? [] : [
       ...newCollisions(request.baseline, model.collisions).map(describeCollision),
-      ...renameSuggestions(request.baseline, snapshot, request.renames)
-    ]
+      ...renameSuggestions(request.baseline, snapshot, request.renames),
+      ...(usedWhenAdded.length === 0 ? [] : [
+        `runs outside a transaction (each statement is committed as it succeeds, and a rerun resumes after the ` +
+        `last one): it uses the enum value${usedWhenAdded.length === 1 ? "" : "s"} ${usedWhenAdded.join(", ")} it ` +
+        "adds, which PostgreSQL refuses before the ADD VALUE is committed"
+      ])
+    ],
+    transactional: usedWhenAdded.length === 0
   }
 })

@@ -4,7 +4,7 @@
  * `public` versus no schema, and the same models giving the same file.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { integer, pgSchema, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
+import { integer, pgEnum, pgSchema, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import { autogenerate, emptySnapshot, parseRenameHint, type RenameHint } from "../../src/migrations/Autogenerate.ts"
 import { renderRevisionModule } from "../../src/migrations/files/RevisionFile.ts"
@@ -138,6 +138,40 @@ describe("autogenerate", () => {
         ["type-change", "public.widths.count"],
         ["type-change", "public.widths.tags"]
       ])
+    }))
+
+  it.effect("a revision that uses an enum value it adds runs outside a transaction, and says why", () =>
+    Effect.gen(function*() {
+      const table = (values: [string, ...Array<string>], scalar: string, list: ReadonlyArray<string>) => {
+        const state = pgEnum("state", values)
+        return pgTable("tickets", { id: integer().primaryKey(), state: state().default(scalar), states: state().array().default([...list]) })
+      }
+      const first = yield* generate([table(["open", "done"], "open", ["open"])])
+      assert.isTrue(first.transactional)
+      const added = yield* generate([table(["open", "done", "held"], "open", ["open"])], first.snapshot)
+      assert.deepStrictEqual([added.transactional, added.notes], [true, []], "a value added and not used yet")
+      const usedAsDefault = yield* generate([table(["open", "done", "held"], "held", ["open"])], first.snapshot)
+      assert.isFalse(usedAsDefault.transactional)
+      assert.deepStrictEqual(usedAsDefault.notes, [
+        "runs outside a transaction (each statement is committed as it succeeds, and a rerun resumes after the last " +
+        "one): it uses the enum value \"held\" of public.state it adds, which PostgreSQL refuses before the ADD VALUE " +
+        "is committed"
+      ])
+      const usedInArray = yield* generate([table(["open", "done", "it's held"], "open", ["open", "it's held"])], first.snapshot)
+      assert.isFalse(usedInArray.transactional, "a value used in an array default")
+      const rendered = renderRevisionModule({
+        id: "0002",
+        parents: ["0001"],
+        message: "hold",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        upgrade: usedAsDefault.upgrade,
+        downgrade: usedAsDefault.downgrade,
+        destructive: [],
+        downgradeDestructive: [],
+        notes: usedAsDefault.notes,
+        transactional: usedAsDefault.transactional
+      }, "0002_hold.snapshot.json")
+      assert.include(rendered, "export const transactional = false")
     }))
 
   it.effect("flags narrowing type changes and NOT NULL without a default", () =>

@@ -130,6 +130,7 @@ export type FidelityChange =
   | "add a unique constraint"
   | "add a table with foreign keys to a hostile table"
   | "drop a table another table referenced"
+  | "add an enum value and use it at once"
 
 export const fidelityModels = (
   spelling: Spelling = "metatables",
@@ -139,7 +140,7 @@ export const fidelityModels = (
   const changed = (change: FidelityChange) => changes.has(change)
   const ledger = pgSchema("fid_ledger")
   const odd = pgSchema(spell(hostileNames.schema))
-  const mood = pgEnum("fid_mood", ["sad", "ok", "happy", "it's"])
+  const mood = pgEnum("fid_mood", ["sad", "ok", "happy", "it's", ...(changed("add an enum value and use it at once") ? ["gl'ad"] : [])])
   const level = ledger.enum("Fid Level", [
     "low",
     "mid",
@@ -174,7 +175,9 @@ export const fidelityModels = (
     name: changed("change a column's type") ? text().notNull() : varchar({ length: 64 }).notNull(),
     email: text().unique("fid_accounts_email_key", { nulls: "not distinct" }),
     created: timestamp({ precision: 3, withTimezone: true }).notNull().defaultNow(),
-    mood: mood().notNull().default(changed("change a default") ? "happy" : "ok"),
+    mood: mood().notNull().default(
+      changed("add an enum value and use it at once") ? "gl'ad" : changed("change a default") ? "happy" : "ok"
+    ),
     level: level().default("mid"),
     active: boolean().notNull().default(true),
     ticket: bigint({ mode: "number" }).default(sql`nextval('fid_ledger.fid_ticket_seq')`),
@@ -241,7 +244,7 @@ export const fidelityModels = (
     cube: boolean().array().array().array(),
     codes: varchar({ length: 8 }).array(),
     amounts: numeric({ precision: 10, scale: 2 }).array(),
-    moods: mood().array().default(["ok", "it's"]),
+    moods: mood().array().default(changed("add an enum value and use it at once") ? ["gl'ad", "it's"] : ["ok", "it's"]),
     mood_grid: mood().array().array(),
     levels: level().array(),
     times: timestamp({ withTimezone: true }).array(),
@@ -513,7 +516,8 @@ export const fidelityChanges: ReadonlyArray<FidelityChange> = [
   "change a generated column's expression",
   "add a unique constraint",
   "add a table with foreign keys to a hostile table",
-  "drop a table another table referenced"
+  "drop a table another table referenced",
+  "add an enum value and use it at once"
 ]
 
 /** The rename hints a change needs, given in code as a provider's `renames` (the command line cannot spell these names). */

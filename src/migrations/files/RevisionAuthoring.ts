@@ -283,7 +283,8 @@ export const createRevision = Effect.fn("RevisionAuthoring.createRevision")(func
       snapshot: yield* modelSnapshot(request.tables),
       destructive: [],
       downgradeDestructive: [],
-      notes: []
+      notes: [],
+      transactional: true
     }
   if (request.autogenerate && generated.upgrade.length === 0) return { _tag: "NoChanges", head: parent } as const
   const path = yield* writeRevisionFiles(directory, {
@@ -297,7 +298,8 @@ export const createRevision = Effect.fn("RevisionAuthoring.createRevision")(func
     downgrade: generated.downgrade,
     destructive: generated.destructive,
     downgradeDestructive: generated.downgradeDestructive,
-    notes: generated.notes
+    notes: generated.notes,
+    transactional: generated.transactional
   }, generated.snapshot)
   return {
     _tag: "Written",

@@ -26,6 +26,8 @@ export interface RevisionDraft {
   readonly downgradeDestructive: ReadonlyArray<DestructiveChange>
   /** What a reviewer should know beyond the SQL (names made distinct, drops that look like renames). */
   readonly notes?: ReadonlyArray<string> | undefined
+  /** Whether it runs in one transaction (default: yes). */
+  readonly transactional?: boolean | undefined
 }
 
 /** `0002_add_account_status.ts`: the id, then the message as a short slug. */
@@ -86,7 +88,7 @@ export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string)
     ...(branchLabels.length === 0 ? [] : [`export const branchLabels: ReadonlyArray<string> = ${stringList(branchLabels)}`]),
     `export const message = ${JSON.stringify(draft.message)}`,
     `export const createdAt = ${JSON.stringify(draft.createdAt)}`,
-    "export const transactional = true",
+    `export const transactional = ${draft.transactional ?? true}`,
     "",
     operationsBlock("upgrade", draft.upgrade),
     "",
