@@ -6,6 +6,7 @@
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type { CatalogStorageError, InvalidCatalogRowError } from "./CatalogErrors.ts"
+import type { RunInProgressError } from "./RunInProgressError.ts"
 import type { RunHolder } from "./RunLease.ts"
 
 /** A node identity writing into one table (the spec's DataNodeUpdate). */
@@ -133,7 +134,10 @@ export interface DataNodeRecordsService {
   readonly lastSuccess: (
     updateUid: string
   ) => Effect.Effect<RunRecord | undefined, CatalogStorageError | InvalidCatalogRowError>
-  /** Records a run as `running`, held by this process (its lease) with a first heartbeat. */
+  /**
+   * Records a run as `running`, held by this process (its lease) with a first heartbeat; refused with
+   * `RunInProgressError` while another run of the update is live (its holder alive), one start at a time.
+   */
   readonly startRun: (request: {
     readonly updateUid: string
     readonly forced: boolean
@@ -141,7 +145,7 @@ export interface DataNodeRecordsService {
     readonly mode?: RunMode | undefined
     readonly asOf?: Date | undefined
     readonly backfill?: { readonly from: Date; readonly to: Date; readonly entities: ReadonlyArray<string> | null } | undefined
-  }) => Effect.Effect<RunRecord, CatalogStorageError | InvalidCatalogRowError>
+  }) => Effect.Effect<RunRecord, CatalogStorageError | InvalidCatalogRowError | RunInProgressError>
   /** Marks the node's `running` runs whose holder is gone `abandoned`, and returns them. */
   readonly recoverAbandoned: (
     updateUid: string

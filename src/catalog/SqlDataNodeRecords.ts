@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as SqlClient from "effect/sql/SqlClient"
+import { advisoryTransactionLock } from "../db/AdvisoryLock.ts"
 import { pgArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { Catalog } from "./Catalog.ts"
 import { CatalogStorageError } from "./CatalogErrors.ts"
@@ -23,6 +24,7 @@ import {
   type UpdateStatus
 } from "./DataNodeRecords.ts"
 import { CountFromBigInt, CountFromNumeric, decodeCatalogRows } from "./internal/catalogRows.ts"
+import { RunInProgressError } from "./RunInProgressError.ts"
 import { currentHolder, isHolderGone, LEASE_TTL, RunHolder } from "./RunLease.ts"
 
 const updateFields = {
@@ -247,6 +249,25 @@ const make = Effect.gen(function*() {
   })
 
   const startRun: DataNodeRecordsService["startRun"] = Effect.fn("DataNodeRecords.startRun")(function*(request) {
+    // One start of the node at a time (a lock until the transaction ends) looks for a live run, then records its own.
+    const [live] = yield* sql.unsafe(
+      `SELECT ${RUN_COLUMNS} FROM ${runs} WHERE update_uid = $1::uuid AND status = 'running' ORDER BY started_at`,
+      [request.updateUid]
+    ).pipe(
+      Effect.mapError(CatalogStorageError.during("look for a live run of the node")),
+      Effect.flatMap(decodeRuns),
+      Effect.flatMap(resolveRuns),
+      Effect.map((rows) => rows.filter((row) => row.status === "running"))
+    )
+    if (live !== undefined) {
+      return yield* new RunInProgressError({
+        runUid: live.uid,
+        startedAt: live.startedAt,
+        mode: live.mode,
+        holder: live.holder,
+        heartbeatAt: live.heartbeatAt
+      })
+    }
     return yield* sql.unsafe(
       `INSERT INTO ${runs} (update_uid, status, forced, started_at, mode, as_of, backfill, holder, heartbeat_at)
        VALUES ($1::uuid, 'running', $2, $3, $4, $5, $6::jsonb, $7::jsonb, now())
@@ -266,7 +287,16 @@ const make = Effect.gen(function*() {
       Effect.flatMap(resolveRuns),
       Effect.flatMap(single("record the start of a run"))
     )
-  })
+  }, (effect, request) =>
+    sql.withTransaction(
+      Effect.andThen(
+        advisoryTransactionLock("node-run", "", request.updateUid).pipe(
+          Effect.provideService(SqlClient.SqlClient, sql),
+          Effect.mapError(CatalogStorageError.during("take the node's start lock"))
+        ),
+        effect
+      )
+    ).pipe(Effect.catchTag("SqlError", CatalogStorageError.during("record the start of a run"))))
 
   const recoverAbandoned: DataNodeRecordsService["recoverAbandoned"] = Effect.fn("DataNodeRecords.recoverAbandoned")(
     function*(updateUid) {

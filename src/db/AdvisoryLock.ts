@@ -26,11 +26,12 @@ import { quoteLiteral } from "./SqlText.ts"
 export type AdvisoryLockKey = readonly [number, number]
 
 /**
- * What a lock protects: a provider's migrations, the creation of a provider's owner role, or a migration
+ * What a lock protects: a provider's migrations, the creation of a provider's owner role, a migration
  * credential while its holder lives (that one is server-wide: its database is `""`, so a sweep from any
- * database can find it in `pg_locks`).
+ * database can find it in `pg_locks`), or the start of a node's run (a transaction lock: one start at a time
+ * sees whether another run of the node is live).
  */
-export type AdvisoryLockPurpose = "migrations" | "owner-role" | "credential-holder"
+export type AdvisoryLockPurpose = "migrations" | "owner-role" | "credential-holder" | "node-run"
 
 /** Two positive int4s from the SHA-256 of the purpose, the database and the name. */
 export const advisoryLockKey = (purpose: AdvisoryLockPurpose, database: string, name: string): AdvisoryLockKey => {
@@ -74,7 +75,7 @@ export const describeHolder = (holder: AdvisoryLockHolder | null): string =>
 export class AdvisoryLockTimeoutError extends Schema.TaggedError<AdvisoryLockTimeoutError>()(
   "AdvisoryLockTimeoutError",
   {
-    purpose: Schema.Literals(["migrations", "owner-role", "credential-holder"]),
+    purpose: Schema.Literals(["migrations", "owner-role", "credential-holder", "node-run"]),
     name: Schema.String,
     key: Schema.Tuple([Schema.Number, Schema.Number]),
     waitedSeconds: Schema.Number,

@@ -1,20 +1,23 @@
 /**
  * The DataNode records on both backends: every value comes back decoded (int8 counters and counts as
- * numbers, instants as Dates, JSON payloads by their schemas), and a row metatables did not write fails with
- * an error naming its table and column.
+ * numbers, instants as Dates, JSON payloads by their schemas), a row metatables did not write fails with an
+ * error naming its table and column, and a run of a node is refused while another run of it is live.
  */
 import { assert } from "@effect/vitest"
 import { doublePrecision, timestamp, varchar } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
 import { Catalog, providerIdentity } from "../../src/catalog/Catalog.ts"
 import { InvalidCatalogRowError } from "../../src/catalog/CatalogErrors.ts"
 import { DataNodeRecords } from "../../src/catalog/DataNodeRecords.ts"
+import { RunInProgressError } from "../../src/catalog/RunInProgressError.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import * as SqlDataNodeRecords from "../../src/catalog/SqlDataNodeRecords.ts"
 import { PlatformManagedMetaTable, PlatformTimeIndexMetaTable } from "../../src/index.ts"
-import { describeBackends, resetDatabase } from "../support/TestDatabase.ts"
+import { advisoryLockKey } from "../../src/db/AdvisoryLock.ts"
+import { describeBackends, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
 
 const info = (label: string) => ({ label, description: `${label} of the row.` })
 
@@ -190,6 +193,75 @@ describeBackends("SqlDataNodeRecords", (it) => {
           assert.strictEqual(watermarks.table, "metatables.data_node_watermarks")
           assert.strictEqual(watermarks.field, "entity.sensor")
         }
+      })
+    ))
+
+  it.effect("refuses a second live run of a node, naming the first, until it ends or its process is gone", () =>
+    fresh((tableUid) =>
+      Effect.gen(function*() {
+        const records = yield* DataNodeRecords
+        const sql = yield* SqlClient.SqlClient
+        const update = yield* records.registerUpdate({
+          updateHash: "hash-c",
+          kind: "ReadingsNode",
+          metaTableUid: tableUid,
+          hashNamespace: undefined,
+          configuration: "{}"
+        })
+        const start = (at: string) => records.startRun({ updateUid: update.uid, forced: false, startedAt: instant(at) })
+        const first = yield* start("2024-03-01T00:00:00Z")
+        const refusals = yield* Effect.all([Effect.flip(start("2024-03-01T00:00:01Z")), Effect.flip(start("2024-03-01T00:00:02Z"))], {
+          concurrency: "unbounded"
+        })
+        for (const refused of refusals) {
+          assert.instanceOf(refused, RunInProgressError)
+          if (refused instanceof RunInProgressError) {
+            assert.strictEqual(refused.runUid, first.uid)
+            assert.strictEqual(refused.holder?.pid, process.pid)
+            assert.include(refused.message, `The node is already being run: a run started 2024-03-01T00:00:00.000Z by process ${process.pid}`)
+            assert.include(refused.message, "Wait for it to end, or stop that process")
+          }
+        }
+        yield* records.finishRun({ runUid: first.uid, status: "succeeded", attempts: 1, error: null, finishedAt: instant("2024-03-01T00:01:00Z") })
+        // Two starts at once with no live run: exactly one is recorded, the other refused naming it. On the
+        // server the test holds the start lock until both wait for it, so that they race for real.
+        const both = Effect.all([Effect.result(start("2024-03-01T00:02:00Z")), Effect.result(start("2024-03-01T00:02:00Z"))], {
+          concurrency: "unbounded"
+        })
+        const { backend } = yield* TestDatabase
+        const racing = backend === "pglite" ? yield* both : yield* Effect.scoped(Effect.gen(function*() {
+          const connection = yield* sql.reserve
+          const [first, second] = advisoryLockKey("node-run", "", update.uid)
+          yield* connection.executeUnprepared("BEGIN", [], undefined)
+          yield* connection.executeUnprepared("SELECT pg_advisory_xact_lock($1, $2)", [first, second], undefined)
+          const fiber = yield* Effect.forkChild(both)
+          for (let waiting = 0; waiting < 2;) {
+            // Asked on the connection holding the lock.
+            const [row] = (yield* connection.executeUnprepared(
+              "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = $1 AND objid = $2",
+              [first, second],
+              undefined
+            )) as ReadonlyArray<{ readonly n: number }>
+            waiting = row?.n ?? 0
+            // The suite's clock is the test clock: wait on the real one.
+            if (waiting < 2) yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+          }
+          yield* connection.executeUnprepared("COMMIT", [], undefined)
+          return yield* Fiber.join(fiber)
+        }))
+        const started = racing.flatMap((outcome) => outcome._tag === "Success" ? [outcome.success] : [])
+        const refused = racing.flatMap((outcome) => outcome._tag === "Failure" ? [outcome.failure] : [])
+        assert.strictEqual(started.length, 1)
+        assert.instanceOf(refused[0], RunInProgressError)
+        assert.strictEqual((refused[0] as RunInProgressError).runUid, started[0]!.uid)
+        const second = started[0]!
+        // Its process gone (a pid no process has), the run no longer blocks: it is abandoned.
+        yield* sql`UPDATE metatables.data_node_runs SET holder = jsonb_set(holder, '{pid}', '2147483646') WHERE uid = ${second.uid}::uuid`
+        const third = yield* start("2024-03-01T00:03:00Z")
+        assert.strictEqual(third.status, "running")
+        const runs = yield* sql<{ readonly n: number }>`
+          SELECT count(*)::int AS n FROM metatables.data_node_runs WHERE update_uid = ${update.uid}::uuid`
+        assert.strictEqual(runs[0]?.n, 3, "the refused starts recorded nothing")
       })
     ))
 })

@@ -19,13 +19,15 @@ import { randomName } from "../support/TestDatabase.ts"
 const server = inject("metatablesServer")
 
 /**
- * Starts `nodes run nodes/hanging.ts:hanging` in a process, waits until its first batch is committed, sends
- * `signal`, and answers what the process printed and how it ended.
+ * Starts `nodes run nodes/hanging.ts:hanging` in a process, waits until its first batch is committed, runs
+ * `meanwhile` (the process still running, hanging), sends `signal`, and answers what the process printed and how
+ * it ended.
  */
 const runUntilFirstBatch = (
   project: string,
   env: Readonly<Record<string, string>>,
-  signal: NodeJS.Signals
+  signal: NodeJS.Signals,
+  meanwhile: () => Promise<void> = () => Promise.resolve()
 ): Promise<CliRun & { readonly signal: NodeJS.Signals | null }> =>
   new Promise((resolve, reject) => {
     const environment: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...env }
@@ -43,7 +45,10 @@ const runUntilFirstBatch = (
       stderr += chunk.toString()
       if (!sent && /HangingPrices [0-9a-f]{8} -> sdk_examples\.prices: batch 1,/.test(stderr)) {
         sent = true
-        child.kill(signal)
+        meanwhile().then(() => child.kill(signal), (error) => {
+          child.kill("SIGKILL")
+          reject(error)
+        })
       }
     })
     child.on("error", reject)
@@ -152,6 +157,53 @@ describe("run leases on the command line", () => {
       assert.include(interrupted.stderr, "The run was interrupted.")
       assert.match(interrupted.stderr, /not finished {2}HangingPrices [0-9a-f]{8}: 1 batch \([\d,]+ rows\) committed/)
       assert.strictEqual(psql("SELECT status FROM metatables.data_node_runs", name).trim(), "interrupted")
+    } finally {
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 300_000)
+
+  it.skipIf(!server.available)("server: a second run of a node another process is running is refused, naming it, until that process is gone", async () => {
+    const project = hangingExampleProject("lease")
+    const name = randomName("mt_lease")
+    const admin = new URL(server.url)
+    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const env = { DATABASE_URL: url.toString() }
+    psql(`CREATE DATABASE ${name}`)
+    try {
+      const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      NodeFs.writeFileSync(NodePath.join(project, "hang"), "")
+      let second: CliRun | undefined
+      const first = await runUntilFirstBatch(project, env, "SIGKILL", async () => {
+        // The first process runs the node (one batch committed, waiting for the rest): the same node again is refused.
+        second = await runCliInProcess(["nodes", "run", "nodes/hanging.ts:hanging", "--json"], { cwd: project, env })
+      })
+      assert.strictEqual(first.signal, "SIGKILL", first.stderr)
+      assert.strictEqual(second?.exitCode, 1, second?.stderr)
+      const pid = psql("SELECT holder->>'pid' FROM metatables.data_node_runs", name).trim()
+      assert.match(second!.stderr, new RegExp(
+        `FAILED {2}HangingPrices [0-9a-f]{8}: The node is already being run: a run started \\S+ by process ${pid} on .+, which is alive`
+      ))
+      assert.include(second!.stderr, "Wait for it to end, or stop that process")
+      assert.strictEqual((second!.stderr.match(/already being run/g) ?? []).length, 1, "said once")
+      const report = JSON.parse(second!.stdout) as { ok: boolean; nodes: ReadonlyArray<{ error: { tag: string }; runUid: string | null }> }
+      assert.isFalse(report.ok)
+      assert.strictEqual(report.nodes[0]!.error.tag, "RunInProgressError")
+      assert.isNull(report.nodes[0]!.runUid, "the refused run recorded nothing")
+      assert.strictEqual(psql("SELECT count(*) FROM metatables.data_node_runs", name).trim(), "1")
+
+      // Its process gone, the node runs again: the killed run is recorded abandoned.
+      NodeFs.rmSync(NodePath.join(project, "hang"))
+      const third = await runCliInProcess(["nodes", "run", "nodes/hanging.ts:hanging"], { cwd: project, env })
+      assert.strictEqual(third.exitCode, 0, third.stderr)
+      assert.strictEqual(
+        psql("SELECT string_agg(status, ',' ORDER BY started_at) FROM metatables.data_node_runs", name).trim(),
+        "abandoned,succeeded"
+      )
     } finally {
       psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
       NodeFs.rmSync(project, { recursive: true, force: true })

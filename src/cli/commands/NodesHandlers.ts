@@ -133,7 +133,8 @@ const outcomeLine = (
     case "succeeded":
       return outcomeText(outcome, name) + earlierText
     case "failed":
-      return `FAILED  ${name} after ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}: ` +
+      // No attempt: refused before its update ran (another run of the node is live, the catalog failed).
+      return `FAILED  ${name}${outcome.attempts === 0 ? "" : ` after ${outcome.attempts} attempt${outcome.attempts === 1 ? "" : "s"}`}: ` +
         `${last ?? "unknown error"}${earlierText}`
     default:
       return outcomeText(outcome, name)
