@@ -152,6 +152,11 @@ describeServer("the least-privilege setup", (it) => {
       // The trigger and its function are created by revision 0004: declared, not reported.
       assert.deepStrictEqual(check.document.undeclaredObjects, [], check.stderr)
 
+      // `current` reads the version table with the administrator's own connection, a member of the run role.
+      const current = yield* cli(project, asAdmin, ["migrations", "current"])
+      assert.strictEqual(current.exitCode, 0, current.stderr)
+      assert.deepStrictEqual([current.document.heads, current.document.atHead], [["0004"], true], current.stderr)
+
       const run = yield* cli(project, asAdmin, ["nodes", "run", "nodes/index.ts:exampleGraph"])
       assert.strictEqual(run.exitCode, 0, run.stderr)
       assert.isTrue(run.document.ok)

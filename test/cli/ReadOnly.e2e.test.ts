@@ -3,14 +3,17 @@
  * embedded database that does not exist yet (no `.metatables/` is made) and on an empty server database (no
  * catalog schema is made), `catalog list`, `migrations current`, `nodes status` and `doctor` say "nothing here
  * yet" and succeed; `catalog show`, a `nodes run` without `--upgrade` and `migrations check` say so and fail;
- * `migrations check` on an empty server database says it is at base and creates nothing.
+ * `migrations check` on an empty server database says it is at base and creates nothing. On a database with a
+ * catalog, `migrations current` (of the provider that made it, and of one that never ran), `history
+ * --indicate-current`, `show current`, `catalog list`, `nodes status` and `check` leave the catalog's rows, the
+ * tables and the roles exactly as they were.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { runCliInProcess } from "../support/cli.ts"
+import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
@@ -97,4 +100,74 @@ describe("read-only commands create nothing", () => {
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 180_000)
+
+  it.skipIf(!server.available)("on a server database with a catalog, the reading commands change no row, table or role", async () => {
+    const project = exampleProject("readonly")
+    // A second provider, never upgraded: `current` of it must not register it.
+    NodeFs.writeFileSync(
+      NodePath.join(project, "storage", "other.ts"),
+      `import { uuid } from "drizzle-orm/pg-core"
+import { PlatformManagedMetaTable } from "../src/index.ts"
+export class Other extends PlatformManagedMetaTable<Other>()({
+  name: "other__thing", namespace: "other", identifier: "other.thing", description: "Another provider's table.",
+  columns: { uid: uuid().primaryKey() }, columnInfo: { uid: { label: "UID", description: "Key." } }
+}) {}
+export const models = [Other]
+`
+    )
+    const scaffold = await runCliInProcess(
+      ["migrations", "scaffold", "--package", "other", "--namespace", "other", "--metadata", "storage/other.ts:models", "--module", "other_migrations",
+        "--import-from", NodePath.join(repositoryRoot, "src", "index.ts")],
+      { cwd: project }
+    )
+    assert.strictEqual(scaffold.exitCode, 0, scaffold.stderr)
+    const admin = new URL(server.url)
+    const name = randomName("mt_readonly")
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const env = { DATABASE_URL: url.toString() }
+    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
+      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" }).trim()
+    psql(`CREATE DATABASE ${name}`)
+    /** Every row of every catalog table, the tables and the roles of the server. */
+    const contents = () => {
+      const tables = psql("SELECT string_agg(quote_ident(tablename), ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'metatables'", name).split(" ")
+      return {
+        catalog: Object.fromEntries(tables.map((table) => [
+          table,
+          psql(`SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM metatables.${table} t`, name)
+        ])),
+        relations: psql("SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')", name),
+        roles: psql("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'mt\\_%'")
+      }
+    }
+    try {
+      for (const args of [["migrations", "upgrade"], ["nodes", "run", "nodes/index.ts:exampleGraph"]]) {
+        const run = await runCliInProcess(args, { cwd: project, env })
+        assert.strictEqual(run.exitCode, 0, run.stderr)
+      }
+      const before = contents()
+      assert.isAbove(Object.keys(before.catalog).length, 3)
+      const reads: ReadonlyArray<ReadonlyArray<string>> = [
+        ["migrations", "current"],
+        ["migrations", "current", "--provider", "other_migrations/index.ts:migration"],
+        ["migrations", "history", "--indicate-current"],
+        ["migrations", "show", "current"],
+        ["catalog", "list"],
+        ["catalog", "show", "sdk_examples.prices"],
+        ["nodes", "status"],
+        ["migrations", "check"]
+      ]
+      for (const args of reads) {
+        const run = await runCliInProcess(args, { cwd: project, env })
+        assert.strictEqual(run.exitCode, 0, `${args.join(" ")}: ${run.stderr}`)
+        assert.deepStrictEqual(contents(), before, `${args.join(" ")} changed nothing`)
+      }
+      const other = await runCliInProcess(["migrations", "current", "--provider", "other_migrations/index.ts:migration"], { cwd: project, env })
+      assert.include(other.stderr, "other:other: no current revision")
+    } finally {
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 300_000)
 })

@@ -25,7 +25,6 @@ import { type MigrationProvider, versionTableOf } from "../../migrations/Provide
 import { discoverProvider } from "../../migrations/ProviderDiscovery.ts"
 import {
   type CredentialObserver,
-  currentRevision,
   migrateProvider,
   stampProvider
 } from "../../migrations/ProviderLifecycle.ts"
@@ -60,8 +59,6 @@ export const migrationCatalog = SqlCatalog.layer()
 /** The database and the catalog. */
 const migrationServices = migrationCatalog.pipe(Layer.provideMerge(cliDatabaseLayer))
 
-/** The database and the catalog as they are, for commands that only read: nothing is created. */
-const existingMigrationServices = migrationCatalog.pipe(Layer.provide(catalogPresent), Layer.provideMerge(existingDatabaseLayer))
 
 /** The path as a person would type it from here. */
 export const shown = (path: string): string => {
@@ -72,6 +69,10 @@ export const shown = (path: string): string => {
 /** The project's provider: `--provider`, else the one package.json or `migrations/index.ts` names. */
 export const projectProvider = (reference: Option.Option<string>) =>
   Effect.flatMap(currentProjectRoot, (projectRoot) => discoverProvider({ reference, projectRoot }))
+
+/** The same heads, in any order. */
+const sameHeads = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
+  a.length === b.length && [...a].sort().every((id, index) => id === [...b].sort()[index])
 
 const headList = (ids: ReadonlyArray<string>): string => ids.length === 0 ? "<base>" : ids.join(", ")
 
@@ -112,11 +113,22 @@ export const scaffold = (options: Command.Command.Config.Infer<typeof scaffoldOp
 export const current = ({ provider: reference }: Command.Command.Config.Infer<typeof providerOptions>) =>
   Effect.flatMap(projectProvider(reference), ({ provider }) => currentOf(provider))
 
-/** The provider is found first (a wrong `--provider` costs no database); then the database is read. */
+/**
+ * The provider is found first (a wrong `--provider` costs no database); then the database is read, and only
+ * read: the version table with the command's own connection, never through the catalog (whose lifecycle
+ * registers the provider's version registry on first use) nor a credential (a role made and dropped).
+ */
 const currentOf = (provider: MigrationProvider) =>
   Effect.gen(function*() {
     const output = yield* Output
-    const report = yield* currentRevision(provider, { onCredential: yield* protectCredential })
+    const loaded = yield* loadRevisions(provider.versionLocations)
+    const state = yield* readMigrationState(versionTableOf(provider))
+    const report = {
+      provider: provider.key,
+      heads: state.heads,
+      atHead: sameHeads(state.heads, loaded.graph.upgradedHeads),
+      historyHeads: loaded.graph.upgradedHeads
+    }
     const text = report.heads.length === 0
       ? `${provider.key}: no current revision. The version table is empty or missing: nothing is applied yet. ` +
         "`metatables migrations upgrade` applies the revisions."
@@ -124,7 +136,7 @@ const currentOf = (provider: MigrationProvider) =>
         (report.atHead ? " (head)" : ` (the history's head is ${headList(report.historyHeads)}: run upgrade)`)
     yield* output.result({ text, document: { provider: report.provider, heads: report.heads, atHead: report.atHead } })
   }).pipe(
-    Effect.provide(existingMigrationServices),
+    Effect.provide(Layer.provideMerge(catalogPresent, existingDatabaseLayer)),
     Effect.catchTag("NothingHereYet", (nothing) =>
       Effect.flatMap(Output, (output) =>
         output.result({
@@ -327,11 +339,15 @@ export const migrate = (direction: "upgrade" | "downgrade") => (options: Command
     )
   })
 
-/** The database's heads, for the local commands that mark or count from them (read without the catalog). */
+/**
+ * The database's heads, for the local commands that mark or count from them (read without the catalog, and
+ * without making an embedded database that does not exist: it has no heads).
+ */
 const databaseHeads = (provider: MigrationProvider) =>
-  Effect.map(
-    readMigrationState(versionTableOf(provider)).pipe(Effect.provide(cliDatabaseLayer)),
-    (state) => state.heads
+  readMigrationState(versionTableOf(provider)).pipe(
+    Effect.map((state) => state.heads),
+    Effect.provide(existingDatabaseLayer),
+    Effect.catchTag("NothingHereYet", () => Effect.succeed([]))
   )
 
 /** A history range's side: `current` (the database's heads) or any target, resolved. */
