@@ -15,6 +15,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
+import { credentialRolePrefix, ownerRolePrefix, runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
 import { randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
@@ -138,7 +139,11 @@ export const models = [Other]
           psql(`SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM metatables.${table} t`, name)
         ])),
         relations: psql("SELECT string_agg(n.nspname || '.' || c.relname, ',' ORDER BY 1) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')", name),
-        roles: psql("SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'mt\\_%'")
+        // Roles are the server's: only this database's (other tests make and drop their own meanwhile).
+        roles: psql(
+          `SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE ` +
+            [ownerRolePrefix(name), runRolePrefix(name), credentialRolePrefix(name)].map((prefix) => `starts_with(rolname, '${prefix}')`).join(" OR ")
+        )
       }
     }
     try {
@@ -148,6 +153,7 @@ export const models = [Other]
       }
       const before = contents()
       assert.isAbove(Object.keys(before.catalog).length, 3)
+      assert.include(before.roles, runRolePrefix(name), "the provider's roles are counted")
       const reads: ReadonlyArray<ReadonlyArray<string>> = [
         ["migrations", "current"],
         ["migrations", "current", "--provider", "other_migrations/index.ts:migration"],
