@@ -105,7 +105,8 @@ export interface AutogenerateResult {
   readonly notes: ReadonlyArray<string>
   /**
    * Whether the revision runs in one transaction: not when it uses an enum value it adds, which PostgreSQL
-   * refuses before the `ADD VALUE` is committed.
+   * refuses before the `ADD VALUE` is committed, nor when it builds or drops an index `CONCURRENTLY`, which
+   * PostgreSQL runs only outside a transaction.
    */
   readonly transactional: boolean
 }
@@ -631,6 +632,14 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
     ...enumValuesUsedWhenAdded(upgrade, request.baseline, snapshot),
     ...enumValuesUsedWhenAdded(downgrade, snapshot, request.baseline)
   ]
+  const concurrently = [...upgrade, ...downgrade].some((statement) => /\b(CREATE|DROP)\s+(UNIQUE\s+)?INDEX\s+CONCURRENTLY\b/i.test(statement))
+  const outside = [
+    ...(usedWhenAdded.length === 0 ? [] : [
+      `it uses the enum value${usedWhenAdded.length === 1 ? "" : "s"} ${usedWhenAdded.join(", ")} it adds, which ` +
+      "PostgreSQL refuses before the ADD VALUE is committed"
+    ]),
+    ...(concurrently ? ["it builds or drops an index CONCURRENTLY, which PostgreSQL runs only outside a transaction"] : [])
+  ]
   return {
     upgrade,
     downgrade,
@@ -640,12 +649,11 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
     notes: upgrade.length === 0 ? [] : [
       ...newCollisions(request.baseline, model.collisions).map(describeCollision),
       ...renameSuggestions(request.baseline, snapshot, request.renames),
-      ...(usedWhenAdded.length === 0 ? [] : [
-        `runs outside a transaction (each statement is committed as it succeeds, and a rerun resumes after the ` +
-        `last one): it uses the enum value${usedWhenAdded.length === 1 ? "" : "s"} ${usedWhenAdded.join(", ")} it ` +
-        "adds, which PostgreSQL refuses before the ADD VALUE is committed"
+      ...(outside.length === 0 ? [] : [
+        "runs outside a transaction (each statement is committed as it succeeds, and a rerun resumes after the " +
+        `last one): ${outside.join("; ")}`
       ])
     ],
-    transactional: usedWhenAdded.length === 0
+    transactional: outside.length === 0
   }
 })

@@ -4,7 +4,7 @@
  * `public` versus no schema, and the same models giving the same file.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { integer, pgEnum, pgSchema, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
+import { index, integer, pgEnum, pgSchema, pgTable, text, timestamp, uuid, varchar } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import { autogenerate, emptySnapshot, parseRenameHint, type RenameHint } from "../../src/migrations/Autogenerate.ts"
 import { renderRevisionModule } from "../../src/migrations/files/RevisionFile.ts"
@@ -140,7 +140,7 @@ describe("autogenerate", () => {
       ])
     }))
 
-  it.effect("a revision that uses an enum value it adds runs outside a transaction, and says why", () =>
+  it.effect("a revision that uses an enum value it adds, or builds an index concurrently, runs outside a transaction, and says why", () =>
     Effect.gen(function*() {
       const table = (values: [string, ...Array<string>], scalar: string, list: ReadonlyArray<string>) => {
         const state = pgEnum("state", values)
@@ -172,6 +172,15 @@ describe("autogenerate", () => {
         transactional: usedAsDefault.transactional
       }, "0002_hold.snapshot.json")
       assert.include(rendered, "export const transactional = false")
+
+      const plain = pgTable("indexed", { id: integer().primaryKey(), name: text() })
+      const concurrent = pgTable("indexed", { id: integer().primaryKey(), name: text() }, (t) => [index().on(t.name).concurrently()])
+      const concurrently = yield* generate([concurrent], (yield* generate([plain])).snapshot)
+      assert.isFalse(concurrently.transactional)
+      assert.deepStrictEqual(concurrently.notes, [
+        "runs outside a transaction (each statement is committed as it succeeds, and a rerun resumes after the last " +
+        "one): it builds or drops an index CONCURRENTLY, which PostgreSQL runs only outside a transaction"
+      ])
     }))
 
   it.effect("flags narrowing type changes and NOT NULL without a default", () =>

@@ -131,6 +131,7 @@ export type FidelityChange =
   | "add a table with foreign keys to a hostile table"
   | "drop a table another table referenced"
   | "add an enum value and use it at once"
+  | "add an index concurrently"
 
 export const fidelityModels = (
   spelling: Spelling = "metatables",
@@ -193,7 +194,8 @@ export const fidelityModels = (
     constraints: (table) => [
       uniqueIndex("fid_accounts_name_lower").using("btree", sql`lower(${table.name})`),
       index().on(table.created.desc().nullsFirst()),
-      index("fid_accounts_active_name").on(table.name).where(sql`${table.active}`),
+      index("fid_accounts_active_name").on(table.name).where(sql`${table.active}`).with({ fillfactor: 70 }),
+      ...(changed("add an index concurrently") ? [index().on(table.created, table.mood).concurrently()] : []),
       index().using("hash", table.email),
       check("name_present", sql`length(${table.name}) > 0`)
     ]
@@ -345,6 +347,7 @@ export const fidelityModels = (
     keyword: text(hostileNames.keyword),
     accented: oddKind(hostileNames.accented).array(),
     account: integer().references(() => Accounts.table.id, { onDelete: "cascade" }),
+    parent: integer(),
     ...(changed("add a hostile column") ? { added: text(spell(hostileNames.added)).default("it's \"new\"") } : {})
   }
   class Odd extends PlatformManagedMetaTable<Odd>()({
@@ -357,6 +360,7 @@ export const fidelityModels = (
     columnInfo: describe(oddColumns),
     constraints: (table) => [
       index().on(table.spaced, table.keyword),
+      foreignKey({ columns: [table.parent], foreignColumns: [table.id] }).onDelete("set null"),
       index(spell("odd \"dotted\" lower")).using("btree", sql`lower(${table.dotted})`).where(sql`${table.apostrophe} > 0`),
       check("it's positive", sql`${table.apostrophe} > 0`)
     ]
@@ -517,7 +521,8 @@ export const fidelityChanges: ReadonlyArray<FidelityChange> = [
   "add a unique constraint",
   "add a table with foreign keys to a hostile table",
   "drop a table another table referenced",
-  "add an enum value and use it at once"
+  "add an enum value and use it at once",
+  "add an index concurrently"
 ]
 
 /** The rename hints a change needs, given in code as a provider's `renames` (the command line cannot spell these names). */
