@@ -3,13 +3,17 @@
  * provider: every built-in column type (arrays of one to three dimensions among them), enums in `public` and
  * in another schema, domains (created by hand: drizzle models none), identity, serial and generated columns,
  * defaults of every spelling, composite primary, unique and foreign keys, every foreign-key action on delete
- * and on update, plain, unique, partial, expression, descending, operator-class, gin and hash indexes, checks,
+ * and on update, plain, unique, partial, expression, descending, operator-class, gin, gist, brin and hash indexes
+ * (one with storage parameters, one built concurrently), a self-referencing foreign key, checks,
  * non-public schemas, sequences, and hostile names (quotes, spaces, dots, upper case, a keyword, non-ASCII).
  *
  * drizzle-kit writes a `"` in a name and a `'` in a JSON default's key unescaped (issue 12 item 6): for the
  * database drizzle-kit pushes, the models are spelled without them (`"drizzle-kit"`), and the names and the
  * default are set right by hand afterwards (`repairDrizzleKitSpelling`).
  * Extension types (pgvector's vectors, PostGIS geometry) are left out: the test server has neither extension.
+ * So are views, row-level security policies and roles, which are not storage tables.
+ *
+ * `changes` applies any of the `FidelityChange`s, each made to the hardest part of the set for its kind.
  */
 import { pushSchema } from "drizzle-kit/api-postgres"
 import { type SQL, sql } from "drizzle-orm"
@@ -267,6 +271,8 @@ export const fidelityModels = (
     columnInfo: describe(everythingColumns),
     constraints: (table) => [
       index().using("gin", table.tags),
+      index().using("gist", table.spot),
+      index().using("brin", table.stamped),
       index().using("gin", table.meta.op("jsonb_path_ops")),
       index().using("btree", table.note.op("text_pattern_ops")),
       index().on(table.whole, table.small).where(
