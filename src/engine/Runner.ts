@@ -30,7 +30,8 @@ import * as Semaphore from "effect/Semaphore"
 import * as SqlClient from "effect/sql/SqlClient"
 import * as Stream from "effect/Stream"
 import type { Watermark } from "../catalog/DataNodeRecords.ts"
-import { HEARTBEAT_INTERVAL } from "../catalog/RunLease.ts"
+import type { RunInProgressError } from "../catalog/RunInProgressError.ts"
+import { currentHolder, HEARTBEAT_INTERVAL, LEASE_TTL } from "../catalog/RunLease.ts"
 import { Database } from "../db/Database.ts"
 import { formatCause } from "../db/FailureCause.ts"
 import type { AnyDataNode, NodeWatermarks, UpdateContext } from "../datanode/DataNode.ts"
@@ -123,6 +124,10 @@ const watermarksOf = (shape: RowShape, rows: ReadonlyArray<Watermark>): NodeWate
     }
   }
 }
+
+/** Whether a live run is held by a process of another host, which only its heartbeat can say is gone. */
+const isHeldElsewhere = (holder: RunInProgressError["holder"]): boolean =>
+  holder === null || holder.host !== currentHolder().host
 
 const labelOf = (graphNode: GraphNode): NodeLabel => ({
   kind: graphNode.node.kind,
@@ -322,32 +327,49 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       }
     }
     const runRole = engine.tables.get(`${graphNode.binding.schema}.${graphNode.binding.tableName}`)?.runRole
-    const abandoned = yield* records.recoverAbandoned(update.uid)
-    if (abandoned.length > 0) {
-      yield* emit({ _tag: "RunsAbandoned", node: label, runs: abandoned.map((run) => ({ uid: run.uid, startedAt: run.startedAt })) })
-    }
-    // A backfill: its entities by key, where an earlier backfill of the same range stopped, and its chunks.
-    const entityKeys = !isBackfill || backfill?.entities === undefined
-      ? null
-      : yield* Effect.fromResult(entityFilters(graphNode.shape, backfill.entities, plainEntityColumn))
-    const range = isBackfill
-      ? { ...backfillRange, entities: entityKeys === null ? null : entityKeys.map((filter) => filter.label) }
-      : undefined
-    const resumedAfter = range === undefined ? undefined : yield* records.resumePoint(update.uid, range)
-    const chunks: ReadonlyArray<BackfillChunk | undefined> = range === undefined ? [undefined] : backfillChunks(
-      range,
-      graphNode.node.storage.metadata.timeIndexed?.cadence,
-      backfill?.chunkPeriods ?? DEFAULT_CHUNK_PERIODS,
-      resumedAfter
-    )
-    const run = yield* records.startRun({
-      updateUid: update.uid,
-      forced: options.force === true,
-      startedAt: new Date(started),
-      asOf,
-      mode: isBackfill ? "backfill" : "run",
-      backfill: range
+    /**
+     * Records the run's start, after recording the node's runs whose process is gone as abandoned. A live run of
+     * the node held by a process on another host (whose pid cannot be looked at) is waited for, up to the
+     * lease's TTL: a host that died leaves a heartbeat that goes stale, and its run is then taken over (a
+     * `serve` runner taking over a dead one's nodes); one still heartbeating after that is refused, as a run
+     * held on this host is at once.
+     */
+    const begin = Effect.gen(function*() {
+      const abandoned = yield* records.recoverAbandoned(update.uid)
+      if (abandoned.length > 0) {
+        yield* emit({ _tag: "RunsAbandoned", node: label, runs: abandoned.map((run) => ({ uid: run.uid, startedAt: run.startedAt })) })
+      }
+      // A backfill: its entities by key, where an earlier backfill of the same range stopped, and its chunks.
+      const entityKeys = !isBackfill || backfill?.entities === undefined
+        ? null
+        : yield* Effect.fromResult(entityFilters(graphNode.shape, backfill.entities, plainEntityColumn))
+      const range = isBackfill
+        ? { ...backfillRange, entities: entityKeys === null ? null : entityKeys.map((filter) => filter.label) }
+        : undefined
+      const resumedAfter = range === undefined ? undefined : yield* records.resumePoint(update.uid, range)
+      const chunks: ReadonlyArray<BackfillChunk | undefined> = range === undefined ? [undefined] : backfillChunks(
+        range,
+        graphNode.node.storage.metadata.timeIndexed?.cadence,
+        backfill?.chunkPeriods ?? DEFAULT_CHUNK_PERIODS,
+        resumedAfter
+      )
+      const run = yield* records.startRun({
+        updateUid: update.uid,
+        forced: options.force === true,
+        startedAt: new Date(started),
+        asOf,
+        mode: isBackfill ? "backfill" : "run",
+        backfill: range
+      })
+      return { run, range, chunks, resumedAfter, entityKeys }
     })
+    const { chunks, entityKeys, range, resumedAfter, run } = yield* begin.pipe(
+      Effect.retry({
+        schedule: Schedule.spaced(HEARTBEAT_INTERVAL),
+        times: Math.ceil(Duration.toMillis(LEASE_TTL) / Duration.toMillis(HEARTBEAT_INTERVAL)) + 1,
+        while: (error) => Predicate.isTagged(error, "RunInProgressError") && isHeldElsewhere(error.holder)
+      })
+    )
     if (range !== undefined) {
       yield* emit({ _tag: "BackfillStarted", node: label, from: range.from, to: range.to, chunks: chunks.length, resumedAfter })
     }
