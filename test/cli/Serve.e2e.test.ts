@@ -95,7 +95,7 @@ describe("metatables serve", () => {
       // both hold shards, together all of them, and no run message is left waiting.
       const held: Array<number> = []
       for (const [index, port] of ports.entries()) {
-        assert.include(runners[index]!.output(), `Dashboard: http://127.0.0.1:${port}/ (open it in a browser)`)
+        assert.include(runners[index]!.output(), `Dashboard on http://127.0.0.1:${port}/ (open it in a browser)`)
         const ready = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json() as { runner: { registered: boolean; shards: number } }
         assert.isTrue(ready.runner.registered, `runner ${index} registered its node entity`)
         held.push(ready.runner.shards)

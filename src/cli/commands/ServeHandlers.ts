@@ -102,7 +102,7 @@ export const serve = (options: Command.Command.Config.Infer<typeof serveOptions>
             const nodes = serving?.nodes ?? 0
             return output.text(
               `Serving ${nodes} node${nodes === 1 ? "" : "s"} as runner ${serving?.runnerId ?? "?"}.\n` +
-                `Dashboard: ${event.url} (open it in a browser); API ${event.url}api, health ${event.url}healthz, ` +
+                `Dashboard on ${event.url} (open it in a browser); API ${event.url}api, health ${event.url}healthz, ` +
                 `metrics ${event.url}metrics` +
                 (token === undefined ? " (no METATABLES_SERVE_TOKEN: read-only)" : "") + ". Ctrl-C stops."
             )
