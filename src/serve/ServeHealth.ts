@@ -101,7 +101,11 @@ export const assessHealth = (
     const failing = latest.length >= options.failedRuns && latest.every((run) => run.status === "failed")
     const name = `${node.kind} (${node.updateHash})`
     const waiting = cluster.waiting.get(node.updateHash)
-    const waitedMs = waiting === undefined ? 0 : now.getTime() - waiting.oldestSentAt.getTime()
+    // Counted from this runner's start at the earliest: a message left from before a restart is read once the
+    // node entity registers, and is not a stall until it has waited here too.
+    const waitedMs = waiting === undefined
+      ? 0
+      : now.getTime() - Math.max(waiting.oldestSentAt.getTime(), servingSince.getTime())
     const startedSince = seen?.lastStartedAt !== undefined && waiting !== undefined &&
       seen.lastStartedAt.getTime() >= waiting.oldestSentAt.getTime()
     const stalled = waiting !== undefined && waitedMs > options.stalledAfterMs && !startedSince

@@ -87,6 +87,9 @@ describe("assessHealth on the cluster's backlog", () => {
     assert.isTrue(long.nodes[0]?.overdue)
     assert.isFalse(assessHealth([served("a")], progress, at(5000), at(0), options, cluster(at(100))).nodes[0]?.stalled)
     assert.isTrue(assessHealth([served("a")], progress, at(250), at(0), options, cluster(undefined)).ok)
+    // Left from before this runner started (at 200): it waits from the start, not from when it was sent.
+    assert.isFalse(assessHealth([served("a")], progress, at(250), at(200), options, cluster(at(150))).nodes[0]?.stalled)
+    assert.isTrue(assessHealth([served("a")], progress, at(321), at(200), options, cluster(at(150))).nodes[0]?.stalled)
   })
 
   it("lists this runner when its node entity has not registered within stalledAfter of its start", () => {
