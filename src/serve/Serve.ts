@@ -190,13 +190,6 @@ export const makeServeLayer = <R>(
               Effect.map((reply): DispatchStatus => reply.status),
               Effect.catch((error) =>
                 Effect.as(emit({ _tag: "CatalogUnavailable", message: error.message }), "failed" as const)
-              ),
-              // A defect reply (the cluster gave up on the message) is this round's failure, not the end of the
-              // node's scheduling: the scheduler must hear an outcome to dispatch the node again.
-              Effect.catchCause((cause) =>
-                Cause.hasInterruptsOnly(cause)
-                  ? Effect.failCause(cause as Cause.Cause<never>)
-                  : Effect.as(emit({ _tag: "CatalogUnavailable", message: Cause.pretty(cause) }), "failed" as const)
               )
             ),
           onEvent: emit

@@ -6,6 +6,7 @@
  * request, are seen at the next look). It knows nothing of how a node runs: `dispatch` does (through the
  * cluster in `serve`, directly in tests), so the loop runs on effect's `TestClock` without a database.
  */
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -33,6 +34,8 @@ export type SchedulerEvent =
   | { readonly _tag: "NodeDispatched"; readonly updateHash: string; readonly dueAt: Date; readonly startedAt: Date }
   | { readonly _tag: "NodeDone"; readonly updateHash: string; readonly status: DispatchStatus; readonly at: Date }
   | { readonly _tag: "CatalogUnavailable"; readonly message: string }
+  /** A dispatch died (a defect, say a defect reply from the cluster): counted as a failed run for the round. */
+  | { readonly _tag: "DispatchDied"; readonly updateHash: string; readonly message: string }
 
 export interface SchedulerOptions<E, R> {
   readonly nodes: ReadonlyArray<ScheduledNode>
@@ -126,7 +129,17 @@ export const startScheduler = Effect.fn("ServeScheduler.start")(function*<E, R>(
           Effect.gen(function*() {
             const startedAt = new Date(yield* Clock.currentTimeMillis)
             yield* emit({ _tag: "NodeDispatched", updateHash: node.updateHash, dueAt, startedAt })
-            return yield* options.dispatch(node, dueAt)
+            // A dispatch that dies is this round's failure: the node must leave `inFlight` to be dispatched again.
+            return yield* options.dispatch(node, dueAt).pipe(
+              Effect.catchCause((cause) =>
+                Cause.hasInterruptsOnly(cause)
+                  ? Effect.failCause(cause)
+                  : Effect.as(
+                    emit({ _tag: "DispatchDied", updateHash: node.updateHash, message: Cause.pretty(cause) }),
+                    "failed" as const
+                  )
+              )
+            )
           })
         )
         yield* Deferred.succeed(done, status)

@@ -186,6 +186,25 @@ describe("ServeScheduler", () => {
       assert.deepStrictEqual(times(log, "a"), [600])
     }).pipe(Effect.scoped))
 
+  it.effect("counts a dispatch that dies as a failed run and dispatches the node again when due", () =>
+    Effect.gen(function*() {
+      const calls = yield* Ref.make(0)
+      const { log, events } = yield* serveWith([node("a", { freshFor: "1 minute" }), node("b", { freshFor: "1 minute", dependsOn: ["a"] })], {
+        dispatch: (hash) =>
+          hash === "a"
+            ? Effect.flatMap(Ref.getAndUpdate(calls, (n) => n + 1), (n) => n === 0 ? Effect.die("a defect reply") : Effect.succeed<DispatchStatus>("succeeded"))
+            : Effect.succeed<DispatchStatus>("succeeded")
+      })
+      assert.deepStrictEqual(times(log, "a"), [0])
+      assert.deepStrictEqual(times(log, "b"), [], "its dependant is skipped for the round")
+      const died = events.find((event) => event._tag === "DispatchDied")
+      assert.strictEqual(died?._tag === "DispatchDied" && died.updateHash, "a")
+      assert.include(died?._tag === "DispatchDied" ? died.message : "", "a defect reply")
+      yield* TestClock.adjust("1 minute")
+      assert.deepStrictEqual(times(log, "a"), [0, 60], "not left in flight: due again a cadence later")
+      assert.deepStrictEqual(times(log, "b"), [60])
+    }).pipe(Effect.scoped))
+
   it("orders nodes with dependencies first", () => {
     const ordered = dependencyOrder([
       node("c", { freshFor: "1 minute", dependsOn: ["b"] }),

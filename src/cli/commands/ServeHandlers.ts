@@ -65,6 +65,8 @@ const eventLine = (event: ServeEvent): string | undefined => {
     }
     case "CatalogUnavailable":
       return `warning: ${event.message}`
+    case "DispatchDied":
+      return `FAILED  ${shortHash(event.updateHash)}: its run message failed: ${event.message}`
     default:
       return undefined
   }
