@@ -1,6 +1,7 @@
 /**
- * `metatables serve` as a user runs it, on the server, on Node and on Bun: two `serve` processes on one database
- * (two runners of one cluster, runner storage in SQL) run each node of the example graph exactly once (its table cadence is a day), answer
+ * `metatables serve` as a user runs it, on the server, on Node and on Bun: three (Node) or two (Bun) `serve`
+ * processes on one database (runners of one cluster, runner storage in SQL) run each node of the example graph
+ * exactly once (its table cadence is a day), writing the rows one `nodes run` writes, answer
  * `/healthz` and the API, never print the serve token, and on SIGTERM stop scheduling, release what they
  * hold, print `Stopped.` and exit 0. When the runner running a node is killed (`kill -9`) mid-run, the other
  * runner takes the node over and finishes it, the rows ending as a clean run's, nothing written twice.
@@ -60,30 +61,34 @@ const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ti
 }
 
 describe("metatables serve", () => {
-  for (const runtime of ["node", "bun"] as const) {
-  it.skipIf(!server.available)(`${runtime}: two processes on one server run each node once, answer health, and stop cleanly on SIGTERM`, async () => {
+  // Three processes on Node, as the issue asks; two on Bun (each Bun process is a whole runtime on a small machine).
+  for (const [runtime, count] of [["node", 3], ["bun", 2]] as const) {
+  it.skipIf(!server.available)(`${runtime}: ${count} processes on one server run each node once, with a single run's rows, answer health, and stop cleanly on SIGTERM`, async () => {
     const project = hangingExampleProject("serve")
     const name = randomName("mt_serve")
+    const reference = `${name}_ref`
     const admin = new URL(server.url)
     const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
       NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
-    const env = { DATABASE_URL: url.toString(), METATABLES_SERVE_TOKEN: TOKEN }
+    const urlOf = (database: string) => {
+      const url = new URL(server.url)
+      url.pathname = `/${database}`
+      return url.toString()
+    }
+    const env = { DATABASE_URL: urlOf(name), METATABLES_SERVE_TOKEN: TOKEN }
     psql(`CREATE DATABASE ${name}`)
-    const ports = [20_000 + Math.floor(Math.random() * 20_000), 40_000 + Math.floor(Math.random() * 20_000)]
+    psql(`CREATE DATABASE ${reference}`)
+    const base = 20_000 + Math.floor(Math.random() * 40_000)
+    const ports = Array.from({ length: count }, (_, index) => base + index)
     const runners: Array<Served> = []
     try {
       const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
       assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
-      runners.push(
-        startServe(project, env, ports[0]!, "first", undefined, runtime),
-        startServe(project, env, ports[1]!, "second", undefined, runtime)
-      )
-      await waitFor("both runners serving", () => runners.every((runner) => runner.output().includes("Serving 4 nodes")))
+      runners.push(...ports.map((port, index) => startServe(project, env, port, `runner-${index}`, undefined, runtime)))
+      await waitFor("every runner serving", () => runners.every((runner) => runner.output().includes("Serving 4 nodes")))
       const finished = () => Number(psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'succeeded'", name).trim())
       await waitFor("four successful runs", () => finished() >= 4)
-      // Two runners, one scheduler: a day's cadence means one run each, however long both serve.
+      // Several runners, one scheduler: a day's cadence means one run each, however long they serve.
       await new Promise((resume) => setTimeout(resume, 5_000))
       assert.strictEqual(
         psql("SELECT string_agg(n::text, ',') FROM (SELECT count(*) AS n FROM metatables.data_node_runs GROUP BY update_uid) c", name).trim(),
@@ -92,7 +97,7 @@ describe("metatables serve", () => {
       const health = await fetch(`http://127.0.0.1:${ports[0]}/healthz`)
       assert.strictEqual(health.status, 200)
       // Each runner's shard loop registered the node entity and consumes the messages of its shards (SQL storage):
-      // both hold shards, together all of them, and no run message is left waiting.
+      // every runner holds shards, together all of them, and no run message is left waiting.
       const held: Array<number> = []
       for (const [index, port] of ports.entries()) {
         assert.include(runners[index]!.output(), `Dashboard on http://127.0.0.1:${port}/ (open it in a browser)`)
@@ -100,8 +105,8 @@ describe("metatables serve", () => {
         assert.isTrue(ready.runner.registered, `runner ${index} registered its node entity`)
         held.push(ready.runner.shards)
       }
-      assert.isTrue(held.every((count) => count > 0), `both runners hold shards: ${held.join(", ")}`)
-      assert.strictEqual(held[0]! + held[1]!, 300, `between them every shard: ${held.join(", ")}`)
+      assert.isTrue(held.every((shards) => shards > 0), `every runner holds shards: ${held.join(", ")}`)
+      assert.strictEqual(held.reduce((a, b) => a + b, 0), 300, `between them every shard: ${held.join(", ")}`)
       assert.strictEqual(psql("SELECT count(*) FROM metatables_cluster_messages WHERE NOT processed", name).trim(), "0")
       const nodes = await (await fetch(`http://127.0.0.1:${ports[1]}/api/nodes`)).json() as { nodes: ReadonlyArray<{ state: string }> }
       assert.deepStrictEqual(nodes.nodes.map((node) => node.state), ["fresh", "fresh", "fresh", "fresh"])
@@ -114,9 +119,38 @@ describe("metatables serve", () => {
         assert.notInclude(runners[index]!.output(), TOKEN)
       }
       assert.strictEqual(psql("SELECT count(*) FROM metatables.data_node_runs WHERE status = 'running'", name).trim(), "0")
+
+      // The same graph run once by `nodes run` in another database, as of the served runs' time: the same rows.
+      const asOf = psql("SELECT to_char(min(started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM metatables.data_node_runs", name).trim()
+      const referenceEnv = { DATABASE_URL: urlOf(reference) }
+      const referenceUpgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env: referenceEnv })
+      assert.strictEqual(referenceUpgrade.exitCode, 0, referenceUpgrade.stderr)
+      // On the same runtime: Bun's and Node's floating point differ in the last digits of the simulated prices.
+      const single = NodeChildProcess.spawnSync(
+        runtimes[runtime],
+        [cliEntry, "nodes", "run", "nodes/index.ts:exampleGraph", "--as-of", asOf],
+        { cwd: project, env: { ...process.env, NO_COLOR: "1", ...referenceEnv }, encoding: "utf8" }
+      )
+      assert.strictEqual(single.status, 0, `${single.stdout}${single.stderr}`)
+      // The graph's four output tables; positions name their account by code, since account uids are random.
+      const outputs = {
+        prices: "SELECT * FROM sdk_examples__prices",
+        returns: "SELECT * FROM sdk_examples__asset_returns",
+        volatility: "SELECT * FROM sdk_examples__asset_volatility",
+        positions: "SELECT p.time_index, a.account_code, p.asset_identifier, p.quantity, p.market_value " +
+          "FROM sdk_examples__account_positions p JOIN sdk_examples__account a ON a.uid = p.account_uid"
+      }
+      for (const [output, select] of Object.entries(outputs)) {
+        const digest = (database: string) =>
+          psql(`SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM (${select}) t`, database).trim()
+        const served = digest(name)
+        assert.notMatch(served, /^0:/, `${output}: rows were written`)
+        assert.strictEqual(served, digest(reference), `${output}: the served rows are a single run's`)
+      }
     } finally {
       for (const runner of runners) if (runner.child.exitCode === null) runner.child.kill("SIGKILL")
       psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      psql(`DROP DATABASE IF EXISTS ${reference} WITH (FORCE)`)
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 400_000)
