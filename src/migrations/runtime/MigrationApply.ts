@@ -222,31 +222,33 @@ export interface EditedRevision {
 const query = <A>(connection: SqlConnection.Connection, sql: string, params: ReadonlyArray<unknown> = []) =>
   connection.executeUnprepared(sql, params, undefined) as Effect.Effect<ReadonlyArray<A>, SqlError>
 
+/** Runs one statement of the version-table reads: on a reserved connection, or on whatever `SqlClient` uses. */
+type Reader = <A extends object>(sql: string) => Effect.Effect<ReadonlyArray<A>, SqlError>
+
 /** The heads and ledger, or empty ones when the version tables do not exist yet. */
-const readState = Effect.fn("MigrationApply.readState")(function*(
-  connection: SqlConnection.Connection,
-  location: VersionTableLocation
-) {
-  const [presence] = yield* query<{ readonly present: boolean; readonly progress: boolean }>(
-    connection,
+const readState = Effect.fn("MigrationApply.readState")(function*(read: Reader, location: VersionTableLocation) {
+  const [presence] = yield* read<{ readonly present: boolean; readonly progress: boolean }>(
     selectVersionTablesPresent(location)
   )
   const progressTable = presence?.progress === true
   if (presence?.present !== true) return { heads: [], ledger: [], progressTable } satisfies SessionState
-  const heads = yield* query<{ readonly revision: string }>(connection, selectHeads(location))
-  const ledger = yield* query<LedgerEntry>(connection, selectLedger(location))
+  const heads = yield* read<{ readonly revision: string }>(selectHeads(location))
+  const ledger = yield* read<LedgerEntry>(selectLedger(location))
   return { heads: heads.map((row) => row.revision), ledger, progressTable } satisfies SessionState
 }, (effect) => effect.pipe(Effect.mapError(MigrationDatabaseError.during("read the version table"))))
 
-/** The provider's heads and ledger, read without locking (for `current`, `history` and `check`). */
+/**
+ * The provider's heads and ledger, read without locking (for `current`, `history` and `check`), on the
+ * connection `SqlClient` would use: inside a transaction, the transaction's, so a caller that switched role
+ * for it (`asRunRole`) reads as that role.
+ */
 export const readMigrationState = Effect.fn("MigrationApply.readMigrationState")(function*(
   location: VersionTableLocation
-): Effect.fn.Return<MigrationState, MigrationDatabaseError, SqlClient.SqlClient | Scope.Scope> {
+): Effect.fn.Return<MigrationState, MigrationDatabaseError, SqlClient.SqlClient> {
   const sql = yield* SqlClient.SqlClient
-  const connection = yield* Effect.mapError(sql.reserve, MigrationDatabaseError.during("connect"))
-  const { heads, ledger } = yield* readState(connection, location)
+  const { heads, ledger } = yield* readState(<A extends object>(text: string) => sql.unsafe<A>(text), location)
   return { heads, ledger }
-}, Effect.scoped)
+})
 
 /** Applied revisions whose file is not the one that was applied. */
 export const editedRevisions = (loaded: LoadedRevisions, ledger: ReadonlyArray<LedgerEntry>): ReadonlyArray<EditedRevision> =>
@@ -307,7 +309,7 @@ const lockedSession = Effect.fn("MigrationApply.lockedSession")(function*(option
       ? Effect.void
       : Effect.ignore(Effect.forEach(["ROLLBACK", ...resetSession], (statement) => query(connection, statement)))
   )
-  const state = yield* readState(connection, options.versionTable)
+  const state = yield* readState((text) => query(connection, text), options.versionTable)
   return { sql, connection, state }
 })
 
@@ -456,7 +458,7 @@ export const applyMigration = Effect.fn("MigrationApply.applyMigration")(functio
       Effect.catch((error: unknown) =>
         Effect.gen(function*() {
           if (error instanceof MigrationProgressError) return yield* error
-          const heads = yield* readState(connection, options.versionTable).pipe(
+          const heads = yield* readState((text) => query(connection, text), options.versionTable).pipe(
             Effect.map((state) => state.heads),
             Effect.orElseSucceed(() => step.headsBefore)
           )

@@ -14,6 +14,7 @@ import * as Result from "effect/Result"
 import * as SqlClient from "effect/sql/SqlClient"
 import { TestClock } from "effect/testing"
 import * as NodeFs from "node:fs"
+import { inRunRole } from "../../../src/catalog/ProviderRoles.ts"
 import { Database } from "../../../src/db/Database.ts"
 import { applyMigration, readMigrationState, stampMigration } from "../../../src/migrations/runtime/MigrationApply.ts"
 import { planMigration, renderPlanSql } from "../../../src/migrations/runtime/MigrationPlan.ts"
@@ -423,3 +424,34 @@ describeServer("applyMigration concurrency", (it) => {
     })))
 })
 
+describeServer("readMigrationState", (it) => {
+  it.effect("reads on the transaction's connection, as the role the transaction switched to", () =>
+    Effect.gen(function*() {
+      yield* resetDatabase
+      const loaded = yield* load(writeChain(scratchDirectory()))
+      yield* applyMigration({ loaded, direction: "upgrade", target: "head" }, options)
+      const sql = yield* SqlClient.SqlClient
+      const [row] = yield* sql<{ readonly database: string }>`SELECT current_database() AS database`
+      const database = row!.database
+      const reader = `mt_test_reader_${database}`.slice(0, 63)
+      const outsider = `mt_test_outsider_${database}`.slice(0, 63)
+      yield* sql.unsafe(`DROP ROLE IF EXISTS "${reader}"`)
+      yield* sql.unsafe(`DROP ROLE IF EXISTS "${outsider}"`)
+      yield* sql.unsafe(`CREATE ROLE "${reader}" NOLOGIN`)
+      yield* sql.unsafe(`CREATE ROLE "${outsider}" NOLOGIN`)
+      yield* sql.unsafe(`GRANT USAGE ON SCHEMA public TO "${reader}"`)
+      yield* sql.unsafe(`GRANT SELECT ON public.tests__alembic_version, public.tests__alembic_version__ledger TO "${reader}"`)
+      const asRole = (role: string) => sql.withTransaction(inRunRole(role, readMigrationState(versionTable)))
+      const read = yield* Effect.result(asRole(reader))
+      const refused = yield* Effect.result(asRole(outsider))
+      yield* sql.unsafe(`REVOKE ALL ON public.tests__alembic_version, public.tests__alembic_version__ledger FROM "${reader}"`)
+      yield* sql.unsafe(`REVOKE USAGE ON SCHEMA public FROM "${reader}"`)
+      yield* sql.unsafe(`DROP ROLE "${reader}"`)
+      yield* sql.unsafe(`DROP ROLE "${outsider}"`)
+      assert.isTrue(Result.isSuccess(read), String(read))
+      if (Result.isSuccess(read)) assert.deepStrictEqual(read.success.heads, ["0003"])
+      // A superuser's own connection would read it: the refusal shows the read ran as the role.
+      assert.isTrue(Result.isFailure(refused))
+      if (Result.isFailure(refused)) assert.match(refused.failure.message, /permission denied/)
+    }))
+})
