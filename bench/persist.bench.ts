@@ -58,13 +58,23 @@ import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
 import { textArrayLiteral } from "../src/db/PgArrayLiteral.ts"
 import { quoteIdentifier } from "../src/db/SqlText.ts"
-import { addOutcomes, completeWhenSent, DEFAULT_BATCH_SIZE, emptyOutcome, type PersistOutcome, upsertBatch } from "../src/engine/UpsertBatch.ts"
+import {
+  addOutcomes,
+  completeWhenSent,
+  copyDataOf,
+  DEFAULT_BATCH_SIZE,
+  emptyOutcome,
+  type PersistOutcome,
+  upsertBatch
+} from "../src/engine/UpsertBatch.ts"
 import { storageSchemaSnapshot } from "../src/storage/StorageSchema.ts"
 import { PlatformTimeIndexMetaTable } from "../src/storage/StorageTable.ts"
 import { admin, adminUrl, serverUnreachable } from "./support/server.ts"
 import { collectGarbage, formatMb, formatMs, hasGc, heapHighWater, median, now, spread, verdict } from "./support/measure.ts"
 
 const ROWS = Number(process.env["PERSIST_BENCH_ROWS"] ?? 1_000_000)
+/** `server`, `pglite` or both (the default), while experimenting. */
+const BACKENDS = (process.env["PERSIST_BENCH_BACKENDS"] ?? "server,pglite").split(",")
 const BATCH = DEFAULT_BATCH_SIZE
 const ASSETS = 1000
 const WARMUP_ROWS = 2 * BATCH
@@ -149,6 +159,8 @@ interface Timed<A> {
 interface Split {
   readonly generateMs: number
   readonly validateMs: number
+  /** Encoding the batch as COPY data (binary here), done while the batch before is written, as the runner does. */
+  readonly encodeMs: number
   readonly writeMs: number
 }
 
@@ -164,7 +176,7 @@ const persist = (rows: number) =>
     let result: PersistOutcome = emptyOutcome
     const batchMs: Array<number> = []
     let batch = 0
-    const split = { generateMs: 0, validateMs: 0, writeMs: 0 }
+    const split = { generateMs: 0, validateMs: 0, encodeMs: 0, writeMs: 0 }
     let inFlight: Fiber.Fiber<void, unknown> | undefined
     const settle = Effect.gen(function*() {
       if (inFlight === undefined) return
@@ -179,12 +191,15 @@ const persist = (rows: number) =>
       split.generateMs += started - generated
       const validated = validateBatch(shape, chunk, { node: "bench", batch: batch++, firstRow: first })
       if (Result.isFailure(validated)) return yield* Effect.die(validated.failure)
-      split.validateMs += now() - started
+      const validatedAt = now()
+      split.validateMs += validatedAt - started
+      const copyData = copyDataOf(validated.success)
+      split.encodeMs += now() - validatedAt
       yield* settle
       const sent = yield* Deferred.make<void>()
       const writing = now()
       inFlight = yield* Effect.forkChild(
-        sql.withTransaction(upsertBatch(shape, validated.success, { beforeWrite: completeWhenSent(sent) })).pipe(
+        sql.withTransaction(upsertBatch(shape, validated.success, { beforeWrite: completeWhenSent(sent), copyData })).pipe(
           Effect.map((outcome) => {
             result = addOutcomes(result, outcome)
             batchMs.push(now() - started)
@@ -392,7 +407,7 @@ const compare = async (backend: Backend): Promise<boolean> => {
     const share = (of: (split: Split) => number) => formatMs(median(splits.map(of)))
     console.log(
       `  ${label} split (medians): making the rows ${share((split) => split.generateMs)}, validation ${share((split) => split.validateMs)}, ` +
-        `writing (encoding, transfer, the database's work) ${share((split) => split.writeMs)}`
+        `encoding for COPY ${share((split) => split.encodeMs)}, waiting for the writes (transfer, the database's work) ${share((split) => split.writeMs)}`
     )
   }
   const last = rounds.at(-1)!
@@ -502,7 +517,7 @@ const statements = await tableStatements()
 const results: Array<boolean> = []
 
 // The server first, while the process is small: its RSS figures are then the bench's own.
-const unreachable = await serverUnreachable()
+const unreachable = BACKENDS.includes("server") ? await serverUnreachable() : "left out by PERSIST_BENCH_BACKENDS"
 if (unreachable !== undefined) {
   console.log(`PostgreSQL server: skipped, ${redactDatabaseUrl(adminUrl)} is unreachable: ${unreachable}`)
 } else {
@@ -543,45 +558,49 @@ if (unreachable !== undefined) {
 }
 
 // PGlite: COPY on its own instance (the client does not expose PGlite), both started from one template.
-const template = await (async () => {
-  const pg = await PGlite.create()
-  const dump = await pg.dumpDataDir("none")
-  await pg.close()
-  return new Uint8Array(await dump.arrayBuffer())
-})()
-const pgliteCopy = async (): Promise<Sample> => {
-  const pg = await PGlite.create({ loadDataDir: new Blob([template]) })
-  try {
-    for (const statement of statements) await pg.exec(statement)
-    await copyIntoPglite(pg, WARMUP_TABLE, WARMUP_ROWS)
-    const [, sample] = await measure(() => copyIntoPglite(pg, COPY_TABLE, ROWS))
-    const counted = await pg.query<{ readonly n: number }>(`SELECT count(*)::int AS n FROM ${qualified(COPY_TABLE)}`)
-    if (counted.rows[0]?.n !== ROWS) throw new Error(`COPY on PGlite stored ${counted.rows[0]?.n} rows`)
-    return sample
-  } finally {
+if (BACKENDS.includes("pglite")) await comparePglite()
+
+async function comparePglite() {
+  const template = await (async () => {
+    const pg = await PGlite.create()
+    const dump = await pg.dumpDataDir("none")
     await pg.close()
+    return new Uint8Array(await dump.arrayBuffer())
+  })()
+  const pgliteCopy = async (): Promise<Sample> => {
+    const pg = await PGlite.create({ loadDataDir: new Blob([template]) })
+    try {
+      for (const statement of statements) await pg.exec(statement)
+      await copyIntoPglite(pg, WARMUP_TABLE, WARMUP_ROWS)
+      const [, sample] = await measure(() => copyIntoPglite(pg, COPY_TABLE, ROWS))
+      const counted = await pg.query<{ readonly n: number }>(`SELECT count(*)::int AS n FROM ${qualified(COPY_TABLE)}`)
+      if (counted.rows[0]?.n !== ROWS) throw new Error(`COPY on PGlite stored ${counted.rows[0]?.n} rows`)
+      return sample
+    } finally {
+      await pg.close()
+    }
   }
+  results.push(await compare({
+    name: "PGlite (in memory)",
+    rounds: PGLITE_ROUNDS,
+    earlyFirstTarget: 1,
+    notes: [
+      "(a) is COPY ... FROM '/dev/blob' on a second instance from the same template.",
+      "PGlite's COPY slows down as its table grows while the upsert keeps its pace (the line above), so the ratio",
+      "grows with the row count; the ratio over the first tenth shows the two before that sets in.",
+      "RSS grows with the data here: the database lives in this process's WebAssembly memory, which never shrinks."
+    ],
+    round: async (copyFirst) => {
+      const before = copyFirst ? await pgliteCopy() : undefined
+      collectGarbage()
+      const passes = await withDatabase(Database.layerMemory({ loadDataDir: new Blob([template]) }), async (run) => {
+        await run(runStatements(statements))
+        await warmUp(run)
+        return persistPasses(run)
+      })
+      return { copy: before ?? await pgliteCopy(), ...passes }
+    }
+  }))
 }
-results.push(await compare({
-  name: "PGlite (in memory)",
-  rounds: PGLITE_ROUNDS,
-  earlyFirstTarget: 1,
-  notes: [
-    "(a) is COPY ... FROM '/dev/blob' on a second instance from the same template.",
-    "PGlite's COPY slows down as its table grows while the upsert keeps its pace (the line above), so the ratio",
-    "grows with the row count; the ratio over the first tenth shows the two before that sets in.",
-    "RSS grows with the data here: the database lives in this process's WebAssembly memory, which never shrinks."
-  ],
-  round: async (copyFirst) => {
-    const before = copyFirst ? await pgliteCopy() : undefined
-    collectGarbage()
-    const passes = await withDatabase(Database.layerMemory({ loadDataDir: new Blob([template]) }), async (run) => {
-      await run(runStatements(statements))
-      await warmUp(run)
-      return persistPasses(run)
-    })
-    return { copy: before ?? await pgliteCopy(), ...passes }
-  }
-}))
 
 if (results.some((passed) => !passed)) process.exitCode = 1

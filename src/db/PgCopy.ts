@@ -1,5 +1,7 @@
 /**
- * `COPY ... FROM STDIN` on a PostgreSQL server, over the connection of the current transaction.
+ * `COPY ... FROM STDIN` over the connection of the current transaction: on a PostgreSQL server through the
+ * driver's own session, on the embedded database through PGlite's `/dev/blob` file; in COPY's text format
+ * (`copyText`) or its binary one (`CopyBinary.ts`).
  *
  * `@effect/sql-pg` speaks PostgreSQL's protocol itself and has no COPY (its statement machine refuses the
  * COPY messages), and metatables writes a batch, its watermarks and its run counters in one transaction on
@@ -10,11 +12,14 @@
  * wire permit as `@effect/sql-pg`'s statements do and reading the replies through its parser.
  *
  * It reaches that session through `@effect/sql-pg`'s connection objects, checking the shape it relies on
- * (`copyIn` answers `Option.none()` when it does not find it: not in a transaction, the embedded database, or
- * a driver version whose internals moved), so callers keep their statement path as the fallback and a
+ * (`copyIn` answers `Option.none()` when it does not find it: not in a transaction, or a driver version whose
+ * internals moved), so callers keep their statement path as the fallback and a
  * driver upgrade that breaks this shows up as a failing test (`test/db/PgCopy.integration.test.ts`), not as
  * a failed write. The three messages go out in one write, without waiting for `CopyInResponse`: a server
  * that refuses the statement ignores the `CopyData` and `CopyDone` that follow, as the protocol says.
+ *
+ * PGlite runs in this process and reads COPY data from a file: its client hands the data over as the blob
+ * its `query` writes to `/dev/blob` (`BlobCopy`), inside the same transaction as the statements around it.
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -145,52 +150,79 @@ const runCopy = (session: WireSession, statement: string, data: Uint8Array): Eff
     })
   })
 
+/** COPY's data format: `text` (`copyText`) or `binary` (`copyBinary` in `CopyBinary.ts`). */
+export type CopyFormat = "text" | "binary"
+
 /**
- * Runs `statement` (`COPY table (columns) FROM STDIN`, text format) with `data` on the current transaction's
- * server connection; answers the rows copied, or `Option.none()` when there is no such connection to use (the
- * caller then writes the rows another way). A failure is an `SqlError` classified like the driver's own (a
- * duplicate grain is a `UniqueViolation`), after which the transaction (or savepoint) is aborted as after any
- * failed statement.
+ * How the embedded client's connection takes a COPY: PGlite reads COPY data from a file, and its `query`
+ * puts a blob it is given at `/dev/blob` first. `PgliteClient` sets this on its connection.
+ */
+export const BlobCopy: unique symbol = Symbol.for("metatables/PgCopy/BlobCopy")
+
+/** Runs `COPY ... FROM '/dev/blob'` (the statement given) with `data` as that file; answers the rows copied. */
+export type BlobCopier = (statement: string, data: Uint8Array) => Effect.Effect<number, SqlError>
+
+const blobCopierOf = (connection: unknown): BlobCopier | undefined =>
+  Predicate.hasProperty(connection, BlobCopy) && Predicate.isFunction(connection[BlobCopy])
+    ? connection[BlobCopy] as BlobCopier
+    : undefined
+
+const withFormat = (format: CopyFormat) => format === "binary" ? " WITH (FORMAT binary)" : ""
+
+/**
+ * Runs `COPY target FROM STDIN` (`target`: the table and its column list, quoted, as SQL) with `data` in
+ * `format`, on the current transaction's connection: a server session, or the embedded database (from
+ * `/dev/blob`). Answers the rows copied, or `Option.none()` when there is no such connection to use (no
+ * transaction, or a driver whose internals moved; the caller then writes the rows another way). A failure is
+ * an `SqlError` classified like the driver's own (a duplicate grain is a `UniqueViolation`), after which the
+ * transaction (or savepoint) is aborted as after any failed statement.
  */
 export const copyIn = Effect.fn("PgCopy.copyIn")(function*(
-  statement: string,
+  target: string,
+  format: CopyFormat,
   data: Uint8Array
 ): Effect.fn.Return<Option.Option<number>, SqlError, SqlClient.SqlClient> {
   const sql = yield* SqlClient.SqlClient
   const transaction = yield* Effect.serviceOption(sql.transactionService)
   if (Option.isNone(transaction)) return Option.none()
-  const session = wireSessionOf(transaction.value[0])
+  const connection = transaction.value[0]
+  const blob = blobCopierOf(connection)
+  if (blob !== undefined) return Option.some(yield* blob(`COPY ${target} FROM '/dev/blob'${withFormat(format)}`, data))
+  const session = wireSessionOf(connection)
   if (session === undefined) return Option.none()
-  return Option.some(yield* session.wire.withPermit(runCopy(session, statement, data)))
+  return Option.some(yield* session.wire.withPermit(runCopy(session, `COPY ${target} FROM STDIN${withFormat(format)}`, data)))
 })
 
-/** Whether the current transaction's connection takes `copyIn` (a server session this module can drive). */
+/** Whether the current transaction's connection takes `copyIn` (a server session this module can drive, or PGlite). */
 export const copyAvailable: Effect.Effect<boolean, never, SqlClient.SqlClient> = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const transaction = yield* Effect.serviceOption(sql.transactionService)
-  return Option.isSome(transaction) && wireSessionOf(transaction.value[0]) !== undefined
+  return Option.isSome(transaction) &&
+    (blobCopierOf(transaction.value[0]) !== undefined || wireSessionOf(transaction.value[0]) !== undefined)
 })
 
+const SPECIAL = /[\\\t\n\r]/
+const SPECIALS = /[\\\t\n\r]/g
+
 /** COPY's text format for one value: backslash, tab, newline and carriage return escaped. */
-const field = (value: string): string =>
-  /[\\\t\n\r]/.test(value)
-    ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"))
-    : value
+const escapeField = (value: string): string =>
+  value.replace(SPECIALS, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"))
 
 /**
  * Rows given column by column (`columns[c][r]`, PostgreSQL text input, `null` for NULL) as COPY's text
- * format, UTF-8: one line per row, tab-separated, `\N` for NULL.
+ * format, UTF-8: one line per row, tab-separated, `\N` for NULL. Hot path: it appends to one string, which
+ * is encoded once, and copies a value only when it needs escaping.
  */
 export const copyText = (columns: ReadonlyArray<ReadonlyArray<string | null>>, rowCount: number): Uint8Array => {
-  const lines = new Array<string>(rowCount)
+  const width = columns.length
+  let text = ""
   for (let row = 0; row < rowCount; row++) {
-    let line = ""
-    for (let column = 0; column < columns.length; column++) {
+    for (let column = 0; column < width; column++) {
       const value = columns[column]![row]
-      if (column > 0) line += "\t"
-      line += value === null || value === undefined ? "\\N" : field(value)
+      if (value === null || value === undefined) text += "\\N"
+      else text += SPECIAL.test(value) ? escapeField(value) : value
+      text += column === width - 1 ? "\n" : "\t"
     }
-    lines[row] = line
   }
-  return Buffer.from(rowCount === 0 ? "" : `${lines.join("\n")}\n`, "utf8")
+  return Buffer.from(text, "utf8")
 }

@@ -23,6 +23,7 @@ import type * as SqlConnection from "effect/sql/SqlConnection"
 import { SqlError } from "effect/sql/SqlError"
 import * as Statement from "effect/sql/Statement"
 import { classifySqlState } from "./internal/sqlState.ts"
+import { type BlobCopier, BlobCopy } from "./PgCopy.ts"
 import { parseInterval, parseTimestamp } from "./internal/textValues.ts"
 import { lazyImport, type LazyImportError } from "./LazyImport.ts"
 
@@ -70,7 +71,7 @@ type RowTransform = (<A extends object>(rows: ReadonlyArray<A>) => ReadonlyArray
  * The driver under `SqlClient`. Its methods stay plain functions: they run once per statement, inside the span
  * that `SqlClient` opens for every statement.
  */
-const makeConnection = (pg: PGlite): SqlConnection.Connection => {
+const makeConnection = (pg: PGlite): SqlConnection.Connection & { readonly [BlobCopy]: BlobCopier } => {
   const query = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
     attempt("execute", () => pg.query<Record<string, unknown>>(sql, [...params], { rowMode }))
   const rows = (sql: string, params: ReadonlyArray<unknown>, transformRows: RowTransform) =>
@@ -80,7 +81,14 @@ const makeConnection = (pg: PGlite): SqlConnection.Connection => {
   // `exec` would run each command of a string, so a name or revision could smuggle a second statement in.
   const unprepared = (sql: string, params: ReadonlyArray<unknown>, rowMode: "object" | "array") =>
     Effect.map(query(sql, params, rowMode), (result) => result.rows)
+  // COPY ... FROM '/dev/blob' (`PgCopy.copyIn`): PGlite writes the blob to that file before the statement runs.
+  const copyFromBlob: BlobCopier = (statement, data) =>
+    Effect.map(
+      attempt("copy", () => pg.query(statement, [], { blob: new Blob([data]) })),
+      (result) => result.affectedRows ?? 0
+    )
   return {
+    [BlobCopy]: copyFromBlob,
     execute: rows,
     executeRaw: (sql, params) => query(sql, params, "object"),
     executeStream: (sql, params, transformRows) =>

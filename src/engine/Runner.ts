@@ -54,7 +54,7 @@ import type { NodeGraphError } from "./NodeGraphError.ts"
 import { NodeOutputError } from "./NodeOutputError.ts"
 import { NodeUpdateError } from "./NodeUpdateError.ts"
 import { nodeName, NodeSelectionError, selects } from "./NodeSelector.ts"
-import { completeWhenSent, DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
+import { completeWhenSent, type CopyData, copyDataOf, DEFAULT_BATCH_SIZE, upsertBatch } from "./UpsertBatch.ts"
 import { inRunRole } from "../catalog/ProviderRoles.ts"
 import type { NodeLabel, NodeOutcome, RunEvent, RunReport } from "./RunReport.ts"
 import { DEFAULT_CONCURRENCY } from "./RunDefaults.ts"
@@ -404,13 +404,14 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
      */
     const writeBatch = Effect.fn("Runner.writeBatch")(function*(
       validated: ValidatedBatch,
+      copyData: CopyData,
       onSent: Deferred.Deferred<void>
     ) {
       const written = yield* sql.withTransaction(Effect.gen(function*() {
         // The rows are written as the provider's run role, never as the connecting user (see ProviderRoles).
         const outcome = yield* inRunRole(
           runRole,
-          upsertBatch(graphNode.shape, validated, { beforeWrite: completeWhenSent(onSent) })
+          upsertBatch(graphNode.shape, validated, { beforeWrite: completeWhenSent(onSent), copyData })
         )
         yield* records.recordBatch({
           runUid: run.uid,
@@ -437,7 +438,7 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       totals.rowsUpdated += written.updated
       totals.rowsUnchanged += written.unchanged
       return written
-    }, (effect, _validated, onSent) => Effect.ensuring(effect, Deferred.succeed(onSent, undefined)))
+    }, (effect, _validated, _copyData, onSent) => Effect.ensuring(effect, Deferred.succeed(onSent, undefined)))
 
     const attempt = Effect.gen(function*() {
       totals.attempts++
@@ -447,8 +448,8 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
       let batch = 0
       let written = 0
       /**
-       * The one batch whose write may be in flight. The next batch is validated while the database writes
-       * it (validation is the client's work, the write mostly the server's), then this is joined before the
+       * The one batch whose write may be in flight. The next batch is validated and encoded for COPY while the
+       * database writes it (that is the client's work, the write mostly the server's), then this is joined before the
        * next write starts: one transaction at a time, in order, and at most two batches held.
        */
       let inFlight: Fiber.Fiber<void, unknown> | undefined
@@ -497,13 +498,15 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
               const validated = yield* Effect.fromResult(
                 validateBatch(graphNode.shape, slice, { node: `${label.kind} (${label.updateHash})`, batch, firstRow: written })
               )
+              // Encoded for COPY here too, while the batch before is written (the write usually sends it so).
+              const copyData = copyDataOf(validated)
               yield* settle
               written += slice.length
               batch++
               const [number, totalRows] = [batch, written]
               const sent = yield* Deferred.make<void>()
               inFlight = yield* Effect.forkChild(
-                Effect.flatMap(writeBatch(validated, sent), (result) =>
+                Effect.flatMap(writeBatch(validated, copyData, sent), (result) =>
                   Effect.flatMap(elapsed, (elapsedMs) =>
                     emit({ _tag: "BatchWritten", node: label, batch: number, rows: slice.length, ...result, totalRows, elapsedMs })))
               )

@@ -1,8 +1,8 @@
 /**
- * Writes validated batches into their storage table: one idempotent upsert statement per batch on the
- * table's grain (chosen after a look at where the table ends), which rewrites only rows whose values changed
- * and reports what it did. The runner calls it inside the transaction that also moves the node's watermarks
- * and run counters.
+ * Writes validated batches into their storage table on the table's grain: appends by COPY (binary where the
+ * column types allow), merges staged by COPY or sent as arrays, chosen after a look at where the table ends;
+ * it rewrites only rows whose values changed and reports what it did. The runner calls it inside the
+ * transaction that also moves the node's watermarks and run counters.
  */
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -12,9 +12,10 @@ import type { SqlError } from "effect/sql/SqlError"
 import type { RowShape } from "../datanode/RowShape.ts"
 import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
 import { textArrayLiteral } from "../db/PgArrayLiteral.ts"
-import { copyIn, copyText } from "../db/PgCopy.ts"
+import { CopyBinaryUnreadable, copyBinary, hasBinaryWriter } from "../db/CopyBinary.ts"
+import { copyIn, type CopyFormat, copyText } from "../db/PgCopy.ts"
 import { describeSqlFailure } from "../db/SqlFailure.ts"
-import { upsertStatement } from "./internal/upsertStatement.ts"
+import { castType, upsertStatement } from "./internal/upsertStatement.ts"
 
 /** What one upsert did to each row of its batch. */
 export interface PersistOutcome {
@@ -46,7 +47,43 @@ export interface UpsertOptions {
    * one that lets a waiting fiber (the runner, validating the next batch) run while the database executes it.
    */
   readonly beforeWrite?: Effect.Effect<void> | undefined
+  /** The batch as COPY data (`copyDataOf`), when the caller made it ahead of the write; else it is made here. */
+  readonly copyData?: CopyData | undefined
 }
+
+/** A batch's rows as COPY data, in COPY's binary format where its column types allow, else in its text format. */
+export interface CopyData {
+  readonly format: CopyFormat
+  readonly data: Uint8Array
+}
+
+/**
+ * The rows of `batch` as COPY data: binary when every column's type has a binary writer (`db/CopyBinary.ts`:
+ * timestamps, dates, float8, integers, booleans, text, uuids, json), which spares the server parsing each
+ * value's text; text otherwise. Pure and synchronous, so that the runner can make it for the next batch while
+ * the database writes the current one.
+ */
+export const copyDataOf = (batch: ValidatedBatch): CopyData => {
+  const types = batch.columns.map(castType)
+  if (types.every(hasBinaryWriter)) {
+    try {
+      return { format: "binary", data: copyBinary(types, batch.values, batch.rowCount) }
+    } catch (error) {
+      if (!(error instanceof CopyBinaryUnreadable)) throw error
+    }
+  }
+  return { format: "text", data: copyText(batch.values, batch.rowCount) }
+}
+
+/**
+ * A batch is merged from a staging table, reading the stored rows of its time range once, when that range
+ * holds at most this many times its rows; past it, each row is looked up by the index instead.
+ */
+const STAGED_RANGE_FACTOR = 2
+
+/** Staging tables are dropped at commit; a new name each time lets one transaction stage several batches. */
+let stagingTables = 0
+const stagingName = (): string => `metatables_staging_${++stagingTables}`
 
 /**
  * A `beforeWrite` that completes `sent` once the statement is on its way. A fiber resumed from a `Deferred`
@@ -62,13 +99,17 @@ export const completeWhenSent = (sent: Deferred.Deferred<void>): Effect.Effect<v
  * default (insert) or stored value (update). It runs in the current transaction and opens none: a failing
  * statement leaves nothing once that transaction rolls back. An empty batch runs no query.
  *
- * It first asks where the table ends (see `upsertStatement`): a batch wholly after the table's last time
- * index is inserted plainly (by `COPY ... FROM STDIN` on a server, `db/PgCopy.ts`; an `INSERT` elsewhere), one partly after it has those rows inserted plainly and the rest merged, and
- * otherwise (or without an index to read the last time index from) the whole batch is merged with
- * `ON CONFLICT`. A concurrent writer committing the same new grains first makes a plain insert fail with a
- * unique violation; then the merge runs instead, and counts the other writer's rows as it finds them (as
- * if this batch had been written before them). Inside a transaction the first attempt runs in a savepoint,
- * so that its failure leaves the transaction usable.
+ * It first asks where the table ends (see `upsertStatement`). A batch wholly after the table's last time
+ * index is inserted plainly, by `COPY ... FROM STDIN` (`db/PgCopy.ts`, on a server and on PGlite; an
+ * `INSERT` where COPY is not to be had). A batch some of whose grains may be stored is COPY'd into a
+ * temporary staging table and merged from there, its rows after the table's end inserted plainly, the rest
+ * with `ON CONFLICT` once the rows stored with the same values are dropped; those are found by reading the
+ * batch's time range once, when it holds not many more rows than the batch, else (and without an index to
+ * read the last time index from, or without the right to make a temporary table) the batch goes in by the
+ * statements over array parameters, which probe the index row by row. A concurrent writer committing the
+ * same new grains first makes a plain insert fail with a unique violation; then the merge runs instead, and
+ * counts the other writer's rows as it finds them (as if this batch had been written before them). Inside a
+ * transaction the first attempt runs in a savepoint, so that its failure leaves the transaction usable.
  */
 export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
   shape: RowShape,
@@ -81,43 +122,55 @@ export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
   // The batch's encodings, each made only for the statement that sends it.
   let literals: ReadonlyArray<string> | undefined
   const params = () => (literals ??= batch.values.map(textArrayLiteral))
+  let copyData = options.copyData
+  const copied = () => (copyData ??= copyDataOf(batch))
   // Right before a main statement (after any savepoint), so that a waiting fiber runs while it executes.
   const beforeWrite = options.beforeWrite ?? Effect.void
+  type Counts = { readonly inserted: bigint | number; readonly updated: bigint | number }
+  const countsOf = ([counts]: ReadonlyArray<Counts>) => ({
+    inserted: Number(counts?.inserted ?? 0),
+    updated: Number(counts?.updated ?? 0)
+  })
   const counted = (text: string) =>
-    Effect.andThen(
-      beforeWrite,
-      Effect.map(
-        Effect.suspend(() =>
-          sql.unsafe<{ readonly inserted: bigint | number; readonly updated: bigint | number }>(text, params())
-        ),
-        ([counts]) => ({ inserted: Number(counts?.inserted ?? 0), updated: Number(counts?.updated ?? 0) })
-      )
-    )
+    Effect.andThen(beforeWrite, Effect.map(Effect.suspend(() => sql.unsafe<Counts>(text, params())), countsOf))
   const merge = counted(statement.sql)
-  const [boundary] = yield* sql.unsafe<{ readonly indexed: boolean; readonly past: boolean }>(
-    statement.boundarySql,
-    [batch.minTime, ...statement.boundaryParams]
-  )
-  // An append on a server goes in by COPY on the transaction's connection; elsewhere by a plain insert.
+  const cap = batch.rowCount * STAGED_RANGE_FACTOR + 1
+  const [boundary] = yield* sql.unsafe<
+    { readonly indexed: boolean; readonly past: boolean; readonly within: bigint | number | null }
+  >(statement.boundarySql, [batch.minTime, ...statement.boundaryParams, batch.maxTime, cap])
+  // An append goes in by COPY on the transaction's connection; by a plain insert where that is not to be had.
   const append = Effect.flatMap(
-    Effect.andThen(beforeWrite, Effect.suspend(() => copyIn(statement.copySql, copyText(batch.values, batch.rowCount)))),
-    (copied): Effect.Effect<void, SqlError> =>
-      Option.isSome(copied) ? Effect.void : Effect.asVoid(Effect.suspend(() => sql.unsafe(statement.insertSql, params())))
+    Effect.andThen(beforeWrite, Effect.suspend(() => copyIn(statement.copyTarget, copied().format, copied().data))),
+    (done): Effect.Effect<void, SqlError> =>
+      Option.isSome(done) ? Effect.void : Effect.asVoid(Effect.suspend(() => sql.unsafe(statement.insertSql, params())))
   )
+  // A merge of a batch whose time range holds about its rows: staged by COPY, then one statement from there.
+  const staged = Effect.gen(function*() {
+    const staging = statement.staging(stagingName())
+    yield* sql.unsafe(staging.createSql)
+    yield* beforeWrite
+    const done = yield* copyIn(staging.copyTarget, copied().format, copied().data)
+    if (Option.isNone(done)) return yield* counted(statement.splitSql)
+    return countsOf(yield* sql.unsafe<Counts>(staging.rangedSplitSql, [batch.minTime, batch.maxTime]))
+  })
+  // COPY needs the transaction's connection, and a staging table dropped at commit a transaction to live in.
+  const inTransaction = Option.isSome(yield* Effect.serviceOption(sql.transactionService))
   const faster = boundary?.indexed !== true
     ? undefined
     : boundary.past
     ? Effect.as(append, { inserted: batch.rowCount, updated: 0 })
+    : inTransaction && Number(boundary.within ?? cap) < cap
+    ? staged
     : counted(statement.splitSql)
-  const inTransaction = Option.isSome(yield* Effect.serviceOption(sql.transactionService))
   const attempt = faster === undefined ? merge : inTransaction ? sql.withTransaction(faster) : faster
   // A table with row-level security refuses COPY (SQLSTATE 0A000) for a writer that does not bypass it, as
-  // the provider's run role does not: such a batch goes in by the merge's INSERT, which policies allow.
+  // the provider's run role does not, and a writer may lack the right to make a temporary table (42501):
+  // such a batch goes in by the merge's INSERT, which policies allow.
   const { inserted, updated } = yield* attempt.pipe(
     Effect.catchIf(
       (error) =>
         faster !== undefined &&
-        (error.reason._tag === "UniqueViolation" || describeSqlFailure(error).code === "0A000"),
+        (error.reason._tag === "UniqueViolation" || ["0A000", "42501"].includes(describeSqlFailure(error).code ?? "")),
       () => merge
     )
   )

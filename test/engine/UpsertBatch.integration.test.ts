@@ -695,6 +695,47 @@ describeBackends("upsertBatch", (it, backend) => {
       )
     }))
 
+  it.effect("a merge stages its batch by COPY where its time range holds about its rows, else probes row by row", () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      yield* freshTables("shards")
+      yield* sql.withTransaction(upsertBatch(shards, batchOf(shards, shardRows())))
+      // Rows this transaction put in staging tables (temporary, dropped at commit), read before it commits.
+      const stagedIn = <A, E, R>(write: Effect.Effect<A, E, R>) =>
+        sql.withTransaction(Effect.gen(function*() {
+          const outcome = yield* write
+          const [row] = yield* sql<{ readonly n: bigint | number | null }>`
+            SELECT sum(n_tup_ins) AS n FROM pg_stat_xact_all_tables WHERE relname LIKE 'metatables_staging_%'`
+          return [outcome, Number(row?.n ?? 0)] as const
+        }))
+      const before = yield* versions("persist__shards")
+      // Days 0 to 2 hold the batch's nine rows: staged, and the range read once.
+      assert.deepStrictEqual(
+        yield* stagedIn(upsertBatch(shards, batchOf(shards, shardRows()))),
+        [{ inserted: 0, updated: 0, unchanged: 9 }, 9]
+      )
+      assert.deepStrictEqual(yield* versions("persist__shards"), before, "unchanged rows are not rewritten")
+      // One shard's three days, changed, in a range holding nine rows (more than twice the batch's three).
+      const oneShard = shardRows().filter((row) => row["shard"] === "7").map((row) => ({ ...row, value: "70" }))
+      assert.deepStrictEqual(
+        yield* stagedIn(upsertBatch(shards, batchOf(shards, oneShard))),
+        [{ inserted: 0, updated: 3, unchanged: 0 }, 0]
+      )
+      // Staged with a change, a new grain inside the range and an append past the table's end.
+      const mixed = [
+        ...shardRows().filter((row) => row["shard"] !== "7"),
+        { timeIndex: day(1), shard: "8", value: "1" },
+        { timeIndex: day(2), shard: "-3", value: "-1" },
+        { timeIndex: day(3), shard: "7", value: "3" }
+      ].filter((row, index, all) => all.findIndex((other) => other.timeIndex === row.timeIndex && other.shard === row.shard) === index)
+      const [outcome, staged] = yield* stagedIn(upsertBatch(shards, batchOf(shards, mixed)))
+      assert.strictEqual(staged, mixed.length)
+      assert.deepStrictEqual(outcome, { inserted: 2, updated: 0, unchanged: mixed.length - 2 })
+      const [changed] = yield* stagedIn(upsertBatch(shards, batchOf(shards, [{ timeIndex: day(2), shard: "-3", value: "-1" }])))
+      assert.deepStrictEqual(changed, { inserted: 0, updated: 1, unchanged: 0 })
+      assert.strictEqual(yield* count("persist__shards"), 11)
+    }))
+
   it.effect("a grain index that does not lead with the time index", () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient

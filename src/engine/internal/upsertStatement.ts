@@ -56,7 +56,10 @@ export interface UpsertStatement {
    * (`ValidatedBatch.minTime`), then `boundaryParams`: the table's schema and name and the time index column,
    * as data rather than literals in the text. It returns one row: `indexed`, whether a btree index leads with the time
    * index (so that its last value is one index descent away), and `past`, whether the whole batch lies after
-   * the table's last time index (always, in an empty table).
+   * the table's last time index (always, in an empty table). Two more parameters follow `boundaryParams`:
+   * the batch's last time index and a cap; for a batch not past the end it also returns `within`, how many
+   * rows the table holds between the batch's first and last time index, counted up to the cap (one index
+   * range read, short by the cap), which says whether the ranged staging merge is right for it.
    */
   readonly boundarySql: string
   /** `boundarySql`'s parameters after the first: the schema, the table and the time index column. */
@@ -66,15 +69,35 @@ export interface UpsertStatement {
    * insert, without the conflict machinery, since no stored grain can match. Parameters: the columns' arrays.
    */
   readonly insertSql: string
-  /** `insertSql`'s rows by `COPY ... FROM STDIN` (text format, the batch's columns in order), where COPY is spoken. */
-  readonly copySql: string
+  /** The table and the batch's columns, quoted (`"schema"."table" ("c0", ...)`): what `insertSql`'s rows are COPY'd into. */
+  readonly copyTarget: string
   /**
    * For a batch partly past it: the rows after the table's last time index inserted plainly, the others
    * merged. Parameters: the columns' arrays. It returns one row, `inserted` and `updated`.
    */
   readonly splitSql: string
+  /**
+   * The split with the batch staged by COPY in a temporary table named `name` (dropped at commit), for a
+   * batch some of whose grains may be stored: the statements to make the table, fill it and merge from it.
+   */
+  readonly staging: (name: string) => StagedStatements
   /** Whether the statement reports updates (a batch with value columns); grain-only batches do nothing on conflict. */
   readonly updates: boolean
+}
+
+/**
+ * A batch merged from a staging table: `createSql` makes the table (the batch's columns as `c0`, `c1`, ...,
+ * typed as the target's, no constraints, dropped at commit), COPY fills `copyTarget`, then `splitSql` or
+ * `rangedSplitSql` does what `UpsertStatement.splitSql` does, from the table. The ranged one looks for stored
+ * rows only between the batch's first and last time index (parameters `$1` and `$2`), which lets the
+ * planner read that range once and hash it rather than probe the index for every row; it is right only
+ * where that range holds about as many rows as the batch (see `UpsertStatement.boundarySql`).
+ */
+export interface StagedStatements {
+  readonly createSql: string
+  readonly copyTarget: string
+  readonly splitSql: string
+  readonly rangedSplitSql: string
 }
 
 /**
@@ -102,11 +125,17 @@ const batchQuery = (columns: ReadonlyArray<ShapeColumn>): string => {
 /**
  * Whether a btree index leads with the time index, and whether the batch (from `$1`, its first time index)
  * lies wholly after the table's last time index. That is one descent of such an index; without one the CASE
- * leaves the max (an init plan, run only when needed) unread rather than scan the table.
+ * leaves the max (an init plan, run only when needed) unread rather than scan the table. For a batch not
+ * past it, the rows stored from `$1` to `$5` (its last time index), counted up to `$6`.
  */
 const boundaryQuery = (shape: RowShape): string => {
   const target = `${quoteIdentifier(shape.schema)}.${quoteIdentifier(shape.table)}`
-  return `SELECT "indexed", "indexed" AND ("at" IS NULL OR "at" < $1::${castType(shape.timeIndex)}) AS "past"
+  const time = quoteIdentifier(shape.timeIndex.name)
+  const cast = castType(shape.timeIndex)
+  return `SELECT "indexed", "past", CASE WHEN "indexed" AND NOT "past" THEN (SELECT count(*) FROM (
+  SELECT FROM ${target} WHERE ${time} >= $1::${cast} AND ${time} <= $5::${cast} LIMIT $6::bigint
+) AS "range") END AS "within"
+FROM (SELECT "indexed", "indexed" AND ("at" IS NULL OR "at" < $1::${cast}) AS "past"
 FROM (
   SELECT "indexed", CASE WHEN "indexed" THEN (SELECT max(${quoteIdentifier(shape.timeIndex.name)}) FROM ${target}) END AS "at"
   FROM (SELECT EXISTS (
@@ -119,7 +148,7 @@ FROM (
     WHERE "schema".nspname = $2::text AND "table".relname = $3::text AND "column".attname = $4::text
       AND "method".amname = 'btree' AND "index".indpred IS NULL AND "index".indisvalid
   ) AS "indexed" OFFSET 0) AS "check"
-) AS "boundary"`
+) AS "boundary" OFFSET 0) AS "choice"`
 }
 
 /**
@@ -151,12 +180,15 @@ export const upsertStatement = (shape: RowShape, columns: ReadonlyArray<ShapeCol
   // A one-element row constructor needs ROW(...) to stay a row; (x) alone is just x, which compares the same.
   const row = (render: (column: ShapeColumn) => string) =>
     `(${values.map((column) => comparable(column, render(column))).join(", ")})`
-  const notStoredAlike = `NOT EXISTS (SELECT FROM ${target} AS "stored" WHERE ${
-    [
-      ...shape.grain.map((column) => `${stored(column)} = ${given(column)}`),
-      ...(values.length === 0 ? [] : [`${row(stored)} IS NOT DISTINCT FROM ${row(given)}`])
-    ].join(" AND ")
-  })`
+  const storedAlike = (range: string | undefined) =>
+    `NOT EXISTS (SELECT FROM ${target} AS "stored" WHERE ${
+      [
+        ...shape.grain.map((column) => `${stored(column)} = ${given(column)}`),
+        ...(range === undefined ? [] : [range]),
+        ...(values.length === 0 ? [] : [`${row(stored)} IS NOT DISTINCT FROM ${row(given)}`])
+      ].join(" AND ")
+    })`
+  const notStoredAlike = storedAlike(undefined)
   const action = values.length === 0
     ? "DO NOTHING"
     : `DO UPDATE SET ${values.map((column) => `${quoteIdentifier(column.name)} = EXCLUDED.${quoteIdentifier(column.name)}`).join(", ")}
@@ -183,19 +215,36 @@ ${counts("")}`
   const insertSql = `INSERT INTO ${target} (${names})
 ${batchQuery(columns)}`
 
-  const splitSql = `WITH "batch" AS MATERIALIZED (${batchQuery(columns)}),
+  const split = (batch: string, probe: string) =>
+    `WITH "batch" AS ${batch},
 "last" AS MATERIALIZED (SELECT max(${time}) AS "at" FROM ${target}),
 "appended" AS (INSERT INTO ${target} (${names}) SELECT ${batchColumns} FROM "batch", "last" WHERE ${past}),
-${merge(`"batch", "last"`, `NOT ${past} AND ${notStoredAlike}`)}
+${merge(`"batch", "last"`, `NOT ${past} AND ${probe}`)}
 ${counts(`(SELECT count(*) FROM "batch", "last" WHERE ${past}) + `)}`
+  const splitSql = split(`MATERIALIZED (${batchQuery(columns)})`, notStoredAlike)
+
+  const staging = (name: string): StagedStatements => {
+    const table = `pg_temp.${quoteIdentifier(name)}`
+    const castTime = castType(shape.timeIndex)
+    const range = `${stored(shape.timeIndex)} BETWEEN $1::${castTime} AND $2::${castTime}`
+    const read = `NOT MATERIALIZED (SELECT ${aliases.join(", ")} FROM ${table})`
+    return {
+      createSql: `CREATE TEMPORARY TABLE ${quoteIdentifier(name)} ON COMMIT DROP AS
+SELECT ${columns.map((column, index) => `${quoteIdentifier(column.name)} AS ${aliases[index]}`).join(", ")} FROM ${target} WITH NO DATA`,
+      copyTarget: `${table} (${aliases.join(", ")})`,
+      splitSql: split(read, notStoredAlike),
+      rangedSplitSql: split(read, storedAlike(range))
+    }
+  }
 
   return {
     sql,
     boundarySql: boundaryQuery(shape),
     boundaryParams: [shape.schema, shape.table, shape.timeIndex.name],
     insertSql,
-    copySql: `COPY ${target} (${names}) FROM STDIN`,
+    copyTarget: `${target} (${names})`,
     splitSql,
+    staging,
     updates: values.length > 0
   }
 }

@@ -1,0 +1,296 @@
+/**
+ * COPY's binary format (`COPY ... FROM STDIN WITH (FORMAT binary)`) from PostgreSQL text input, for the column
+ * types whose text this module can turn into their binary form exactly: timestamps with and without time
+ * zone, dates, float8, int2/int4/int8, booleans, text and varchar, uuids, json and jsonb. A batch whose columns
+ * are all such types is sent in binary, which spares the server its text input functions (parsing a
+ * timestamp or a double is most of what COPY's text format costs it); any other column keeps the whole batch
+ * in the text format (`copyText` in `PgCopy.ts`), because one COPY has one format.
+ *
+ * The texts are those row validation writes (`ValidatedBatch.values`): timestamps as
+ * `YYYY-MM-DDTHH:MM:SS.ffffff` (`Z` appended for an instant), dates `YYYY-MM-DD`, floats as JavaScript prints
+ * a double (or `-0`), integers in decimal, booleans `true`/`false`, uuids lower- or upper-case hex. A text
+ * this module does not recognise fails the encoding (`CopyBinaryUnreadable`), and the caller sends the
+ * batch another way: binary is a faster route to the same values, never a different reading of them.
+ *
+ * Layout (PostgreSQL's `COPY` documentation): the 11-byte signature, a 32-bit flags field and a 32-bit header
+ * extension length (both 0); per row a 16-bit field count, then per field a 32-bit length (-1 for NULL) and
+ * the value's bytes in the type's `send` format, big-endian; a 16-bit -1 at the end.
+ */
+import * as Schema from "effect/Schema"
+import { Buffer } from "node:buffer"
+
+/** A text one of the encoders cannot read (not the canonical text it expects): send the batch in text. */
+export class CopyBinaryUnreadable extends Schema.TaggedError<CopyBinaryUnreadable>()("CopyBinaryUnreadable", {
+  sqlType: Schema.String,
+  text: Schema.String
+}) {
+  override get message(): string {
+    return `Not a ${this.sqlType} text the binary COPY encoder reads: ${JSON.stringify(this.text.slice(0, 40))}`
+  }
+}
+
+const unreadable = (sqlType: string, text: string) => new CopyBinaryUnreadable({ sqlType, text })
+
+/** A growable output buffer. */
+class Output {
+  buffer: Buffer
+  view: DataView
+  offset = 0
+  constructor(size: number) {
+    this.buffer = Buffer.allocUnsafe(size)
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
+  }
+  /** Makes room for `bytes` more bytes. */
+  reserve(bytes: number): void {
+    if (this.offset + bytes <= this.buffer.length) return
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.offset + bytes))
+    this.buffer.copy(grown, 0, 0, this.offset)
+    this.buffer = grown
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength)
+  }
+}
+
+/** Writes one non-null field (its length and bytes) from its text; reserves its own room. */
+type FieldWriter = (out: Output, text: string) => void
+
+const fixed = (bytes: number, write: (view: DataView, offset: number, text: string) => void): FieldWriter => (out, text) => {
+  out.reserve(4 + bytes)
+  out.view.setInt32(out.offset, bytes)
+  write(out.view, out.offset + 4, text)
+  out.offset += 4 + bytes
+}
+
+const DIGIT_0 = 48
+
+/** The number of the `count` decimal digits at `index`, or -1 when one is not a digit. */
+const digits = (text: string, index: number, count: number): number => {
+  let value = 0
+  for (let at = index; at < index + count; at++) {
+    const digit = text.charCodeAt(at) - DIGIT_0
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`). */
+const daysFromCivil = (year: number, month: number, day: number): number => {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146097 + dayOfEra - 719468
+}
+
+/** PostgreSQL's epoch, 2000-01-01, in days from 1970-01-01. */
+const PG_EPOCH_DAYS = 10957
+
+/** Days from 2000-01-01 of `YYYY-MM-DD` at the start of `text`, or undefined when it is not one. */
+const pgDays = (text: string): number | undefined => {
+  const year = digits(text, 0, 4)
+  const month = digits(text, 5, 2)
+  const day = digits(text, 8, 2)
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31) return undefined
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return undefined
+  return daysFromCivil(year, month, day) - PG_EPOCH_DAYS
+}
+
+const TWO_POW_32 = 4294967296
+
+/** Writes a signed 64-bit integer given as a double that holds it exactly (within ±2⁵³). */
+const setInt64 = (view: DataView, offset: number, value: number): void => {
+  const high = Math.floor(value / TWO_POW_32)
+  view.setInt32(offset, high)
+  view.setUint32(offset + 4, value - high * TWO_POW_32)
+}
+
+/**
+ * Microseconds from 2000-01-01 00:00 of `YYYY-MM-DDTHH:MM:SS.ffffff` (then `Z` when `instant`), as the
+ * server's int64 timestamp: a double when it is exact (years 1715 to 2284), else a bigint.
+ */
+const timestampMicros = (text: string, instant: boolean, sqlType: string): number | bigint => {
+  const days = text.length === (instant ? 27 : 26) && text.charCodeAt(10) === 84 && text.charCodeAt(13) === 58 &&
+      text.charCodeAt(16) === 58 && text.charCodeAt(19) === 46 && (!instant || text.charCodeAt(26) === 90)
+    ? pgDays(text)
+    : undefined
+  const hour = digits(text, 11, 2)
+  const minute = digits(text, 14, 2)
+  const second = digits(text, 17, 2)
+  const micros = digits(text, 20, 6)
+  if (days === undefined || hour < 0 || minute < 0 || second < 0 || micros < 0) {
+    throw unreadable(sqlType, text)
+  }
+  const seconds = days * 86400 + hour * 3600 + minute * 60 + second
+  const total = seconds * 1_000_000 + micros
+  return Number.isSafeInteger(total) ? total : BigInt(seconds) * 1_000_000n + BigInt(micros)
+}
+
+/** A timestamp column's writer; consecutive rows often share an instant, whose encoding it keeps. */
+const timestampWriter = (instant: boolean, sqlType: string): FieldWriter => {
+  let lastText = ""
+  let lastValue: number | bigint = 0
+  return fixed(8, (view, offset, text) => {
+    if (text !== lastText) {
+      lastValue = timestampMicros(text, instant, sqlType)
+      lastText = text
+    }
+    if (typeof lastValue === "number") setInt64(view, offset, lastValue)
+    else view.setBigInt64(offset, lastValue)
+  })
+}
+
+const dateWriter = (sqlType: string): FieldWriter =>
+  fixed(4, (view, offset, text) => {
+    const days = text.length === 10 ? pgDays(text) : undefined
+    if (days === undefined) throw unreadable(sqlType, text)
+    view.setInt32(offset, days)
+  })
+
+const FLOAT_TEXT = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i
+
+const float8Writer = (sqlType: string): FieldWriter =>
+  fixed(8, (view, offset, text) => {
+    const value = Number(text)
+    // Number("") is 0 and Number(" 1") is 1: only texts of digits are read, so that a surprise is refused.
+    if (Number.isNaN(value) || !FLOAT_TEXT.test(text)) throw unreadable(sqlType, text)
+    view.setFloat64(offset, value)
+  })
+
+const INTEGER_TEXT = /^-?\d{1,19}$/
+
+const integerWriter = (bytes: 2 | 4 | 8, sqlType: string): FieldWriter => {
+  const limit = bytes === 2 ? 32768 : 2147483648
+  return fixed(bytes, (view, offset, text) => {
+    if (!INTEGER_TEXT.test(text)) throw unreadable(sqlType, text)
+    const value = Number(text)
+    if (bytes === 8) {
+      if (Number.isSafeInteger(value)) setInt64(view, offset, value)
+      else view.setBigInt64(offset, BigInt.asIntN(64, BigInt(text)))
+      return
+    }
+    if (value < -limit || value >= limit) throw unreadable(sqlType, text)
+    if (bytes === 2) view.setInt16(offset, value)
+    else view.setInt32(offset, value)
+  })
+}
+
+const booleanWriter = (sqlType: string): FieldWriter =>
+  fixed(1, (view, offset, text) => {
+    if (text !== "true" && text !== "false") throw unreadable(sqlType, text)
+    view.setUint8(offset, text === "true" ? 1 : 0)
+  })
+
+const hexValue = (code: number): number =>
+  code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code >= 65 && code <= 70 ? code - 55 : -1
+
+const uuidWriter = (sqlType: string): FieldWriter =>
+  fixed(16, (view, offset, text) => {
+    if (text.length !== 36) throw unreadable(sqlType, text)
+    let at = 0
+    for (let byte = 0; byte < 16; byte++) {
+      if (at === 8 || at === 13 || at === 18 || at === 23) {
+        if (text.charCodeAt(at) !== 45) throw unreadable(sqlType, text)
+        at++
+      }
+      const high = hexValue(text.charCodeAt(at))
+      const low = hexValue(text.charCodeAt(at + 1))
+      if (high < 0 || low < 0) throw unreadable(sqlType, text)
+      view.setUint8(offset + byte, high * 16 + low)
+      at += 2
+    }
+  })
+
+/**
+ * Text as UTF-8, after `prefix` (jsonb's format version, 1). Short ASCII strings, most of what a batch holds,
+ * are copied by a loop; anything else by `Buffer.write`.
+ */
+const textWriter = (prefix: number | undefined): FieldWriter => {
+  const head = prefix === undefined ? 0 : 1
+  return (out, text) => {
+    const length = text.length
+    out.reserve(4 + head + length * 3)
+    const start = out.offset + 4
+    const buffer = out.buffer
+    if (prefix !== undefined) buffer[start] = prefix
+    let written = head
+    if (length <= 64) {
+      for (; written - head < length; written++) {
+        const code = text.charCodeAt(written - head)
+        if (code >= 128) break
+        buffer[start + written] = code
+      }
+    }
+    if (written - head < length) {
+      written = head + buffer.write(text, start + head, "utf8")
+    }
+    out.view.setInt32(out.offset, written)
+    out.offset = start + written
+  }
+}
+
+/** The writer of a column of `sqlType` (a cast type as `castType` renders it), or undefined when it has none. */
+const writerOf = (sqlType: string): FieldWriter | undefined => {
+  const type = sqlType.trim().toLowerCase()
+  if (/^(timestamptz|timestamp(\s*\(\d\))? with time zone)$/.test(type)) return timestampWriter(true, type)
+  if (/^timestamp(\s*\(\d\))?( without time zone)?$/.test(type)) return timestampWriter(false, type)
+  if (type === "date") return dateWriter(type)
+  if (type === "double precision" || type === "float8" || type === "float") return float8Writer(type)
+  if (type === "smallint" || type === "int2") return integerWriter(2, type)
+  if (type === "integer" || type === "int" || type === "int4") return integerWriter(4, type)
+  if (type === "bigint" || type === "int8") return integerWriter(8, type)
+  if (type === "boolean" || type === "bool") return booleanWriter(type)
+  if (type === "uuid") return uuidWriter(type)
+  if (type === "text" || /^(varchar|character varying)(\s*\(\d+\))?$/.test(type)) return textWriter(undefined)
+  if (type === "json") return textWriter(undefined)
+  if (type === "jsonb") return textWriter(1)
+  return undefined
+}
+
+/** Whether a column of `sqlType` can be sent in COPY's binary format by `copyBinary`. */
+export const hasBinaryWriter = (sqlType: string): boolean => writerOf(sqlType) !== undefined
+
+const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]
+
+/**
+ * Rows given column by column (`columns[c][r]`, the column's PostgreSQL text input, `null` for NULL) in COPY's
+ * binary format, each column written as its type in `sqlTypes` (every one `hasBinaryWriter`). Throws
+ * `CopyBinaryUnreadable` on a text it cannot read.
+ */
+export const copyBinary = (
+  sqlTypes: ReadonlyArray<string>,
+  columns: ReadonlyArray<ReadonlyArray<string | null>>,
+  rowCount: number
+): Uint8Array => {
+  const writers = sqlTypes.map((sqlType) => {
+    const writer = writerOf(sqlType)
+    if (writer === undefined) throw unreadable(sqlType, "")
+    return writer
+  })
+  const width = columns.length
+  // A guess at the size (the header, and per row its count and 12 bytes a field); `reserve` grows it.
+  const out = new Output(19 + 2 + rowCount * (2 + width * 12))
+  SIGNATURE.forEach((byte, index) => (out.buffer[index] = byte))
+  out.view.setInt32(11, 0)
+  out.view.setInt32(15, 0)
+  out.offset = 19
+  for (let row = 0; row < rowCount; row++) {
+    out.reserve(2)
+    out.view.setInt16(out.offset, width)
+    out.offset += 2
+    for (let column = 0; column < width; column++) {
+      const text = columns[column]![row]
+      if (text === null || text === undefined) {
+        out.reserve(4)
+        out.view.setInt32(out.offset, -1)
+        out.offset += 4
+      } else {
+        writers[column]!(out, text)
+      }
+    }
+  }
+  out.reserve(2)
+  out.view.setInt16(out.offset, -1)
+  out.offset += 2
+  return out.buffer.subarray(0, out.offset)
+}
