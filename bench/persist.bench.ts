@@ -5,8 +5,9 @@
  * a fresh database of the PostgreSQL server when `TEST_DATABASE_URL` (default
  * postgres://postgres@127.0.0.1:5432/postgres) answers, and on PGlite in memory. Targets (issue 20), as
  * throughput against COPY's: the first persist >= 0.9x, re-persisting the same rows (all unchanged) >= 0.7x.
- * Each phase also prints where our side's time went: making the rows, validating them, and writing them.
- * Appends (the whole first persist) go in by COPY on the server since `src/db/PgCopy.ts`.
+ * Each phase also prints where our side's time went: making the rows, validating them, encoding them for
+ * COPY, and waiting for the writes. Appends (the whole first persist) go in by binary COPY, and the re-persist
+ * is staged by binary COPY and merged from a temporary table (`UpsertBatch.ts`).
  *
  * Both sides start from the same rows, generated lazily one batch at a time (as a node's stream gives them),
  * so that the heap stays bounded by the batch size; both write each batch in its own transaction. The
@@ -33,9 +34,25 @@
  *   are sent bare.
  * On PGlite (one round): original 16.5 s / 11.1 s, staging 10.6 s / 6.4 s, now 7.5 s / 6.4 s.
  *
- * Where the rest goes on the server: the client's share (generating, validating and encoding a batch) runs
- * while the server waits, and the server's (parsing the arrays, inserting row by row, where COPY inserts
- * pages at a time) while the client waits; COPY streams, so its two shares overlap.
+ * Where the rest went on the server: the client's share (generating, validating and encoding a batch) ran
+ * while the server waited, and the server's (parsing the arrays, inserting row by row, where COPY inserts
+ * pages at a time) while the client waited; COPY streams, so its two shares overlap.
+ *
+ * Issue 20's variants (server, 1M rows, load average 3-8 on the 2-core machine):
+ * - server time alone for 40 batches of COPY into the indexed table: text 2.4-3.1 s, binary 1.9-2.9 s
+ *   (timestamptz and float8 parsing is most of what text costs the server); encoding a 1M-row batch stream
+ *   on the client: the old `copyText` (a line per row, joined) 0.8-1.0 s, one appended string 0.35-0.5 s,
+ *   binary 0.37-0.54 s.
+ * - re-persisting 1M unchanged rows, the statement alone (3 rounds): the array merge probing the index row by
+ *   row 3.4-4.1 s; the same without hiding the arrays' length from the planner 3.1-4.5 s; the arrays with the
+ *   probe limited to the batch's time range (the planner then hashes that range) 2.3-2.6 s; staged by
+ *   binary COPY into a temporary table and merged with the ranged probe 1.7-2.1 s, the one kept. `EXCEPT`
+ *   against the range, in psql: 75-89 ms a batch against 13-17 ms for the hash anti-join. Without the range,
+ *   a staging table's real row count led the planner to hash the whole table (433 ms a batch for 40 ms of
+ *   probes), so a batch whose range holds more than twice its rows keeps the arrays.
+ * - PGlite, 25,000-row batches, 32 MB of shared buffers: binary COPY 0.1-0.3 s a batch into an empty table,
+ *   text COPY 0.25-0.6 s, the `INSERT` over arrays 0.2-0.4 s; but both COPYs slow down as the table grows
+ *   (2-5 s a batch past 600,000 rows, also when those rows came by `INSERT`), while the `INSERT` does not.
  */
 import { PGlite } from "@electric-sql/pglite"
 import { generateDrizzleJson, generateMigration } from "drizzle-kit/api-postgres"
@@ -82,8 +99,8 @@ const FIRST_TARGET = 0.9
 const AGAIN_TARGET = 0.7
 /** The server's rounds are a few seconds each, and the machine is shared: five give a steady median. */
 const SERVER_ROUNDS = 5
-/** PGlite's take half a minute; its margin is wide. */
-const PGLITE_ROUNDS = 1
+/** PGlite's take a minute or more; PERSIST_BENCH_PGLITE_ROUNDS=2 runs each side first once. */
+const PGLITE_ROUNDS = Number(process.env["PERSIST_BENCH_PGLITE_ROUNDS"] ?? 1)
 
 const info = (label: string) => ({ label, description: `${label} of the tick.` })
 
@@ -149,7 +166,11 @@ function* batches(rows: number): Generator<{ readonly first: number; readonly ro
 
 interface Timed<A> {
   readonly result: A
-  /** Each batch's wall time, where the side can see it. */
+  /**
+   * Each batch's share of the wall time, where the side can see it: from the end of the batch before (or the
+   * start) to its own commit, making its rows included. With the next batch validated while one is written,
+   * a batch's own start-to-commit time would count that overlap twice.
+   */
   readonly batchMs: ReadonlyArray<number>
   /** Where our side's time went: making the rows, validating them, and writing them (encoding, transfer and
    * the database's work, which the client sees only as one wait). */
@@ -166,15 +187,17 @@ interface Split {
 
 /**
  * Validates and upserts every batch, each in its own transaction, as the runner does: the next batch is
- * validated while the database writes the current one (the write signals when its main statement goes out),
- * then the write is joined before the next one starts. The split counts validation that overlapped a write
- * as validation, and only the wait that remained as writing.
+ * validated (and, `encodeAhead`, on a server, encoded for COPY) while the database writes the current one
+ * (the write signals when its main statement goes out), then the write is joined before the next one starts.
+ * The split counts validation and encoding that overlapped a write as such, and only the wait that remained
+ * as writing.
  */
-const persist = (rows: number) =>
+const persist = (rows: number, encodeAhead: boolean) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     let result: PersistOutcome = emptyOutcome
     const batchMs: Array<number> = []
+    let lastDone = now()
     let batch = 0
     const split = { generateMs: 0, validateMs: 0, encodeMs: 0, writeMs: 0 }
     let inFlight: Fiber.Fiber<void, unknown> | undefined
@@ -193,7 +216,7 @@ const persist = (rows: number) =>
       if (Result.isFailure(validated)) return yield* Effect.die(validated.failure)
       const validatedAt = now()
       split.validateMs += validatedAt - started
-      const copyData = copyDataOf(validated.success)
+      const copyData = encodeAhead ? copyDataOf(validated.success) : undefined
       split.encodeMs += now() - validatedAt
       yield* settle
       const sent = yield* Deferred.make<void>()
@@ -202,7 +225,9 @@ const persist = (rows: number) =>
         sql.withTransaction(upsertBatch(shape, validated.success, { beforeWrite: completeWhenSent(sent), copyData })).pipe(
           Effect.map((outcome) => {
             result = addOutcomes(result, outcome)
-            batchMs.push(now() - started)
+            const done = now()
+            batchMs.push(done - lastDone)
+            lastDone = done
           }),
           Effect.ensuring(Deferred.succeed(sent, undefined))
         )
@@ -268,12 +293,14 @@ const copyThroughPsql = async (url: string, table: string, rows: number): Promis
 /** PGlite's baseline: each batch `BEGIN; COPY ... FROM '/dev/blob'; COMMIT`. */
 const copyIntoPglite = async (pg: PGlite, table: string, rows: number): Promise<Timed<void>> => {
   const batchMs: Array<number> = []
+  let lastDone = now()
   for (const { rows: chunk } of batches(rows)) {
-    const started = now()
     await pg.exec("BEGIN")
     await pg.query(copyStatement(table, "'/dev/blob'"), [], { blob: new Blob([copyText(chunk)]) })
     await pg.exec("COMMIT")
-    batchMs.push(now() - started)
+    const done = now()
+    batchMs.push(done - lastDone)
+    lastDone = done
   }
   return { result: undefined, batchMs }
 }
@@ -381,9 +408,11 @@ const tenthOf = (batchMs: ReadonlyArray<number>) => Math.max(1, Math.floor(batch
 const trend = (batchMs: ReadonlyArray<number>): string =>
   `${median(batchMs.slice(0, tenthOf(batchMs))).toFixed(0)} -> ${median(batchMs.slice(-tenthOf(batchMs))).toFixed(0)} ms`
 
-/** The throughput ratio over the first tenth of the batches only, while the table is still small. */
+const sum = (values: ReadonlyArray<number>) => values.reduce((total, value) => total + value, 0)
+
+/** The throughput ratio over the first tenth of the rows only (the wall time to commit them), while the table is still small. */
 const earlyRatio = (copy: Sample, persisted: Sample): number =>
-  median(copy.batchMs.slice(0, tenthOf(copy.batchMs))) / median(persisted.batchMs.slice(0, tenthOf(persisted.batchMs)))
+  sum(copy.batchMs.slice(0, tenthOf(copy.batchMs))) / sum(persisted.batchMs.slice(0, tenthOf(persisted.batchMs)))
 
 /** Runs the rounds (the baseline first in even rounds, last in odd ones) and prints the verdicts. */
 const compare = async (backend: Backend): Promise<boolean> => {
@@ -418,6 +447,9 @@ const compare = async (backend: Backend): Promise<boolean> => {
     console.log(
       `  a batch, first tenth -> last tenth of the run: ${seen.map(([label, sample]) => `${label} ${trend(sample.batchMs)}`).join(", ")}${early}`
     )
+  }
+  if (process.env["PERSIST_BENCH_DEBUG"] !== undefined) {
+    for (const [label, sample] of trends) console.log(`  ${label} batches: ${sample.batchMs.map((ms) => ms.toFixed(0)).join(" ")}`)
   }
   for (const note of backend.notes) console.log(`  ${note}`)
   const first = median(firstRatios)
@@ -489,10 +521,10 @@ const warmUp = (run: Run) => {
 }
 
 /** The first persist, then the same rows again; each outcome checked, and the rows counted. */
-const persistPasses = async (run: Run) => {
-  const [firstOutcome, first] = await measure(() => run(persist(ROWS)))
+const persistPasses = async (run: Run, encodeAhead: boolean) => {
+  const [firstOutcome, first] = await measure(() => run(persist(ROWS, encodeAhead)))
   expectOutcome("first persist", firstOutcome, { inserted: ROWS, updated: 0, unchanged: 0 })
-  const [againOutcome, again] = await measure(() => run(persist(ROWS)))
+  const [againOutcome, again] = await measure(() => run(persist(ROWS, encodeAhead)))
   expectOutcome("re-persist", againOutcome, { inserted: 0, updated: 0, unchanged: ROWS })
   const stored = await run(countRows(shape.table))
   if (stored !== ROWS) throw new Error(`the persisted table holds ${stored} rows, not ${ROWS}`)
@@ -547,7 +579,7 @@ if (unreachable !== undefined) {
           await run(runStatements([`TRUNCATE ${qualified(WARMUP_TABLE)}`]))
           await warmUp(run)
           const before = copyFirst ? await copy() : undefined
-          const passes = await persistPasses(run)
+          const passes = await persistPasses(run, true)
           return { copy: before ?? await copy(), ...passes }
         }
       }))
@@ -596,7 +628,7 @@ async function comparePglite() {
       const passes = await withDatabase(Database.layerMemory({ loadDataDir: new Blob([template]) }), async (run) => {
         await run(runStatements(statements))
         await warmUp(run)
-        return persistPasses(run)
+        return persistPasses(run, false)
       })
       return { copy: before ?? await pgliteCopy(), ...passes }
     }

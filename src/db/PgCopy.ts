@@ -193,13 +193,26 @@ export const copyIn = Effect.fn("PgCopy.copyIn")(function*(
   return Option.some(yield* session.wire.withPermit(runCopy(session, `COPY ${target} FROM STDIN${withFormat(format)}`, data)))
 })
 
+/**
+ * What takes `copyIn` in the current transaction: a server session this module can drive, the embedded
+ * database (one connection in this process, so no other writer can commit between two of its statements),
+ * or nothing (no transaction, or a driver whose internals moved).
+ */
+export const copyConnection: Effect.Effect<"server" | "embedded" | "none", never, SqlClient.SqlClient> = Effect.gen(
+  function*() {
+    const sql = yield* SqlClient.SqlClient
+    const transaction = yield* Effect.serviceOption(sql.transactionService)
+    if (Option.isNone(transaction)) return "none"
+    if (blobCopierOf(transaction.value[0]) !== undefined) return "embedded"
+    return wireSessionOf(transaction.value[0]) !== undefined ? "server" : "none"
+  }
+)
+
 /** Whether the current transaction's connection takes `copyIn` (a server session this module can drive, or PGlite). */
-export const copyAvailable: Effect.Effect<boolean, never, SqlClient.SqlClient> = Effect.gen(function*() {
-  const sql = yield* SqlClient.SqlClient
-  const transaction = yield* Effect.serviceOption(sql.transactionService)
-  return Option.isSome(transaction) &&
-    (blobCopierOf(transaction.value[0]) !== undefined || wireSessionOf(transaction.value[0]) !== undefined)
-})
+export const copyAvailable: Effect.Effect<boolean, never, SqlClient.SqlClient> = Effect.map(
+  copyConnection,
+  (connection) => connection !== "none"
+)
 
 const SPECIAL = /[\\\t\n\r]/
 const SPECIALS = /[\\\t\n\r]/g

@@ -404,7 +404,7 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
      */
     const writeBatch = Effect.fn("Runner.writeBatch")(function*(
       validated: ValidatedBatch,
-      copyData: CopyData,
+      copyData: CopyData | undefined,
       onSent: Deferred.Deferred<void>
     ) {
       const written = yield* sql.withTransaction(Effect.gen(function*() {
@@ -498,8 +498,9 @@ const runGraph = Effect.fn("Runner.runNodes")(function*(nodes: ReadonlyArray<Any
               const validated = yield* Effect.fromResult(
                 validateBatch(graphNode.shape, slice, { node: `${label.kind} (${label.updateHash})`, batch, firstRow: written })
               )
-              // Encoded for COPY here too, while the batch before is written (the write usually sends it so).
-              const copyData = copyDataOf(validated)
+              // Encoded for COPY here too, while a server writes the batch before (the write usually sends it so);
+              // the embedded database runs in this thread, where nothing overlaps and the write encodes what it sends.
+              const copyData = database.backend === "postgres" ? copyDataOf(validated) : undefined
               yield* settle
               written += slice.length
               batch++

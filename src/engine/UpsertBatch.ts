@@ -13,7 +13,7 @@ import type { RowShape } from "../datanode/RowShape.ts"
 import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
 import { textArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { CopyBinaryUnreadable, copyBinary, hasBinaryWriter } from "../db/CopyBinary.ts"
-import { copyIn, type CopyFormat, copyText } from "../db/PgCopy.ts"
+import { copyConnection, copyIn, type CopyFormat, copyText } from "../db/PgCopy.ts"
 import { describeSqlFailure } from "../db/SqlFailure.ts"
 import { castType, upsertStatement } from "./internal/upsertStatement.ts"
 
@@ -81,6 +81,14 @@ export const copyDataOf = (batch: ValidatedBatch): CopyData => {
  */
 const STAGED_RANGE_FACTOR = 2
 
+/**
+ * On the embedded database an append goes in by COPY while the table's heap is under this size, and by the
+ * plain insert past it: PGlite's COPY (text or binary) takes longer the larger the table it appends to, its
+ * INSERT does not, and on the persist bench's table (about 70 bytes a row) the two cross at 100,000 to
+ * 200,000 rows (`bench/persist.bench.ts`).
+ */
+const EMBEDDED_COPY_BYTES = 8 * 1024 * 1024
+
 /** Staging tables are dropped at commit; a new name each time lets one transaction stage several batches. */
 let stagingTables = 0
 const stagingName = (): string => `metatables_staging_${++stagingTables}`
@@ -135,15 +143,23 @@ export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
     Effect.andThen(beforeWrite, Effect.map(Effect.suspend(() => sql.unsafe<Counts>(text, params())), countsOf))
   const merge = counted(statement.sql)
   const cap = batch.rowCount * STAGED_RANGE_FACTOR + 1
-  const [boundary] = yield* sql.unsafe<
-    { readonly indexed: boolean; readonly past: boolean; readonly within: bigint | number | null }
-  >(statement.boundarySql, [batch.minTime, ...statement.boundaryParams, batch.maxTime, cap])
-  // An append goes in by COPY on the transaction's connection; by a plain insert where that is not to be had.
-  const append = Effect.flatMap(
-    Effect.andThen(beforeWrite, Effect.suspend(() => copyIn(statement.copyTarget, copied().format, copied().data))),
-    (done): Effect.Effect<void, SqlError> =>
-      Option.isSome(done) ? Effect.void : Effect.asVoid(Effect.suspend(() => sql.unsafe(statement.insertSql, params())))
-  )
+  const [boundary] = yield* sql.unsafe<{
+    readonly indexed: boolean
+    readonly past: boolean
+    readonly within: bigint | number | null
+    readonly bytes: bigint | number | null
+  }>(statement.boundarySql, [batch.minTime, ...statement.boundaryParams, batch.maxTime, cap])
+  const connection = yield* copyConnection
+  const embedded = connection === "embedded"
+  // An append goes in by COPY on the transaction's connection; by a plain insert where that is not to be had,
+  // or on the embedded database once its COPY would be the slower.
+  const insert = Effect.asVoid(Effect.suspend(() => sql.unsafe(statement.insertSql, params())))
+  const append = embedded && Number(boundary?.bytes ?? 0) > EMBEDDED_COPY_BYTES
+    ? Effect.andThen(beforeWrite, insert)
+    : Effect.flatMap(
+      Effect.andThen(beforeWrite, Effect.suspend(() => copyIn(statement.copyTarget, copied().format, copied().data))),
+      (done): Effect.Effect<void, SqlError> => Option.isSome(done) ? Effect.void : insert
+    )
   // A merge of a batch whose time range holds about its rows: staged by COPY, then one statement from there.
   const staged = Effect.gen(function*() {
     const staging = statement.staging(stagingName())
@@ -162,14 +178,19 @@ export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
     : inTransaction && Number(boundary.within ?? cap) < cap
     ? staged
     : counted(statement.splitSql)
-  const attempt = faster === undefined ? merge : inTransaction ? sql.withTransaction(faster) : faster
+  // The savepoint lets the merge run after a concurrent writer's unique violation, or a refused COPY. The
+  // embedded database has no concurrent writer (one connection, held by this transaction) and writes as its
+  // superuser, whom neither policies nor privileges stop: an append there needs none (and its COPY measured
+  // slower inside one).
+  const unguarded = embedded && boundary?.past === true
+  const attempt = faster === undefined ? merge : inTransaction && !unguarded ? sql.withTransaction(faster) : faster
   // A table with row-level security refuses COPY (SQLSTATE 0A000) for a writer that does not bypass it, as
   // the provider's run role does not, and a writer may lack the right to make a temporary table (42501):
   // such a batch goes in by the merge's INSERT, which policies allow.
   const { inserted, updated } = yield* attempt.pipe(
     Effect.catchIf(
       (error) =>
-        faster !== undefined &&
+        faster !== undefined && !unguarded &&
         (error.reason._tag === "UniqueViolation" || ["0A000", "42501"].includes(describeSqlFailure(error).code ?? "")),
       () => merge
     )

@@ -59,7 +59,8 @@ export interface UpsertStatement {
    * the table's last time index (always, in an empty table). Two more parameters follow `boundaryParams`:
    * the batch's last time index and a cap; for a batch not past the end it also returns `within`, how many
    * rows the table holds between the batch's first and last time index, counted up to the cap (one index
-   * range read, short by the cap), which says whether the ranged staging merge is right for it.
+   * range read, short by the cap), which says whether the ranged staging merge is right for it; and
+   * `bytes`, the size of the table's heap.
    */
   readonly boundarySql: string
   /** `boundarySql`'s parameters after the first: the schema, the table and the time index column. */
@@ -134,7 +135,10 @@ const boundaryQuery = (shape: RowShape): string => {
   const cast = castType(shape.timeIndex)
   return `SELECT "indexed", "past", CASE WHEN "indexed" AND NOT "past" THEN (SELECT count(*) FROM (
   SELECT FROM ${target} WHERE ${time} >= $1::${cast} AND ${time} <= $5::${cast} LIMIT $6::bigint
-) AS "range") END AS "within"
+) AS "range") END AS "within",
+  (SELECT pg_catalog.pg_relation_size("table".oid) FROM pg_catalog.pg_class AS "table"
+    JOIN pg_catalog.pg_namespace AS "schema" ON "schema".oid = "table".relnamespace
+    WHERE "schema".nspname = $2::text AND "table".relname = $3::text) AS "bytes"
 FROM (SELECT "indexed", "indexed" AND ("at" IS NULL OR "at" < $1::${cast}) AS "past"
 FROM (
   SELECT "indexed", CASE WHEN "indexed" THEN (SELECT max(${quoteIdentifier(shape.timeIndex.name)}) FROM ${target}) END AS "at"
