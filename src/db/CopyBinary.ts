@@ -147,29 +147,61 @@ const dateWriter = (sqlType: string): FieldWriter =>
     view.setInt32(offset, days)
   })
 
-const FLOAT_TEXT = /^-?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i
+/**
+ * Whether `text` is made only of what a decimal float's text holds (digits, sign, point, exponent) and is not
+ * empty: then `Number` reads it as PostgreSQL's `float8in` does, or gives NaN for a malformed one. Without
+ * this, `Number` would also read `""`, `" 1"`, `0x1A` or `Infinity`, which the validated texts never are.
+ */
+const decimalCharacters = (text: string): boolean => {
+  const length = text.length
+  if (length === 0) return false
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index)
+    // 0-9, '.', '-', '+', 'e', 'E'
+    if (!((code >= 48 && code <= 57) || code === 46 || code === 45 || code === 43 || code === 101 || code === 69)) {
+      return false
+    }
+  }
+  return true
+}
 
 const float8Writer = (sqlType: string): FieldWriter =>
   fixed(8, (view, offset, text) => {
     const value = Number(text)
-    // Number("") is 0 and Number(" 1") is 1: only texts of digits are read, so that a surprise is refused.
-    if (Number.isNaN(value) || !FLOAT_TEXT.test(text)) throw unreadable(sqlType, text)
+    if (Number.isNaN(value) || !decimalCharacters(text)) throw unreadable(sqlType, text)
     view.setFloat64(offset, value)
   })
 
+/** The value of an optionally negative decimal integer of at most 15 digits, or undefined for another text. */
+const smallInteger = (text: string): number | undefined => {
+  const length = text.length
+  const negative = length > 0 && text.charCodeAt(0) === 45
+  const start = negative ? 1 : 0
+  if (length === start || length - start > 15) return undefined
+  let value = 0
+  for (let index = start; index < length; index++) {
+    const digit = text.charCodeAt(index) - DIGIT_0
+    if (digit < 0 || digit > 9) return undefined
+    value = value * 10 + digit
+  }
+  return negative ? -value : value
+}
+
 const INTEGER_TEXT = /^-?\d{1,19}$/
+const INT64_MIN = -(2n ** 63n)
+const INT64_MAX = 2n ** 63n - 1n
 
 const integerWriter = (bytes: 2 | 4 | 8, sqlType: string): FieldWriter => {
   const limit = bytes === 2 ? 32768 : 2147483648
   return fixed(bytes, (view, offset, text) => {
-    if (!INTEGER_TEXT.test(text)) throw unreadable(sqlType, text)
-    const value = Number(text)
+    const value = smallInteger(text)
     if (bytes === 8) {
-      if (Number.isSafeInteger(value)) setInt64(view, offset, value)
-      else view.setBigInt64(offset, BigInt.asIntN(64, BigInt(text)))
-      return
+      if (value !== undefined) return setInt64(view, offset, value)
+      const big = INTEGER_TEXT.test(text) ? BigInt(text) : undefined
+      if (big === undefined || big < INT64_MIN || big > INT64_MAX) throw unreadable(sqlType, text)
+      return view.setBigInt64(offset, big)
     }
-    if (value < -limit || value >= limit) throw unreadable(sqlType, text)
+    if (value === undefined || value < -limit || value >= limit) throw unreadable(sqlType, text)
     if (bytes === 2) view.setInt16(offset, value)
     else view.setInt32(offset, value)
   })
