@@ -20,6 +20,7 @@ import { quoteIdentifier, quoteLiteral } from "../db/SqlText.ts"
 import type { SchemaSnapshot } from "../storage/StorageSchema.ts"
 import type { NameCollision } from "../storage/NameCollisions.ts"
 import { type ModelObject, storageSchemaModel } from "../storage/StorageSchema.ts"
+import type { TableRename } from "./files/Revision.ts"
 import { snapshotEntities, type SnapshotEntity } from "./files/SnapshotEntities.ts"
 
 /** An explicit rename; without one, a table or column that disappears while another appears is a drop and an add. */
@@ -109,6 +110,8 @@ export interface AutogenerateResult {
    * PostgreSQL runs only outside a transaction.
    */
   readonly transactional: boolean
+  /** The tables the upgrade renames or moves (the table hints that name a table of each side), for the revision to record. */
+  readonly renamedTables: ReadonlyArray<TableRename>
 }
 
 /** The sentence a revision's header and the command's output give for a name made distinct. */
@@ -529,6 +532,27 @@ export const destructiveChanges = (
   return changes
 }
 
+/**
+ * The table renames and moves among `renames` that the diff from `from` to `to` makes: those whose table is in
+ * `from` under its old name and in `to` under its new one (a hint naming anything else renames nothing).
+ */
+export const tableRenamesMade = (
+  from: SchemaSnapshot,
+  to: SchemaSnapshot,
+  renames: ReadonlyArray<RenameHint>
+): ReadonlyArray<TableRename> => {
+  const before = new Set(snapshotEntities(from, "tables").map((table) => tableKey(table.schema, table.name)))
+  const after = new Set(snapshotEntities(to, "tables").map((table) => tableKey(table.schema, table.name)))
+  return renames.flatMap((hint): ReadonlyArray<TableRename> => {
+    if (hint.kind !== "table") return []
+    const rename = { from: { schema: hint.schema, table: hint.from }, to: { schema: hint.toSchema ?? hint.schema, table: hint.to } }
+    const moves = rename.from.schema !== rename.to.schema || rename.from.table !== rename.to.table
+    return moves && before.has(tableKey(rename.from.schema, rename.from.table)) && after.has(tableKey(rename.to.schema, rename.to.table))
+      ? [rename]
+      : []
+  })
+}
+
 export interface AutogenerateRequest {
   /** The provider's target tables (storage tables or plain drizzle tables) with their enums, sequences and schemas. */
   readonly tables: ReadonlyArray<ModelObject>
@@ -654,6 +678,7 @@ export const autogenerate = Effect.fn("Autogenerate.autogenerate")(function*(
         `last one): ${outside.join("; ")}`
       ])
     ],
-    transactional: outside.length === 0
+    transactional: outside.length === 0,
+    renamedTables: upgrade.length === 0 ? [] : tableRenamesMade(request.baseline, snapshot, request.renames)
   }
 })

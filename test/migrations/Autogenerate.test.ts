@@ -121,6 +121,28 @@ describe("autogenerate", () => {
       assert.isTrue(hinted.downgrade.some((statement) => statement.includes('ALTER TABLE "archive"."people" SET SCHEMA "public"')))
       assert.isTrue(hinted.downgrade.some((statement) => statement.includes('RENAME COLUMN "full_name" TO "name"')))
       assert.isFalse([...hinted.upgrade, ...hinted.downgrade].some((statement) => /DROP (TABLE|COLUMN)/.test(statement)))
+      // The revision records the move (for the catalog after a downgrade), not the column rename; without the hint, nothing.
+      assert.deepStrictEqual(hinted.renamedTables, [{ from: { schema: "public", table: "people" }, to: { schema: "archive", table: "people" } }])
+      assert.deepStrictEqual(unhinted.renamedTables, [])
+      const rendered = renderRevisionModule({
+        id: "0002",
+        parents: ["0001"],
+        message: "move",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        upgrade: hinted.upgrade,
+        downgrade: hinted.downgrade,
+        destructive: [],
+        downgradeDestructive: [],
+        renamedTables: hinted.renamedTables
+      }, "0002_move.snapshot.json")
+      assert.include(
+        rendered,
+        "export const renamedTables = [\n" +
+          '  { from: { schema: "public", table: "people" }, to: { schema: "archive", table: "people" } }\n]\n'
+      )
+      // A hint naming a table neither side has renames nothing, and is not recorded.
+      const stray = yield* generate([moved], first.snapshot, [...hints, { kind: "table", schema: "public", from: "nobody", to: "somebody" }])
+      assert.deepStrictEqual(stray.renamedTables, hinted.renamedTables)
     }))
 
   it.effect("a change to text keeps every value; a change of array dimensions is flagged; NOT NULL with a default is flagged too", () =>

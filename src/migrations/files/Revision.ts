@@ -16,10 +16,16 @@
  * // optional:
  * export const branchLabels = ["accounts"]
  * export const dependsOn = ["0007"]
+ * export const renamedTables = [{ from: { schema: "public", table: "old" }, to: { schema: "archive", table: "new" } }]
  * ```
+ *
+ * `renamedTables` lists the tables the revision renames or moves to another schema (autogenerate writes it from
+ * the `--rename table:` hints): the catalog keeps such a table's row, and after a downgrade below the revision
+ * it records the name the table has there.
  */
 import type * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { splitSqlStatements, transactionControlCommand } from "../../db/SqlScript.ts"
 
@@ -28,6 +34,16 @@ export type DataMigration = (sql: SqlClient.SqlClient) => Effect.Effect<unknown,
 
 /** One operation of a revision. */
 export type RevisionOperation = string | DataMigration
+
+/** A table's physical name: its schema and its name there. */
+export const PhysicalTableName = Schema.Struct({ schema: Schema.NonEmptyString, table: Schema.NonEmptyString })
+export type PhysicalTableName = typeof PhysicalTableName.Type
+
+/** A table a revision renames, moves to another schema, or both: its name before the upgrade and after it. */
+export const TableRename = Schema.Struct({ from: PhysicalTableName, to: PhysicalTableName })
+export type TableRename = typeof TableRename.Type
+
+const isTableRenames = Schema.is(Schema.Array(TableRename))
 
 /** A revision as loaded from its file. */
 export interface Revision {
@@ -43,6 +59,11 @@ export interface Revision {
   readonly transactional: boolean
   readonly upgrade: ReadonlyArray<RevisionOperation>
   readonly downgrade: ReadonlyArray<RevisionOperation>
+  /**
+   * The tables its upgrade renames or moves (its downgrade undoes them); none when the file lists none, as
+   * files written before revisions recorded them do not. Optional for revisions built in code.
+   */
+  readonly renamedTables?: ReadonlyArray<TableRename> | undefined
   /** The file it was loaded from. */
   readonly source: string
   /** SHA-256 of the file's bytes; the ledger records it when the revision is applied. */
@@ -52,7 +73,8 @@ export interface Revision {
 /** What is wrong with a module's exports, one phrase per problem; empty when it is a valid revision. */
 export const revisionExportProblems = (exports: Record<string, unknown>): ReadonlyArray<string> => {
   const problems: Array<string> = []
-  const { branchLabels, createdAt, dependsOn, downgrade, id, message, parents, transactional, upgrade } = exports
+  const { branchLabels, createdAt, dependsOn, downgrade, id, message, parents, renamedTables, transactional, upgrade } =
+    exports
   if (!Predicate.isString(id) || id.trim() === "") problems.push("export `id` must be a non-empty string")
   if (!Array.isArray(parents) || !parents.every(Predicate.isString)) {
     problems.push("export `parents` must be an array of revision ids (empty for a first revision)")
@@ -62,6 +84,12 @@ export const revisionExportProblems = (exports: Record<string, unknown>): Readon
   }
   if (branchLabels !== undefined && !(Array.isArray(branchLabels) && branchLabels.every(Predicate.isString))) {
     problems.push("export `branchLabels` must be an array of branch names when given")
+  }
+  if (renamedTables !== undefined && !isTableRenames(renamedTables)) {
+    problems.push(
+      "export `renamedTables` must be an array of { from: { schema, table }, to: { schema, table } } (non-empty names) " +
+        "when given"
+    )
   }
   if (!Predicate.isString(message)) problems.push("export `message` must be a string")
   if (!Predicate.isString(createdAt) || Number.isNaN(Date.parse(createdAt))) {
@@ -110,6 +138,7 @@ export const revisionFromExports = (
   transactional: (exports.transactional as boolean | undefined) ?? true,
   upgrade: [...(exports.upgrade as ReadonlyArray<RevisionOperation>)],
   downgrade: [...(exports.downgrade as ReadonlyArray<RevisionOperation>)],
+  renamedTables: [...((exports.renamedTables as ReadonlyArray<TableRename> | undefined) ?? [])],
   source,
   checksum
 })

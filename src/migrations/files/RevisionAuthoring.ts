@@ -284,7 +284,8 @@ export const createRevision = Effect.fn("RevisionAuthoring.createRevision")(func
       destructive: [],
       downgradeDestructive: [],
       notes: [],
-      transactional: true
+      transactional: true,
+      renamedTables: []
     }
   if (request.autogenerate && generated.upgrade.length === 0) return { _tag: "NoChanges", head: parent } as const
   const path = yield* writeRevisionFiles(directory, {
@@ -299,7 +300,8 @@ export const createRevision = Effect.fn("RevisionAuthoring.createRevision")(func
     destructive: generated.destructive,
     downgradeDestructive: generated.downgradeDestructive,
     notes: generated.notes,
-    transactional: generated.transactional
+    transactional: generated.transactional,
+    renamedTables: generated.renamedTables
   }, generated.snapshot)
   return {
     _tag: "Written",

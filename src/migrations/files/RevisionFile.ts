@@ -10,6 +10,7 @@ import * as Schema from "effect/Schema"
 import * as NodePath from "node:path"
 import type { SchemaSnapshot } from "../../storage/StorageSchema.ts"
 import type { DestructiveChange } from "../Autogenerate.ts"
+import type { TableRename } from "./Revision.ts"
 
 export interface RevisionDraft {
   readonly id: string
@@ -28,6 +29,8 @@ export interface RevisionDraft {
   readonly notes?: ReadonlyArray<string> | undefined
   /** Whether it runs in one transaction (default: yes). */
   readonly transactional?: boolean | undefined
+  /** The tables the upgrade renames or moves, recorded for the catalog (see `Revision`). */
+  readonly renamedTables?: ReadonlyArray<TableRename> | undefined
 }
 
 /** `0002_add_account_status.ts`: the id, then the message as a short slug. */
@@ -61,6 +64,18 @@ const destructiveLines = (draft: RevisionDraft): ReadonlyArray<string> => {
 
 const stringList = (values: ReadonlyArray<string>): string => `[${values.map((value) => JSON.stringify(value)).join(", ")}]`
 
+const renamesBlock = (renames: ReadonlyArray<TableRename>): ReadonlyArray<string> =>
+  renames.length === 0 ? [] : [
+    "// The tables this revision renames or moves: the catalog keeps their rows, and names them as each revision does.",
+    "export const renamedTables = [",
+    renames.map(({ from, to }) =>
+      `  { from: { schema: ${JSON.stringify(from.schema)}, table: ${JSON.stringify(from.table)} }, ` +
+      `to: { schema: ${JSON.stringify(to.schema)}, table: ${JSON.stringify(to.table)} } }`
+    ).join(",\n"),
+    "]",
+    ""
+  ]
+
 /** The module's text. The same draft always renders the same bytes; optional exports appear only when set. */
 export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string): string => {
   const dependsOn = draft.dependsOn ?? []
@@ -90,6 +105,7 @@ export const renderRevisionModule = (draft: RevisionDraft, snapshotFile: string)
     `export const createdAt = ${JSON.stringify(draft.createdAt)}`,
     `export const transactional = ${draft.transactional ?? true}`,
     "",
+    ...renamesBlock(draft.renamedTables ?? []),
     operationsBlock("upgrade", draft.upgrade),
     "",
     operationsBlock("downgrade", draft.downgrade),

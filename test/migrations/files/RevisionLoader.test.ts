@@ -112,6 +112,32 @@ describe("loadRevisions", () => {
       assert.include(text, `merge revision "0003" (${merge}) lists parent "0001", which "0002" already builds on`)
     }))
 
+  it.effect("reads the tables a revision renames, which default to none (files written before they were recorded)", () =>
+    Effect.gen(function*() {
+      const directory = scratchDirectory()
+      writeRevision(directory, { id: "0001", upgrade: ["CREATE TABLE a (id int)"] })
+      writeRevision(directory, {
+        id: "0002",
+        parents: ["0001"],
+        prelude: 'export const renamedTables = [{ from: { schema: "public", table: "a" }, to: { schema: "x.y", table: "b \\"c\\"" } }]',
+        upgrade: ['ALTER TABLE a SET SCHEMA "x.y"']
+      })
+      const loaded = yield* load(directory)
+      assert.deepStrictEqual(loaded.revisions.get("0001")!.renamedTables, [])
+      assert.deepStrictEqual(loaded.revisions.get("0002")!.renamedTables, [
+        { from: { schema: "public", table: "a" }, to: { schema: "x.y", table: 'b "c"' } }
+      ])
+
+      const broken = scratchDirectory()
+      const path = writeRevision(broken, { id: "0001", prelude: 'export const renamedTables = [{ from: "public.a", to: { schema: "public", table: "" } }]' })
+      const error = yield* Effect.flip(load(broken))
+      assert.include(
+        error.message,
+        `${path}: does not export a valid revision: export \`renamedTables\` must be an array of { from: { schema, table }, ` +
+          "to: { schema, table } } (non-empty names) when given"
+      )
+    }))
+
   it.effect("reads an edited file afresh in the same process", () =>
     Effect.gen(function*() {
       const directory = scratchDirectory()
