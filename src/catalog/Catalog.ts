@@ -106,6 +106,11 @@ export type FinalizeExpectation =
      * behind its history); recorded as the status reason of the row it activates, for `startEngine` to say.
      */
     readonly behind?: string | undefined
+    /**
+     * Where the table is, when not where its row says: at an earlier revision, before a later one renames or
+     * moves it. Finalize looks for it there and records that physical name in the row (same uid).
+     */
+    readonly location?: { readonly schema: string; readonly table: string } | undefined
   }
   | { readonly _tag: "Absent" }
 

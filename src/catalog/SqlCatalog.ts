@@ -413,7 +413,14 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
     const byUid = new Map(rows.map((row) => [row.uid, row]))
     const unknown = uids.find((uid) => !byUid.has(uid))
     if (unknown !== undefined) return yield* new CatalogTableNotFoundError({ reference: unknown })
-    const live = yield* introspectTables(rows.map((row) => ({ schema: row.schema, table: row.tableName }))).pipe(
+    // Where each table is: where its row says, unless the expectation names where it is at this revision.
+    const locationOf = (entry: FinalizeRequest["tables"][number]) => {
+      const row = byUid.get(entry.uid)!
+      return entry.expectation._tag === "Present" && entry.expectation.location !== undefined
+        ? entry.expectation.location
+        : { schema: row.schema, table: row.tableName }
+    }
+    const live = yield* introspectTables(request.tables.map(locationOf)).pipe(
       Effect.provideService(SqlClient.SqlClient, sql),
       Effect.mapError(CatalogStorageError.during("introspect the physical tables"))
     )
@@ -422,7 +429,8 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
     yield* sql.withTransaction(Effect.forEach(request.tables, (entry) =>
       Effect.gen(function*() {
         const row = byUid.get(entry.uid)!
-        const liveTable = live.get(physicalKey({ schema: row.schema, table: row.tableName }))
+        const location = locationOf(entry)
+        const liveTable = live.get(physicalKey(location))
         const base = {
           uid: row.uid,
           identifier: row.identifier,
@@ -452,10 +460,17 @@ const make = Effect.fn("SqlCatalog.make")(function*(options: SqlCatalogOptions) 
         const hash = expectation._tag === "Present" ? expectation.contractHash : row.contractHash
         yield* sql.unsafe(
           `UPDATE ${tables} SET status = $2, status_reason = $3, applied_revision = $4, contract = $5::jsonb,
-             contract_hash = $6, updated_at = now() WHERE uid = $1::uuid`,
-          [row.uid, active ? "active" : "reserved", reason, revision, JSON.stringify(contract), hash]
+             contract_hash = $6, physical_schema = $7, physical_table = $8, updated_at = now() WHERE uid = $1::uuid`,
+          [row.uid, active ? "active" : "reserved", reason, revision, JSON.stringify(contract), hash, location.schema, location.table]
         )
-        report.push({ ...base, status: active ? "active" : "reserved", finalized: active, reason })
+        report.push({
+          ...base,
+          schema: location.schema,
+          tableName: location.table,
+          status: active ? "active" : "reserved",
+          finalized: active,
+          reason
+        })
       }), { discard: true })).pipe(Effect.mapError(CatalogStorageError.during("record finalized tables")))
     const count = (status: string) => report.filter((entry) => entry.status === status).length
     return {

@@ -1,7 +1,8 @@
 /**
  * `startEngine`: attach a process to the storage tables it will write and read. For each table it finds the
  * catalog row by physical name, requires it to be active with the model's contract, and checks the live table
- * against that contract; then it provides the tables' bindings (and the `Engine`) as a Layer.
+ * against that contract; then it provides the tables' bindings (and the `Engine`) as a Layer. A table whose row
+ * records another physical name (the database is below a revision that renames it) is refused as such.
  *
  * ```ts
  * const program = runNodes([new SyntheticPrices(config)]).pipe(
@@ -76,6 +77,25 @@ const refusal = (
   details: [...details]
 })
 
+/** Where the row says the table is, when that is not the model's name (a rename or move not applied yet). */
+const elsewhere = (table: AnyStorageTable, row: CatalogTable): ReadonlyArray<string> =>
+  row.schema === table.metadata.schema && row.tableName === table.metadata.tableName
+    ? []
+    : [`the catalog records its table as ${row.schema}.${row.tableName}`]
+
+/**
+ * An active row that does not serve the model: behind when it has a reason (it was activated as an earlier
+ * revision has the table, the database being behind its history), otherwise changed since its migration.
+ */
+const outdated = (table: AnyStorageTable, row: CatalogTable): AttachRefusal => {
+  const behind = row.statusReason !== null
+  return refusal(table, behind ? "behind" : "changed", row, [
+    ...(behind ? [row.statusReason!] : []),
+    ...elsewhere(table, row),
+    ...contractDifferences(row.contract, tableContract(table))
+  ])
+}
+
 const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArray<AnyStorageTable>) {
   const catalog = yield* Catalog
   const sql = yield* SqlClient.SqlClient
@@ -93,18 +113,24 @@ const attach = Effect.fn("StartEngine.attach")(function*(requested: ReadonlyArra
   }
   const tables = [...unique.values()]
   const resolution = yield* catalog.resolveActive(tables)
-  for (const table of resolution.missing) refusals.push(refusal(table, "missing", undefined, []))
+  // A table without a row under its model's name may have one under another (a revision after the database's
+  // renames or moves it, or the model was renamed without a revision): found by its identity, it is said so.
+  const byIdentity = new Map(
+    resolution.missing.length === 0 ? [] : (yield* catalog.list)
+      .filter((row) => row.dataSourceUid === catalog.dataSource.uid)
+      .map((row) => [`${row.namespace}/${row.identifier}`, row])
+  )
+  for (const table of resolution.missing) {
+    const row = byIdentity.get(`${table.metadata.namespace}/${table.metadata.identifier}`)
+    if (row === undefined) refusals.push(refusal(table, "missing", undefined, []))
+    else if (row.status !== "active") {
+      refusals.push(refusal(table, "not-active", row, [...(row.statusReason === null ? [] : [row.statusReason]), ...elsewhere(table, row)]))
+    } else refusals.push(outdated(table, row))
+  }
   for (const { row, table } of resolution.notActive) {
     refusals.push(refusal(table, "not-active", row, row.statusReason === null ? [] : [row.statusReason]))
   }
-  for (const { row, table } of resolution.mismatched) {
-    // An active row with a reason was activated as an earlier revision has it: the database is behind.
-    const behind = row.statusReason !== null
-    refusals.push(refusal(table, behind ? "behind" : "changed", row, [
-      ...(behind ? [row.statusReason!] : []),
-      ...contractDifferences(row.contract, tableContract(table))
-    ]))
-  }
+  for (const { row, table } of resolution.mismatched) refusals.push(outdated(table, row))
   const live = yield* introspectTables(
     resolution.active.map(({ row }) => ({ schema: row.schema, table: row.tableName }))
   ).pipe(

@@ -65,6 +65,8 @@ import {
 } from "./runtime/MigrationApply.ts"
 import { type MigrationDirection, planMigration } from "./runtime/MigrationPlan.ts"
 import { tablesDroppedBy, TableDeletionRefusedError } from "./TableDeletions.ts"
+import { tableNamesAt } from "./TableRenames.ts"
+import type { PhysicalTableName } from "./files/Revision.ts"
 import { ledgerTableName } from "./runtime/VersionTable.ts"
 import { type MigrationProvider, versionTableOf } from "./Provider.ts"
 import { readSnapshot, type SnapshotFileError } from "./files/RevisionFile.ts"
@@ -276,15 +278,16 @@ export const currentRevision = Effect.fn("ProviderLifecycle.currentRevision")(fu
 })
 
 /**
- * The contract of `table` as a revision's snapshot has it, with the snapshot's shape of it (labels and
- * descriptions from the model where known); `undefined` when the snapshot has no such table.
+ * The contract of `table` as a revision's snapshot has it, where the table is named `location` (labels and
+ * descriptions from the model where known), with the snapshot's shape of it; `undefined` when the snapshot
+ * has no such table.
  */
 const contractInSnapshot = (
   table: AnyStorageTable,
+  location: PhysicalTableName,
   snapshot: SchemaShape
 ): { readonly contract: TableContract; readonly shape: TableShape } | undefined => {
-  const { schema, tableName } = table.metadata
-  const shape = snapshot.tables.find((entity) => entity.schema === schema && entity.table === tableName)
+  const shape = snapshot.tables.find((entity) => entity.schema === location.schema && entity.table === location.table)
   if (shape === undefined) return undefined
   const model = tableContract(table)
   const known = new Map(model.columns.map((column) => [column.name, column]))
@@ -301,7 +304,8 @@ const contractInSnapshot = (
     label: known.get(column.name)?.label ?? column.name,
     description: known.get(column.name)?.description ?? ""
   }))
-  return { contract: withColumnShapes(model, columns), shape }
+  const contract = withColumnShapes(model, columns)
+  return { contract: { ...contract, physical: { schema: location.schema, table_name: location.table } }, shape }
 }
 
 /** Whether the snapshot's columns are the model's: the same names, types and nullability. */
@@ -313,8 +317,9 @@ const sameColumns = (model: TableContract, atRevision: TableContract) =>
 /**
  * What each provider table should look like at `heads`. At the history's heads every table must match its
  * model (a table no revision creates is an error). At an earlier state (after a downgrade) a table is as the
- * snapshot of that revision says: matching the model when the snapshot agrees with it, shaped as the snapshot
- * otherwise, and absent when that revision does not have it.
+ * snapshot of that revision says, under the name it has there (its model's name taken back through the
+ * renames and moves the later revisions record): matching the model when the snapshot agrees with it,
+ * shaped and named as the snapshot otherwise, and absent when that revision does not have it.
  */
 const expectationsAt = Effect.fn("ProviderLifecycle.expectationsAt")(function*(
   loaded: LoadedRevisions,
@@ -324,37 +329,55 @@ const expectationsAt = Effect.fn("ProviderLifecycle.expectationsAt")(function*(
   const snapshot = !atHistoryHead && heads.length === 1
     ? Option.map(yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source), snapshotShape)
     : Option.none()
+  const nameAt = tableNamesAt(loaded, heads)
+  const behind = `the database is at revision ${heads.join(", ")}, behind the history's ` +
+    `head${loaded.graph.upgradedHeads.length === 1 ? "" : "s"} ${loaded.graph.upgradedHeads.join(", ")}`
   return (table: AnyStorageTable): FinalizeExpectation => {
     const model = { _tag: "Present" as const, contract: tableContract(table), contractHash: modelContractHash(table) }
     if (atHistoryHead) return model
     if (heads.length === 0) return { _tag: "Absent" }
-    if (Option.isNone(snapshot)) return model
-    const atRevision = contractInSnapshot(table, snapshot.value)
+    const location = nameAt({ schema: table.metadata.schema, table: table.metadata.tableName })
+    if (location === undefined) return { _tag: "Absent" }
+    const renamed = location.schema !== table.metadata.schema || location.table !== table.metadata.tableName
+    const renamedNote = renamed
+      ? `; a later revision renames it from ${location.schema}.${location.table} to ${table.metadata.schema}.${table.metadata.tableName}`
+      : ""
+    if (Option.isNone(snapshot)) return renamed ? { ...model, location, behind: behind + renamedNote } : model
+    const atRevision = contractInSnapshot(table, location, snapshot.value)
     if (atRevision === undefined) return { _tag: "Absent" }
-    if (sameColumns(model.contract, atRevision.contract)) return model
+    if (!renamed && sameColumns(model.contract, atRevision.contract)) return model
     return {
       _tag: "Present",
       contract: atRevision.contract,
       contractHash: snapshotContractHash(atRevision.contract, atRevision.shape, table.metadata.namespace),
-      behind: `the database is at revision ${heads.join(", ")}, behind the history's ` +
-        `head${loaded.graph.upgradedHeads.length === 1 ? "" : "s"} ${loaded.graph.upgradedHeads.join(", ")}`
+      behind: behind + renamedNote,
+      location
     }
   }
 })
 
 /**
  * Refuses, before any statement runs, a migration whose plan drops a table protected from deletion (one of
- * `rows`); a plan that cannot be made is left for apply to report.
+ * `leaving`, rows of tables the models no longer list, or of `reserved`, rows of the models' tables, which
+ * reserve names as the models do: the name such a table has in the database is the model's taken back through
+ * the renames of the revisions the database is below); a plan that cannot be made is left for apply to report.
  */
 const refuseProtectedDrops = Effect.fn("ProviderLifecycle.refuseProtectedDrops")(function*(
   provider: MigrationProvider,
   loaded: LoadedRevisions,
   options: MigrationOptions,
-  rows: ReadonlyArray<CatalogTable>
+  rows: { readonly leaving: ReadonlyArray<CatalogTable>; readonly reserved: ReadonlyArray<CatalogTable> }
 ) {
-  const guarded = rows.filter((row) => row.protectFromDeletion)
-  if (guarded.length === 0) return
+  if (![...rows.leaving, ...rows.reserved].some((row) => row.protectFromDeletion)) return
   const state = yield* readMigrationState(versionTableOf(provider))
+  const nameNow = tableNamesAt(loaded, state.heads)
+  const guarded = [
+    ...rows.leaving.filter((row) => row.protectFromDeletion).map((row) => ({ schema: row.schema, table: row.tableName })),
+    ...rows.reserved.filter((row) => row.protectFromDeletion).flatMap((row) => {
+      const name = nameNow({ schema: row.schema, table: row.tableName })
+      return name === undefined ? [] : [name]
+    })
+  ]
   const plan = planMigration({
     loaded,
     currentHeads: state.heads,
@@ -363,7 +386,7 @@ const refuseProtectedDrops = Effect.fn("ProviderLifecycle.refuseProtectedDrops")
     versionTable: versionTableOf(provider)
   })
   if (plan._tag === "Failure") return
-  const dropped = tablesDroppedBy(plan.success, guarded.map((row) => ({ schema: row.schema, table: row.tableName })))
+  const dropped = tablesDroppedBy(plan.success, guarded)
   if (dropped.length === 0) return
   return yield* new TableDeletionRefusedError({
     provider: provider.key,
@@ -407,7 +430,7 @@ export const migrateProvider = Effect.fn("ProviderLifecycle.migrateProvider")(fu
     row.providerKey === provider.key && row.role === "application" && row.status !== "deleted" &&
     !reserved.some((kept) => kept.uid === row.uid)
   )
-  yield* refuseProtectedDrops(provider, loaded, options, [...leaving, ...reserved])
+  yield* refuseProtectedDrops(provider, loaded, options, { leaving, reserved })
   // The lock is held on the administrator's connection, which no revision uses: nothing a revision runs
   // with the credential (`pg_advisory_unlock_all()` included) can release it.
   const { result, runRole } = yield* Effect.scoped(Effect.andThen(

@@ -2,11 +2,12 @@
  * Tables a migration removes. A table dropped from the models (its provider no longer lists it) or by a
  * downgrade of the revision that made it gets its catalog row marked deleted once its physical table is gone;
  * a table protected from deletion is never dropped: the migration is refused before any statement runs when
- * its plan drops one (`DROP TABLE` of its physical name, as autogenerate writes it).
+ * its plan drops one (`DROP TABLE` of its physical name, as autogenerate writes it, under the name it has at
+ * that step when revisions rename it).
  */
 import * as Schema from "effect/Schema"
 import { quoteIdentifier } from "../db/SqlText.ts"
-import type { MigrationPlan } from "./runtime/MigrationPlan.ts"
+import type { MigrationPlan, PlannedStep } from "./runtime/MigrationPlan.ts"
 
 export interface PhysicalTable {
   readonly schema: string
@@ -30,21 +31,47 @@ const spellings = (table: PhysicalTable): ReadonlyArray<string> => [
   ...(table.schema === "public" ? [quoteIdentifier(table.table)] : [])
 ]
 
-/** The tables of `candidates` some step of `plan` drops, with the revision of that step. */
+const sameTable = (left: PhysicalTable, right: PhysicalTable) => left.schema === right.schema && left.table === right.table
+
+/** The name `table` has after `step`: the step's revision renames it going up, and names it back going down. */
+const nameAfter = (step: PlannedStep, table: PhysicalTable): PhysicalTable => {
+  const renames = step.revision.renamedTables ?? []
+  const rename = step.direction === "up"
+    ? renames.find((entry) => sameTable(entry.from, table))
+    : renames.find((entry) => sameTable(entry.to, table))
+  return rename === undefined ? table : step.direction === "up" ? rename.to : rename.from
+}
+
+/**
+ * The tables of `candidates` (named as they are before the plan) some step of `plan` drops, each with the name
+ * it is dropped under (followed through the renames the revisions record) and the revision of that step.
+ */
 export const tablesDroppedBy = (
   plan: MigrationPlan,
   candidates: ReadonlyArray<PhysicalTable>
 ): ReadonlyArray<{ readonly table: PhysicalTable; readonly revision: string }> => {
   const found: Array<{ readonly table: PhysicalTable; readonly revision: string }> = []
+  const current = [...candidates]
+  const dropped = new Set<number>()
   for (const step of plan.steps) {
     const statements = step.operations.filter((operation): operation is string => typeof operation === "string")
       .map((statement) => statement.replace(/\s+/g, " "))
-    for (const table of candidates) {
-      const dropped = statements.some((statement) =>
-        spellings(table).some((name) => new RegExp(`DROP TABLE (IF EXISTS )?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(;|,| |$)`, "i").test(statement))
+    current.forEach((table, index) => {
+      if (dropped.has(index)) return
+      const after = nameAfter(step, table)
+      const drops = [table, after].some((name) =>
+        spellings(name).some((spelled) =>
+          statements.some((statement) =>
+            new RegExp(`DROP TABLE (IF EXISTS )?${spelled.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(;|,| |$)`, "i").test(statement)
+          )
+        )
       )
-      if (dropped && !found.some((entry) => entry.table === table)) found.push({ table, revision: step.revision.id })
-    }
+      if (drops) {
+        dropped.add(index)
+        found.push({ table, revision: step.revision.id })
+      }
+      current[index] = after
+    })
   }
   return found
 }

@@ -282,6 +282,34 @@ describeBackends("SqlCatalog", (it, backend) => {
       assert.deepStrictEqual(again.tables.map((entry) => [entry.previousStatus, entry.status]), [["active", "active"], ["reserved", "active"]])
     })))
 
+  it.effect("finalizes a table where the expectation says it is, recording that physical name in the same row", () =>
+    fresh(Effect.gen(function*() {
+      const catalog = yield* Catalog
+      const sql = yield* SqlClient.SqlClient
+      const [accounts] = yield* reserveFor(alpha, [Accounts])
+      // As after a downgrade below a revision that renames cat__older to cat__accounts: the table has its older name.
+      yield* sql`CREATE TABLE cat__older (uid uuid PRIMARY KEY, name text NOT NULL)`
+      const location = { schema: "public", table: "cat__older" }
+      const contract = { ...tableContract(Accounts), physical: { schema: "public", table_name: "cat__older" } }
+      const expectation = { _tag: "Present" as const, contract, contractHash: "mt_cat_older", behind: "behind the head", location }
+      const report = yield* catalog.finalize({ provider: alpha, revision: "0001", tables: [{ uid: accounts!.uid, expectation }] })
+      assert.isTrue(report.ok)
+      assert.deepStrictEqual(report.tables.map((entry) => [entry.uid, entry.schema, entry.tableName, entry.status]), [
+        [accounts!.uid, "public", "cat__older", "active"]
+      ])
+      const row = Option.getOrThrow(yield* catalog.find(accounts!.uid))
+      assert.deepStrictEqual([row.schema, row.tableName, row.status, row.statusReason, row.contract.physical.table_name], [
+        "public",
+        "cat__older",
+        "active",
+        "behind the head",
+        "cat__older"
+      ])
+      // The next reservation points the row at the models' name again (a rename), the same uid.
+      const [again] = yield* reserveFor(alpha, [Accounts])
+      assert.deepStrictEqual([again!.uid, again!.tableName, again!.status], [accounts!.uid, "cat__accounts", "reserved"])
+    })))
+
   it.effect("names each difference between a live table and its contract", () =>
     fresh(Effect.gen(function*() {
       const catalog = yield* Catalog

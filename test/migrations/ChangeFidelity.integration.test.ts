@@ -220,12 +220,38 @@ describeBackends("each kind of change round-trips", (it, backend) => {
           ], "the renamed and moved table kept its catalog row")
           const memos = yield* (yield* SqlClient.SqlClient).unsafe(`SELECT text_body FROM fidc_archive.fidc__notes`)
           assert.strictEqual(memos.length, versions.length, "renames and the move kept every memo")
+        }),
+        // Below each revision the memos table is where that state has it, its rows with it, and its catalog row
+        // (same uid) says so and stays active, behind the head where it is renamed or moved later; never deleted.
+        afterDowngrade: Effect.gen(function*() {
+          const memo = yield* memoRow
+          if (step === 0) {
+            assert.deepStrictEqual([memo.uid, memo.status], [memoUid, "deleted"], "base has no memos table")
+            return
+          }
+          const earlier = versions[step - 1]!
+          assert.deepStrictEqual([memo.uid, memo.schema, memo.tableName, memo.status], [
+            memoUid,
+            earlier.memoSchema,
+            earlier.memoTable,
+            "active"
+          ], `the memos row after the downgrade of: ${version.change}`)
+          const renamedLater = earlier.memoSchema !== "fidc_archive" || earlier.memoTable !== "fidc__notes"
+          assert.strictEqual(
+            memo.statusReason?.includes(
+              `a later revision renames it from ${earlier.memoSchema}.${earlier.memoTable} to fidc_archive.fidc__notes`
+            ) ?? false,
+            renamedLater,
+            `the memos row's reason after the downgrade of: ${version.change}`
+          )
+          const memos = yield* (yield* SqlClient.SqlClient).unsafe(`SELECT id FROM "${earlier.memoSchema}"."${earlier.memoTable}"`)
+          assert.strictEqual(memos.length, versions.length, `every memo after the downgrade of: ${version.change}`)
         })
       })))
       const rows = (yield* (yield* Catalog).list).filter((row) => row.role === "application")
       assert.deepStrictEqual(rows.map((row) => row.status), ["active", "active", "active"])
       const memo = yield* memoRow
-      assert.deepStrictEqual([memo.uid, memo.schema, memo.tableName], [memoUid, "fidc_archive", "fidc__notes"])
+      assert.deepStrictEqual([memo.uid, memo.schema, memo.tableName, memo.statusReason], [memoUid, "fidc_archive", "fidc__notes", null])
       assert.strictEqual(provider.tables.length, 3)
     }).pipe(Effect.provide(services))))
 

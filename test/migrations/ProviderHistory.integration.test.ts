@@ -1,7 +1,8 @@
 /**
  * The provider's history seen from the catalog and the engine, on both backends: after a downgrade, the
  * engine refuses a table as *behind* (run `upgrade`), not as changed (write a revision); a renamed table keeps
- * its catalog row (same uid, new physical name) and its rows; a table dropped from the models, or by the
+ * its catalog row (same uid, new physical name) and its rows, and below the rename the row stays active under
+ * the old name (a protected one is not dropped under it either); a table dropped from the models, or by the
  * downgrade of the revision that made it, has its row marked deleted, and a protected one is never dropped.
  */
 import { NodeFileSystem } from "@effect/platform-node"
@@ -13,6 +14,7 @@ import { Catalog } from "../../src/catalog/Catalog.ts"
 import type { RenameHint } from "../../src/migrations/Autogenerate.ts"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as NodePath from "node:path"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { EngineAttachError } from "../../src/engine/EngineAttachError.ts"
@@ -129,11 +131,71 @@ describeBackends("provider history", (it) => {
       assert.deepStrictEqual((yield* sql<{ readonly label: string }>`SELECT label FROM hist__memos`).map((entry) => entry.label), ["kept"])
       yield* Effect.provide(Engine, startEngine({ tables: [memos] }))
 
-      yield* migrateProvider(migration, { target: "-1", direction: "downgrade" })
+      const down = yield* migrateProvider(migration, { target: "-1", direction: "downgrade" })
       assert.deepStrictEqual((yield* sql<{ readonly label: string }>`SELECT label FROM hist__notes`).map((entry) => entry.label), ["kept"])
-      yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      // Below the rename the row keeps its uid, names the table as it is there, and stays active (behind).
+      assert.deepStrictEqual(down.metaTables.find((entry) => entry.uid === before.uid), {
+        uid: before.uid,
+        table: "public.hist__notes",
+        status: "active"
+      })
+      assert.deepStrictEqual(down.absentAtRevision, [])
+      const behind = (yield* catalog.list).find((entry) => entry.identifier === "hist.notes")!
+      assert.deepStrictEqual([behind.uid, behind.schema, behind.tableName, behind.status, behind.appliedRevision], [
+        before.uid,
+        "public",
+        "hist__notes",
+        "active",
+        "0001"
+      ])
+      assert.strictEqual(
+        behind.statusReason,
+        "the database is at revision 0001, behind the history's head 0002; a later revision renames it from " +
+          "public.hist__notes to public.hist__memos"
+      )
+      assert.strictEqual(Option.getOrUndefined(yield* catalog.find("hist__notes"))?.uid, before.uid)
+      const refused = yield* Effect.flip(Effect.provide(Engine, startEngine({ tables: [memos] })))
+      assert.instanceOf(refused, EngineAttachError)
+      if (!(refused instanceof EngineAttachError)) return
+      assert.deepStrictEqual(refused.refusals.map((refusal) => [refusal.problem, refusal.status, refusal.details.slice(0, 2)]), [
+        ["behind", "active", [behind.statusReason!, "the catalog records its table as public.hist__notes"]]
+      ])
+      assert.include(refused.message, "Run `metatables migrations upgrade`")
+      // The earlier model attaches to the table as it is there.
+      yield* Effect.provide(Engine, startEngine({ tables: [notes(false, "hist__notes", false, "hist.notes")] }))
+
+      const up = yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      assert.isTrue(up.ok)
       const again = (yield* catalog.list).find((entry) => entry.identifier === "hist.notes")!
-      assert.deepStrictEqual([again.uid, again.tableName, again.status], [before.uid, "hist__memos", "active"])
+      assert.deepStrictEqual([again.uid, again.tableName, again.status, again.statusReason], [before.uid, "hist__memos", "active", null])
+      assert.deepStrictEqual((yield* sql<{ readonly label: string }>`SELECT label FROM hist__memos`).map((entry) => entry.label), ["kept"])
+      yield* Effect.provide(Engine, startEngine({ tables: [memos] }))
+    })))
+
+  it.effect("a protected table renamed by a revision is not dropped by a downgrade below the one that made it", () =>
+    fresh(Effect.gen(function*() {
+      const memos = notes(false, "hist__memos", true, "hist.notes")
+      const migration = yield* history([
+        [notes(false, "hist__notes", true)],
+        { tables: [memos], renames: [{ kind: "table", schema: "public", from: "hist__notes", to: "hist__memos" }] }
+      ])
+      yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      yield* migrateProvider(migration, { target: "-1", direction: "downgrade" })
+      const catalog = yield* Catalog
+      const row = (yield* catalog.list).find((entry) => entry.identifier === "hist.notes")!
+      assert.deepStrictEqual([row.tableName, row.status], ["hist__notes", "active"])
+      // From 0001 the table is hist__notes, which 0001's downgrade drops: refused, whatever the models call it.
+      const error = yield* Effect.flip(migrateProvider(migration, { target: "base", direction: "downgrade" }))
+      assert.strictEqual(error._tag, "TableDeletionRefusedError")
+      assert.include(error.message, "public.hist__notes (by revision 0001)")
+      // From the head too, where the models' name is the table's.
+      yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      const fromHead = yield* Effect.flip(migrateProvider(migration, { target: "base", direction: "downgrade" }))
+      assert.strictEqual(fromHead._tag, "TableDeletionRefusedError")
+      assert.include(fromHead.message, "public.hist__notes (by revision 0001)")
+      const sql = yield* SqlClient.SqlClient
+      const [present] = yield* sql<{ readonly found: boolean }>`SELECT to_regclass('hist__memos') IS NOT NULL AS found`
+      assert.isTrue(present?.found)
     })))
 
   it.effect("a table dropped by the downgrade of the revision that made it is marked deleted; upgrade takes it back", () =>

@@ -2,8 +2,8 @@
  * Takes versions of a provider's models through the lifecycle as a user does: for each, `revision` (its
  * destructive changes as expected) and `upgrade` (every table active, `check` clean), then whatever the step
  * does with rows; then `downgrade -1` one revision at a time, asserting that the live schema, read by
- * introspection, is exactly what it was before that revision and that `check` sees no drift; then `upgrade`
- * to head, which must give the head's schema again with `check` clean.
+ * introspection, is exactly what it was before that revision and that `check` sees no drift (then whatever the
+ * step asserts of that state); then `upgrade` to head, which must give the head's schema again with `check` clean.
  */
 import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -38,6 +38,8 @@ export interface RoundTripStep<R> {
   readonly prepare?: string | undefined
   /** After the upgrade and its check: rows written, assertions. */
   readonly afterUpgrade?: Effect.Effect<void, unknown, R> | undefined
+  /** After the downgrade of this step's revision and its check: assertions on the state before it. */
+  readonly afterDowngrade?: Effect.Effect<void, unknown, R> | undefined
 }
 
 export interface RoundTrip {
@@ -109,6 +111,8 @@ export const roundTrip = <R>(name: string, steps: ReadonlyArray<RoundTripStep<R>
         { drift: [], edited: [], atHeads: false },
         `check after the downgrade of: ${label}`
       )
+      const after = steps[index - 1]!.afterDowngrade
+      if (after !== undefined) yield* after
     }
 
     const again = yield* migrateProvider(provider, { target: "head", direction: "upgrade" })
