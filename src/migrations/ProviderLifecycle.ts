@@ -314,6 +314,37 @@ const sameColumns = (model: TableContract, atRevision: TableContract) =>
     !(["ColumnMissing", "ColumnExtra", "ColumnType", "ColumnNullability"] as const).some((tag) => difference._tag === tag)
   )
 
+const modelName = (table: AnyStorageTable): PhysicalTableName => ({ schema: table.metadata.schema, table: table.metadata.tableName })
+const nameKey = (name: PhysicalTableName) => `${name.schema}\u0000${name.table}`
+
+/**
+ * Where each of `tables` is at `heads` (`undefined`: absent there), by the renames the later revisions record.
+ * Where a later revision made one of the tables under the name another had before its rename, the catalog
+ * cannot give both rows that physical name (it is unique, deleted rows included): both tables are then looked
+ * for under their models' names, as when revisions recorded no renames.
+ */
+const namesAtRevision = (
+  loaded: LoadedRevisions,
+  heads: ReadonlyArray<string>,
+  tables: ReadonlyArray<AnyStorageTable>
+): (table: AnyStorageTable) => PhysicalTableName | undefined => {
+  const nameAt = tableNamesAt(loaded, heads)
+  const located = new Map(tables.map((table) => [table, nameAt(modelName(table))] as const))
+  const models = new Set(tables.map((table) => nameKey(modelName(table))))
+  const reclaimed = new Set(
+    tables.flatMap((table) => {
+      const location = located.get(table)
+      return location === undefined || nameKey(location) === nameKey(modelName(table)) ? [] : [nameKey(location)]
+    })
+  )
+  return (table) => {
+    const location = located.has(table) ? located.get(table) : nameAt(modelName(table))
+    const own = nameKey(modelName(table))
+    if (location === undefined) return reclaimed.has(own) ? modelName(table) : undefined
+    return nameKey(location) !== own && models.has(nameKey(location)) ? modelName(table) : location
+  }
+}
+
 /**
  * What each provider table should look like at `heads`. At the history's heads every table must match its
  * model (a table no revision creates is an error). At an earlier state (after a downgrade) a table is as the
@@ -323,20 +354,21 @@ const sameColumns = (model: TableContract, atRevision: TableContract) =>
  */
 const expectationsAt = Effect.fn("ProviderLifecycle.expectationsAt")(function*(
   loaded: LoadedRevisions,
-  heads: ReadonlyArray<string>
+  heads: ReadonlyArray<string>,
+  tables: ReadonlyArray<AnyStorageTable>
 ) {
   const atHistoryHead = heads.length > 0 && sameHeads(heads, loaded.graph.upgradedHeads)
   const snapshot = !atHistoryHead && heads.length === 1
     ? Option.map(yield* readSnapshot(loaded.revisions.get(heads[0]!)!.source), snapshotShape)
     : Option.none()
-  const nameAt = tableNamesAt(loaded, heads)
+  const nameAt = namesAtRevision(loaded, heads, tables)
   const behind = `the database is at revision ${heads.join(", ")}, behind the history's ` +
     `head${loaded.graph.upgradedHeads.length === 1 ? "" : "s"} ${loaded.graph.upgradedHeads.join(", ")}`
   return (table: AnyStorageTable): FinalizeExpectation => {
     const model = { _tag: "Present" as const, contract: tableContract(table), contractHash: modelContractHash(table) }
     if (atHistoryHead) return model
     if (heads.length === 0) return { _tag: "Absent" }
-    const location = nameAt({ schema: table.metadata.schema, table: table.metadata.tableName })
+    const location = nameAt(table)
     if (location === undefined) return { _tag: "Absent" }
     const renamed = location.schema !== table.metadata.schema || location.table !== table.metadata.tableName
     const renamedNote = renamed
@@ -452,7 +484,7 @@ export const migrateProvider = Effect.fn("ProviderLifecycle.migrateProvider")(fu
     )
   ))
   const heads = result.plan.to
-  const expect = yield* expectationsAt(loaded, heads)
+  const expect = yield* expectationsAt(loaded, heads, provider.tables)
   const expectations = provider.tables.map((table, index) => ({ uid: reserved[index]!.uid, expectation: expect(table) }))
   const expectedAbsent = new Set(
     expectations.filter((entry) => entry.expectation._tag === "Absent").map((entry) => entry.uid)

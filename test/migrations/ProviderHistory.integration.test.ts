@@ -198,6 +198,29 @@ describeBackends("provider history", (it) => {
       assert.isTrue(present?.found)
     })))
 
+  it.effect("a table made later under a renamed table's old name: a downgrade below both succeeds, the upgrade gives both rows back", () =>
+    fresh(Effect.gen(function*() {
+      // The catalog cannot name two rows public.hist__notes (physical names are unique, deleted rows included):
+      // the pair is looked for under its models' names, as before revisions recorded renames.
+      const migration = yield* history([
+        [notes(false)],
+        { tables: [notes(false, "hist__memos", false, "hist.notes")], renames: [{ kind: "table", schema: "public", from: "hist__notes", to: "hist__memos" }] },
+        [notes(false, "hist__memos", false, "hist.notes"), notes(false, "hist__notes", false, "hist.later")]
+      ])
+      yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      const catalog = yield* Catalog
+      const uids = new Map((yield* catalog.list).map((row) => [row.identifier, row.uid]))
+      const down = yield* migrateProvider(migration, { target: "0001", direction: "downgrade" })
+      assert.isTrue(down.ok)
+      const up = yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      assert.isTrue(up.ok)
+      const rows = (yield* catalog.list).filter((row) => row.role === "application")
+      assert.deepStrictEqual(rows.map((row) => [row.identifier, row.uid, row.tableName, row.status]), [
+        ["hist.later", uids.get("hist.later"), "hist__notes", "active"],
+        ["hist.notes", uids.get("hist.notes"), "hist__memos", "active"]
+      ])
+    })))
+
   it.effect("a table dropped by the downgrade of the revision that made it is marked deleted; upgrade takes it back", () =>
     fresh(Effect.gen(function*() {
       const extra = notes(false, "hist__extra")
