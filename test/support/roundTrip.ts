@@ -2,8 +2,9 @@
  * Takes versions of a provider's models through the lifecycle as a user does: for each, `revision` (its
  * destructive changes as expected) and `upgrade` (every table active, `check` clean), then whatever the step
  * does with rows; then `downgrade -1` one revision at a time, asserting that the live schema, read by
- * introspection, is exactly what it was before that revision and that `check` sees no drift (then whatever the
- * step asserts of that state); then `upgrade` to head, which must give the head's schema again with `check` clean.
+ * introspection, is exactly what it was before that revision, that `check` sees no drift and that the catalog
+ * names every table there (active when the models list it, renamed or moved later included), a listed table's
+ * row deleted only when its table is gone (then whatever the step asserts of that state); then `upgrade` to head, which must give the head's schema again with `check` clean.
  */
 import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -13,15 +14,18 @@ import type { RenameHint } from "../../src/migrations/Autogenerate.ts"
 import {
   type AnyStorageTable,
   buildMigrationProvider,
+  Catalog,
   buildVersionMetaTable,
   checkMigrations,
   createRevision,
+  ledgerTableName,
   loadRevisions,
   type MigrationProvider,
   migrateProvider,
   type SchemaObject,
   versionTableOf
 } from "../../src/index.ts"
+import { progressTableName } from "../../src/migrations/runtime/VersionTable.ts"
 import { scratchDirectory } from "./revisions.ts"
 import { schemaShape, type SchemaShape } from "./schemaShape.ts"
 
@@ -111,6 +115,33 @@ export const roundTrip = <R>(name: string, steps: ReadonlyArray<RoundTripStep<R>
         { drift: [], edited: [], atHeads: false },
         `check after the downgrade of: ${label}`
       )
+      // The catalog says what is there: each table (but the version table, its ledger and progress) is named by a row of
+      // the provider, active when the models list it (renamed or moved later included); a row of a listed table
+      // whose table is not there is deleted.
+      const catalog = yield* Catalog
+      const listed = new Set(provider.tables.map((table) => `${table.metadata.namespace}/${table.metadata.identifier}`))
+      const rows = (yield* catalog.list).filter((row) => row.providerKey === provider.key && row.role === "application")
+      const versions = versionTableOf(provider)
+      const bookkeeping = new Set(
+        [versions.table, ledgerTableName(versions), progressTableName(versions)].map((table) => `${versions.schema}.${table}`)
+      )
+      const live = (yield* (yield* SqlClient.SqlClient)<{ readonly schema: string; readonly table: string }>`
+        SELECT schemaname AS schema, tablename AS table FROM pg_tables
+        WHERE schemaname NOT IN ('pg_catalog', 'information_schema', ${catalog.schema})`)
+        .map((table) => `${table.schema}.${table.table}`).filter((table) => !bookkeeping.has(table))
+      for (const table of live) {
+        const row = rows.find((candidate) => `${candidate.schema}.${candidate.tableName}` === table)
+        const isListed = row !== undefined && listed.has(`${row.namespace}/${row.identifier}`)
+        assert.deepStrictEqual(
+          [row?.identifier !== undefined, isListed ? row.status : "not listed"],
+          [true, isListed ? "active" : "not listed"],
+          `the catalog row of ${table} after the downgrade of: ${label}`
+        )
+      }
+      for (const row of rows.filter((candidate) => listed.has(`${candidate.namespace}/${candidate.identifier}`))) {
+        const present = live.includes(`${row.schema}.${row.tableName}`)
+        assert.strictEqual(row.status, present ? "active" : "deleted", `the row of ${row.identifier} after the downgrade of: ${label}`)
+      }
       const after = steps[index - 1]!.afterDowngrade
       if (after !== undefined) yield* after
     }
