@@ -30,6 +30,7 @@ import { NodeRunEntity, runNodeFor, type RunNodeReply } from "./NodeRunEntity.ts
 import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import { clusterLayer } from "./ServeCluster.ts"
 import { defaultHealthOptions } from "./ServeHealth.ts"
+import { ensureBacklogIndex, messagePruneLoop, messagePruneProblems, type MessagePruneOptions } from "./ServeMessagePrune.ts"
 import { serveHttpLayer } from "./ServeHttp.ts"
 import { ServeHttpError } from "./ServeHttpError.ts"
 import { ServeMetrics } from "./ServeMetrics.ts"
@@ -45,9 +46,12 @@ const defaultRunnerId = (): string => {
 /** Every node of the graph with its cadence; refuses a graph where some node has none. */
 export const planServe = Effect.fn("Serve.plan")(function*(
   nodes: ReadonlyArray<AnyDataNode>,
-  options: CadenceOptions & { readonly concurrency?: number | undefined }
+  options: CadenceOptions & {
+    readonly concurrency?: number | undefined
+    readonly messagePrune?: MessagePruneOptions | undefined
+  }
 ): Effect.fn.Return<ReadonlyArray<ServedNode>, ServeOptionsError | RunnerError, Engine> {
-  const problems: Array<string> = []
+  const problems: Array<string> = [...messagePruneProblems(options.messagePrune ?? {})]
   if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
     problems.push(`concurrency must be a whole number of at least 1, not ${options.concurrency}`)
   }
@@ -198,6 +202,26 @@ export const makeServeLayer = <R>(
       }))
     )
 
+    // The cluster's message tables keep every run's message and reply until pruned: one runner prunes the
+    // finished ones past their retention. Each runner makes sure the backlog health query's index is there.
+    const messagePrune = Layer.mergeAll(
+      Singleton.make(
+        "metatables/serve/message-prune",
+        messagePruneLoop({
+          ...options.messagePrune,
+          onPass: (pass) => emit({ _tag: "MessagesPruned", ...pass }),
+          onError: (error) => emit({ _tag: "MessagePruneFailed", message: error.message })
+        })
+      ),
+      Layer.effectDiscard(
+        ensureBacklogIndex.pipe(
+          Effect.catch((error) =>
+            emit({ _tag: "MessagePruneFailed", message: `could not create the backlog index: ${error.message}` })
+          )
+        )
+      )
+    )
+
     const host = options.http?.host ?? "127.0.0.1"
     const http = options.http === undefined ? Layer.empty : serveHttpLayer({
       port: options.http.port,
@@ -224,7 +248,7 @@ export const makeServeLayer = <R>(
     yield* emit({ _tag: "Serving", runnerId, nodes: plan.length })
     // The HTTP API starts beside the node entity, not after it: a runner whose entity never registers still
     // answers, and its health says so.
-    return Layer.mergeAll(http.pipe(Layer.provideMerge(serving)), registered, scheduler).pipe(
+    return Layer.mergeAll(http.pipe(Layer.provideMerge(serving)), registered, scheduler, messagePrune).pipe(
       Layer.provideMerge(ServeMetrics.layer),
       Layer.provideMerge(cluster)
     )

@@ -9,6 +9,7 @@ import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type { CadenceOptions } from "./NodeCadence.ts"
 import type { RunNodeReply } from "./NodeRunEntity.ts"
+import type { MessagePrunePass, MessagePruneOptions } from "./ServeMessagePrune.ts"
 import type { ScheduledNode, SchedulerEvent } from "./ServeScheduler.ts"
 
 export interface ServeOptions extends CadenceOptions {
@@ -26,6 +27,11 @@ export interface ServeOptions extends CadenceOptions {
   /** How long a silent runner keeps its nodes before other runners take them (default 30 seconds). */
   readonly handoffAfter?: Duration.Input | undefined
   readonly onEvent?: ((event: ServeEvent) => Effect.Effect<void>) | undefined
+  /**
+   * Pruning the cluster's finished run messages (one runner prunes): kept for `retention` after their reply
+   * (default 1 day), looked for every `interval` (default 10 minutes), deleted `batchSize` at a time (1,000).
+   */
+  readonly messagePrune?: MessagePruneOptions | undefined
   /** Serve the HTTP API (with health, metrics and the dashboard) on a port while serving. */
   readonly http?: ServeHttpOptions | undefined
 }
@@ -54,6 +60,10 @@ export type ServeEvent =
   /** The HTTP API listens: `url` is its dashboard's address (the API under `api/`, health at `healthz`). */
   | { readonly _tag: "Listening"; readonly url: string }
   | { readonly _tag: "NodeRan"; readonly updateHash: string; readonly kind: string; readonly reply: RunNodeReply }
+  /** A pass of the message prune ran on this runner (the one runner that prunes). */
+  | ({ readonly _tag: "MessagesPruned" } & MessagePrunePass)
+  /** A pass of the message prune failed (the next one tries again), or the backlog index could not be made. */
+  | { readonly _tag: "MessagePruneFailed"; readonly message: string }
 
 /** A node as served: what the scheduler needs, and its output table for people. */
 export interface ServedNode extends ScheduledNode {

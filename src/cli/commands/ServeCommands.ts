@@ -7,6 +7,8 @@
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import { lazyImport } from "../../db/LazyImport.ts"
 import { DEFAULT_CONCURRENCY } from "../../engine/RunDefaults.ts"
 import { lazyHandler } from "../CommandRunner.ts"
@@ -52,6 +54,22 @@ export const serveOptions = {
     Flag.filter((value) => value >= 1, (value) => `--handoff-after must be at least 1, not ${value}`),
     Flag.withDescription("Seconds a runner that stopped answering keeps its nodes before the others take them (default 30)"),
     Flag.withDefault(30)
+  ),
+  messageRetention: Flag.String("message-retention").pipe(
+    Flag.withMetavar("DURATION"),
+    Flag.filterMap(
+      (text) =>
+        Option.filter(
+          Duration.fromInput(text.trim() as Duration.Input),
+          (duration) => Duration.isGreaterThanOrEqualTo(duration, Duration.minutes(1))
+        ),
+      (text) => `--message-retention must be a duration of at least a minute such as "1 day" or "12 hours", not ${text}`
+    ),
+    Flag.withDescription(
+      "How long the cluster keeps a finished run's message and reply before one runner prunes them " +
+        "(default 1 day; e.g. \"12 hours\", \"7 days\")"
+    ),
+    Flag.optional
   ),
   runnerId: Flag.String("runner-id").pipe(
     Flag.withDescription("This runner's name among the runners on one server (default: host, process and a random suffix)"),

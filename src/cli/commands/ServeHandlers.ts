@@ -65,6 +65,13 @@ const eventLine = (event: ServeEvent): string | undefined => {
     }
     case "CatalogUnavailable":
       return `warning: ${event.message}`
+    case "MessagesPruned":
+      return event.requests === 0
+        ? undefined
+        : `pruned  ${event.requests} finished run message${event.requests === 1 ? "" : "s"} (${event.messages} messages, ` +
+          `${event.replies} replies) finished before ${event.before.toISOString()}`
+    case "MessagePruneFailed":
+      return `warning: message prune: ${event.message}`
     case "DispatchDied":
       return `FAILED  ${shortHash(event.updateHash)}: its run message failed: ${event.message}`
     default:
@@ -96,6 +103,7 @@ export const serve = (options: Command.Command.Config.Infer<typeof serveOptions>
         grace: `${options.grace} seconds`,
         handoffAfter: `${options.handoffAfter} seconds`,
         runnerId: Option.getOrUndefined(options.runnerId),
+        messagePrune: { retention: Option.getOrUndefined(options.messageRetention) },
         http: { port, host: options.host, token },
         onEvent: (event) => {
           // Said once the port listens, so the addresses printed answer.
