@@ -577,6 +577,7 @@ export type { RunNodeReply, RunNodeRequest } from "./serve/NodeRunEntity.ts"
 export { type NodeCounters, ServeMetrics, type ServeMetricsService } from "./serve/ServeMetrics.ts"
 export { type ServeError, serveLayer, serveNodes } from "./serve/ServeNodes.ts"
 export { ServeHttpError } from "./serve/ServeHttpError.ts"
+export type { MessagePrunePass, MessagePruneOptions, PruneResult } from "./serve/ServeMessagePrune.ts"
 export { ServeOptionsError } from "./serve/ServeOptionsError.ts"
 export {
   type DispatchStatus,
