@@ -6,13 +6,12 @@
  * error naming the column and what to do, and nothing is written.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
@@ -108,9 +107,7 @@ describe("valid hostile names through revision, upgrade and runs", () => {
     it.skipIf(!backend.available)(`${backend.name}: quotes, spaces and upper case in the schema, table and columns`, async () => {
       const root = await project()
       const name = randomName("mt_hostile")
-      const admin = new URL(server.url)
-      const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-        NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" }).trim()
+      const psql = adminPsql(server.url)
       const url = new URL(server.url)
       url.pathname = `/${name}`
       const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}

@@ -7,13 +7,12 @@
  * its own process, as a user runs them.)
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { repositoryRoot, runCli } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -52,9 +51,7 @@ describe("migrations revision --rename table:old=schema.new", () => {
     it.skipIf(!backend.available)(`${backend.name}: moves a table to another schema through upgrade, keeping its rows and its catalog row`, async () => {
       const root = scratchDirectory("move", "repository")
       const database = randomName("mt_move")
-      const admin = new URL(server.url)
-      const psql = (sql: string) =>
-        NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", admin.pathname.slice(1) || "postgres", "-c", sql], { encoding: "utf8" })
+      const psql = adminPsql(server.url)
       const url = new URL(server.url)
       url.pathname = `/${database}`
       const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}

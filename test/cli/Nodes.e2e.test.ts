@@ -7,13 +7,12 @@
  * rest runs the command tree in-process.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { type CliRun, repositoryRoot, runCli, runCliInProcess, runProcess } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -130,12 +129,10 @@ describe("nodes on the command line", () => {
 
   it.skipIf(!server.available)("refuses to run on a database whose tables were never migrated, and changes nothing", async () => {
     const project = exampleProject()
-    const admin = new URL(server.url)
     const name = randomName("mt_nodes")
     const url = new URL(server.url)
     url.pathname = `/${name}`
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const psql = adminPsql(server.url)
     psql(`CREATE DATABASE ${name}`)
     try {
       const env = { DATABASE_URL: url.toString() }

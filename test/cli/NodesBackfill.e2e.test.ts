@@ -6,24 +6,21 @@
  * without `--from` are bad usage (exit 2) and write nothing.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import { inject } from "vitest"
 import { runCliInProcess } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
 describe("backfills on the command line", () => {
   it.skipIf(!server.available)("runs as of a day, backfills one asset over a range with its descendants, and refuses naive times", async () => {
     const project = exampleProject("backfill")
-    const admin = new URL(server.url)
     const name = randomName("mt_backfill")
     const url = new URL(server.url)
     url.pathname = `/${name}`
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" }).trim()
+    const psql = adminPsql(server.url)
     psql(`CREATE DATABASE ${name}`)
     try {
       const env = { DATABASE_URL: url.toString() }

@@ -14,7 +14,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { cliEntry, type CliRun, runCliInProcess } from "../support/cli.ts"
 import { hangingExampleProject } from "../support/exampleProject.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -72,9 +72,7 @@ describe("run leases on the command line", () => {
     it.skipIf(!backend.available)(`${backend.name}: a killed run shows as abandoned and the next run records it and converges`, async () => {
       const project = hangingExampleProject("lease")
       const name = randomName("mt_lease")
-      const admin = new URL(server.url)
-      const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-        NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+      const psql = adminPsql(server.url)
       const url = new URL(server.url)
       url.pathname = `/${name}`
       const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}
@@ -141,9 +139,7 @@ describe("run leases on the command line", () => {
   it.skipIf(!server.available)("server: Ctrl-C prints what the run finished and what it did not, and exits 130", async () => {
     const project = hangingExampleProject("lease")
     const name = randomName("mt_lease")
-    const admin = new URL(server.url)
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const psql = adminPsql(server.url)
     const url = new URL(server.url)
     url.pathname = `/${name}`
     const env = { DATABASE_URL: url.toString() }
@@ -166,9 +162,7 @@ describe("run leases on the command line", () => {
   it.skipIf(!server.available)("server: a second run of a node another process is running is refused, naming it, until that process is gone", async () => {
     const project = hangingExampleProject("lease")
     const name = randomName("mt_lease")
-    const admin = new URL(server.url)
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const psql = adminPsql(server.url)
     const url = new URL(server.url)
     url.pathname = `/${name}`
     const env = { DATABASE_URL: url.toString() }

@@ -9,14 +9,13 @@
  * tables and the roles exactly as they were.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
 import { credentialRolePrefix, ownerRolePrefix, runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -80,12 +79,10 @@ describe("read-only commands create nothing", () => {
 
   it.skipIf(!server.available)("on an empty server database", async () => {
     const project = exampleProject("readonly")
-    const admin = new URL(server.url)
     const name = randomName("mt_readonly")
     const url = new URL(server.url)
     url.pathname = `/${name}`
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" }).trim()
+    const psql = adminPsql(server.url)
     psql(`CREATE DATABASE ${name}`)
     try {
       const before = psql("SELECT count(*) FROM pg_class", name)
@@ -122,13 +119,11 @@ export const models = [Other]
       { cwd: project }
     )
     assert.strictEqual(scaffold.exitCode, 0, scaffold.stderr)
-    const admin = new URL(server.url)
     const name = randomName("mt_readonly")
     const url = new URL(server.url)
     url.pathname = `/${name}`
     const env = { DATABASE_URL: url.toString() }
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" }).trim()
+    const psql = adminPsql(server.url)
     psql(`CREATE DATABASE ${name}`)
     /** Every row of every catalog table, the tables and the roles of the server. */
     const contents = () => {

@@ -13,7 +13,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { hangingExampleProject } from "../support/exampleProject.ts"
-import { randomName } from "../support/TestDatabase.ts"
+import { adminPsql, randomName } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const TOKEN = "serve-e2e-token-41d9a7"
@@ -67,9 +67,7 @@ describe("metatables serve", () => {
     const project = hangingExampleProject("serve")
     const name = randomName("mt_serve")
     const reference = `${name}_ref`
-    const admin = new URL(server.url)
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const psql = adminPsql(server.url)
     const urlOf = (database: string) => {
       const url = new URL(server.url)
       url.pathname = `/${database}`
@@ -159,9 +157,7 @@ describe("metatables serve", () => {
   it.skipIf(!server.available)("kill -9 of the runner running a node: the other runner finishes it, nothing written twice", async () => {
     const project = hangingExampleProject("serve")
     const name = randomName("mt_serve")
-    const admin = new URL(server.url)
-    const psql = (sql: string, database = admin.pathname.slice(1) || "postgres") =>
-      NodeChildProcess.execFileSync("psql", ["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres", "-d", database, "-c", sql], { encoding: "utf8" })
+    const psql = adminPsql(server.url)
     const url = new URL(server.url)
     url.pathname = `/${name}`
     const env = { DATABASE_URL: url.toString() }

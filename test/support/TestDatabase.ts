@@ -17,6 +17,7 @@ import * as Reactivity from "effect/reactivity/Reactivity"
 import * as Redacted from "effect/Redacted"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
+import * as NodeChildProcess from "node:child_process"
 import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import { describe, inject } from "vitest"
@@ -59,6 +60,20 @@ export const withDatabaseName = (url: string, databaseName: string): string => {
  */
 export const randomName = (prefix: string): string =>
   `${prefix}_${testRun().id}_${NodeCrypto.randomBytes(6).toString("hex")}`
+
+/**
+ * Runs one statement with \`psql\` as the administrator of the server at \`serverUrl\` (in \`database\`, else the
+ * URL's own) and answers its unaligned output, trimmed; for tests that need a client outside the process.
+ */
+export const adminPsql = (serverUrl: string) => {
+  const admin = new URL(serverUrl)
+  return (sql: string, database = admin.pathname.slice(1) || "postgres"): string =>
+    NodeChildProcess.execFileSync("psql", [
+      ...["-X", "-q", "-At", "-h", admin.hostname, "-p", admin.port || "5432", "-U", admin.username || "postgres"],
+      ...["-d", database, "-c", sql]
+    ], { encoding: "utf8" }).trim()
+}
+
 
 const pgliteTemplate = (): Blob => new Blob([NodeFs.readFileSync(inject("pgliteTemplate"))])
 
