@@ -16,13 +16,12 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as NodeChildProcess from "node:child_process"
 import { inject } from "vitest"
 import { credentialRolePrefix } from "../../src/catalog/ProviderRoles.ts"
 import { Database } from "../../src/db/Database.ts"
-import { cliEntry, runCliInProcess } from "../support/cli.ts"
+import { runCliInProcess, startCli } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
-import { serverLayer, TestDatabase } from "../support/TestDatabase.ts"
+import { serverLayer, TestDatabase, waitUntil } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -34,26 +33,7 @@ const GATE = [7_301_001, 7_301_002] as const
 
 const runArgs = ["nodes", "run", "nodes/index.ts:exampleGraph", "--as-of", AS_OF, "--batch-size", String(BATCH)]
 
-const runProcess = (root: string, url: string) => {
-  const env: Record<string, string> = { ...process.env as Record<string, string>, NO_COLOR: "1", DATABASE_URL: url }
-  const child = NodeChildProcess.spawn(process.execPath, [cliEntry, ...runArgs], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
-  let stderr = ""
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
-  return { child, exited, stderr: () => stderr }
-}
-
-/** Polls `query` (one boolean `ready`) until it is true, or fails after two minutes. */
-const waitUntil = (query: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    for (let attempt = 0; attempt < 2400; attempt++) {
-      const [row] = yield* sql.unsafe<{ readonly ready: boolean }>(query)
-      if (row?.ready === true) return
-      yield* Effect.sleep("50 millis")
-    }
-    return yield* Effect.die(new Error(`never became true: ${query}`))
-  })
+const runProcess = (root: string, url: string) => startCli(runArgs, { cwd: root, env: { DATABASE_URL: url } })
 
 const TABLES = ["sdk_examples__prices", "sdk_examples__asset_returns", "sdk_examples__asset_volatility", "sdk_examples__account_positions"]
 

@@ -16,17 +16,16 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { credentialRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
 import { holdAdvisoryLock } from "../../src/db/AdvisoryLock.ts"
 import { Database } from "../../src/db/Database.ts"
-import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { repositoryRoot, runCliInProcess, startCli } from "../support/cli.ts"
 import { writeRevision } from "../support/revisions.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { serverLayer, TestDatabase } from "../support/TestDatabase.ts"
+import { serverLayer, TestDatabase, waitUntil } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
@@ -86,31 +85,8 @@ import * as Effect from "effect/Effect"`,
   return root
 }
 
-const upgradeProcess = (root: string, url: string) => {
-  const env: Record<string, string> = { ...process.env as Record<string, string>, NO_COLOR: "1" }
-  delete env["DATABASE_URL"]
-  const child = NodeChildProcess.spawn(process.execPath, [cliEntry, "migrations", "upgrade", "--database-url", url], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stderr = ""
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
-  return { child, exited, stderr: () => stderr }
-}
-
-/** Polls `query` (one boolean `ready`) until it is true, or fails after two minutes. */
-const waitUntil = (query: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    for (let attempt = 0; attempt < 2400; attempt++) {
-      const [row] = yield* sql.unsafe<{ readonly ready: boolean }>(query)
-      if (row?.ready === true) return
-      yield* Effect.sleep("50 millis")
-    }
-    return yield* Effect.die(new Error(`never became true: ${query}`))
-  })
+const upgradeProcess = (root: string, url: string) =>
+  startCli(["migrations", "upgrade", "--database-url", url], { cwd: root })
 
 const running = (marker: string) =>
   `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() ` +

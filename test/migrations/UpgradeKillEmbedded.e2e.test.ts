@@ -11,29 +11,16 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as SqlClient from "effect/sql/SqlClient"
-import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { Database } from "../../src/db/Database.ts"
-import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
+import { repositoryRoot, runCliInProcess, startCli } from "../support/cli.ts"
 import { writeRevision } from "../support/revisions.ts"
 import { scratchDirectory } from "../support/scratch.ts"
 
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
 
-const upgrade = (root: string) => {
-  const env: Record<string, string> = { ...process.env as Record<string, string>, NO_COLOR: "1" }
-  delete env["DATABASE_URL"]
-  const child = NodeChildProcess.spawn(process.execPath, [cliEntry, "migrations", "upgrade"], {
-    cwd: root,
-    env,
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-  let stderr = ""
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
-  return { child, exited, stderr: () => stderr }
-}
+const upgrade = (root: string) => startCli(["migrations", "upgrade"], { cwd: root })
 
 describe("embedded upgrade killed mid-data-step, then run again", () => {
   it("converges: the revision applies once, the stale directory lock is taken over", { timeout: 300_000 }, async () => {

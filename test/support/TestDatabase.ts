@@ -175,3 +175,15 @@ export const resetDatabase = Effect.gen(function*() {
   for (const { name } of schemas) yield* sql`DROP SCHEMA ${sql(name)} CASCADE`
   yield* sql`CREATE SCHEMA public`
 })
+
+/** Polls `query` (one boolean column `ready`) until it is true, or dies after two minutes. */
+export const waitUntil = (query: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (let attempt = 0; attempt < 2400; attempt++) {
+      const [row] = yield* sql.unsafe<{ readonly ready: boolean }>(query)
+      if (row?.ready === true) return
+      yield* Effect.sleep("50 millis")
+    }
+    return yield* Effect.die(new Error(`never became true: ${query}`))
+  })

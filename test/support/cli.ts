@@ -84,6 +84,26 @@ export const runProcess = (
   })
 }
 
+/**
+ * Starts the command line (on Node) with `args` and leaves it running, for tests that signal or kill it midway:
+ * its stderr so far, and its exit code once it closes. It is killed if still running when the test ends.
+ */
+export const startCli = (
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env?: Readonly<Record<string, string>> | undefined }
+) => {
+  const child = NodeChildProcess.spawn(process.execPath, [cliEntry, ...args], {
+    cwd: options.cwd,
+    env: runEnvironment(options.env),
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  killWhenTestEnds(child)
+  let stderr = ""
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)))
+  return { child, exited, stderr: () => stderr }
+}
+
 const killWhenTestEnds = (child: NodeChildProcess.ChildProcess): void => {
   try {
     onTestFinished(() => {
