@@ -13,7 +13,6 @@
  * (`--max-old-space-size=200` put the 1M-row run at 327 MB instead of 508 MB, the heap at a batch's end at
  * 81 MB instead of 267 MB, with no failure: what the run holds is far below either).
  */
-import { doublePrecision, integer, text, timestamp } from "drizzle-orm/pg-core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -25,26 +24,15 @@ import * as NodeCrypto from "node:crypto"
 import * as NodeOs from "node:os"
 import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
-import { DataNode, DataNodeConfiguration, type NodeRow, PlatformTimeIndexMetaTable, runNodes, startEngine } from "../src/index.ts"
+import { DataNode, DataNodeConfiguration, PlatformTimeIndexMetaTable, runNodes, startEngine } from "../src/index.ts"
 import { deployTables } from "../test/support/deploy.ts"
+import { tickColumns, tickInfo, ticks } from "./support/ticks.ts"
 import { collectGarbage, formatMb, verdict } from "./support/measure.ts"
 import { admin, adminUrl, serverUnreachable } from "./support/server.ts"
 
 const ROWS = Number(process.env["PERSIST_STREAM_ROWS"] ?? 10_000_000)
 const CHUNK = 25_000
-const ASSETS = 1000
 const TARGET_MB = 400
-
-const info = (label: string) => ({ label, description: `${label} of the tick.` })
-
-const tickColumns = () => ({
-  timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
-  asset: text().notNull(),
-  price: doublePrecision().notNull(),
-  size: doublePrecision(),
-  trades: integer()
-})
-const tickInfo = { timeIndex: info("Minute"), asset: info("Asset"), price: info("Price"), size: info("Size"), trades: info("Trades") }
 
 class SmallTicks extends PlatformTimeIndexMetaTable<SmallTicks>()({
   name: "bench__stream_small",
@@ -69,24 +57,6 @@ class Ticks extends PlatformTimeIndexMetaTable<Ticks>()({
 class StreamConfig extends DataNodeConfiguration<StreamConfig>("BenchStreamConfig")({
   rows: Schema.Int.annotate({ description: "Rows to stream." })
 }) {}
-
-const START = Date.UTC(2024, 0, 1)
-
-/** Rows `first` to `first + count - 1`, as the persist bench makes them. */
-const ticks = (first: number, count: number): Array<NodeRow<typeof Ticks>> => {
-  const rows = new Array<NodeRow<typeof Ticks>>(count)
-  for (let index = 0; index < count; index++) {
-    const n = first + index
-    rows[index] = {
-      timeIndex: new Date(START + Math.floor(n / ASSETS) * 60_000),
-      asset: `asset-${n % ASSETS}`,
-      price: 100 + ((n * 7919) % 10_007) / 100,
-      size: n % 50 === 0 ? null : ((n * 31) % 1000) / 10,
-      trades: n % 97
-    }
-  }
-  return rows
-}
 
 /** Its rows as a stream of arrays, each made when the runner pulls it. */
 const streamOf = (rows: number) =>

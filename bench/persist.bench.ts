@@ -56,7 +56,6 @@
  */
 import { PGlite } from "@electric-sql/pglite"
 import { generateDrizzleJson, generateMigration } from "drizzle-kit/api-postgres"
-import { doublePrecision, integer, text, timestamp } from "drizzle-orm/pg-core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -87,13 +86,13 @@ import {
 import { storageSchemaSnapshot } from "../src/storage/StorageSchema.ts"
 import { PlatformTimeIndexMetaTable } from "../src/storage/StorageTable.ts"
 import { admin, adminUrl, serverUnreachable } from "./support/server.ts"
+import { ASSETS, type Tick, tickColumns, tickInfo, ticks } from "./support/ticks.ts"
 import { collectGarbage, formatMb, formatMs, hasGc, heapHighWater, median, now, spread, verdict } from "./support/measure.ts"
 
 const ROWS = Number(process.env["PERSIST_BENCH_ROWS"] ?? 1_000_000)
 /** `server`, `pglite` or both (the default), while experimenting. */
 const BACKENDS = (process.env["PERSIST_BENCH_BACKENDS"] ?? "server,pglite").split(",")
 const BATCH = DEFAULT_BATCH_SIZE
-const ASSETS = 1000
 const WARMUP_ROWS = 2 * BATCH
 const FIRST_TARGET = 0.9
 const AGAIN_TARGET = 0.7
@@ -105,59 +104,19 @@ const SERVER_ROUNDS = 5
  */
 const PGLITE_ROUNDS = Number(process.env["PERSIST_BENCH_PGLITE_ROUNDS"] ?? 2)
 
-const info = (label: string) => ({ label, description: `${label} of the tick.` })
-
 class Ticks extends PlatformTimeIndexMetaTable<Ticks>()({
   name: "bench__ticks",
   namespace: "bench",
   identifier: "bench.ticks",
   description: "One row per asset and minute.",
   indexNames: ["time_index", "asset"],
-  columns: {
-    timeIndex: timestamp("time_index", { withTimezone: true }).notNull(),
-    asset: text().notNull(),
-    price: doublePrecision().notNull(),
-    size: doublePrecision(),
-    trades: integer()
-  },
-  columnInfo: {
-    timeIndex: info("Minute"),
-    asset: info("Asset"),
-    price: info("Price"),
-    size: info("Size"),
-    trades: info("Trades")
-  }
+  columns: tickColumns(),
+  columnInfo: tickInfo
 }) {}
 
 const shape: RowShape = rowShapeOf(Ticks)!
 const COPY_TABLE = "bench__ticks_copy"
 const WARMUP_TABLE = "bench__ticks_warmup"
-
-interface Tick {
-  readonly timeIndex: Date
-  readonly asset: string
-  readonly price: number
-  readonly size: number | null
-  readonly trades: number
-}
-
-const START = Date.UTC(2024, 0, 1)
-
-/** Rows `first` to `first + count - 1`: minute by minute, every asset in each minute; the same every time. */
-const ticks = (first: number, count: number): Array<Tick> => {
-  const rows = new Array<Tick>(count)
-  for (let index = 0; index < count; index++) {
-    const n = first + index
-    rows[index] = {
-      timeIndex: new Date(START + Math.floor(n / ASSETS) * 60_000),
-      asset: `asset-${n % ASSETS}`,
-      price: 100 + ((n * 7919) % 10_007) / 100,
-      size: n % 50 === 0 ? null : ((n * 31) % 1000) / 10,
-      trades: n % 97
-    }
-  }
-  return rows
-}
 
 /** The batches of `rows` rows, made one at a time as they are asked for. */
 function* batches(rows: number): Generator<{ readonly first: number; readonly rows: Array<Tick> }> {
