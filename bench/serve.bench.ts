@@ -31,7 +31,7 @@ import * as NodeCrypto from "node:crypto"
 import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
 import { cadenceOf } from "../src/serve/NodeCadence.ts"
-import { NodeRunEntity, type RunNodeReply } from "../src/serve/NodeRunEntity.ts"
+import { NodeRunEntity, type RunNodeReply, scheduledRun } from "../src/serve/NodeRunEntity.ts"
 import { clusterLayer } from "../src/serve/ServeCluster.ts"
 import { type DispatchStatus, type ScheduledNode, startScheduler } from "../src/serve/ServeScheduler.ts"
 import { verdict } from "./support/measure.ts"
@@ -192,15 +192,7 @@ const runCluster = async (runners: number): Promise<ClusterResult> => {
             return lastStarts
           })),
           dispatch: (node, dueAt) =>
-            clientFor(node.updateHash).Run({
-              updateHash: node.updateHash,
-              dueAt: dueAt.getTime(),
-              reason: "schedule",
-              force: false,
-              requestId: "",
-              asOf: null,
-              backfill: null
-            }).pipe(
+            clientFor(node.updateHash).Run(scheduledRun(node.updateHash, dueAt)).pipe(
               Effect.map((reply): DispatchStatus => reply.status),
               Effect.catchCause(() => Effect.succeed<DispatchStatus>("failed"))
             )

@@ -53,6 +53,17 @@ export const RunNodeReply = Schema.Struct({
 })
 export type RunNodeReply = typeof RunNodeReply.Type
 
+/** The request of a node's scheduled run, due at `dueAt`: not forced, no request id, now as its time. */
+export const scheduledRun = (updateHash: string, dueAt: Date): RunNodeRequest => ({
+  updateHash,
+  dueAt: dueAt.getTime(),
+  reason: "schedule",
+  force: false,
+  requestId: "",
+  asOf: null,
+  backfill: null
+})
+
 /** The message's identity: one run per node and due time, or per request. */
 export const runMessageKey = (request: RunNodeRequest): string =>
   request.reason === "request" ? `request:${request.requestId}` : `${request.updateHash}@${request.dueAt}`

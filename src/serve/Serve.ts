@@ -26,7 +26,7 @@ import { collectGraph } from "../engine/NodeGraph.ts"
 import type { RunnerError } from "../engine/Runner.ts"
 import { cadenceOf, type CadenceOptions, type NodeCadence } from "./NodeCadence.ts"
 import { type ServedNode, type ServeOptions, Serving, type ServingService } from "./Serving.ts"
-import { NodeRunEntity, runNodeFor, type RunNodeReply } from "./NodeRunEntity.ts"
+import { NodeRunEntity, runNodeFor, type RunNodeReply, scheduledRun } from "./NodeRunEntity.ts"
 import * as SqlCatalog from "../catalog/SqlCatalog.ts"
 import { clusterLayer } from "./ServeCluster.ts"
 import { defaultHealthOptions } from "./ServeHealth.ts"
@@ -182,15 +182,7 @@ export const makeServeLayer = <R>(
             (rows) => new Map(rows.map((row) => [row.updateHash, row.lastStartedAt]))
           ),
           dispatch: (node, dueAt) =>
-            clientFor(node.updateHash).Run({
-              updateHash: node.updateHash,
-              dueAt: dueAt.getTime(),
-              reason: "schedule",
-              force: false,
-              requestId: "",
-              asOf: null,
-              backfill: null
-            }).pipe(
+            clientFor(node.updateHash).Run(scheduledRun(node.updateHash, dueAt)).pipe(
               Effect.map((reply): DispatchStatus => reply.status),
               Effect.catch((error) =>
                 Effect.as(emit({ _tag: "CatalogUnavailable", message: error.message }), "failed" as const)
