@@ -18,6 +18,7 @@
  */
 import * as Schema from "effect/Schema"
 import { Buffer } from "node:buffer"
+import { daysFromCivil } from "./Calendar.ts"
 
 /** A text one of the encoders cannot read (not the canonical text it expects): send the batch in text. */
 export class CopyBinaryUnreadable extends Schema.TaggedError<CopyBinaryUnreadable>()("CopyBinaryUnreadable", {
@@ -71,16 +72,6 @@ const digits = (text: string, index: number, count: number): number => {
     value = value * 10 + digit
   }
   return value
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`). */
-const daysFromCivil = (year: number, month: number, day: number): number => {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yearOfEra = y - era * 400
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
-  return era * 146097 + dayOfEra - 719468
 }
 
 /** PostgreSQL's epoch, 2000-01-01, in days from 1970-01-01. */

@@ -2,7 +2,7 @@
  * The date family: a `YYYY-MM-DD` string naming a real date, or a `Date` (its UTC date), in years 0001 to
  * 9999; stored as `YYYY-MM-DD`, which is canonical and so its own equality key.
  */
-import { daysInMonth, digitAt, MAX_MS, MIN_MS, twoDigitsAt } from "./Calendar.ts"
+import { daysInMonth, digitAt, MAX_MS, MIN_MS, twoDigitsAt } from "../../db/Calendar.ts"
 import { type Encode, plainFamily, type ValueFamily } from "./ValueFamily.ts"
 import { valueProblem } from "./ValueProblem.ts"
 

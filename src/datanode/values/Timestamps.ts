@@ -23,7 +23,7 @@ import {
   MIN_SECOND,
   TWO_DIGITS,
   twoDigitsAt
-} from "./Calendar.ts"
+} from "../../db/Calendar.ts"
 import { type Encode, plainFamily, type ValueFamily } from "./ValueFamily.ts"
 import { type ValueProblem, valueProblem } from "./ValueProblem.ts"
 

@@ -1,6 +1,6 @@
 /**
- * Proleptic Gregorian calendar arithmetic and digit reading shared by the timestamp and date families: days
- * counted from 1970-01-01, the years PostgreSQL timestamps are kept to here (0001 to 9999), and reading the
+ * Proleptic Gregorian calendar arithmetic and digit reading shared by row validation's timestamp and date
+ * families and the binary COPY encoder: days counted from 1970-01-01, the years PostgreSQL timestamps are kept to here (0001 to 9999), and reading the
  * digits of ISO-8601 text without a regular expression (time indexes go through it once per row).
  */
 
