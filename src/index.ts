@@ -372,8 +372,11 @@ export {
   snapshotContractHash
 } from "./storage/ContractHash.ts"
 export {
+  asDeclared,
+  asPostgresWritesThem,
   diffSchemaObjects,
   diffTableShapes,
+  type NameSpelling,
   sameSqlType,
   type ShapeDifference,
   type ShapeObjectKind

@@ -7,6 +7,7 @@
  * Only what the expected side describes is compared: a contract names no indexes, so a table checked against
  * its contract may have any; a snapshot names them all, so a live index it does not have is reported.
  */
+import { quoteIdentifierWhereNeeded } from "../db/SqlText.ts"
 import {
   type EnumShape,
   normalizeExpression,
@@ -16,8 +17,7 @@ import {
   type TableShapeColumn,
   type TableShapeIndex,
   type TableShapeKey,
-  type TableShape,
-  tableKey
+  type TableShape
 } from "./TableShape.ts"
 
 export type ShapeObjectKind = "primary key" | "unique constraint" | "foreign key" | "index" | "check constraint"
@@ -91,6 +91,21 @@ export type ShapeDifference =
     readonly actual: string
   }
 
+/**
+ * How a difference writes the names it holds (tables, columns, objects, enums, sequences): as they are
+ * (`asDeclared`, the data callers keep), or as PostgreSQL needs them (`asPostgresWritesThem`, quoted where
+ * needed), for text people read where a name may hold a quote, a space or a dot.
+ */
+export interface NameSpelling {
+  readonly name: (name: string) => string
+}
+
+export const asDeclared: NameSpelling = { name: (name) => name }
+export const asPostgresWritesThem: NameSpelling = { name: quoteIdentifierWhereNeeded }
+
+const qualifiedIn = (spelling: NameSpelling, schema: string, name: string) => `${spelling.name(schema)}.${spelling.name(name)}`
+const namesIn = (spelling: NameSpelling, names: ReadonlyArray<string>) => names.map(spelling.name)
+
 const sameList = (a: ReadonlyArray<string>, b: ReadonlyArray<string>) =>
   a.length === b.length && a.every((item, index) => item === b[index])
 
@@ -121,27 +136,32 @@ const generation = (column: TableShapeColumn): string =>
 /** Whether two types are the same type, however each side spells it. */
 export const sameSqlType = (a: string, b: string): boolean => normalizeSqlType(a) === normalizeSqlType(b)
 
-const columnDifferences = (table: string, expected: TableShape, actual: TableShape): Array<ShapeDifference> => {
+const columnDifferences = (
+  table: string,
+  expected: TableShape,
+  actual: TableShape,
+  spelling: NameSpelling
+): Array<ShapeDifference> => {
   const differences: Array<ShapeDifference> = []
   const actualColumns = new Map(actual.columns.map((column) => [column.name, column]))
   for (const column of expected.columns) {
     const found = actualColumns.get(column.name)
     if (found === undefined) {
-      differences.push({ _tag: "ColumnMissing", table, column: column.name })
+      differences.push({ _tag: "ColumnMissing", table, column: spelling.name(column.name) })
       continue
     }
     if (!sameSqlType(found.type, column.type)) {
-      differences.push({ _tag: "ColumnType", table, column: column.name, expected: column.type, actual: found.type })
+      differences.push({ _tag: "ColumnType", table, column: spelling.name(column.name), expected: column.type, actual: found.type })
     }
     if (found.notNull !== column.notNull) {
-      differences.push({ _tag: "ColumnNullability", table, column: column.name, expectedNotNull: column.notNull })
+      differences.push({ _tag: "ColumnNullability", table, column: spelling.name(column.name), expectedNotNull: column.notNull })
     }
     if (column.identity !== undefined && found.identity !== undefined && column.generated !== undefined &&
       found.generated !== undefined && generation(column) !== generation(found)) {
       differences.push({
         _tag: "ColumnGeneration",
         table,
-        column: column.name,
+        column: spelling.name(column.name),
         expected: generation(column),
         actual: generation(found)
       })
@@ -150,7 +170,7 @@ const columnDifferences = (table: string, expected: TableShape, actual: TableSha
       differences.push({
         _tag: "ColumnDefault",
         table,
-        column: column.name,
+        column: spelling.name(column.name),
         expected: column.default,
         actual: found.default
       })
@@ -158,7 +178,7 @@ const columnDifferences = (table: string, expected: TableShape, actual: TableSha
   }
   const declared = new Set(expected.columns.map((column) => column.name))
   for (const column of actual.columns) {
-    if (!declared.has(column.name)) differences.push({ _tag: "ColumnExtra", table, column: column.name })
+    if (!declared.has(column.name)) differences.push({ _tag: "ColumnExtra", table, column: spelling.name(column.name) })
   }
   return differences
 }
@@ -167,8 +187,11 @@ interface Named {
   readonly name: string
 }
 
-/** One aspect of an object: its name, how it is shown, and the key it is compared by (default: as shown). */
-type Aspect<A> = readonly [string, (item: A) => string, ((item: A) => string)?]
+/**
+ * One aspect of an object: its name, how it is shown, and the key it is compared by (default: as shown with the
+ * names as declared, so that a spelling changes the words, never which differences there are).
+ */
+type Aspect<A> = readonly [string, (item: A, spelling: NameSpelling) => string, ((item: A) => string)?]
 
 /** Objects of one kind matched by name: missing, extra, and each aspect that differs. */
 const objectDifferences = <A extends Named>(
@@ -176,25 +199,35 @@ const objectDifferences = <A extends Named>(
   object: ShapeObjectKind,
   expected: ReadonlyArray<A>,
   actual: ReadonlyArray<A>,
-  aspects: ReadonlyArray<Aspect<A>>
+  aspects: ReadonlyArray<Aspect<A>>,
+  spelling: NameSpelling
 ): Array<ShapeDifference> => {
   const differences: Array<ShapeDifference> = []
   const found = new Map(actual.map((item) => [item.name, item]))
   for (const item of expected) {
     const live = found.get(item.name)
+    const name = spelling.name(item.name)
     if (live === undefined) {
-      differences.push({ _tag: "ObjectMissing", table, object, name: item.name })
+      differences.push({ _tag: "ObjectMissing", table, object, name })
       continue
     }
-    for (const [aspect, show, key = show] of aspects) {
+    for (const [aspect, show, key = (shown: A) => show(shown, asDeclared)] of aspects) {
       if (key(item) !== key(live)) {
-        differences.push({ _tag: "ObjectChanged", table, object, name: item.name, aspect, expected: show(item), actual: show(live) })
+        differences.push({
+          _tag: "ObjectChanged",
+          table,
+          object,
+          name,
+          aspect,
+          expected: show(item, spelling),
+          actual: show(live, spelling)
+        })
       }
     }
   }
   const declared = new Set(expected.map((item) => item.name))
   for (const item of actual) {
-    if (!declared.has(item.name)) differences.push({ _tag: "ObjectExtra", table, object, name: item.name })
+    if (!declared.has(item.name)) differences.push({ _tag: "ObjectExtra", table, object, name: spelling.name(item.name) })
   }
   return differences
 }
@@ -206,7 +239,8 @@ const objectDifferences = <A extends Named>(
 const indexDetailDifferences = (
   table: string,
   expected: ReadonlyArray<TableShapeIndex>,
-  actual: ReadonlyArray<TableShapeIndex>
+  actual: ReadonlyArray<TableShapeIndex>,
+  spelling: NameSpelling
 ): Array<ShapeDifference> => {
   const differences: Array<ShapeDifference> = []
   const found = new Map(actual.map((index) => [index.name, index]))
@@ -218,7 +252,7 @@ const indexDetailDifferences = (
         _tag: "ObjectChanged",
         table,
         object: "index",
-        name: index.name,
+        name: spelling.name(index.name),
         aspect: "order",
         expected: index.order.join(", "),
         actual: live.order.join(", ")
@@ -234,7 +268,7 @@ const indexDetailDifferences = (
         _tag: "ObjectChanged",
         table,
         object: "index",
-        name: index.name,
+        name: spelling.name(index.name),
         aspect: "operator classes",
         expected: classes.map((name) => name ?? "default").join(", "),
         actual: liveClasses.map((name) => name ?? "default").join(", ")
@@ -244,44 +278,58 @@ const indexDetailDifferences = (
   return differences
 }
 
-const keyColumns = (key: TableShapeKey) => key.columns.join(", ")
+const keyColumns = (key: TableShapeKey, spelling: NameSpelling) => namesIn(spelling, key.columns).join(", ")
 const expressions = (items: ReadonlyArray<string>) => items.map(normalizeExpression).join(",")
 
 /**
  * Each way `actual` differs from `expected`; empty when it has the shape. `actual` is `undefined` when the
- * table does not exist.
+ * table does not exist. The names in the differences are written as `spelling` says (as declared by default).
  */
-export const diffTableShapes = (expected: TableShape, actual: TableShape | undefined): ReadonlyArray<ShapeDifference> => {
-  const table = tableKey(expected)
+export const diffTableShapes = (
+  expected: TableShape,
+  actual: TableShape | undefined,
+  spelling: NameSpelling = asDeclared
+): ReadonlyArray<ShapeDifference> => {
+  const table = qualifiedIn(spelling, expected.schema, expected.table)
   if (actual === undefined) return [{ _tag: "TableMissing", table }]
-  const differences = columnDifferences(table, expected, actual)
+  const differences = columnDifferences(table, expected, actual, spelling)
   const named = expected.objects !== undefined && actual.objects !== undefined
   if (named) {
     const primary = (shape: TableShape) =>
       shape.primaryKey === null ? [] : [{ name: shape.primaryKey.name ?? "", columns: shape.primaryKey.columns }]
     differences.push(
-      ...objectDifferences(table, "primary key", primary(expected), primary(actual), [["columns", keyColumns]])
+      ...objectDifferences(table, "primary key", primary(expected), primary(actual), [["columns", keyColumns]], spelling)
     )
   } else {
     const want = expected.primaryKey?.columns ?? []
     const have = actual.primaryKey?.columns ?? []
-    if (!sameSet(want, have)) differences.push({ _tag: "PrimaryKeyColumns", table, expected: want, actual: have })
+    if (!sameSet(want, have)) {
+      differences.push({ _tag: "PrimaryKeyColumns", table, expected: namesIn(spelling, want), actual: namesIn(spelling, have) })
+    }
     for (const key of expected.uniqueKeys) {
       if (!actual.uniqueKeys.some((candidate) => sameSet(candidate, key))) {
-        differences.push({ _tag: "UniqueKeyMissing", table, columns: key })
+        differences.push({ _tag: "UniqueKeyMissing", table, columns: namesIn(spelling, key) })
       }
     }
     if (actual.grain !== undefined) {
       const [want, have] = [expected.grain ?? [], actual.grain ?? []]
-      if (!sameList(want, have)) differences.push({ _tag: "GrainChanged", table, expected: want, actual: have })
+      if (!sameList(want, have)) {
+        differences.push({ _tag: "GrainChanged", table, expected: namesIn(spelling, want), actual: namesIn(spelling, have) })
+      }
     } else if (expected.grain !== undefined && expected.grain !== null) {
       const grain = expected.grain
-      if (!actual.uniqueKeys.some((key) => sameSet(key, grain))) differences.push({ _tag: "GrainUncovered", table, grain })
+      if (!actual.uniqueKeys.some((key) => sameSet(key, grain))) {
+        differences.push({ _tag: "GrainUncovered", table, grain: namesIn(spelling, grain) })
+      }
     }
   }
   if (named) {
     const want = expected.objects!
     const have = actual.objects!
+    // An index lists column names and expressions: only a column's name is a name to spell.
+    const columns = new Set([...expected.columns, ...actual.columns].map((column) => column.name))
+    const indexColumns = (index: TableShapeIndex, spelling: NameSpelling) =>
+      index.columns.map((column) => columns.has(column) ? spelling.name(column) : column).join(", ")
     differences.push(
       ...objectDifferences(table, "unique constraint", want.uniques, have.uniques, [
         ["columns", keyColumns],
@@ -291,15 +339,19 @@ export const diffTableShapes = (expected: TableShape, actual: TableShape | undef
           // Compared only where both sides say (a snapshot and the live catalog do).
           (key) => key.nullsNotDistinct === undefined ? "" : String(key.nullsNotDistinct)
         ]
-      ]),
+      ], spelling),
       ...objectDifferences(table, "foreign key", want.foreignKeys, have.foreignKeys, [
-        ["columns", (key) => key.columns.join(", ")],
-        ["references", (key) => `${key.targetSchema}.${key.targetTable} (${key.targetColumns.join(", ")})`],
+        ["columns", keyColumns],
+        [
+          "references",
+          (key, spelling) =>
+            `${qualifiedIn(spelling, key.targetSchema, key.targetTable)} (${namesIn(spelling, key.targetColumns).join(", ")})`
+        ],
         ["ON DELETE", (key) => key.onDelete],
         ["ON UPDATE", (key) => key.onUpdate]
-      ]),
+      ], spelling),
       ...objectDifferences(table, "index", want.indexes, have.indexes, [
-        ["columns", (index) => index.columns.join(", "), (index) => expressions(index.columns)],
+        ["columns", indexColumns, (index) => expressions(index.columns)],
         ["method", (index) => index.method.toLowerCase()],
         ["uniqueness", (index) => index.unique ? "unique" : "not unique"],
         [
@@ -307,11 +359,11 @@ export const diffTableShapes = (expected: TableShape, actual: TableShape | undef
           (index) => index.where ?? "none",
           (index) => index.where === null ? "" : normalizeExpression(index.where)
         ]
-      ]),
-      ...indexDetailDifferences(table, want.indexes, have.indexes),
+      ], spelling),
+      ...indexDetailDifferences(table, want.indexes, have.indexes, spelling),
       ...objectDifferences(table, "check constraint", want.checks, have.checks, [
         ["expression", (check) => check.expression, (check) => normalizeExpression(check.expression)]
-      ])
+      ], spelling)
     )
   }
   return differences
@@ -335,28 +387,30 @@ const sequenceAspects: ReadonlyArray<readonly [string, (sequence: SequenceShape)
  */
 export const diffSchemaObjects = (
   expected: Pick<SchemaShape, "enums" | "sequences">,
-  actual: Pick<SchemaShape, "enums" | "sequences">
+  actual: Pick<SchemaShape, "enums" | "sequences">,
+  spelling: NameSpelling = asDeclared
 ): ReadonlyArray<ShapeDifference> => {
   const differences: Array<ShapeDifference> = []
+  const spelled = (item: { readonly schema: string; readonly name: string }) => qualifiedIn(spelling, item.schema, item.name)
   const enums = new Map(actual.enums.map((item: EnumShape) => [qualified(item), item]))
   for (const item of expected.enums) {
     const found = enums.get(qualified(item))
-    if (found === undefined) differences.push({ _tag: "EnumMissing", name: qualified(item) })
+    if (found === undefined) differences.push({ _tag: "EnumMissing", name: spelled(item) })
     else if (!sameList(item.values, found.values)) {
-      differences.push({ _tag: "EnumValues", name: qualified(item), expected: item.values, actual: found.values })
+      differences.push({ _tag: "EnumValues", name: spelled(item), expected: item.values, actual: found.values })
     }
   }
   const sequences = new Map(actual.sequences.map((item) => [qualified(item), item]))
   for (const item of expected.sequences) {
     const found = sequences.get(qualified(item))
     if (found === undefined) {
-      differences.push({ _tag: "SequenceMissing", name: qualified(item) })
+      differences.push({ _tag: "SequenceMissing", name: spelled(item) })
       continue
     }
     for (const [aspect, value] of sequenceAspects) {
       const [want, have] = [value(item), value(found)]
       if (want !== null && have !== null && String(want) !== String(have)) {
-        differences.push({ _tag: "SequenceChanged", name: qualified(item), aspect, expected: String(want), actual: String(have) })
+        differences.push({ _tag: "SequenceChanged", name: spelled(item), aspect, expected: String(want), actual: String(have) })
       }
     }
   }

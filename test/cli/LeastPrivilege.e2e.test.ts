@@ -210,7 +210,7 @@ describeServer("the least-privilege setup", (it) => {
       ])
       const text = yield* Effect.promise(() => runCliInProcess(["migrations", "check"], { cwd: project, env: asAdmin }))
       assert.strictEqual(text.exitCode, 1)
-      assert.include(text.stderr, "trigger By Hand on public.sdk_examples__prices is created by no revision")
+      assert.include(text.stderr, `trigger "By Hand" on public.sdk_examples__prices is created by no revision`)
 
       // The run role may write rows, but no DDL.
       const ddl = yield* Effect.gen(function*() {

@@ -2,7 +2,8 @@
  * `migrations check` as a user types it: on the embedded database it fails (exit 1) where there is no database
  * yet and on one behind the history's heads, saying so, and passes at the heads; on a PostgreSQL server it fails
  * on a database never migrated, and a default and an index changed by hand are each reported in text and in
- * `--json`, with exit 1.
+ * `--json`, with exit 1; names that need quoting (a quote, a space, a dot, a keyword) are quoted in the text
+ * report as PostgreSQL needs them, and kept as declared in `--json`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -44,11 +45,40 @@ export class Ticket extends PlatformManagedMetaTable<Ticket>()({
 export const models = [Ticket]
 `
 
-const scratchProject = (): string => {
+/** A table whose schema, name, columns and index need quoting: a quote, a space, a dot, a comment, a keyword. */
+const HOSTILE = { schema: `we"ird`, table: "a b.c", status: "x;--", owner: "select", index: `Ix "1"` } as const
+
+const hostileModelSource = `
+import { index, integer, text, varchar } from "drizzle-orm/pg-core"
+import { PlatformManagedMetaTable } from ${JSON.stringify(library)}
+
+export class Ticket extends PlatformManagedMetaTable<Ticket>()({
+  name: ${JSON.stringify(HOSTILE.table)},
+  schema: ${JSON.stringify(HOSTILE.schema)},
+  namespace: "desk",
+  identifier: "desk.ticket",
+  description: "Tickets under hostile names.",
+  columns: {
+    id: integer().primaryKey(),
+    status: varchar(${JSON.stringify(HOSTILE.status)}, { length: 16 }).notNull().default("open"),
+    owner: text(${JSON.stringify(HOSTILE.owner)})
+  },
+  columnInfo: {
+    id: { label: "ID", description: "Ticket number." },
+    status: { label: "Status", description: "Status." },
+    owner: { label: "Owner", description: "Owner." }
+  },
+  constraints: (table) => [index(${JSON.stringify(HOSTILE.index)}).on(table.status)]
+}) {}
+
+export const models = [Ticket]
+`
+
+const scratchProject = (source = modelSource(false)): string => {
   const directory = scratchDirectory("desk", "repository")
   NodeFs.mkdirSync(NodePath.join(directory, "storage"), { recursive: true })
   NodeFs.writeFileSync(NodePath.join(directory, "package.json"), JSON.stringify({ name: "desk", private: true, type: "module" }))
-  NodeFs.writeFileSync(NodePath.join(directory, "storage", "models.ts"), modelSource(false))
+  NodeFs.writeFileSync(NodePath.join(directory, "storage", "models.ts"), source)
   return directory
 }
 
@@ -131,6 +161,79 @@ describe("metatables migrations check, as a user types it", () => {
         "ColumnDefault",
         "ObjectChanged"
       ])
+    } finally {
+      NodeFs.rmSync(project, { recursive: true, force: true })
+      await run(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    }
+  }, 240_000)
+
+  it.skipIf(!server.available)("writes hostile names in the text report as PostgreSQL needs them, and keeps the JSON as it was", async () => {
+    const name = randomName("mt_check")
+    const url = withDatabaseName(server.url, name)
+    const run = (database: string, statement: string) =>
+      Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
+        Effect.provide(Database.layerServer(Redacted.make(database)))
+      ))
+    await run(server.url, `CREATE DATABASE "${name}"`)
+    const project = scratchProject(hostileModelSource)
+    const quoted = (text: string) => `"${text.replaceAll("\"", "\"\"")}"`
+    const table = `${quoted(HOSTILE.schema)}.${quoted(HOSTILE.table)}`
+    try {
+      const cli = await deployed(project, ["--database-url", url])
+      succeeded(await cli("upgrade"))
+      succeeded(await cli("check"))
+      await run(url, `ALTER TABLE ${table} ALTER COLUMN ${quoted(HOSTILE.status)} SET DEFAULT 'closed'`)
+      await run(url, `DROP INDEX ${quoted(HOSTILE.schema)}.${quoted(HOSTILE.index)}`)
+      await run(url, `CREATE INDEX ${quoted(HOSTILE.index)} ON ${table} (${quoted(HOSTILE.owner)}, id)`)
+      await run(url, `CREATE FUNCTION ${quoted(HOSTILE.schema)}.by_hand() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`)
+      await run(url, `CREATE TRIGGER "By Hand" AFTER INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION ${quoted(HOSTILE.schema)}.by_hand()`)
+
+      const text = await cli("check")
+      assert.strictEqual(text.exitCode, 1, text.stderr)
+      for (
+        const line of [
+          `    function by_hand on "we""ird"."a b.c" (called by a trigger) is created by no revision`,
+          `    trigger "By Hand" on "we""ird"."a b.c" is created by no revision`,
+          `    column "we""ird"."a b.c"."x;--" has default 'closed'::character varying, the revision made it 'open'::character varying`,
+          `    index "Ix ""1""" on "we""ird"."a b.c": columns is "select", id, the revision made it "x;--"`
+        ]
+      ) assert.include(text.stderr, `${line}`)
+
+      const json = await cli("check", "--json")
+      assert.strictEqual(json.exitCode, 1)
+      const report = JSON.parse(json.stdout)
+      assert.deepStrictEqual(Object.keys(report).sort(), [
+        "atHeads",
+        "databaseHeads",
+        "drift",
+        "driftDetails",
+        "editedRevisions",
+        "heads",
+        "multipleHeads",
+        "notes",
+        "ok",
+        "pendingModelChanges",
+        "provider",
+        "undeclaredObjects"
+      ])
+      // The JSON keeps each name exactly as declared, as it always has.
+      assert.deepStrictEqual(report.drift, [
+        `column we"ird.a b.c.x;-- has default 'closed'::character varying, the revision made it 'open'::character varying`,
+        `index Ix "1" on we"ird.a b.c: columns is select, id, the revision made it x;--`
+      ])
+      assert.deepStrictEqual(report.undeclaredObjects, [
+        { kind: "function", name: "by_hand", table: `we"ird.a b.c` },
+        { kind: "trigger", name: "By Hand", table: `we"ird.a b.c` }
+      ])
+      assert.deepStrictEqual(report.driftDetails[1], {
+        _tag: "ObjectChanged",
+        table: `we"ird.a b.c`,
+        object: "index",
+        name: `Ix "1"`,
+        aspect: "columns",
+        expected: "x;--",
+        actual: "select, id"
+      })
     } finally {
       NodeFs.rmSync(project, { recursive: true, force: true })
       await run(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)

@@ -4,6 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import {
+  asPostgresWritesThem,
   contractShape,
   describeDifferences,
   diffSchemaObjects,
@@ -169,6 +170,59 @@ describe("diffTableShapes", () => {
     ])
   })
 
+  it("writes hostile names as PostgreSQL needs them when asked, finding the same differences", () => {
+    const rename = (name: string) =>
+      ({ public: `we"ird`, t: "a b", status: "x;--", parent: "select", id: "Id", p: "p.q", ix__t__status: "Ix", fk__t__parent: "fk" })[
+        name
+      ] ?? name
+    const hostile = (shape: TableShape): TableShape => ({
+      ...shape,
+      schema: rename(shape.schema),
+      table: rename(shape.table),
+      columns: shape.columns.map((column) => ({ ...column, name: rename(column.name) })),
+      primaryKey: shape.primaryKey && { ...shape.primaryKey, columns: shape.primaryKey.columns.map(rename) },
+      objects: {
+        uniques: [],
+        foreignKeys: shape.objects!.foreignKeys.map((key) => ({
+          ...key,
+          name: rename(key.name),
+          columns: key.columns.map(rename),
+          targetSchema: rename(key.targetSchema),
+          targetTable: rename(key.targetTable),
+          targetColumns: key.targetColumns.map(rename)
+        })),
+        indexes: shape.objects!.indexes.map((index) => ({ ...index, name: rename(index.name), columns: index.columns.map(rename) })),
+        checks: []
+      }
+    })
+    const live = liveTable()
+    const drifted = hostile(liveTable({
+      columns: [...live.columns.filter((column) => column.name !== "id"), { name: "extra", type: "text", notNull: false, default: null }],
+      objects: {
+        ...live.objects!,
+        foreignKeys: [{ ...live.objects!.foreignKeys[0]!, targetTable: "t", targetColumns: ["status", "parent"] }],
+        indexes: [
+          { name: "ix__t__status", columns: ["parent", "lower(status)"], unique: false, method: "btree", where: "(status IS NOT NULL)" }
+        ]
+      }
+    }))
+    const expected = hostile(declared)
+    const asDeclared = diffTableShapes(expected, drifted)
+    assert.deepStrictEqual(describeDifferences(asDeclared, "revision"), [
+      `column we"ird.a b.Id is missing`,
+      `column we"ird.a b.extra is not in the revision's model`,
+      `foreign key fk on we"ird.a b: references is we"ird.a b (x;--, select), the revision made it we"ird.p.q (Id)`,
+      `index Ix on we"ird.a b: columns is select, lower(status), the revision made it x;--`
+    ], "the data keeps the names as declared")
+    assert.deepStrictEqual(describeDifferences(diffTableShapes(expected, drifted, asPostgresWritesThem), "revision"), [
+      `column "we""ird"."a b"."Id" is missing`,
+      `column "we""ird"."a b".extra is not in the revision's model`,
+      `foreign key fk on "we""ird"."a b": references is "we""ird"."a b" ("x;--", "select"), ` +
+      `the revision made it "we""ird"."p.q" ("Id")`,
+      `index "Ix" on "we""ird"."a b": columns is "select", lower(status), the revision made it "x;--"`
+    ])
+  })
+
   it("compares a live table with its contract on what the contract describes only", () => {
     const contract = tableContract(Prices)
     const shape = contractShape(contract)
@@ -220,6 +274,19 @@ describe("diffSchemaObjects", () => {
       "enum x.gone is missing",
       "sequence public.s: INCREMENT is 5, the revision made it 1",
       "sequence public.gone_seq is missing"
+    ])
+  })
+
+  it("writes their names as PostgreSQL needs them when asked", () => {
+    const sequence = { schema: "a b", name: "S", increment: "1", minValue: "1", maxValue: "100", start: "1", cache: "1", cycle: false }
+    const differences = diffSchemaObjects(
+      { enums: [{ schema: `we"ird`, name: "mood", values: ["sad"] }], sequences: [sequence] },
+      { enums: [], sequences: [] },
+      asPostgresWritesThem
+    )
+    assert.deepStrictEqual(describeDifferences(differences, "revision"), [
+      `enum "we""ird".mood is missing`,
+      `sequence "a b"."S" is missing`
     ])
   })
 })

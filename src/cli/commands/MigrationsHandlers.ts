@@ -522,7 +522,13 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
         ])
       )).pipe(Effect.provide(existingDatabaseLayer))
     // Triggers, functions, policies and rules no revision creates run with every write of a run: they fail the check.
-    const report = { ...checked, ok: checked.ok && undeclared.length === 0, undeclaredObjects: undeclared }
+    // The text names every identifier as PostgreSQL needs it; the JSON keeps the names as they are.
+    const { text, ...data } = checked
+    const report = {
+      ...data,
+      ok: checked.ok && undeclared.length === 0,
+      undeclaredObjects: undeclared.map(({ kind, name, table }) => ({ kind, name, table }))
+    }
     const lines = [
       report.ok ? `${provider.key}: models, revisions and database agree (at ${headList(report.databaseHeads)}).` : `${provider.key}: check failed.`,
       ...(undeclared.length === 0
@@ -539,8 +545,8 @@ export const check = ({ provider: reference }: Command.Command.Config.Infer<type
       ...report.editedRevisions.map((edited) =>
         `  Revision ${edited.revision} (${shown(edited.source)}) was edited after it was applied (checksum ${edited.appliedChecksum.slice(0, 12)} in the ledger, ${edited.fileChecksum.slice(0, 12)} on disk).`
       ),
-      ...(report.drift.length === 0 ? [] : ["  The database differs from its revision's model:", ...report.drift.map((line) => `    ${line}`)]),
-      ...report.notes.map((note) => `  Note: ${note}`)
+      ...(text.drift.length === 0 ? [] : ["  The database differs from its revision's model:", ...text.drift.map((line) => `    ${line}`)]),
+      ...text.notes.map((note) => `  Note: ${note}`)
     ]
     yield* output.result({ text: lines.join("\n"), document: { provider: provider.key, ...report } })
     if (!report.ok) return yield* new CommandFailed({ exitCode: 1 })

@@ -12,7 +12,14 @@ import * as Option from "effect/Option"
 import type * as SqlClient from "effect/sql/SqlClient"
 import { spellDeclaredExpressions } from "../../catalog/ExpressionSpelling.ts"
 import { introspectSchemaObjects, introspectTables } from "../../catalog/TableIntrospection.ts"
-import { diffSchemaObjects, diffTableShapes, type ShapeDifference } from "../../storage/ContractDiff.ts"
+import {
+  asDeclared,
+  asPostgresWritesThem,
+  diffSchemaObjects,
+  diffTableShapes,
+  type NameSpelling,
+  type ShapeDifference
+} from "../../storage/ContractDiff.ts"
 import { describeDifferences } from "../../storage/ContractDiffText.ts"
 import {
   type ModelObject,
@@ -50,6 +57,11 @@ export interface CheckReport {
   readonly driftDetails: ReadonlyArray<ShapeDifference>
   /** What could not be checked, and why. */
   readonly notes: ReadonlyArray<string>
+  /**
+   * The drift and notes again as the text report words them, with every name written as PostgreSQL needs it
+   * (`"a b"."we""ird"`, `public.prices`), so that a name holding a quote, a space or a dot reads as one name.
+   */
+  readonly text: { readonly drift: ReadonlyArray<string>; readonly notes: ReadonlyArray<string> }
 }
 
 /** Differences whose two sides may be one expression spelled two ways, which PostgreSQL can settle. */
@@ -60,25 +72,37 @@ const isSpelling = (difference: ShapeDifference): boolean =>
       (difference.object === "index" && (difference.aspect === "columns" || difference.aspect === "predicate"))))
 
 /**
- * Each difference between the live database and `snapshot`, as data: every table it holds (columns with
- * their types, nullability and defaults; primary key, unique constraints, foreign keys, indexes and checks,
- * and any of those the live table has beyond it), and its enums and sequences.
+ * Each difference between the live database and `snapshot`, as data with the names as declared, and again
+ * with the names as PostgreSQL writes them (for sentences people read); both lists hold the same differences
+ * in the same order.
  */
-export const snapshotDifferences = Effect.fn("MigrationCheck.snapshotDifferences")(function*(snapshot: SchemaSnapshot) {
+const spelledDifferences = Effect.fn("MigrationCheck.spelledDifferences")(function*(snapshot: SchemaSnapshot) {
   const expected = snapshotShape(snapshot)
   const live = yield* introspectTables(expected.tables)
   const schemas = [...new Set([...expected.enums, ...expected.sequences].map((item) => item.schema))]
   const objects = schemas.length === 0 ? { enums: [], sequences: [] } : yield* introspectSchemaObjects(schemas)
-  const tables = yield* Effect.forEach(expected.tables, (table) => {
+  const compared = yield* Effect.forEach(expected.tables, (table) => {
     const found = live.get(tableKey(table))
     const differences = diffTableShapes(table, found)
     // Where text rules see two spellings, PostgreSQL's own spelling of the declared side decides.
     return differences.some(isSpelling)
-      ? Effect.map(spellDeclaredExpressions(table, differences), (spelled) => diffTableShapes(spelled, found))
-      : Effect.succeed(differences)
+      ? Effect.map(spellDeclaredExpressions(table, differences), (spelled) => [spelled, found] as const)
+      : Effect.succeed([table, found] as const)
   })
-  return [...tables.flat(), ...diffSchemaObjects(expected, objects)]
+  const all = (spelling: NameSpelling) => [
+    ...compared.flatMap(([table, found]) => diffTableShapes(table, found, spelling)),
+    ...diffSchemaObjects(expected, objects, spelling)
+  ]
+  return { declared: all(asDeclared), quoted: all(asPostgresWritesThem) }
 })
+
+/**
+ * Each difference between the live database and `snapshot`, as data: every table it holds (columns with
+ * their types, nullability and defaults; primary key, unique constraints, foreign keys, indexes and checks,
+ * and any of those the live table has beyond it), and its enums and sequences.
+ */
+export const snapshotDifferences = (snapshot: SchemaSnapshot) =>
+  Effect.map(spelledDifferences(snapshot), (differences) => differences.declared)
 
 /** Each difference between the live database and `snapshot`, one sentence each. */
 export const compareWithSnapshot = (snapshot: SchemaSnapshot) =>
@@ -89,6 +113,38 @@ const entityKey = (entity: SchemaEntity): string => {
   return [entity.entityType, record["schema"], record["table"], record["name"]].map((part) => String(part ?? "")).join("\u0000")
 }
 
+/** Two heads holding one entity differently: `kept`'s was used. */
+interface Disagreement {
+  readonly kept: string
+  readonly other: string
+  readonly entity: SchemaEntity
+}
+
+const describeDisagreement = ({ entity, kept, other }: Disagreement, spelling: NameSpelling): string => {
+  const record = entity as unknown as Record<string, unknown>
+  const where = [record["schema"], record["table"], record["name"]]
+    .flatMap((part) => typeof part === "string" ? [spelling.name(part)] : [])
+    .join(".")
+  return `revisions ${kept} and ${other} differ on ${entity.entityType} ${where}; ${kept}'s was used`
+}
+
+const unionWithDisagreements = (
+  snapshots: readonly [readonly [string, SchemaSnapshot], ...ReadonlyArray<readonly [string, SchemaSnapshot]>]
+): { readonly snapshot: SchemaSnapshot; readonly disagreements: ReadonlyArray<Disagreement> } => {
+  const first = snapshots[0]
+  const entities = new Map<string, readonly [string, SchemaEntity]>()
+  const disagreements: Array<Disagreement> = []
+  for (const [revision, snapshot] of snapshots) {
+    for (const entity of snapshot.ddl) {
+      const key = entityKey(entity)
+      const known = entities.get(key)
+      if (known === undefined) entities.set(key, [revision, entity])
+      else if (JSON.stringify(known[1]) !== JSON.stringify(entity)) disagreements.push({ kept: known[0], other: revision, entity })
+    }
+  }
+  return { snapshot: { ...first[1], ddl: [...entities.values()].map(([, entity]) => entity) }, disagreements }
+}
+
 /**
  * The snapshots of several heads as one: every entity any of them holds. Where two heads hold one entity
  * differently, the first head's is kept and the disagreement returned.
@@ -96,22 +152,8 @@ const entityKey = (entity: SchemaEntity): string => {
 export const unionOfSnapshots = (
   snapshots: readonly [readonly [string, SchemaSnapshot], ...ReadonlyArray<readonly [string, SchemaSnapshot]>]
 ): { readonly snapshot: SchemaSnapshot; readonly disagreements: ReadonlyArray<string> } => {
-  const first = snapshots[0]
-  const entities = new Map<string, readonly [string, SchemaEntity]>()
-  const disagreements: Array<string> = []
-  for (const [revision, snapshot] of snapshots) {
-    for (const entity of snapshot.ddl) {
-      const key = entityKey(entity)
-      const known = entities.get(key)
-      if (known === undefined) entities.set(key, [revision, entity])
-      else if (JSON.stringify(known[1]) !== JSON.stringify(entity)) {
-        const record = entity as unknown as Record<string, unknown>
-        const where = [record["schema"], record["table"], record["name"]].filter((part) => typeof part === "string").join(".")
-        disagreements.push(`revisions ${known[0]} and ${revision} differ on ${entity.entityType} ${where}; ${known[0]}'s was used`)
-      }
-    }
-  }
-  return { snapshot: { ...first[1], ddl: [...entities.values()].map(([, entity]) => entity) }, disagreements }
+  const { disagreements, snapshot } = unionWithDisagreements(snapshots)
+  return { snapshot, disagreements: disagreements.map((disagreement) => describeDisagreement(disagreement, asDeclared)) }
 }
 
 /** An entity as text with its keys in order, so that equal entities read from anywhere give equal text. */
@@ -178,46 +220,50 @@ export const checkMigrations = Effect.fn("MigrationCheck.checkMigrations")(funct
     read.has(revision)
       ? Effect.succeed(read.get(revision)!)
       : Effect.tap(readSnapshot(loaded.revisions.get(revision)!.source), (snapshot) => Effect.sync(() => read.set(revision, snapshot)))
+  /** A note, worded with names as `spelling` writes them. */
+  type Note = (spelling: NameSpelling) => string
   /** The snapshot of `revisions` (their union when there are several), or none when one has none. */
-  const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string, notes: Array<string>) =>
+  const snapshotAt = (revisions: ReadonlyArray<string>, purpose: string, notes: Array<Note>) =>
     Effect.gen(function*() {
       const found: Array<readonly [string, SchemaSnapshot]> = []
       for (const revision of revisions) {
         const snapshot = yield* snapshotOf(revision)
         if (Option.isNone(snapshot)) {
-          notes.push(`revision ${revision} has no model snapshot; ${purpose} not compared`)
+          notes.push(() => `revision ${revision} has no model snapshot; ${purpose} not compared`)
           return Option.none<SchemaSnapshot>()
         }
         found.push([revision, snapshot.value])
       }
       const [first, ...rest] = found
       if (first === undefined) return Option.none<SchemaSnapshot>()
-      const { disagreements, snapshot } = unionOfSnapshots([first, ...rest])
-      notes.push(...disagreements)
+      const { disagreements, snapshot } = unionWithDisagreements([first, ...rest])
+      notes.push(...disagreements.map((disagreement): Note => (spelling) => describeDisagreement(disagreement, spelling)))
       return Option.some(snapshot)
     })
 
   // The models against the heads' snapshot is work in this process (drizzle-kit models the tables); the
   // database against its revisions' snapshot is mostly the database's. They run side by side.
-  const modelNotes: Array<string> = []
+  const modelNotes: Array<Note> = []
   const models = Effect.gen(function*() {
     const baseline = heads.length === 0
       ? Option.some(yield* emptySnapshot)
       : yield* snapshotAt(heads, "the models were", modelNotes)
     return Option.isSome(baseline) ? yield* pendingChanges(request.tables, baseline.value) : []
   })
-  const databaseNotes: Array<string> = []
+  const databaseNotes: Array<Note> = []
   const database = Effect.gen(function*() {
     const state = yield* readMigrationState(request.versionTable)
-    if (state.heads.length === 0) return { state, driftDetails: [] }
+    const none = { state, drift: { declared: [], quoted: [] } }
+    if (state.heads.length === 0) return none
     const snapshot = yield* snapshotAt(state.heads, "the database was", databaseNotes)
-    if (Option.isNone(snapshot)) return { state, driftDetails: [] }
-    const driftDetails = yield* snapshotDifferences(snapshot.value).pipe(
+    if (Option.isNone(snapshot)) return none
+    const drift = yield* spelledDifferences(snapshot.value).pipe(
       Effect.mapError((error) => new MigrationDatabaseError({ operation: "introspect the database", cause: error }))
     )
-    return { state, driftDetails }
+    return { state, drift }
   })
-  const [pendingModelChanges, { driftDetails, state }] = yield* Effect.all([models, database], { concurrency: 2 })
+  const [pendingModelChanges, { drift, state }] = yield* Effect.all([models, database], { concurrency: 2 })
+  const driftDetails = drift.declared
   const notes = [...modelNotes, ...databaseNotes]
   const atHeads = sameHeads(state.heads, heads)
   const edited = editedRevisions(loaded, state.ledger)
@@ -231,6 +277,10 @@ export const checkMigrations = Effect.fn("MigrationCheck.checkMigrations")(funct
     editedRevisions: edited,
     drift: describeDifferences(driftDetails, "revision"),
     driftDetails,
-    notes
+    notes: notes.map((note) => note(asDeclared)),
+    text: {
+      drift: describeDifferences(drift.quoted, "revision"),
+      notes: notes.map((note) => note(asPostgresWritesThem))
+    }
   }
 })

@@ -8,6 +8,7 @@
 import * as Effect from "effect/Effect"
 import * as SqlClient from "effect/sql/SqlClient"
 import { pgArrayLiteral } from "../../db/PgArrayLiteral.ts"
+import { quoteIdentifierWhereNeeded } from "../../db/SqlText.ts"
 import type { Revision } from "../files/Revision.ts"
 import type { LoadedRevisions } from "../files/RevisionLoader.ts"
 
@@ -18,6 +19,16 @@ export interface UndeclaredObject {
   readonly name: string
   /** `schema.table` the object is on (for a function: the table whose trigger calls it). */
   readonly table: string
+  /** The same table, its schema and name apart (either may hold a dot). */
+  readonly on: { readonly schema: string; readonly table: string }
+}
+
+interface LiveObjectRow {
+  readonly kind: UndeclaredKind
+  readonly name: string
+  readonly table: string
+  readonly schema_name: string
+  readonly table_name: string
 }
 
 const NAME = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)`
@@ -52,24 +63,31 @@ export const declaredObjectNames = (
 const liveObjects = (tables: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    return yield* sql<UndeclaredObject>`
-      SELECT 'trigger' AS kind, t.tgname AS name, n.nspname || '.' || c.relname AS "table"
+    const rows = yield* sql<LiveObjectRow>`
+      SELECT 'trigger' AS kind, t.tgname AS name, n.nspname || '.' || c.relname AS "table", n.nspname AS schema_name,
+        c.relname AS table_name
       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE NOT t.tgisinternal AND (n.nspname || '.' || c.relname) = ANY(${pgArrayLiteral(tables)}::text[])
       UNION ALL
-      SELECT 'function', p.proname, n.nspname || '.' || c.relname
+      SELECT 'function', p.proname, n.nspname || '.' || c.relname, n.nspname, c.relname
       FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
       JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE NOT t.tgisinternal AND (n.nspname || '.' || c.relname) = ANY(${pgArrayLiteral(tables)}::text[])
       UNION ALL
-      SELECT 'policy', p.polname, n.nspname || '.' || c.relname
+      SELECT 'policy', p.polname, n.nspname || '.' || c.relname, n.nspname, c.relname
       FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE (n.nspname || '.' || c.relname) = ANY(${pgArrayLiteral(tables)}::text[])
       UNION ALL
-      SELECT 'rule', r.rulename, n.nspname || '.' || c.relname
+      SELECT 'rule', r.rulename, n.nspname || '.' || c.relname, n.nspname, c.relname
       FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE r.rulename <> '_RETURN' AND (n.nspname || '.' || c.relname) = ANY(${pgArrayLiteral(tables)}::text[])
       ORDER BY 3, 1, 2`
+    return rows.map((row): UndeclaredObject => ({
+      kind: row.kind,
+      name: row.name,
+      table: row.table,
+      on: { schema: row.schema_name, table: row.table_name }
+    }))
   })
 
 /**
@@ -91,7 +109,12 @@ export const undeclaredObjects = Effect.fn("MigrationCheck.undeclaredObjects")(f
   })
 })
 
-/** One line for people: `trigger audit on public.prices is created by no revision`. */
+/**
+ * One line for people, each name written as PostgreSQL needs it: `trigger audit on public.prices is created by
+ * no revision`, `trigger "By Hand" on "we""ird"."a b" ...`.
+ */
 export const describeUndeclared = (object: UndeclaredObject): string =>
-  `${object.kind} ${object.name} on ${object.table}${object.kind === "function" ? " (called by a trigger)" : ""} ` +
+  `${object.kind} ${quoteIdentifierWhereNeeded(object.name)} on ` +
+  `${quoteIdentifierWhereNeeded(object.on.schema)}.${quoteIdentifierWhereNeeded(object.on.table)}` +
+  `${object.kind === "function" ? " (called by a trigger)" : ""} ` +
   "is created by no revision: it runs with every write of a run; review it, and declare it in a revision or drop it"
