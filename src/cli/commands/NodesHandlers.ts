@@ -27,12 +27,12 @@ import { CommandFailed } from "../CommandRunner.ts"
 import { Output } from "../Output.ts"
 import { currentProjectRoot } from "../../project/ProjectRoot.ts"
 import { textTable } from "../TextTable.ts"
+import { runVerdict, seconds } from "./RunVerdict.ts"
 import { migrateAndReport, migrationCatalog, projectProvider } from "./MigrationsHandlers.ts"
 import type { runOptions, statusOptions } from "./NodesCommands.ts"
 
 const count = (value: number): string => value.toLocaleString("en-US")
 
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`
 
 /** A short hash for people: the kind prefix is already shown beside it. */
 const shortHash = (hash: string): string => hash.slice(hash.lastIndexOf("_") + 1, hash.lastIndexOf("_") + 9)
@@ -204,16 +204,7 @@ const summary = (report: RunReport): string => {
       seconds(outcome.durationMs)
     ])
   )
-  const failed = report.nodes.filter((outcome) => outcome.status === "failed").length
-  const skipped = report.nodes.filter((outcome) => outcome.status === "skipped").length
-  const verdict = report.ok
-    ? report.nodes.length === 1
-      ? `All 1 node is up to date (${seconds(report.durationMs)}).`
-      : `All ${report.nodes.length} nodes are up to date (${seconds(report.durationMs)}).`
-    : `${failed} node${failed === 1 ? "" : "s"} failed, ${skipped} skipped (${seconds(report.durationMs)}). ` +
-      "Fix what the FAILED line says and run again: the batches committed stay, and the next run continues from " +
-      "the watermarks (`metatables nodes status NODE` shows a node's runs and errors)."
-  return `\n${table}\n\n${verdict}`
+  return `\n${table}\n\n${runVerdict(report)}`
 }
 
 export const run = (options: Command.Command.Config.Infer<typeof runOptions>) =>
