@@ -9,8 +9,12 @@ import { type Browser, chromium } from "playwright-core"
 
 export const chromiumPath = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium"
 
+/**
+ * apt-get, waiting up to ten minutes for dpkg's lock rather than failing at once: two suites started at once on
+ * a machine without Chromium (`npm test` twice, say) both install it, and the second then finds it there.
+ */
 const aptGet = (args: ReadonlyArray<string>): void => {
-  NodeChildProcess.execFileSync("apt-get", [...args], {
+  NodeChildProcess.execFileSync("apt-get", ["-o", "DPkg::Lock::Timeout=600", ...args], {
     env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     stdio: ["ignore", "ignore", "pipe"],
     timeout: 600_000
