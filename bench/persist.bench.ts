@@ -70,6 +70,7 @@ import { once } from "node:events"
 import * as NodeV8 from "node:v8"
 import { type RowShape, rowShapeOf } from "../src/datanode/RowShape.ts"
 import { validateBatch } from "../src/datanode/RowValidation.ts"
+import { batchColumns } from "../src/datanode/ValidatedBatch.ts"
 import { Database } from "../src/db/Database.ts"
 import { redactDatabaseUrl } from "../src/db/DatabaseTarget.ts"
 import { textArrayLiteral } from "../src/db/PgArrayLiteral.ts"
@@ -320,7 +321,7 @@ const batchFootprint = (): number => {
   const rows = ticks(0, BATCH)
   const validated = validateBatch(shape, rows, { node: "bench", batch: 0, firstRow: 0 })
   if (Result.isFailure(validated)) throw validated.failure
-  const literals = validated.success.values.map(textArrayLiteral)
+  const literals = batchColumns(validated.success).map(textArrayLiteral)
   collectGarbage()
   const held = process.memoryUsage().heapUsed - before
   // Read after measuring, so that nothing above is collected before it.

@@ -499,6 +499,7 @@ export { type ColumnRole, type RowShape, rowShapeOf, type ShapeColumn } from "./
 export { type BatchContext, canonicalInstant, entityKeyOf, validateBatch } from "./datanode/RowValidation.ts"
 export { RowValidationError } from "./datanode/RowValidationError.ts"
 export { type EntityRange, type ValidatedBatch } from "./datanode/ValidatedBatch.ts"
+export { type ColumnValues } from "./db/ColumnValues.ts"
 export { configurationJsonSchema } from "./datanode/ConfigurationJsonSchema.ts"
 export {
   type AnyDataNodeConfiguration,

@@ -1,7 +1,7 @@
 /**
  * Row validation: checks the rows a DataNode returns against its table's row shape and turns a batch of them
- * into a `ValidatedBatch` (PostgreSQL text per column, time range per entity), or says which row and column
- * is wrong and why. Pure: no database, no clock; every value is checked here, so that persistence never sees
+ * into a `ValidatedBatch` (PostgreSQL text per column, numbers and booleans outside the grain as such; time
+ * range per entity), or says which row and column is wrong and why. Pure: no database, no clock; every value is checked here, so that persistence never sees
  * a row PostgreSQL would refuse or read differently than the node meant.
  *
  * Rows are plain objects keyed by the drizzle property, as in `$inferInsert`. What each column takes, and
@@ -20,6 +20,7 @@
  * the two checks that share its compiled shape (`entityKeyOf`, `canonicalInstant`) read best side by side.
  */
 import * as Result from "effect/Result"
+import { type ColumnValues, columnTexts, TextValues } from "../db/ColumnValues.ts"
 import {
   declaredKeys,
   didYouMean,
@@ -34,6 +35,7 @@ import { RowValidationError, type RowValidationReason } from "./RowValidationErr
 import type { EntityRange, ValidatedBatch } from "./ValidatedBatch.ts"
 import { describeValue, truncate } from "./values/DescribeValue.ts"
 import { INSTANT_EXPECTED, instantText } from "./values/Timestamps.ts"
+import type { TypedColumn } from "./values/ValueFamily.ts"
 import { type ValueProblem, valueProblem } from "./values/ValueProblem.ts"
 
 /** Where a batch sits in a node's run, for error messages. */
@@ -59,12 +61,14 @@ interface RunningRange {
   index: Map<string, number> | undefined
 }
 
-/** A batch while it is read, row by row: the texts so far, the defaults seen, each entity's running range. */
+/** A batch while it is read, row by row: the values so far, the defaults seen, each entity's running range. */
 interface BatchState {
   readonly plan: RowPlan
   readonly context: BatchContext
-  /** `values[c][r]`: the text of column `c` in row `r`, `null` for NULL. */
+  /** `values[c][r]`: the text of column `c` in row `r`, `null` for NULL; empty for a typed column. */
   readonly values: Array<Array<string | null>>
+  /** `typed[c]`: column `c` holding its values themselves (`CompiledColumn.typedColumn`), else undefined. */
+  readonly typed: ReadonlyArray<TypedColumn | undefined>
   /** The current row's properties, in column order. */
   readonly current: Array<unknown>
   /** For server-default columns: the first row that gave the column and the first that left it out. */
@@ -80,10 +84,12 @@ interface BatchState {
 
 const startBatch = (plan: RowPlan, context: BatchContext, count: number): BatchState => {
   const width = plan.columns.length
+  const typed = plan.columns.map((compiled) => compiled.typedColumn?.(count))
   return {
     plan,
     context,
-    values: plan.columns.map(() => new Array<string | null>(count)),
+    values: typed.map((column) => column === undefined ? new Array<string | null>(count) : []),
+    typed,
     current: new Array(width),
     firstGiven: new Array(width).fill(-1),
     firstLeftOut: new Array(width).fill(-1),
@@ -160,6 +166,13 @@ const readRow = (batch: BatchState, r: number, row: unknown): RowValidationError
   )
 }
 
+/** NULL as column `c` of row `r`. */
+const storeNull = (batch: BatchState, r: number, c: number): void => {
+  const typed = batch.typed[c]
+  if (typed === undefined) batch.values[c]![r] = null
+  else typed.putNull(r)
+}
+
 /** Column `c` left out of row `r` (or undefined), no `$defaultFn` to compute it: NULL, a server default or refused. */
 const leftOut = (batch: BatchState, r: number, c: number): RowValidationError | undefined => {
   const compiled = batch.plan.columns[c]!
@@ -178,7 +191,7 @@ const leftOut = (batch: BatchState, r: number, c: number): RowValidationError | 
     const expected = "a value: the column is NOT NULL and has no default"
     return refusal(batch, r, column.key, "missing-value", MISSING, expected, "")
   }
-  batch.values[c]![r] = null
+  storeNull(batch, r, c)
   return undefined
 }
 
@@ -233,8 +246,13 @@ const storeValue = (
         column.serverDefault ? "leave the column out of every row of the batch to get its default" : ""
       )
     }
-    batch.values[c]![r] = null
+    storeNull(batch, r, c)
     return undefined
+  }
+  const typed = batch.typed[c]
+  if (typed !== undefined) {
+    const problem = typed.put(r, value)
+    return problem === undefined ? undefined : badValue(batch, r, c, value, problem, fromDefault)
   }
   const text = compiled.encode(value)
   if (typeof text !== "string") return badValue(batch, r, c, value, text, fromDefault)
@@ -262,15 +280,22 @@ const encodeOther = (batch: BatchState, r: number, c: number, value: unknown): R
 }
 
 /**
- * Row `r`'s columns, in table order: generated ones left out, defaults applied, each value encoded. Most
- * values are given for a column with no default to track, and are encoded here without a further call.
+ * Row `r`'s columns, in table order: generated ones left out, defaults applied, each value encoded (or put in
+ * its typed column). Most values are given for a column with no default to track, and are encoded here
+ * without a further call.
  */
 const encodeRow = (batch: BatchState, r: number): RowValidationError | undefined => {
-  const { current, values, plan: { columns } } = batch
+  const { current, values, typed, plan: { columns } } = batch
   for (let c = 0; c < columns.length; c++) {
     const compiled = columns[c]!
     const value = current[c]
     if (compiled.plain && value !== undefined && value !== null) {
+      const column = typed[c]
+      if (column !== undefined) {
+        const problem = column.put(r, value)
+        if (problem !== undefined) return badValue(batch, r, c, value, problem, false)
+        continue
+      }
       const text = compiled.encode(value)
       if (typeof text !== "string") return badValue(batch, r, c, value, text, false)
       values[c]![r] = text
@@ -370,10 +395,16 @@ const finishBatch = (batch: BatchState, count: number): ValidatedBatch => {
   for (const range of batch.ranges.values()) {
     entities.set(range.key, { entity: range.entity, first: range.first, last: range.last })
   }
+  const columnValues = kept.map((c): ColumnValues => batch.typed[c]?.values ?? new TextValues(batch.values[c]!))
+  let texts: ReadonlyArray<ReadonlyArray<string | null>> | undefined
   return {
     rowCount: count,
     columns: kept.map((c) => columns[c]!.column),
-    values: kept.map((c) => batch.values[c]!),
+    columnValues,
+    // Made on first read, for a reader that wants every value as text; the writers read `columnValues`.
+    get values() {
+      return texts ??= columnValues.map((column) => columnTexts(column, count))
+    },
     minTime: batch.minTime,
     maxTime: batch.maxTime,
     entities

@@ -1,8 +1,10 @@
 /**
- * A batch of rows that passed validation against its table's row shape, held column by column as the text
- * PostgreSQL reads for each value, ready to be written in one statement, together with the time range it
- * covers per entity (what the node's watermarks advance to once the batch is committed).
+ * A batch of rows that passed validation against its table's row shape, held column by column (as the text
+ * PostgreSQL reads for each value, or as the numbers and booleans themselves), ready to be written in one
+ * statement, together with the time range it covers per entity (what the node's watermarks advance to once
+ * the batch is committed).
  */
+import { type ColumnValues, TextValues } from "../db/ColumnValues.ts"
 import type { ShapeColumn } from "./RowShape.ts"
 
 /** The time range of one entity's rows in a batch; instants as canonical UTC text (see `ValidatedBatch`). */
@@ -26,6 +28,12 @@ export interface ValidatedBatch {
    * that comparing two of them as strings compares them in time.
    */
   readonly values: ReadonlyArray<ReadonlyArray<string | null>>
+  /**
+   * `columnValues[c]`: column `columns[c]`'s values as the writers read them (`db/ColumnValues.ts`). A number
+   * or boolean column outside the grain holds the values themselves, and the texts in `values` are made from
+   * them (`textAt`) only when read. `validateBatch` sets it; a batch without it is read from `values`.
+   */
+  readonly columnValues?: ReadonlyArray<ColumnValues> | undefined
   /** The earliest and latest time index in the batch, canonical UTC text; undefined for an empty batch. */
   readonly minTime: string | undefined
   readonly maxTime: string | undefined
@@ -35,3 +43,7 @@ export interface ValidatedBatch {
    */
   readonly entities: ReadonlyMap<string, EntityRange>
 }
+
+/** The batch's columns as the writers read them: `columnValues`, or `values` when it has none. */
+export const batchColumns = (batch: ValidatedBatch): ReadonlyArray<ColumnValues> =>
+  batch.columnValues ?? batch.values.map((texts) => new TextValues(texts))

@@ -6,6 +6,10 @@
  * timestamp or a double is most of what COPY's text format costs it); any other column keeps the whole batch
  * in the text format (`copyText` in `PgCopy.ts`), because one COPY has one format.
  *
+ * A column of numbers or booleans (`NumberValues`, `Int64Values`, `BooleanValues` in `ColumnValues.ts`) of a
+ * type that holds them as they are (float8, the integers, boolean) is written from its values, with no text
+ * made or read; any other column from its texts (`textAt`).
+ *
  * The texts are those row validation writes (`ValidatedBatch.values`): timestamps as
  * `YYYY-MM-DDTHH:MM:SS.ffffff` (`Z` appended for an instant), dates `YYYY-MM-DD`, floats as JavaScript prints
  * a double (or `-0`), integers in decimal, booleans `true`/`false`, uuids lower- or upper-case hex. A text
@@ -19,6 +23,7 @@
 import * as Schema from "effect/Schema"
 import { Buffer } from "node:buffer"
 import { daysFromCivil } from "./Calendar.ts"
+import { type ColumnInput, type ColumnValues, columnValuesOf, FLAG_NULL, FLAG_TRUE } from "./ColumnValues.ts"
 
 /** A text one of the encoders cannot read (not the canonical text it expects): send the batch in text. */
 export class CopyBinaryUnreadable extends Schema.TaggedError<CopyBinaryUnreadable>()("CopyBinaryUnreadable", {
@@ -252,44 +257,193 @@ const textWriter = (prefix: number | undefined): FieldWriter => {
   }
 }
 
-/** The writer of a column of `sqlType` (a cast type as `castType` renders it), or undefined when it has none. */
-const writerOf = (sqlType: string): FieldWriter | undefined => {
-  const type = sqlType.trim().toLowerCase()
-  if (/^(timestamptz|timestamp(\s*\(\d\))? with time zone)$/.test(type)) return timestampWriter(true, type)
-  if (/^timestamp(\s*\(\d\))?( without time zone)?$/.test(type)) return timestampWriter(false, type)
-  if (type === "date") return dateWriter(type)
-  if (type === "double precision" || type === "float8" || type === "float") return float8Writer(type)
-  if (type === "smallint" || type === "int2") return integerWriter(2, type)
-  if (type === "integer" || type === "int" || type === "int4") return integerWriter(4, type)
-  if (type === "bigint" || type === "int8") return integerWriter(8, type)
-  if (type === "boolean" || type === "bool") return booleanWriter(type)
-  if (type === "uuid") return uuidWriter(type)
-  if (type === "text" || /^(varchar|character varying)(\s*\(\d+\))?$/.test(type)) return textWriter(undefined)
-  if (type === "json") return textWriter(undefined)
-  if (type === "jsonb") return textWriter(1)
+/** The types this module writes, each under one name. */
+type BinaryType = "timestamptz" | "timestamp" | "date" | "float8" | "int2" | "int4" | "int8" | "bool" | "uuid" | "text" | "json" | "jsonb"
+
+/** Which of the types it writes `type` (a cast type as `castType` renders it, lower-cased) is, if any. */
+const binaryTypeOf = (type: string): BinaryType | undefined => {
+  if (/^(timestamptz|timestamp(\s*\(\d\))? with time zone)$/.test(type)) return "timestamptz"
+  if (/^timestamp(\s*\(\d\))?( without time zone)?$/.test(type)) return "timestamp"
+  if (type === "date") return "date"
+  if (type === "double precision" || type === "float8" || type === "float") return "float8"
+  if (type === "smallint" || type === "int2") return "int2"
+  if (type === "integer" || type === "int" || type === "int4") return "int4"
+  if (type === "bigint" || type === "int8") return "int8"
+  if (type === "boolean" || type === "bool") return "bool"
+  if (type === "uuid") return "uuid"
+  if (type === "text" || /^(varchar|character varying)(\s*\(\d+\))?$/.test(type)) return "text"
+  if (type === "json" || type === "jsonb") return type
   return undefined
 }
 
+/** The writer of a field of `binary` from its text; `type` names it in errors. */
+const fieldWriterOf = (binary: BinaryType, type: string): FieldWriter => {
+  switch (binary) {
+    case "timestamptz":
+      return timestampWriter(true, type)
+    case "timestamp":
+      return timestampWriter(false, type)
+    case "date":
+      return dateWriter(type)
+    case "float8":
+      return float8Writer(type)
+    case "int2":
+      return integerWriter(2, type)
+    case "int4":
+      return integerWriter(4, type)
+    case "int8":
+      return integerWriter(8, type)
+    case "bool":
+      return booleanWriter(type)
+    case "uuid":
+      return uuidWriter(type)
+    case "text":
+    case "json":
+      return textWriter(undefined)
+    case "jsonb":
+      return textWriter(1)
+  }
+}
+
 /** Whether a column of `sqlType` can be sent in COPY's binary format by `copyBinary`. */
-export const hasBinaryWriter = (sqlType: string): boolean => writerOf(sqlType) !== undefined
+export const hasBinaryWriter = (sqlType: string): boolean => binaryTypeOf(sqlType.trim().toLowerCase()) !== undefined
+
+/** Writes row `row` of one column: its field (length and bytes), or -1 for NULL; reserves its own room. */
+type ColumnWriter = (out: Output, row: number) => void
+
+const writeNull = (out: Output): void => {
+  out.reserve(4)
+  out.view.setInt32(out.offset, -1)
+  out.offset += 4
+}
+
+/** A column written from its texts by `field`. */
+const textColumnWriter = (column: ColumnValues, field: FieldWriter): ColumnWriter => {
+  if (column._tag === "TextValues") {
+    const texts = column.texts
+    return (out, row) => {
+      const text = texts[row]
+      if (text === null || text === undefined) writeNull(out)
+      else field(out, text)
+    }
+  }
+  return (out, row) => {
+    const text = column.textAt(row)
+    if (text === null) writeNull(out)
+    else field(out, text)
+  }
+}
+
+/**
+ * Room for a field of `bytes` bytes, its length written; answers where its bytes go (read `out.view` after
+ * this call: the room may be a new buffer).
+ */
+const fixedField = (out: Output, bytes: number): number => {
+  out.reserve(4 + bytes)
+  const at = out.offset + 4
+  out.view.setInt32(out.offset, bytes)
+  out.offset = at + bytes
+  return at
+}
+
+const setInt64Field = (out: Output, value: number): void => {
+  const at = fixedField(out, 8)
+  setInt64(out.view, at, value)
+}
+
+/**
+ * A number column (`NaN` for NULL) written as `binary` from its numbers; a value the type does not hold
+ * exactly (which validation never lets through) fails the encoding as its text would.
+ */
+const numberColumnWriter = (numbers: Float64Array, binary: BinaryType, type: string): ColumnWriter | undefined => {
+  const refuse = (value: number) => unreadable(type, String(value))
+  switch (binary) {
+    case "float8":
+      return (out, row) => {
+        const value = numbers[row]!
+        if (value !== value) return writeNull(out)
+        if (value - value !== 0) throw refuse(value)
+        const at = fixedField(out, 8)
+        out.view.setFloat64(at, value)
+      }
+    case "int2":
+    case "int4": {
+      const limit = binary === "int2" ? 32768 : 2147483648
+      return (out, row) => {
+        const value = numbers[row]!
+        if (value !== value) return writeNull(out)
+        if (!Number.isInteger(value) || value < -limit || value >= limit) throw refuse(value)
+        const at = fixedField(out, binary === "int2" ? 2 : 4)
+        if (binary === "int2") out.view.setInt16(at, value)
+        else out.view.setInt32(at, value)
+      }
+    }
+    case "int8":
+      return (out, row) => {
+        const value = numbers[row]!
+        if (value !== value) return writeNull(out)
+        if (!Number.isSafeInteger(value)) throw refuse(value)
+        setInt64Field(out, value)
+      }
+    default:
+      return undefined
+  }
+}
+
+/** A column of numbers or booleans written from its values, when its type holds them as they are. */
+const valueColumnWriter = (column: ColumnValues, binary: BinaryType, type: string): ColumnWriter | undefined => {
+  switch (column._tag) {
+    case "NumberValues":
+      return numberColumnWriter(column.numbers, binary, type)
+    case "Int64Values": {
+      if (binary !== "int8") return undefined
+      const { numbers } = column
+      return (out, row) => {
+        const value = numbers[row]!
+        if (value === value) return setInt64Field(out, value)
+        const wide = column.wide?.get(row)
+        if (wide === undefined) return writeNull(out)
+        if (wide < INT64_MIN || wide > INT64_MAX) throw unreadable(type, wide.toString())
+        const at = fixedField(out, 8)
+        out.view.setBigInt64(at, wide)
+      }
+    }
+    case "BooleanValues": {
+      if (binary !== "bool") return undefined
+      const { flags } = column
+      return (out, row) => {
+        const flag = flags[row]!
+        if (flag === FLAG_NULL) return writeNull(out)
+        const at = fixedField(out, 1)
+        out.view.setUint8(at, flag === FLAG_TRUE ? 1 : 0)
+      }
+    }
+    case "TextValues":
+      return undefined
+  }
+}
+
+/** The writer of `column` as `sqlType`: from its values where they are numbers or booleans, else its texts. */
+const columnWriterOf = (sqlType: string, column: ColumnValues): ColumnWriter => {
+  const type = sqlType.trim().toLowerCase()
+  const binary = binaryTypeOf(type)
+  if (binary === undefined) throw unreadable(sqlType, "")
+  return valueColumnWriter(column, binary, type) ?? textColumnWriter(column, fieldWriterOf(binary, type))
+}
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]
 
 /**
- * Rows given column by column (`columns[c][r]`, the column's PostgreSQL text input, `null` for NULL) in COPY's
+ * Rows given column by column (`ColumnValues`, or the column's PostgreSQL texts, `null` for NULL) in COPY's
  * binary format, each column written as its type in `sqlTypes` (every one `hasBinaryWriter`). Throws
- * `CopyBinaryUnreadable` on a text it cannot read.
+ * `CopyBinaryUnreadable` on a value it cannot write exactly.
  */
 export const copyBinary = (
   sqlTypes: ReadonlyArray<string>,
-  columns: ReadonlyArray<ReadonlyArray<string | null>>,
+  columns: ReadonlyArray<ColumnInput>,
   rowCount: number
 ): Uint8Array => {
-  const writers = sqlTypes.map((sqlType) => {
-    const writer = writerOf(sqlType)
-    if (writer === undefined) throw unreadable(sqlType, "")
-    return writer
-  })
+  const writers = columns.map((column, index) => columnWriterOf(sqlTypes[index] ?? "", columnValuesOf(column)))
   const width = columns.length
   // A guess at the size (the header, and per row its count and 12 bytes a field); `reserve` grows it.
   const out = new Output(19 + 2 + rowCount * (2 + width * 12))
@@ -301,16 +455,7 @@ export const copyBinary = (
     out.reserve(2)
     out.view.setInt16(out.offset, width)
     out.offset += 2
-    for (let column = 0; column < width; column++) {
-      const text = columns[column]![row]
-      if (text === null || text === undefined) {
-        out.reserve(4)
-        out.view.setInt32(out.offset, -1)
-        out.offset += 4
-      } else {
-        writers[column]!(out, text)
-      }
-    }
+    for (let column = 0; column < width; column++) writers[column]!(out, row)
   }
   out.reserve(2)
   out.view.setInt16(out.offset, -1)

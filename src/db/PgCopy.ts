@@ -28,6 +28,7 @@ import type * as Semaphore from "effect/Semaphore"
 import * as SqlClient from "effect/sql/SqlClient"
 import { ConnectionError, SqlError } from "effect/sql/SqlError"
 import { Buffer } from "node:buffer"
+import { type ColumnInput, columnValuesOf } from "./ColumnValues.ts"
 import { classifySqlState } from "./internal/sqlState.ts"
 
 /** A backend message, as `@effect/sql-pg`'s parser hands it over. */
@@ -222,18 +223,25 @@ const escapeField = (value: string): string =>
   value.replace(SPECIALS, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"))
 
 /**
- * Rows given column by column (`columns[c][r]`, PostgreSQL text input, `null` for NULL) as COPY's text
- * format, UTF-8: one line per row, tab-separated, `\N` for NULL. Hot path: it appends to one string, which
- * is encoded once, and copies a value only when it needs escaping.
+ * Rows given column by column (`ColumnValues`, or each column's PostgreSQL texts, `null` for NULL) as COPY's
+ * text format, UTF-8: one line per row, tab-separated, `\N` for NULL. Hot path: it appends to one string,
+ * which is encoded once, and copies a value only when it needs escaping (a number's or a boolean's text never
+ * does).
  */
-export const copyText = (columns: ReadonlyArray<ReadonlyArray<string | null>>, rowCount: number): Uint8Array => {
+export const copyText = (columns: ReadonlyArray<ColumnInput>, rowCount: number): Uint8Array => {
+  const values = columns.map(columnValuesOf)
+  const texts = values.map((column) => column._tag === "TextValues" ? column.texts : undefined)
   const width = columns.length
   let text = ""
   for (let row = 0; row < rowCount; row++) {
     for (let column = 0; column < width; column++) {
-      const value = columns[column]![row]
-      if (value === null || value === undefined) text += "\\N"
-      else text += SPECIAL.test(value) ? escapeField(value) : value
+      const held = texts[column]
+      if (held === undefined) text += values[column]!.textAt(row) ?? "\\N"
+      else {
+        const value = held[row]
+        if (value === null || value === undefined) text += "\\N"
+        else text += SPECIAL.test(value) ? escapeField(value) : value
+      }
       text += column === width - 1 ? "\n" : "\t"
     }
   }

@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import type { RowShape } from "../datanode/RowShape.ts"
-import type { ValidatedBatch } from "../datanode/ValidatedBatch.ts"
+import { batchColumns, type ValidatedBatch } from "../datanode/ValidatedBatch.ts"
 import { textArrayLiteral } from "../db/PgArrayLiteral.ts"
 import { CopyBinaryUnreadable, copyBinary, hasBinaryWriter } from "../db/CopyBinary.ts"
 import { copyConnection, copyIn, type CopyFormat, copyText } from "../db/PgCopy.ts"
@@ -60,19 +60,20 @@ export interface CopyData {
 /**
  * The rows of `batch` as COPY data: binary when every column's type has a binary writer (`db/CopyBinary.ts`:
  * timestamps, dates, float8, integers, booleans, text, uuids, json), which spares the server parsing each
- * value's text; text otherwise. Pure and synchronous, so that the runner can make it for the next batch while
+ * value's text (and the numbers and booleans validation holds as such need none made); text otherwise. Pure and synchronous, so that the runner can make it for the next batch while
  * the database writes the current one.
  */
 export const copyDataOf = (batch: ValidatedBatch): CopyData => {
   const types = batch.columns.map(castType)
+  const columns = batchColumns(batch)
   if (types.every(hasBinaryWriter)) {
     try {
-      return { format: "binary", data: copyBinary(types, batch.values, batch.rowCount) }
+      return { format: "binary", data: copyBinary(types, columns, batch.rowCount) }
     } catch (error) {
       if (!(error instanceof CopyBinaryUnreadable)) throw error
     }
   }
-  return { format: "text", data: copyText(batch.values, batch.rowCount) }
+  return { format: "text", data: copyText(columns, batch.rowCount) }
 }
 
 /**
@@ -129,7 +130,7 @@ export const upsertBatch = Effect.fn("UpsertBatch.upsertBatch")(function*(
   const statement = upsertStatement(shape, batch.columns)
   // The batch's encodings, each made only for the statement that sends it.
   let literals: ReadonlyArray<string> | undefined
-  const params = () => (literals ??= batch.values.map(textArrayLiteral))
+  const params = () => (literals ??= batchColumns(batch).map(textArrayLiteral))
   let copyData = options.copyData
   const copied = () => (copyData ??= copyDataOf(batch))
   // Right before a main statement (after any savepoint), so that a waiting fiber runs while it executes.

@@ -1,12 +1,12 @@
 /**
  * The compiled form of a row shape that row validation reads rows with: each column with its value family's
- * encoder, equality key and entity value, chosen once per shape and never per value; and the helpers that
+ * encoder, equality key, entity value and typed column, chosen once per shape and never per value; and the helpers that
  * read a row's properties against it.
  */
 import * as Predicate from "effect/Predicate"
 import type { RowShape, ShapeColumn } from "../RowShape.ts"
 import { valueFamilyOf } from "../values/index.ts"
-import type { Encode } from "../values/ValueFamily.ts"
+import type { Encode, TypedColumn } from "../values/ValueFamily.ts"
 
 export interface CompiledColumn {
   readonly column: ShapeColumn
@@ -21,6 +21,11 @@ export interface CompiledColumn {
   readonly equalityKey: ((text: string) => string) | undefined
   /** The entity value as `EntityRange.entity` holds it. */
   readonly entityValue: (text: string) => string | number | boolean
+  /**
+   * A column holding the values themselves rather than their text, for numbers and booleans outside the
+   * grain (whose values `entityLookup` and `trackGrain` read as text); undefined for a column held as text.
+   */
+  readonly typedColumn: ((rows: number) => TypedColumn) | undefined
 }
 
 export interface RowPlan {
@@ -33,7 +38,7 @@ export interface RowPlan {
 }
 
 const compileColumn = (column: ShapeColumn, grain: boolean): CompiledColumn => {
-  const { encode, entityValue, equalityKey } = valueFamilyOf(column)
+  const { encode, entityValue, equalityKey, typedColumn } = valueFamilyOf(column)
   return {
     column,
     key: column.key,
@@ -42,7 +47,8 @@ const compileColumn = (column: ShapeColumn, grain: boolean): CompiledColumn => {
     grain,
     plain: !column.generated && !column.serverDefault,
     equalityKey,
-    entityValue
+    entityValue,
+    typedColumn: grain ? undefined : typedColumn
   }
 }
 

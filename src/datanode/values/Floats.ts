@@ -2,9 +2,10 @@
  * The float family: `double precision` (float64) takes finite numbers, `-0` kept; `real` (float32) takes
  * finite numbers that stay finite and non-zero as a real (what PostgreSQL checks). Both are written as text
  * that reads back as the same double. Their equality keys follow float equality: `0` and `-0` are one grain
- * value, and so are two doubles that round to one single in a real.
+ * value, and so are two doubles that round to one single in a real. Outside the grain a column holds the
+ * numbers themselves (`NumberValues`), and this text is made from them only where text is needed.
  */
-import { type Encode, entityText, type ValueFamily } from "./ValueFamily.ts"
+import { type CheckNumber, entityText, numberColumn, numberEncoder, type ValueFamily } from "./ValueFamily.ts"
 import { valueProblem } from "./ValueProblem.ts"
 
 const FLOAT64_EXPECTED = "a finite number"
@@ -30,18 +31,19 @@ const floatText = (value: number): string => {
   return sign + units
 }
 
-const encodeFloat64: Encode = (value) => {
+const checkFloat64: CheckNumber = (value) => {
   if (typeof value !== "number") return valueProblem("wrong-type", FLOAT64_EXPECTED)
   if (value - value !== 0) return valueProblem("invalid-value", FLOAT64_EXPECTED)
-  return floatText(value)
+  return value
 }
 
-const encodeFloat32: Encode = (value) => {
+/** A real keeps the double it is given (its text is the double's); the server rounds it to a single. */
+const checkFloat32: CheckNumber = (value) => {
   if (typeof value !== "number") return valueProblem("wrong-type", FLOAT32_EXPECTED)
   if (value - value !== 0) return valueProblem("invalid-value", FLOAT32_EXPECTED)
   const single = Math.fround(value)
   if (single - single !== 0 || (single === 0 && value !== 0)) return valueProblem("out-of-range", FLOAT32_EXPECTED)
-  return floatText(value)
+  return value
 }
 
 /** float8 equality holds `-0` and `0` equal: one grain value, as in the table's unique index. */
@@ -50,6 +52,16 @@ const float64Key = (text: string): string => text === "-0" ? "0" : text
 /** A real keeps a float's nearest single: `0.1` and `0.10000000001` are one grain value as real. */
 const float32Key = (text: string): string => String(Math.fround(Number(text)))
 
-export const float64Family: ValueFamily = { encode: encodeFloat64, equalityKey: float64Key, entityValue: entityText }
+export const float64Family: ValueFamily = {
+  encode: numberEncoder(checkFloat64, floatText),
+  equalityKey: float64Key,
+  entityValue: entityText,
+  typedColumn: numberColumn(checkFloat64, floatText)
+}
 
-export const float32Family: ValueFamily = { encode: encodeFloat32, equalityKey: float32Key, entityValue: entityText }
+export const float32Family: ValueFamily = {
+  encode: numberEncoder(checkFloat32, floatText),
+  equalityKey: float32Key,
+  entityValue: entityText,
+  typedColumn: numberColumn(checkFloat32, floatText)
+}
