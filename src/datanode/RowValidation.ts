@@ -1,8 +1,9 @@
 /**
  * Row validation: checks the rows a DataNode returns against its table's row shape and turns a batch of them
  * into a `ValidatedBatch` (PostgreSQL text per column, numbers and booleans outside the grain as such; time
- * range per entity), or says which row and column is wrong and why. Pure: no database, no clock; every value is checked here, so that persistence never sees
- * a row PostgreSQL would refuse or read differently than the node meant.
+ * range per entity), or says which row and column is wrong and why. Pure: no database, no clock; every value
+ * is checked here, so that persistence never sees a row PostgreSQL would refuse or read differently than the
+ * node meant.
  *
  * Rows are plain objects keyed by the drizzle property, as in `$inferInsert`. What each column takes, and
  * how it is written, is its value family's (`values/`: timestamps, dates, floats, integers, numerics, text,

@@ -258,7 +258,19 @@ const textWriter = (prefix: number | undefined): FieldWriter => {
 }
 
 /** The types this module writes, each under one name. */
-type BinaryType = "timestamptz" | "timestamp" | "date" | "float8" | "int2" | "int4" | "int8" | "bool" | "uuid" | "text" | "json" | "jsonb"
+type BinaryType =
+  | "timestamptz"
+  | "timestamp"
+  | "date"
+  | "float8"
+  | "int2"
+  | "int4"
+  | "int8"
+  | "bool"
+  | "uuid"
+  | "text"
+  | "json"
+  | "jsonb"
 
 /** Which of the types it writes `type` (a cast type as `castType` renders it, lower-cased) is, if any. */
 const binaryTypeOf = (type: string): BinaryType | undefined => {

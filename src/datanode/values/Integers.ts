@@ -107,7 +107,12 @@ const int64Column = (rows: number): TypedColumn => {
 
 const integerFamily = (bits: 16 | 32): ValueFamily => {
   const check = integerCheck(bits)
-  return { encode: numberEncoder(check, String), equalityKey: undefined, entityValue: Number, typedColumn: numberColumn(check, String) }
+  return {
+    encode: numberEncoder(check, String),
+    equalityKey: undefined,
+    entityValue: Number,
+    typedColumn: numberColumn(check, String)
+  }
 }
 
 export const int16Family: ValueFamily = integerFamily(16)
