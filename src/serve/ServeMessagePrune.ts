@@ -38,9 +38,12 @@ export interface MessagePruneOptions {
   readonly retention?: Duration.Input | undefined
   /** How often the pruning runner looks (default 10 minutes; the first look is at start). */
   readonly interval?: Duration.Input | undefined
-  /** How many finished requests one batch deletes (default 1,000). */
+  /** How many finished requests one batch deletes (default 1,000; at most `maxPruneBatchSize`). */
   readonly batchSize?: number | undefined
 }
+
+/** The most finished requests one prune statement may delete: past it, one statement would hold its locks long. */
+export const maxPruneBatchSize = 1_000_000
 
 export const defaultMessagePrune = {
   retention: Duration.days(1),
@@ -184,8 +187,14 @@ export const messagePruneProblems = (options: MessagePruneOptions): ReadonlyArra
   // A reply younger than a minute may still be on its way to the runner that asked.
   check("message retention", options.retention, Duration.minutes(1), "1 minute")
   check("message prune interval", options.interval, Duration.seconds(1), "1 second")
-  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1)) {
-    problems.push(`message prune batch size must be a whole number of at least 1, not ${options.batchSize}`)
+  if (
+    options.batchSize !== undefined &&
+    (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > maxPruneBatchSize)
+  ) {
+    problems.push(
+      `message prune batch size must be a whole number from 1 to ${maxPruneBatchSize.toLocaleString("en-US")}, ` +
+        `not ${options.batchSize}`
+    )
   }
   return problems
 }

@@ -5,11 +5,15 @@
  * `/healthz` and the API, never print the serve token, and on SIGTERM stop scheduling, release what they
  * hold, print `Stopped.` and exit 0. When the runner running a node is killed (`kill -9`) mid-run, the other
  * runner takes the node over and finishes it, the rows ending as a clean run's, nothing written twice.
+ * `--prune-every` and `--prune-batch` reach the pruning runner: finished run messages older than
+ * `--message-retention` that appear while it serves go at its next pass, a second later, two a statement.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
+import * as MachineId from "effect/cluster/MachineId"
+import * as Snowflake from "effect/cluster/Snowflake"
 import { inject } from "vitest"
 import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { hangingExampleProject } from "../support/exampleProject.ts"
@@ -36,11 +40,12 @@ const startServe = (
   port: number,
   runnerId: string,
   graph = "nodes/index.ts:exampleGraph",
-  runtime: keyof typeof runtimes = "node"
+  runtime: keyof typeof runtimes = "node",
+  flags: ReadonlyArray<string> = []
 ): Served => {
   const child = NodeChildProcess.spawn(
     runtimes[runtime],
-    [cliEntry, "serve", graph, "--port", String(port), "--runner-id", runnerId, "--grace", "5"],
+    [cliEntry, "serve", graph, "--port", String(port), "--runner-id", runnerId, "--grace", "5", ...flags],
     { cwd: project, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["pipe", "pipe", "pipe"] }
   )
   let text = ""
@@ -211,4 +216,57 @@ describe("metatables serve", () => {
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 400_000)
+  it.skipIf(!server.available)("--prune-every and --prune-batch reach the pruning runner: old finished messages go at the next pass, two a statement", async () => {
+    const project = hangingExampleProject("serve")
+    const name = randomName("mt_serve")
+    const psql = adminPsql(server.url)
+    const url = new URL(server.url)
+    url.pathname = `/${name}`
+    const env = { DATABASE_URL: url.toString() }
+    psql(`CREATE DATABASE ${name}`)
+    let runner: Served | undefined
+    try {
+      const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
+      assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
+      const port = 20_000 + Math.floor(Math.random() * 40_000)
+      runner = startServe(project, env, port, "pruner", undefined, "node", [
+        "--prune-every",
+        "1 second",
+        "--prune-batch",
+        "2",
+        "--message-retention",
+        "1 minute"
+      ])
+      await waitFor("the runner serving", () => runner!.output().includes("Serving 4 nodes"))
+      // Five run requests that finished three days ago, each with its final reply, written in one transaction
+      // after the first pass (at start) ran: only a later pass, every --prune-every, can take them.
+      const threeDaysAgo = Date.now() - 3 * 86_400_000
+      let sequence = 0
+      const snowflake = (millis: number) => String(Snowflake.make({ timestamp: millis, machineId: MachineId.make(7), sequence: ++sequence }))
+      const statements = ["old1", "old2", "old3", "old4", "old5"].flatMap((entity) => {
+        const request = snowflake(threeDaysAgo)
+        const reply = snowflake(threeDaysAgo + 1_000)
+        return [
+          `INSERT INTO metatables_cluster_messages (id, message_id, shard_id, entity_type, entity_id, kind, tag, payload, ` +
+          `headers, processed, request_id, reply_id, last_reply_id) VALUES (${request}, '${entity}-key', 'default:1', ` +
+          `'MetatablesNode', 'hash-${entity}', 0, 'Run', '{}', '{}', TRUE, ${request}, NULL, ${reply})`,
+          `INSERT INTO metatables_cluster_replies (id, kind, request_id, payload) VALUES (${reply}, 0, ${request}, '{}')`
+        ]
+      })
+      psql(statements.join("; "), name)
+      await waitFor("the seeded messages pruned", () => runner!.output().includes("pruned  5 finished run messages"), 60_000)
+      // Two requests a statement: 2, 2 and 1.
+      assert.match(runner.output(), /pruned {2}5 finished run messages \(5 messages, 5 replies, in 3 batches\) finished before \S+Z\n/)
+      assert.strictEqual(psql("SELECT count(*) FROM metatables_cluster_messages WHERE entity_id LIKE 'hash-old%'", name), "0")
+      assert.strictEqual(psql("SELECT count(*) FROM metatables_cluster_replies r WHERE NOT EXISTS " +
+        "(SELECT 1 FROM metatables_cluster_messages m WHERE m.request_id = r.request_id)", name), "0")
+      runner.child.kill("SIGTERM")
+      const end = await runner.ended
+      assert.strictEqual(end.exitCode, 0, runner.output())
+    } finally {
+      if (runner !== undefined && runner.child.exitCode === null) runner.child.kill("SIGKILL")
+      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      NodeFs.rmSync(project, { recursive: true, force: true })
+    }
+  }, 300_000)
 })

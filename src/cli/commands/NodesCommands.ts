@@ -7,28 +7,12 @@
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
-import * as Option from "effect/Option"
 import { lazyImport } from "../../db/LazyImport.ts"
 import { DEFAULT_BATCH_SIZE } from "../../engine/UpsertBatch.ts"
 import { DEFAULT_CONCURRENCY } from "../../engine/RunDefaults.ts"
 import { lazyHandler } from "../CommandRunner.ts"
+import { countFlag } from "../CommandFlags.ts"
 import { providerFlag } from "./MigrationsCommands.ts"
-
-/**
- * A flag taking a whole number of at least 1, which says so whatever it is given (`--concurrency abc`,
- * `--concurrency 0`), in place of the parser's "a string representing a finite number".
- */
-const countFlag = (name: string) =>
-  Flag.String(name).pipe(
-    Flag.withMetavar("N"),
-    Flag.filterMap(
-      (text) => /^\s*\d+\s*$/.test(text) && Number(text) >= 1 ? Option.some(Number(text)) : Option.none(),
-      (text) =>
-        /^\s*-?\d+\s*$/.test(text)
-          ? `--${name} must be at least 1, not ${text.trim()}`
-          : `--${name} expects a whole number of at least 1 (like 4), not "${text}"`
-    )
-  )
 
 const handlers = lazyImport("the nodes commands", () => import("./NodesHandlers.ts"))
 

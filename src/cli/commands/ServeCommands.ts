@@ -8,9 +8,10 @@ import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Duration from "effect/Duration"
-import * as Option from "effect/Option"
 import { lazyImport } from "../../db/LazyImport.ts"
 import { DEFAULT_CONCURRENCY } from "../../engine/RunDefaults.ts"
+import { maxPruneBatchSize } from "../../serve/ServeMessagePrune.ts"
+import { countFlag, durationFlag } from "../CommandFlags.ts"
 import { lazyHandler } from "../CommandRunner.ts"
 import { providerFlag } from "./MigrationsCommands.ts"
 
@@ -55,19 +56,30 @@ export const serveOptions = {
     Flag.withDescription("Seconds a runner that stopped answering keeps its nodes before the others take them (default 30)"),
     Flag.withDefault(30)
   ),
-  messageRetention: Flag.String("message-retention").pipe(
-    Flag.withMetavar("DURATION"),
-    Flag.filterMap(
-      (text) =>
-        Option.filter(
-          Duration.fromInput(text.trim() as Duration.Input),
-          (duration) => Duration.isGreaterThanOrEqualTo(duration, Duration.minutes(1))
-        ),
-      (text) => `--message-retention must be a duration of at least a minute such as "1 day" or "12 hours", not ${text}`
+  messageRetention: durationFlag("message-retention", { duration: Duration.minutes(1), text: "a minute" }, `"1 day" or "12 hours"`)
+    .pipe(
+      Flag.withDescription(
+        "How long the cluster keeps a finished run's message and reply before one runner prunes them " +
+          "(default 1 day; e.g. \"12 hours\", \"7 days\")"
+      ),
+      Flag.optional
+    ),
+  pruneEvery: durationFlag("prune-every", { duration: Duration.seconds(1), text: "a second" }, `"10 minutes" or "30 seconds"`)
+    .pipe(
+      Flag.withDescription(
+        "How often the pruning runner deletes the finished run messages older than --message-retention (default 10 " +
+          "minutes, the first pass at start; e.g. \"1 minute\", \"1 hour\")"
+      ),
+      Flag.optional
+    ),
+  pruneBatch: countFlag("prune-batch").pipe(
+    Flag.filter(
+      (value) => value <= maxPruneBatchSize,
+      (value) => `--prune-batch must be at most ${maxPruneBatchSize.toLocaleString("en-US")}, not ${value}`
     ),
     Flag.withDescription(
-      "How long the cluster keeps a finished run's message and reply before one runner prunes them " +
-        "(default 1 day; e.g. \"12 hours\", \"7 days\")"
+      "How many finished requests one prune statement deletes with their messages and replies (default 1,000); " +
+        "smaller statements hold their locks for less time"
     ),
     Flag.optional
   ),

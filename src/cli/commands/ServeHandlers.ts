@@ -69,7 +69,8 @@ const eventLine = (event: ServeEvent): string | undefined => {
       return event.requests === 0
         ? undefined
         : `pruned  ${event.requests} finished run message${event.requests === 1 ? "" : "s"} (${event.messages} messages, ` +
-          `${event.replies} replies) finished before ${event.before.toISOString()}`
+          `${event.replies} replies, in ${event.batches} batch${event.batches === 1 ? "" : "es"}) finished before ` +
+          event.before.toISOString()
     case "MessagePruneFailed":
       return `warning: message prune: ${event.message}`
     case "DispatchDied":
@@ -103,7 +104,11 @@ export const serve = (options: Command.Command.Config.Infer<typeof serveOptions>
         grace: `${options.grace} seconds`,
         handoffAfter: `${options.handoffAfter} seconds`,
         runnerId: Option.getOrUndefined(options.runnerId),
-        messagePrune: { retention: Option.getOrUndefined(options.messageRetention) },
+        messagePrune: {
+          retention: Option.getOrUndefined(options.messageRetention),
+          interval: Option.getOrUndefined(options.pruneEvery),
+          batchSize: Option.getOrUndefined(options.pruneBatch)
+        },
         http: { port, host: options.host, token },
         onEvent: (event) => {
           // Said once the port listens, so the addresses printed answer.
