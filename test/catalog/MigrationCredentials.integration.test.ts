@@ -21,6 +21,7 @@ import {
   MigrationCredentials
 } from "../../src/catalog/MigrationCredentials.ts"
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
+import { advisoryLockKeySql } from "../../src/db/AdvisoryLock.ts"
 import { Database } from "../../src/db/Database.ts"
 import { describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
 
@@ -53,6 +54,36 @@ const roleExists = (role: string) =>
       sql<{ readonly found: boolean }>`SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${role}) AS found`,
       ([row]) => row?.found === true
     ))
+
+const [holderKey0, holderKey1] = advisoryLockKeySql("credential-holder", "", "r.rolname")
+
+/** Whether some session holds the holder lock of the credential role `role`. */
+const holderLockHeld = (role: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql.unsafe<{ readonly held: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_roles r JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted
+           AND l.objsubid = 2 AND l.classid = (${holderKey0})::oid AND l.objid = (${holderKey1})::oid
+         WHERE r.rolname = $1) AS held`,
+        [role]
+      ),
+      ([row]) => row?.held === true
+    ))
+
+/**
+ * Waits (up to 60 s, on the server's clock) until the server has ended the sessions of a killed holder: its
+ * holder lock on `role` is released once PostgreSQL notices the closed connection, which on a busy machine
+ * comes a moment after the process is gone. Until then the holder is, for every other session, alive.
+ */
+const holderLockReleased = (role: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.gen(function*() {
+      for (let attempt = 0; attempt < 600; attempt++) {
+        if (!(yield* holderLockHeld(role))) return
+        yield* sql`SELECT pg_sleep(0.1)`
+      }
+      assert.fail(`the killed holder's lock on ${role} was still held 60 s after its process ended`)
+    }))
 
 /** Starts `fixtures/holdCredential.ts` and waits until it holds a credential with an open session. */
 const spawnHolder = (url: string) =>
@@ -173,8 +204,10 @@ describeServer("migration credentials", (it) => {
       const { url } = yield* TestDatabase
       const holder = yield* spawnHolder(Redacted.value(url!))
       assert.isTrue(yield* roleExists(holder.role))
+      assert.isTrue(yield* holderLockHeld(holder.role), "the live holder keeps its lock")
       holder.child.kill("SIGKILL")
       yield* Effect.promise(() => once(holder.child, "exit"))
+      yield* holderLockReleased(holder.role)
       // Not expired (600 s to go): only the holder's death makes it abandoned.
       const rerun = serverCredential(yield* catalog.migrationCredential(provider))
       assert.isFalse(yield* roleExists(holder.role), "the killed holder's role survived the next issue")
