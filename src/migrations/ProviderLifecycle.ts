@@ -255,7 +255,7 @@ const refusedHere = (error: MigrationDatabaseError): boolean =>
   Predicate.isTagged(error.cause, "SqlError") && describeSqlFailure(error.cause as SqlError).code === "42501"
 
 /**
- * `current`: the heads the database is at, through the provider's registry. It is a read: the command's own
+ * `current`: the heads the database is at. It is a read, and writes nothing to the catalog: the command's own
  * connection reads the version table when it may (a superuser, or a member of the provider's owner role),
  * and only when it is refused does `current` take a credential and read with that, as `upgrade` does. A
  * credential on a server is a role made, logged in as and dropped: most of what `current` cost.
@@ -264,7 +264,8 @@ export const currentRevision = Effect.fn("ProviderLifecycle.currentRevision")(fu
   provider: MigrationProvider,
   options: { readonly onCredential?: CredentialObserver | undefined } = {}
 ): Effect.fn.Return<CurrentReport, LifecycleError, LifecycleServices> {
-  const { loaded } = yield* openProvider(provider)
+  // Revisions only: `openProvider` would register the provider's version registry in the catalog, a write.
+  const loaded = yield* loadRevisions(provider.versionLocations)
   const read = readMigrationState(versionTableOf(provider))
   const state = yield* read.pipe(
     Effect.catchIf(refusedHere, () => usingCredential(provider, options, read))

@@ -118,15 +118,17 @@ describeBackends("provider lifecycle", (it) => {
       ])
     })))
 
-  it.effect("current reads the heads through the registry and never reserves application tables", () =>
+  it.effect("current reads the heads and writes nothing: no registry row, no application table reserved", () =>
     fresh(Effect.gen(function*() {
       const migration = yield* withRevision({ app: "beta", tables: [table("beta", "only")] })
       const before = yield* currentRevision(migration)
       assert.deepStrictEqual(before, { provider: "beta:beta", heads: [], atHead: false, historyHeads: ["0001"] })
-      const rows = yield* (yield* Catalog).list
-      assert.deepStrictEqual(rows.map((row) => row.role), ["version-registry"])
+      const catalog = yield* Catalog
+      assert.deepStrictEqual(yield* catalog.list, [])
       yield* migrateProvider(migration, { target: "head", direction: "upgrade" })
+      const upgraded = yield* catalog.list
       assert.deepStrictEqual((yield* currentRevision(migration)).heads, ["0001"])
+      assert.deepStrictEqual(yield* catalog.list, upgraded, "current changed the catalog after an upgrade")
     })))
 
   it.effect("stamp records the target through the registry without running a revision or reserving tables", () =>
