@@ -16,7 +16,7 @@ import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { Database } from "../../src/db/Database.ts"
 import { PlatformManagedMetaTable } from "../../src/index.ts"
 import { runCliInProcess, scratchProject } from "../support/cli.ts"
-import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
+import { createServerDatabase } from "../support/TestDatabase.ts"
 
 class Listed extends PlatformManagedMetaTable<Listed>()({
   name: "cli__listed",
@@ -108,15 +108,7 @@ describe("metatables catalog", () => {
   })
 
   it.skipIf(!server.available)("lists and shows tables of a server database", async () => {
-    const name = randomName("mt_cli")
-    const url = withDatabaseName(server.url, name)
-    const asAdmin = (statement: string) =>
-      Effect.runPromise(
-        Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
-          Effect.provide(Database.layerServer(Redacted.make(server.url)))
-        )
-      )
-    await asAdmin(`CREATE DATABASE "${name}"`)
+    const { url, drop } = createServerDatabase(server.url, "mt_cli")
     try {
       const uid = await Effect.runPromise(seed(Database.layerServer(Redacted.make(url))))
       await checkCommands(uid, {
@@ -125,7 +117,7 @@ describe("metatables catalog", () => {
         references: [uid, uid.toUpperCase(), "cli__listed", "public.cli__listed", "cli.listed"]
       })
     } finally {
-      await asAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      drop()
     }
   })
 })

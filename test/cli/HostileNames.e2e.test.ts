@@ -11,7 +11,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { adminPsql, createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
@@ -106,12 +106,10 @@ describe("valid hostile names through revision, upgrade and runs", () => {
   for (const backend of backends) {
     it.skipIf(!backend.available)(`${backend.name}: quotes, spaces and upper case in the schema, table and columns`, async () => {
       const root = await project()
-      const name = randomName("mt_hostile")
+      const scratch = backend.name === "server" ? createServerDatabase(server.url, "mt_hostile") : undefined
+      const name = scratch?.name ?? ""
       const psql = adminPsql(server.url)
-      const url = new URL(server.url)
-      url.pathname = `/${name}`
-      const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}
-      if (backend.name === "server") psql(`CREATE DATABASE ${name}`)
+      const env: Record<string, string> = scratch === undefined ? {} : { DATABASE_URL: scratch.url }
       const cli = async (args: ReadonlyArray<string>, exitCode = 0) => {
         const run = await runCliInProcess(args, { cwd: root, env })
         assert.strictEqual(run.exitCode, exitCode, `${args.join(" ")}: ${run.stderr}`)
@@ -148,7 +146,7 @@ describe("valid hostile names through revision, upgrade and runs", () => {
           assert.strictEqual(psql(`SELECT count(*) FROM pg_tables WHERE tablename IN ('x', 'pwned')`, name), "0")
         }
       } finally {
-        if (backend.name === "server") psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        scratch?.drop()
       }
     }, 300_000)
   }

@@ -22,7 +22,7 @@ import { Database } from "../../src/db/Database.ts"
 import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
 import { runCli, runCliInProcess } from "../support/cli.ts"
 import { exampleProject as exampleProjectCopy, exampleVersions } from "../support/exampleProject.ts"
-import { describeServer, randomName, TestDatabase, withDatabaseName } from "../support/TestDatabase.ts"
+import { describeServer, randomName, scopedServerDatabase, TestDatabase, withDatabaseName } from "../support/TestDatabase.ts"
 
 const PROVIDER = "sdk_examples:sdk-examples"
 
@@ -103,22 +103,13 @@ describeServer("the least-privilege setup", (it) => {
     const sql = yield* SqlClient.SqlClient
     const { url } = yield* TestDatabase
     const role = randomName("mt_adm")
-    const databaseName = randomName("mt_test")
     const password = `pw-${NodeCrypto.randomBytes(12).toString("hex")}`
-    yield* sql.unsafe(`CREATE ROLE "${role}" LOGIN CREATEROLE NOSUPERUSER PASSWORD '${password}'`)
-    yield* sql.unsafe(`CREATE DATABASE "${databaseName}" OWNER "${role}"`)
-    yield* Effect.addFinalizer(() =>
-      Effect.gen(function*() {
-        yield* sql.unsafe(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`)
-        const roles = yield* sql<{ readonly role: string }>`
-          SELECT rolname AS role FROM pg_roles
-          WHERE starts_with(rolname, ${credentialRolePrefix(databaseName)})
-            OR starts_with(rolname, ${ownerRolePrefix(databaseName)}) OR starts_with(rolname, ${runRolePrefix(databaseName)})
-          ORDER BY starts_with(rolname, ${credentialRolePrefix(databaseName)}) DESC`
-        for (const { role: made } of roles) yield* sql.unsafe(`DROP ROLE IF EXISTS "${made}"`)
-        yield* sql.unsafe(`DROP ROLE IF EXISTS "${role}"`)
-      }).pipe(Effect.orDie)
+    yield* Effect.acquireRelease(
+      sql.unsafe(`CREATE ROLE "${role}" LOGIN CREATEROLE NOSUPERUSER PASSWORD '${password}'`),
+      () => Effect.orDie(sql.unsafe(`DROP ROLE IF EXISTS "${role}"`))
     )
+    // Released before the role: the database and the roles made for it go first.
+    const databaseName = yield* scopedServerDatabase("mt_test", { owner: role })
     const bare = new URL(withDatabaseName(Redacted.value(url!), databaseName))
     bare.username = role
     bare.password = ""

@@ -4,17 +4,13 @@
  * upgrade, downgrade -1, current; with no credential URI or password in any output.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { Database } from "../../src/db/Database.ts"
 import { type CliRun, repositoryRoot, runCli } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
+import { createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
@@ -124,22 +120,17 @@ describe("metatables migrations, as a user types it", () => {
   }, 240_000)
 
   it.skipIf(!server.available)("runs the whole story on a PostgreSQL server, printing no secret", async () => {
-    const name = randomName("mt_e2e")
+    const database = createServerDatabase(server.url, "mt_e2e")
     const password = `pw-${NodeCrypto.randomBytes(8).toString("hex")}`
-    const withPassword = new URL(withDatabaseName(server.url, name))
+    const withPassword = new URL(database.url)
     withPassword.password = password
-    const admin = (statement: string) =>
-      Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
-        Effect.provide(Database.layerServer(Redacted.make(server.url)))
-      ))
-    await admin(`CREATE DATABASE "${name}"`)
     const project = scratchProject()
     try {
       const runs = await userStory(project, ["--database-url", withPassword.toString()])
       assertNoSecrets(runs, [password])
     } finally {
       NodeFs.rmSync(project, { recursive: true, force: true })
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      database.drop()
     }
   }, 240_000)
 })

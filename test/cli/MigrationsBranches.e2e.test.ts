@@ -6,17 +6,13 @@
  * tree runs in-process, its output captured.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { inject } from "vitest"
-import { Database } from "../../src/db/Database.ts"
 import { type CliRun, repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { writeRevision } from "../support/revisions.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
+import { createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
@@ -93,16 +89,11 @@ describe("migrations branches against a database, as a user types them", () => {
   }, 300_000)
 
   it.skipIf(!server.available)("on a PostgreSQL server", async () => {
-    const name = randomName("mt_branches")
-    const admin = (statement: string) =>
-      Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
-        Effect.provide(Database.layerServer(Redacted.make(server.url)))
-      ))
-    await admin(`CREATE DATABASE "${name}"`)
+    const database = createServerDatabase(server.url, "mt_branches")
     try {
-      await story(await project(), ["--database-url", withDatabaseName(server.url, name)])
+      await story(await project(), ["--database-url", database.url])
     } finally {
-      await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      database.drop()
     }
   }, 300_000)
 })

@@ -15,7 +15,7 @@ import { inject } from "vitest"
 import { Database } from "../../src/db/Database.ts"
 import { type CliRun, repositoryRoot, runCli, runCliInProcess } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { randomName, withDatabaseName } from "../support/TestDatabase.ts"
+import { createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const library = NodePath.join(repositoryRoot, "src", "index.ts")
@@ -127,13 +127,11 @@ describe("metatables migrations check, as a user types it", () => {
   }, 240_000)
 
   it.skipIf(!server.available)("fails on a server database never migrated, and reports a default and an index changed by hand in text and JSON", async () => {
-    const name = randomName("mt_check")
-    const url = withDatabaseName(server.url, name)
+    const { url, drop } = createServerDatabase(server.url, "mt_check")
     const run = (database: string, statement: string) =>
       Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
         Effect.provide(Database.layerServer(Redacted.make(database)))
       ))
-    await run(server.url, `CREATE DATABASE "${name}"`)
     const project = scratchProject()
     try {
       const cli = await deployed(project, ["--database-url", url])
@@ -163,18 +161,16 @@ describe("metatables migrations check, as a user types it", () => {
       ])
     } finally {
       NodeFs.rmSync(project, { recursive: true, force: true })
-      await run(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      drop()
     }
   }, 240_000)
 
   it.skipIf(!server.available)("writes hostile names in the text report as PostgreSQL needs them, and keeps the JSON as it was", async () => {
-    const name = randomName("mt_check")
-    const url = withDatabaseName(server.url, name)
+    const { url, drop } = createServerDatabase(server.url, "mt_check")
     const run = (database: string, statement: string) =>
       Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
         Effect.provide(Database.layerServer(Redacted.make(database)))
       ))
-    await run(server.url, `CREATE DATABASE "${name}"`)
     const project = scratchProject(hostileModelSource)
     const quoted = (text: string) => `"${text.replaceAll("\"", "\"\"")}"`
     const table = `${quoted(HOSTILE.schema)}.${quoted(HOSTILE.table)}`
@@ -236,7 +232,7 @@ describe("metatables migrations check, as a user types it", () => {
       })
     } finally {
       NodeFs.rmSync(project, { recursive: true, force: true })
-      await run(server.url, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      drop()
     }
   }, 240_000)
 })

@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { repositoryRoot, runCli } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -50,12 +50,8 @@ describe("migrations revision --rename table:old=schema.new", () => {
   for (const backend of backends) {
     it.skipIf(!backend.available)(`${backend.name}: moves a table to another schema through upgrade, keeping its rows and its catalog row`, async () => {
       const root = scratchDirectory("move", "repository")
-      const database = randomName("mt_move")
-      const psql = adminPsql(server.url)
-      const url = new URL(server.url)
-      url.pathname = `/${database}`
-      const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}
-      if (backend.name === "server") psql(`CREATE DATABASE ${database}`)
+      const scratch = backend.name === "server" ? createServerDatabase(server.url, "mt_move") : undefined
+      const env: Record<string, string> = scratch === undefined ? {} : { DATABASE_URL: scratch.url }
       try {
         NodeFs.mkdirSync(NodePath.join(root, "storage"), { recursive: true })
         NodeFs.writeFileSync(NodePath.join(root, "package.json"), JSON.stringify({ name: "local", private: true, type: "module" }))
@@ -117,7 +113,7 @@ describe("migrations revision --rename table:old=schema.new", () => {
         assert.strictEqual((await cli(["migrations", "check"])).exitCode, 0)
       } finally {
         NodeFs.rmSync(root, { recursive: true, force: true })
-        if (backend.name === "server") psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+        scratch?.drop()
       }
     }, 300_000)
   }

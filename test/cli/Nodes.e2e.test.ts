@@ -12,7 +12,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { type CliRun, repositoryRoot, runCli, runCliInProcess, runProcess } from "../support/cli.ts"
 import { scratchDirectory } from "../support/scratch.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { adminPsql, createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -129,13 +129,10 @@ describe("nodes on the command line", () => {
 
   it.skipIf(!server.available)("refuses to run on a database whose tables were never migrated, and changes nothing", async () => {
     const project = exampleProject()
-    const name = randomName("mt_nodes")
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
+    const { name, url, drop } = createServerDatabase(server.url, "mt_nodes")
     const psql = adminPsql(server.url)
-    psql(`CREATE DATABASE ${name}`)
     try {
-      const env = { DATABASE_URL: url.toString() }
+      const env = { DATABASE_URL: url }
       const noCatalog = await runCliInProcess(["nodes", "run", "nodes/index.ts:exampleGraph"], { cwd: project, env })
       assert.strictEqual(noCatalog.exitCode, 1)
       assert.include(noCatalog.stderr, "There is no metatables catalog")
@@ -156,7 +153,7 @@ describe("nodes on the command line", () => {
       assert.strictEqual(options.exitCode, 2, "bad usage")
       assert.include(options.stderr, "--concurrency must be at least 1, not 0")
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 180_000)

@@ -10,20 +10,17 @@ import * as NodeFs from "node:fs"
 import { inject } from "vitest"
 import { runCliInProcess } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { adminPsql, createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
 describe("backfills on the command line", () => {
   it.skipIf(!server.available)("runs as of a day, backfills one asset over a range with its descendants, and refuses naive times", async () => {
     const project = exampleProject("backfill")
-    const name = randomName("mt_backfill")
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
+    const { name, url, drop } = createServerDatabase(server.url, "mt_backfill")
     const psql = adminPsql(server.url)
-    psql(`CREATE DATABASE ${name}`)
     try {
-      const env = { DATABASE_URL: url.toString() }
+      const env = { DATABASE_URL: url }
       const graph = "nodes/index.ts:exampleGraph"
       const naive = await runCliInProcess(["nodes", "run", graph, "--from", "2025-02-03"], { cwd: project, env })
       assert.strictEqual(naive.exitCode, 2, naive.stderr)
@@ -73,7 +70,7 @@ describe("backfills on the command line", () => {
       const status = await runCliInProcess(["nodes", "status"], { cwd: project, env })
       assert.match(status.stderr, /SyntheticPrices\s+[0-9a-f]{8}\s+sdk_examples\.prices\s+succeeded \(backfill\)/)
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 300_000)

@@ -14,7 +14,7 @@ import * as NodePath from "node:path"
 import { inject } from "vitest"
 import { cliEntry, type CliRun, runCliInProcess } from "../support/cli.ts"
 import { hangingExampleProject } from "../support/exampleProject.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { adminPsql, createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -71,12 +71,10 @@ describe("run leases on the command line", () => {
   for (const backend of backends) {
     it.skipIf(!backend.available)(`${backend.name}: a killed run shows as abandoned and the next run records it and converges`, async () => {
       const project = hangingExampleProject("lease")
-      const name = randomName("mt_lease")
+      const scratch = backend.name === "server" ? createServerDatabase(server.url, "mt_lease") : undefined
+      const name = scratch?.name ?? ""
       const psql = adminPsql(server.url)
-      const url = new URL(server.url)
-      url.pathname = `/${name}`
-      const env: Record<string, string> = backend.name === "server" ? { DATABASE_URL: url.toString() } : {}
-      if (backend.name === "server") psql(`CREATE DATABASE ${name}`)
+      const env: Record<string, string> = scratch === undefined ? {} : { DATABASE_URL: scratch.url }
       try {
         const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
         assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
@@ -130,7 +128,7 @@ describe("run leases on the command line", () => {
           assert.strictEqual(psql("SELECT count(*) FROM sdk_examples__prices", name).trim(), String(3 * perAsset))
         }
       } finally {
-        if (backend.name === "server") psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        scratch?.drop()
         NodeFs.rmSync(project, { recursive: true, force: true })
       }
     }, 300_000)
@@ -138,12 +136,9 @@ describe("run leases on the command line", () => {
 
   it.skipIf(!server.available)("server: Ctrl-C prints what the run finished and what it did not, and exits 130", async () => {
     const project = hangingExampleProject("lease")
-    const name = randomName("mt_lease")
+    const { name, url, drop } = createServerDatabase(server.url, "mt_lease")
     const psql = adminPsql(server.url)
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
-    const env = { DATABASE_URL: url.toString() }
-    psql(`CREATE DATABASE ${name}`)
+    const env = { DATABASE_URL: url }
     try {
       const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
       assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
@@ -154,19 +149,16 @@ describe("run leases on the command line", () => {
       assert.match(interrupted.stderr, /not finished {2}HangingPrices [0-9a-f]{8}: 1 batch \([\d,]+ rows\) committed/)
       assert.strictEqual(psql("SELECT status FROM metatables.data_node_runs", name).trim(), "interrupted")
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 300_000)
 
   it.skipIf(!server.available)("server: a second run of a node another process is running is refused, naming it, until that process is gone", async () => {
     const project = hangingExampleProject("lease")
-    const name = randomName("mt_lease")
+    const { name, url, drop } = createServerDatabase(server.url, "mt_lease")
     const psql = adminPsql(server.url)
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
-    const env = { DATABASE_URL: url.toString() }
-    psql(`CREATE DATABASE ${name}`)
+    const env = { DATABASE_URL: url }
     try {
       const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
       assert.strictEqual(upgrade.exitCode, 0, upgrade.stderr)
@@ -199,7 +191,7 @@ describe("run leases on the command line", () => {
         "abandoned,succeeded"
       )
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 300_000)

@@ -15,7 +15,7 @@ import { inject } from "vitest"
 import { repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { exampleProject } from "../support/exampleProject.ts"
 import { credentialRolePrefix, ownerRolePrefix, runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { adminPsql, createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 
@@ -79,22 +79,19 @@ describe("read-only commands create nothing", () => {
 
   it.skipIf(!server.available)("on an empty server database", async () => {
     const project = exampleProject("readonly")
-    const name = randomName("mt_readonly")
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
+    const { name, url, drop } = createServerDatabase(server.url, "mt_readonly")
     const psql = adminPsql(server.url)
-    psql(`CREATE DATABASE ${name}`)
     try {
       const before = psql("SELECT count(*) FROM pg_class", name)
-      await readingCommands(project, { DATABASE_URL: url.toString() })
+      await readingCommands(project, { DATABASE_URL: url })
       // A server database with nothing applied is at base, behind the history: check says so and writes nothing.
-      const check = await runCliInProcess(["migrations", "check"], { cwd: project, env: { DATABASE_URL: url.toString() } })
+      const check = await runCliInProcess(["migrations", "check"], { cwd: project, env: { DATABASE_URL: url } })
       assert.strictEqual(check.exitCode, 1, check.stderr)
       assert.include(check.stderr, "The database is at <base>")
       assert.strictEqual(psql("SELECT count(*) FROM pg_namespace WHERE nspname = 'metatables'", name), "0")
       assert.strictEqual(psql("SELECT count(*) FROM pg_class", name), before, "no table, index or sequence was made")
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 180_000)
@@ -119,12 +116,9 @@ export const models = [Other]
       { cwd: project }
     )
     assert.strictEqual(scaffold.exitCode, 0, scaffold.stderr)
-    const name = randomName("mt_readonly")
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
-    const env = { DATABASE_URL: url.toString() }
+    const { name, url, drop } = createServerDatabase(server.url, "mt_readonly")
+    const env = { DATABASE_URL: url }
     const psql = adminPsql(server.url)
-    psql(`CREATE DATABASE ${name}`)
     /** Every row of every catalog table, the tables and the roles of the server. */
     const contents = () => {
       const tables = psql("SELECT string_agg(quote_ident(tablename), ' ' ORDER BY tablename) FROM pg_tables WHERE schemaname = 'metatables'", name).split(" ")
@@ -167,7 +161,7 @@ export const models = [Other]
       const other = await runCliInProcess(["migrations", "current", "--provider", "other_migrations/index.ts:migration"], { cwd: project, env })
       assert.include(other.stderr, "other:other: no current revision")
     } finally {
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 300_000)

@@ -17,7 +17,7 @@ import * as Snowflake from "effect/cluster/Snowflake"
 import { inject } from "vitest"
 import { cliEntry, repositoryRoot, runCliInProcess } from "../support/cli.ts"
 import { hangingExampleProject } from "../support/exampleProject.ts"
-import { adminPsql, randomName } from "../support/TestDatabase.ts"
+import { adminPsql, createServerDatabase } from "../support/TestDatabase.ts"
 
 const server = inject("metatablesServer")
 const TOKEN = "serve-e2e-token-41d9a7"
@@ -70,17 +70,11 @@ describe("metatables serve", () => {
   for (const [runtime, count] of [["node", 3], ["bun", 2]] as const) {
   it.skipIf(!server.available)(`${runtime}: ${count} processes on one server run each node once, with a single run's rows, answer health, and stop cleanly on SIGTERM`, async () => {
     const project = hangingExampleProject("serve")
-    const name = randomName("mt_serve")
-    const reference = `${name}_ref`
+    const scratch = createServerDatabase(server.url, "mt_serve")
+    const reference = createServerDatabase(server.url, "mt_serve_ref")
+    const name = scratch.name
     const psql = adminPsql(server.url)
-    const urlOf = (database: string) => {
-      const url = new URL(server.url)
-      url.pathname = `/${database}`
-      return url.toString()
-    }
-    const env = { DATABASE_URL: urlOf(name), METATABLES_SERVE_TOKEN: TOKEN }
-    psql(`CREATE DATABASE ${name}`)
-    psql(`CREATE DATABASE ${reference}`)
+    const env = { DATABASE_URL: scratch.url, METATABLES_SERVE_TOKEN: TOKEN }
     const base = 20_000 + Math.floor(Math.random() * 40_000)
     const ports = Array.from({ length: count }, (_, index) => base + index)
     const runners: Array<Served> = []
@@ -125,7 +119,7 @@ describe("metatables serve", () => {
 
       // The same graph run once by `nodes run` in another database, as of the served runs' time: the same rows.
       const asOf = psql("SELECT to_char(min(started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM metatables.data_node_runs", name).trim()
-      const referenceEnv = { DATABASE_URL: urlOf(reference) }
+      const referenceEnv = { DATABASE_URL: reference.url }
       const referenceUpgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env: referenceEnv })
       assert.strictEqual(referenceUpgrade.exitCode, 0, referenceUpgrade.stderr)
       // On the same runtime: Bun's and Node's floating point differ in the last digits of the simulated prices.
@@ -148,12 +142,12 @@ describe("metatables serve", () => {
           psql(`SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM (${select}) t`, database).trim()
         const served = digest(name)
         assert.notMatch(served, /^0:/, `${output}: rows were written`)
-        assert.strictEqual(served, digest(reference), `${output}: the served rows are a single run's`)
+        assert.strictEqual(served, digest(reference.name), `${output}: the served rows are a single run's`)
       }
     } finally {
       for (const runner of runners) if (runner.child.exitCode === null) runner.child.kill("SIGKILL")
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-      psql(`DROP DATABASE IF EXISTS ${reference} WITH (FORCE)`)
+      scratch.drop()
+      reference.drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 400_000)
@@ -161,12 +155,9 @@ describe("metatables serve", () => {
 
   it.skipIf(!server.available)("kill -9 of the runner running a node: the other runner finishes it, nothing written twice", async () => {
     const project = hangingExampleProject("serve")
-    const name = randomName("mt_serve")
+    const { name, url, drop } = createServerDatabase(server.url, "mt_serve")
     const psql = adminPsql(server.url)
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
-    const env = { DATABASE_URL: url.toString() }
-    psql(`CREATE DATABASE ${name}`)
+    const env = { DATABASE_URL: url }
     const runners: Array<Served> = []
     try {
       const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
@@ -212,18 +203,15 @@ describe("metatables serve", () => {
       assert.strictEqual((await survivor.ended).exitCode, 0, survivor.output())
     } finally {
       for (const runner of runners) if (runner.child.exitCode === null && runner.child.signalCode === null) runner.child.kill("SIGKILL")
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 400_000)
   it.skipIf(!server.available)("--prune-every and --prune-batch reach the pruning runner: old finished messages go at the next pass, two a statement", async () => {
     const project = hangingExampleProject("serve")
-    const name = randomName("mt_serve")
+    const { name, url, drop } = createServerDatabase(server.url, "mt_serve")
     const psql = adminPsql(server.url)
-    const url = new URL(server.url)
-    url.pathname = `/${name}`
-    const env = { DATABASE_URL: url.toString() }
-    psql(`CREATE DATABASE ${name}`)
+    const env = { DATABASE_URL: url }
     let runner: Served | undefined
     try {
       const upgrade = await runCliInProcess(["migrations", "upgrade"], { cwd: project, env })
@@ -265,7 +253,7 @@ describe("metatables serve", () => {
       assert.strictEqual(end.exitCode, 0, runner.output())
     } finally {
       if (runner !== undefined && runner.child.exitCode === null) runner.child.kill("SIGKILL")
-      psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      drop()
       NodeFs.rmSync(project, { recursive: true, force: true })
     }
   }, 300_000)

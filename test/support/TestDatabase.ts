@@ -20,13 +20,12 @@ import type { SqlError } from "effect/sql/SqlError"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
-import { describe, inject } from "vitest"
-import { credentialRolePrefix, ownerRolePrefix } from "../../src/catalog/MigrationCredentials.ts"
-import { runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
+import { describe, inject, onTestFinished } from "vitest"
 import { Database, type DatabaseServices } from "../../src/db/Database.ts"
 import type { DatabaseConnectionError } from "../../src/db/DatabaseConnectionError.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
 import { testRun } from "./scratch.ts"
+import { createServerDatabaseStatement, dropServerDatabaseStatements } from "./serverCleanup.ts"
 
 export type Backend = "pglite" | "postgres"
 
@@ -74,6 +73,55 @@ export const adminPsql = (serverUrl: string) => {
     ], { encoding: "utf8" }).trim()
 }
 
+export interface ServerDatabase {
+  readonly name: string
+  /** The database's URL: the admin URL with the database's name. */
+  readonly url: string
+  /** Drops the database with its sessions and the roles made for it; again is a no-op once it succeeded. */
+  readonly drop: () => void
+}
+
+/**
+ * A new database `randomName(prefix)` on the server at `adminUrl`, made and dropped with `psql`, so that
+ * synchronous and async tests alike can use it. Inside a test it is dropped, with the cluster-wide roles
+ * metatables made for it, when the test ends, whether it passed, failed or timed out; call `drop` to drop it
+ * earlier (in a `finally`, after stopping what uses it). Outside a test (a `beforeAll`), call `drop` in the
+ * matching `afterAll`. The global teardown drops whatever a crashed worker left, by the run id in the name.
+ */
+export const createServerDatabase = (adminUrl: string, prefix: string): ServerDatabase => {
+  const psql = adminPsql(adminUrl)
+  const name = randomName(prefix)
+  psql(createServerDatabaseStatement(name))
+  let dropped = false
+  const drop = () => {
+    if (dropped) return
+    for (const statement of dropServerDatabaseStatements(name)) psql(statement)
+    dropped = true
+  }
+  try {
+    onTestFinished(drop)
+  } catch {
+    // Not inside a test: the caller drops it (and the global teardown sweeps the run's databases).
+  }
+  return { name, url: withDatabaseName(adminUrl, name), drop }
+}
+
+/**
+ * The Effect way to `createServerDatabase`: a new database `randomName(prefix)` (owned by `owner` when given),
+ * made through the `SqlClient` of an administrator of the server, and dropped with the roles made for it when
+ * the scope closes, however it closes.
+ */
+export const scopedServerDatabase = (prefix: string, options: { readonly owner?: string } = {}) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const name = randomName(prefix)
+    yield* Effect.acquireRelease(
+      sql.unsafe(createServerDatabaseStatement(name, options.owner)),
+      () => Effect.orDie(Effect.forEach(dropServerDatabaseStatements(name), (statement) => sql.unsafe(statement)))
+    )
+    return name
+  })
+
 
 const pgliteTemplate = (): Blob => new Blob([NodeFs.readFileSync(inject("pgliteTemplate"))])
 
@@ -91,21 +139,7 @@ export const pgliteLayer = (): Layer.Layer<TestDatabaseServices, DatabaseConnect
 const scratchServerDatabase = (adminUrl: string) =>
   Effect.gen(function*() {
     const admin = yield* PgClient.make({ url: Redacted.make(adminUrl), maxConnections: 1 })
-    const databaseName = randomName("mt_test")
-    const dropRoles = Effect.gen(function*() {
-      const prefixes = [credentialRolePrefix(databaseName), ownerRolePrefix(databaseName), runRolePrefix(databaseName)]
-      const roles = yield* admin<{ readonly role: string }>`
-        SELECT rolname AS role FROM pg_roles
-        WHERE starts_with(rolname, ${prefixes[0]!}) OR starts_with(rolname, ${prefixes[1]!})
-          OR starts_with(rolname, ${prefixes[2]!})
-        ORDER BY starts_with(rolname, ${prefixes[0]!}) DESC`
-      for (const { role } of roles) yield* admin`DROP ROLE IF EXISTS ${admin(role)}`
-    })
-    yield* Effect.acquireRelease(
-      admin`CREATE DATABASE ${admin(databaseName)}`,
-      () => Effect.orDie(Effect.andThen(admin`DROP DATABASE IF EXISTS ${admin(databaseName)} WITH (FORCE)`, dropRoles))
-    )
-    return databaseName
+    return yield* Effect.provideService(scopedServerDatabase("mt_test"), SqlClient.SqlClient, admin)
   }).pipe(Effect.provide(Reactivity.layer))
 
 /** A fresh database on the test server that lives as long as the layer. */

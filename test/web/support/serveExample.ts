@@ -4,16 +4,12 @@
  * (`nodes run --upgrade`) has migrated it and written the example rows, on a free loopback port with a serve
  * token. `stop` sends SIGTERM (serve's graceful stop), waits for the process, and drops the database.
  */
-import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
-import * as SqlClient from "effect/sql/SqlClient"
 import * as NodeChildProcess from "node:child_process"
 import * as NodeCrypto from "node:crypto"
 import * as NodeNet from "node:net"
 import * as NodePath from "node:path"
-import { Database } from "../../../src/db/Database.ts"
 import { repositoryRoot } from "../../support/cli.ts"
-import { randomName, withDatabaseName } from "../../support/TestDatabase.ts"
+import { createServerDatabase } from "../../support/TestDatabase.ts"
 
 export interface ServedExample {
   /** The address serve printed for people, the dashboard's page. */
@@ -35,11 +31,6 @@ const freePort = (): Promise<number> =>
       probe.close(() => typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")))
     })
   })
-
-const admin = (adminUrl: string, statement: string): Promise<unknown> =>
-  Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(statement)).pipe(
-    Effect.provide(Database.layerServer(Redacted.make(adminUrl)))
-  ))
 
 const environment = (databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> => {
   const env: Record<string, string> = { NO_COLOR: "1" }
@@ -70,10 +61,8 @@ const waitUntil = async (ready: () => Promise<boolean>, failed: () => string | u
 }
 
 export const serveExample = async (adminUrl: string): Promise<ServedExample> => {
-  const name = randomName("dashboard")
-  const databaseUrl = withDatabaseName(adminUrl, name)
-  await admin(adminUrl, `CREATE DATABASE "${name}"`)
-  const drop = () => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => undefined)
+  const database = createServerDatabase(adminUrl, "dashboard")
+  const databaseUrl = database.url
   try {
     await runToEnd(["nodes", "run", "nodes/index.ts:exampleGraph", "--upgrade"], environment(databaseUrl))
     const port = await freePort()
@@ -92,7 +81,7 @@ export const serveExample = async (adminUrl: string): Promise<ServedExample> => 
       const timer = setTimeout(() => child.kill("SIGKILL"), 60_000)
       await exited
       clearTimeout(timer)
-      await drop()
+      database.drop()
     }
     try {
       await waitUntil(
@@ -108,7 +97,11 @@ export const serveExample = async (adminUrl: string): Promise<ServedExample> => 
     const printed = /Dashboard on (http:\/\/\S+?\/)(?=[,.\s]|$)/.exec(output)?.[1]
     return { address: printed ?? `http://127.0.0.1:${port}/`, token, output: () => output, stop }
   } catch (error) {
-    await drop().catch(() => undefined)
+    try {
+      database.drop()
+    } catch {
+      // The failure that got here is the one to report; the global teardown drops the run's databases.
+    }
     throw error
   }
 }
