@@ -24,7 +24,7 @@ import { describe, inject, onTestFinished } from "vitest"
 import { Database, type DatabaseServices } from "../../src/db/Database.ts"
 import type { DatabaseConnectionError } from "../../src/db/DatabaseConnectionError.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
-import { testRun } from "./scratch.ts"
+import { recordName, testRun } from "./scratch.ts"
 import { createServerDatabaseStatement, dropServerDatabaseStatements } from "./serverCleanup.ts"
 
 export type Backend = "pglite" | "postgres"
@@ -55,10 +55,15 @@ export const withDatabaseName = (url: string, databaseName: string): string => {
 
 /**
  * A random name for a scratch database, role or project, safe as an unquoted identifier. It carries the
- * run's id, by which the global teardown finds what a failed or timed-out test left on the server.
+ * run's id, by which the global teardown finds what a failed or timed-out test left on the server, and is
+ * listed in the run's folder, by which the teardown knows the roles made for a database of this run that
+ * is gone.
  */
-export const randomName = (prefix: string): string =>
-  `${prefix}_${testRun().id}_${NodeCrypto.randomBytes(6).toString("hex")}`
+export const randomName = (prefix: string): string => {
+  const name = `${prefix}_${testRun().id}_${NodeCrypto.randomBytes(6).toString("hex")}`
+  recordName(name)
+  return name
+}
 
 /**
  * Runs one statement with \`psql\` as the administrator of the server at \`serverUrl\` (in \`database\`, else the

@@ -6,7 +6,8 @@
  *
  * Once all files have run, its teardown removes what the run made, whatever happened to the tests: the run's
  * scratch folders (see `scratch.ts`) and the server databases whose names carry the run's id (see
- * `randomName`), with the roles migration credentials created for them.
+ * `randomName`), with the roles made for them. It then fails the run if a role made for a database of this
+ * run outlived it: a test that drops its database must drop those roles too.
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { PGlite } from "@electric-sql/pglite"
@@ -19,18 +20,13 @@ import * as NodeFs from "node:fs"
 import * as NodeOs from "node:os"
 import * as NodePath from "node:path"
 import type { TestProject } from "vitest/node"
-import {
-  CREDENTIAL_GROUP_ROLE,
-  CREDENTIAL_ROLE_PREFIX,
-  credentialRolePrefix,
-  ownerRolePrefix
-} from "../../src/catalog/MigrationCredentials.ts"
-import { runRolePrefix } from "../../src/catalog/ProviderRoles.ts"
+import { CREDENTIAL_GROUP_ROLE, CREDENTIAL_ROLE_PREFIX } from "../../src/catalog/MigrationCredentials.ts"
 import { PGLITE_VERSION } from "../../src/db/EmbeddedDataDirectory.ts"
 import { ensureTemplate } from "../../src/db/EmbeddedTemplate.ts"
 import { redactDatabaseUrl } from "../../src/db/DatabaseTarget.ts"
 import { describeSqlFailure } from "../../src/db/SqlFailure.ts"
-import type { TestRun } from "./scratch.ts"
+import { namesOf, type TestRun } from "./scratch.ts"
+import { dropRoleStatement, dropServerDatabaseStatements, rolePrefixesOf, rolesWithoutDatabase } from "./serverCleanup.ts"
 import { serverAdminUrl, type ServerAvailability } from "./serverAvailability.ts"
 
 declare module "vitest" {
@@ -124,32 +120,50 @@ const ensureEmbeddedTemplate = (): Promise<string> =>
     )
   )
 
+/** A client of the server at `url` as its administrator, for the setup and the teardown. */
+const asAdmin = <A, E>(url: string, program: Effect.Effect<A, E, SqlClient.SqlClient>): Promise<A> =>
+  Effect.runPromise(program.pipe(
+    Effect.provide(PgClient.layer({ url: Redacted.make(url), connectTimeout: "5 seconds" })),
+    Effect.scoped
+  ))
+
 /**
- * Drops the server databases this run created (their names carry `_<run id>_`), with the roles that
- * migration credentials created for them; a suite that timed out may not have dropped its own.
+ * Drops the server databases this run created (their names carry `_<run id>_`), with the roles made for
+ * them, and then the roles whose own names carry the run id (a test's administrator); a suite that timed
+ * out or a worker that crashed may not have dropped its own.
  */
 const dropRunDatabases = (url: string, runId: string): Promise<ReadonlyArray<string>> =>
-  Effect.runPromise(
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const databases = yield* sql<{ readonly name: string }>`
-        SELECT datname AS name FROM pg_database WHERE strpos(datname, ${`_${runId}_`}) > 0`
-      for (const { name } of databases) {
-        yield* sql`DROP DATABASE IF EXISTS ${sql(name)} WITH (FORCE)`
-        const prefixes = [credentialRolePrefix(name), ownerRolePrefix(name), runRolePrefix(name)]
-        const roles = yield* sql<{ readonly role: string }>`
-          SELECT rolname AS role FROM pg_roles
-          WHERE starts_with(rolname, ${prefixes[0]!}) OR starts_with(rolname, ${prefixes[1]!})
-          OR starts_with(rolname, ${prefixes[2]!})
-          ORDER BY starts_with(rolname, ${prefixes[0]!}) DESC`
-        for (const { role } of roles) yield* sql`DROP ROLE IF EXISTS ${sql(role)}`
-      }
-      return databases.map(({ name }) => name)
-    }).pipe(
-      Effect.provide(PgClient.layer({ url: Redacted.make(url), connectTimeout: "5 seconds" })),
-      Effect.scoped
-    )
-  )
+  asAdmin(url, Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const databases = yield* sql<{ readonly name: string }>`
+      SELECT datname AS name FROM pg_database WHERE strpos(datname, ${`_${runId}_`}) > 0`
+    for (const { name } of databases) {
+      for (const statement of dropServerDatabaseStatements(name)) yield* sql.unsafe(statement)
+    }
+    const roles = yield* sql<{ readonly role: string }>`
+      SELECT rolname AS role FROM pg_roles WHERE strpos(rolname, ${`_${runId}_`}) > 0`
+    for (const { role } of roles) yield* sql.unsafe(dropRoleStatement(role))
+    return [...databases.map(({ name }) => name), ...roles.map(({ role }) => `role ${role}`)]
+  }))
+
+/**
+ * The guard that every test drops the roles made for the server databases it made: once the run's databases
+ * are gone, a role made for a database named during this run (`names`, see `randomName`) that no longer
+ * exists is a leak. Names carry the run's id, so another run's roles never match, even on a shared server.
+ * The leaked roles are dropped, credential roles first, and answered.
+ */
+const dropLeakedRoles = (url: string, names: ReadonlyArray<string>): Promise<ReadonlyArray<string>> =>
+  asAdmin(url, Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const roles = yield* sql<{ readonly role: string }>`SELECT rolname AS role FROM pg_roles ORDER BY rolname`
+    const databases = yield* sql<{ readonly name: string }>`SELECT datname AS name FROM pg_database`
+    const ours = names.flatMap(rolePrefixesOf)
+    const leaked = rolesWithoutDatabase(roles.map(({ role }) => role), databases.map(({ name }) => name))
+      .filter((role) => ours.some((prefix) => role.startsWith(prefix)))
+      .sort((a, b) => Number(b.startsWith(CREDENTIAL_ROLE_PREFIX)) - Number(a.startsWith(CREDENTIAL_ROLE_PREFIX)))
+    for (const role of leaked) yield* sql.unsafe(dropRoleStatement(role))
+    return leaked
+  }))
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const url = serverAdminUrl()
@@ -174,12 +188,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("pgliteTemplate", template)
   project.provide("testRun", run)
   return async () => {
+    const names = namesOf(run)
     for (const root of [run.tempRoot, run.repositoryRoot]) NodeFs.rmSync(root, { recursive: true, force: true })
     if (!server.available) return
     const dropped = await dropRunDatabases(url, id).catch((error: unknown) => {
       console.warn(`\nCould not drop this run's test databases: ${String(error)}\n`)
       return []
     })
-    if (dropped.length > 0) console.warn(`\nDropped ${dropped.length} test database(s) left by this run: ${dropped.join(", ")}\n`)
+    if (dropped.length > 0) console.warn(`\nDropped what this run left on the server: ${dropped.join(", ")}\n`)
+    const leaked = await dropLeakedRoles(url, names).catch((error: unknown) => {
+      console.warn(`\nCould not look for roles that outlived their test database: ${String(error)}\n`)
+      return []
+    })
+    if (leaked.length > 0) {
+      // A failure of the run, so that a test that leaks is noticed; the roles are gone already.
+      throw new Error([
+        `${leaked.length} role(s) made for a database of this run outlived it (dropped now):`,
+        ...leaked.map((role) => `  ${role}`),
+        "A test dropped a server database without the roles made for it: make it with createServerDatabase or",
+        "scopedServerDatabase (test/support/TestDatabase.ts), which drop both when the test or scope ends."
+      ].join("\n"))
+    }
   }
 }

@@ -28,6 +28,22 @@ export interface TestRun {
 
 export const testRun = (): TestRun => inject("testRun")
 
+/** The file in which the run lists the names `randomName` gave, one a line, for the global teardown. */
+export const namesFile = (run: TestRun): string => NodePath.join(run.tempRoot, "names")
+
+/** Adds `name` to the run's list of names (appends of one short line from several workers do not interleave). */
+export const recordName = (name: string): void => {
+  const run = testRun()
+  NodeFs.mkdirSync(run.tempRoot, { recursive: true })
+  NodeFs.appendFileSync(namesFile(run), `${name}\n`)
+}
+
+/** The names `randomName` gave during `run`. */
+export const namesOf = (run: TestRun): ReadonlyArray<string> => {
+  const file = namesFile(run)
+  return NodeFs.existsSync(file) ? NodeFs.readFileSync(file, "utf8").split("\n").filter((name) => name !== "") : []
+}
+
 /** Removes `path` when the current test ends; outside a test, the global teardown removes it with the run. */
 export const removeWhenTestEnds = (path: string): void => {
   try {
