@@ -59,11 +59,22 @@ class Output {
 /** Writes one non-null field (its length and bytes) from its text; reserves its own room. */
 type FieldWriter = (out: Output, text: string) => void
 
-const fixed = (bytes: number, write: (view: DataView, offset: number, text: string) => void): FieldWriter => (out, text) => {
+/**
+ * Room for a field of `bytes` bytes, its length written; answers where its bytes go (read `out.view` after
+ * this call: the room may be a new buffer).
+ */
+const fixedField = (out: Output, bytes: number): number => {
   out.reserve(4 + bytes)
+  const at = out.offset + 4
   out.view.setInt32(out.offset, bytes)
-  write(out.view, out.offset + 4, text)
-  out.offset += 4 + bytes
+  out.offset = at + bytes
+  return at
+}
+
+/** A field of `bytes` bytes, which `write` writes from the text at `offset` of `view`. */
+const fixed = (bytes: number, write: (view: DataView, offset: number, text: string) => void): FieldWriter => (out, text) => {
+  const at = fixedField(out, bytes)
+  write(out.view, at, text)
 }
 
 const DIGIT_0 = 48
@@ -344,18 +355,6 @@ const textColumnWriter = (column: ColumnValues, field: FieldWriter): ColumnWrite
     if (text === null) writeNull(out)
     else field(out, text)
   }
-}
-
-/**
- * Room for a field of `bytes` bytes, its length written; answers where its bytes go (read `out.view` after
- * this call: the room may be a new buffer).
- */
-const fixedField = (out: Output, bytes: number): number => {
-  out.reserve(4 + bytes)
-  const at = out.offset + 4
-  out.view.setInt32(out.offset, bytes)
-  out.offset = at + bytes
-  return at
 }
 
 const setInt64Field = (out: Output, value: number): void => {
