@@ -23,7 +23,7 @@ import {
 import * as SqlCatalog from "../../src/catalog/SqlCatalog.ts"
 import { advisoryLockKeySql } from "../../src/db/AdvisoryLock.ts"
 import { Database } from "../../src/db/Database.ts"
-import { describeServer, resetDatabase, TestDatabase } from "../support/TestDatabase.ts"
+import { describeServer, resetDatabase, TestDatabase, waitUntil } from "../support/TestDatabase.ts"
 
 const provider = providerIdentity("creds", "tests")
 
@@ -57,16 +57,14 @@ const roleExists = (role: string) =>
 
 const [holderKey0, holderKey1] = advisoryLockKeySql("credential-holder", "", "r.rolname")
 
-/** Whether some session holds the holder lock of the credential role `role`. */
+/** Whether some session holds the holder lock of the credential role `$1`. */
+const HOLDER_LOCK_HELD = `EXISTS (SELECT 1 FROM pg_roles r JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted
+  AND l.objsubid = 2 AND l.classid = (${holderKey0})::oid AND l.objid = (${holderKey1})::oid WHERE r.rolname = $1)`
+
 const holderLockHeld = (role: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     Effect.map(
-      sql.unsafe<{ readonly held: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pg_roles r JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted
-           AND l.objsubid = 2 AND l.classid = (${holderKey0})::oid AND l.objid = (${holderKey1})::oid
-         WHERE r.rolname = $1) AS held`,
-        [role]
-      ),
+      sql.unsafe<{ readonly held: boolean }>(`SELECT ${HOLDER_LOCK_HELD} AS held`, [role]),
       ([row]) => row?.held === true
     ))
 
@@ -76,14 +74,11 @@ const holderLockHeld = (role: string) =>
  * comes a moment after the process is gone. Until then the holder is, for every other session, alive.
  */
 const holderLockReleased = (role: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    Effect.gen(function*() {
-      for (let attempt = 0; attempt < 600; attempt++) {
-        if (!(yield* holderLockHeld(role))) return
-        yield* sql`SELECT pg_sleep(0.1)`
-      }
-      assert.fail(`the killed holder's lock on ${role} was still held 60 s after its process ended`)
-    }))
+  waitUntil(`SELECT NOT ${HOLDER_LOCK_HELD} AS ready`, {
+    params: [role],
+    seconds: 60,
+    failure: `the killed holder's lock on ${role} was still held 60 s after its process ended`
+  })
 
 /** Starts `fixtures/holdCredential.ts` and waits until it holds a credential with an open session. */
 const spawnHolder = (url: string) =>

@@ -215,14 +215,26 @@ export const resetDatabase = Effect.gen(function*() {
   yield* sql`CREATE SCHEMA public`
 })
 
-/** Polls `query` (one boolean column `ready`) until it is true, or dies after two minutes. */
-export const waitUntil = (query: string) =>
+/**
+ * Polls `query` (one boolean column `ready`, with `params`) until it is true, or dies after `seconds` (two
+ * minutes), saying `failure` (else the query). It waits on the server's clock (`pg_sleep`), so it works under
+ * the test clock of `it.effect` as under a live one.
+ */
+export const waitUntil = (
+  query: string,
+  options: {
+    readonly params?: ReadonlyArray<unknown> | undefined
+    readonly seconds?: number | undefined
+    readonly failure?: string | undefined
+  } = {}
+) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    for (let attempt = 0; attempt < 2400; attempt++) {
-      const [row] = yield* sql.unsafe<{ readonly ready: boolean }>(query)
+    const attempts = Math.ceil((options.seconds ?? 120) / 0.05)
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const [row] = yield* sql.unsafe<{ readonly ready: boolean }>(query, options.params ?? [])
       if (row?.ready === true) return
-      yield* Effect.sleep("50 millis")
+      yield* sql`SELECT pg_sleep(0.05)`
     }
-    return yield* Effect.die(new Error(`never became true: ${query}`))
+    return yield* Effect.die(new Error(options.failure ?? `never became true: ${query}`))
   })
