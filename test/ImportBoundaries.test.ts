@@ -32,6 +32,11 @@ describe("import boundaries", () => {
     assert.deepStrictEqual(heavyPackagesIn(loaded), [])
     assert.deepStrictEqual(loaded.filter((url) => url.endsWith("Handlers.ts")), [])
     assert.deepStrictEqual(loaded.filter((url) => url.includes("/src/migrations/") || url.includes("/src/engine/Runner")), [])
+    // serve's runtime (the cluster, its message pruning) loads with the serve command's handler, not before; the
+    // tree reads serve's bounds from ServeDefaults, which imports nothing.
+    const serveRuntime = (url: string) =>
+      url.includes("/effect/dist/cluster/") || (url.includes("/src/serve/") && !url.endsWith("/src/serve/ServeDefaults.ts"))
+    assert.deepStrictEqual(loaded.filter(serveRuntime), [])
   })
 
   it("opening a database loads drizzle's driver only when drizzle is asked for", () => {

@@ -26,6 +26,7 @@ import * as Snowflake from "effect/cluster/Snowflake"
 import * as SqlClient from "effect/sql/SqlClient"
 import type { SqlError } from "effect/sql/SqlError"
 import { CLUSTER_TABLE_PREFIX, NODE_ENTITY_TYPE } from "./ServeBacklog.ts"
+import { maxPruneBatchSize } from "./ServeDefaults.ts"
 
 const messagesTable = `${CLUSTER_TABLE_PREFIX}_messages`
 const repliesTable = `${CLUSTER_TABLE_PREFIX}_replies`
@@ -42,8 +43,7 @@ export interface MessagePruneOptions {
   readonly batchSize?: number | undefined
 }
 
-/** The most finished requests one prune statement may delete: past it, one statement would hold its locks long. */
-export const maxPruneBatchSize = 1_000_000
+export { maxPruneBatchSize }
 
 export const defaultMessagePrune = {
   retention: Duration.days(1),
